@@ -1,0 +1,40 @@
+# make run  - set up .venv, load the demo warehouse, serve on http://localhost:8000
+# make test - set up .venv and run the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+
+.PHONY: run test install lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: install the venv module" \
+	  "(Debian/Ubuntu: sudo apt-get install python3-venv) and run make again"; \
+	  rm -rf $(VENV); exit 1; }
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@$(BIN)/wms init --demo
+	@echo
+	@echo "Warehouse terminal: http://localhost:$(PORT)/   (API: http://localhost:$(PORT)/api/v1/openapi.json)"
+	@echo "API token of the demo admin: $$(cat var/demo-api-token)"
+	@echo
+	@$(BIN)/wms serve --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,0 +1,78 @@
+"""HTTP glue of API v1: routes from the endpoint table, JSON in and out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from wms.api import ENDPOINTS, ApiRequest, Dispatcher, Endpoint, bearer_token, openapi_document
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "invalid", 413: "invalid", 415: "invalid"}
+
+
+def _json(status: int, body: Any) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _view(endpoint: Endpoint):  # type: ignore[no-untyped-def]
+    def view(**params: str) -> Response:
+        dispatcher: Dispatcher = current_app.extensions["wms.dispatcher"]
+        answer = dispatcher.handle(ApiRequest(
+            endpoint=endpoint, params=params, query=request.args.to_dict(),
+            body=request.get_data(cache=False), token=bearer_token(
+                request.headers.get("Authorization")),
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        ))
+        response = _json(answer.status, answer.body)
+        if answer.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    view.__name__ = endpoint.name
+    return view
+
+
+for _endpoint in ENDPOINTS:
+    blueprint.add_url_rule(re.sub(r"{(\w+)}", r"<\1>", _endpoint.path),
+                           view_func=_view(_endpoint), methods=[_endpoint.method])
+
+
+@blueprint.get("/health")
+def health() -> Response:
+    return _json(200, {"status": "ok"})
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    return _json(200, openapi_document())
+
+
+@blueprint.app_errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Response | HTTPException:
+    """JSON errors under /api/; the ordinary pages elsewhere."""
+    if not request.path.startswith("/api/"):
+        return error
+    status = error.code or 500
+    messages = {404: f"no such API path {request.path}",
+                405: f"{request.method} is not allowed on {request.path}",
+                413: "body: too large"}
+    return _json(status, {"error": {"code": HTTP_CODES.get(status, "invalid"),
+                                    "message": messages.get(status, error.description)}})
+
+
+@blueprint.app_errorhandler(Exception)
+def unexpected(error: Exception) -> Response | tuple[str, int]:
+    """Log the fault; the client gets a short message and never a stack trace."""
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    if request.path.startswith("/api/"):
+        return _json(500, {"error": {"code": "internal",
+                                     "message": "the server failed; the change was not made"}})
+    return "The server failed; nothing was changed. Please try again.", 500

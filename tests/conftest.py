@@ -1,0 +1,150 @@
+"""Fixtures: a migrated database per test on SQLite and on PostgreSQL, the app, an API
+client per role, and builders. WMS_TEST_REQUIRE_ALL=1 turns a missing PostgreSQL into a
+failure instead of a skip (CI sets it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.support.builders import Builder
+from tests.support.postgres import start_postgres
+from wms.db import Database
+from wms.schema import upgrade
+
+REQUIRE_ALL = os.environ.get("WMS_TEST_REQUIRE_ALL") == "1"
+
+
+def missing(reason: str) -> None:
+    """Skip, or fail when the run must exercise everything."""
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (WMS_TEST_REQUIRE_ALL=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A server URL whose `wms_template` database holds the migrated schema."""
+    url = os.environ.get("WMS_TEST_POSTGRES_URL")
+    server = None
+    if not url:
+        try:
+            server = start_postgres()
+        except Exception as exc:  # noqa: BLE001 - reported as the reason
+            missing(f"PostgreSQL did not start: {exc}")
+        if server is None:
+            missing("PostgreSQL is not installed")
+        assert server is not None
+        url = server.url
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS wms_template"))
+        conn.execute(text("CREATE DATABASE wms_template"))
+    admin.dispose()
+    upgrade(url.rsplit("/", 1)[0] + "/wms_template")
+    yield url
+    if server is not None:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database; every test that uses it runs on both engines."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "wms.sqlite3"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+        return
+    server: str = request.getfixturevalue("postgres_template")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE wms_template"))
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def build(db: Database) -> Builder:
+    return Builder(db)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Any]:
+    from terminal_ui import create_app
+
+    application = create_app({"database_url": database_url, "TESTING": True})
+    yield application
+    application.extensions["wms.db"].dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+class Api:
+    """Calls API v1 with one user's token."""
+
+    def __init__(self, client: Any, token: str) -> None:
+        self.client = client
+        self.token = token
+
+    def _headers(self, key: str | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return headers
+
+    def get(self, path: str, **query: Any) -> Any:
+        return self.client.get(f"/api/v1{path}", query_string=query,
+                               headers=self._headers(None))
+
+    def post(self, path: str, body: Any = None, *, key: str | None = None) -> Any:
+        return self.client.post(f"/api/v1{path}", json=body, headers=self._headers(key))
+
+    def put(self, path: str, body: Any) -> Any:
+        return self.client.put(f"/api/v1{path}", json=body, headers=self._headers(None))
+
+
+@pytest.fixture
+def api_as(client: Any, build: Builder) -> Any:
+    """api_as("operator") -> an Api for a new user with that role."""
+    made: dict[str, Api] = {}
+
+    def for_role(role: str) -> Api:
+        if role not in made:
+            made[role] = Api(client, build.user(f"{role}-user", role))
+        return made[role]
+
+    return for_role
+
+
+@pytest.fixture
+def api(api_as: Any) -> Api:
+    """An API client signed in as an admin."""
+    return api_as("admin")

@@ -1,0 +1,98 @@
+"""Builders for test data: warehouses with bins, items, stock in lots of a given age."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from wms.auth import add_user, create_token
+from wms.db import Database
+from wms.models import Customer, Item, Lot, Supplier, utcnow
+from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
+from wms.services.moving import move_stock
+from wms.services.orders import OrderLineInput, create_sales_order
+from wms.services.receiving import ReceiptLineInput, receive
+
+
+class Builder:
+    """Creates records through the services, each call in its own transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def warehouse(self, code: str = "WH1", *, bins: int = 6, capacity: int | None = 100,
+                  zone: str = "A") -> list[str]:
+        """A dock, a packing and a quarantine location, and `bins` storage bins in one
+        aisle of `zone` (walking order = bin order). Returns the bin codes."""
+        n = code[-1]
+        codes = []
+        with self.db.write() as s:
+            for special, kind, seq in ((f"DOCK-{n}", "dock", 0), (f"PACK-{n}", "packing", 900),
+                                       (f"QC-{n}", "quarantine", 950)):
+                upsert_location(s, special, {"warehouse": code, "kind": kind,
+                                             "walk_seq": seq}, None)
+            for i in range(1, bins + 1):
+                bin_code = f"{zone}-01-{i:02d}-01"
+                upsert_location(s, bin_code, {"warehouse": code, "zone": zone,
+                                              "kind": "storage", "capacity": capacity,
+                                              "walk_seq": i}, None)
+                codes.append(bin_code)
+        return codes
+
+    def location(self, code: str, **fields: Any) -> None:
+        with self.db.write() as s:
+            upsert_location(s, code, fields, None)
+
+    def item(self, sku: str = "SKU-1", **fields: Any) -> str:
+        fields.setdefault("name", f"Item {sku}")
+        with self.db.write() as s:
+            upsert_item(s, sku, fields, None)
+        return sku
+
+    def stock(self, sku: str, location: str, qty: int, *, lot: str | None = None,
+              days_old: int = 0, expiry: date | None = None, dock: str = "DOCK-1") -> None:
+        """Receive `qty` at the dock and put it in `location`; the lot is `days_old` days old."""
+        with self.db.write() as s:
+            item = s.scalar(select(Item).where(Item.sku == sku))
+            assert item is not None
+            if lot and days_old:
+                existing = s.scalar(select(Lot).where(Lot.item_id == item.id, Lot.code == lot))
+                if existing is None:
+                    s.add(Lot(item_id=item.id, code=lot, internal=False,
+                              received_at=utcnow() - timedelta(days=days_old),
+                              expiry=expiry if item.expiry else None))
+                    s.flush()
+            if item.expiry and expiry is None:
+                expiry = date.today() + timedelta(days=365)
+            receive(s, location=dock, user_id=None,
+                    lines=[ReceiptLineInput(sku, qty, lot, expiry)])
+            if location != dock:
+                move_stock(s, sku=sku, qty=qty, from_code=dock, to_code=location, lot=lot,
+                           user_id=None)
+
+    def supplier(self, code: str = "SUP-1", name: str = "供应商一") -> str:
+        with self.db.write() as s:
+            upsert_partner(s, Supplier, code, {"name": name}, None)
+        return code
+
+    def customer(self, code: str = "CUS-1", name: str = "客户一") -> str:
+        with self.db.write() as s:
+            upsert_partner(s, Customer, code, {"name": name}, None)
+        return code
+
+    def sales_order(self, number: str, lines: list[tuple[str, int]],
+                    customer: str = "CUS-1") -> str:
+        with self.db.write() as s:
+            if s.scalar(select(Customer.id).where(Customer.code == customer)) is None:
+                upsert_partner(s, Customer, customer, {"name": customer}, None)
+            create_sales_order(s, number, customer,
+                               [OrderLineInput(sku, qty) for sku, qty in lines], None)
+        return number
+
+    def user(self, username: str, role: str) -> str:
+        """A user with a fresh API token; returns the token."""
+        with self.db.write() as s:
+            add_user(s, username, role, pin="1234", password="password-1")
+            return create_token(s, username)

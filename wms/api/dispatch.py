@@ -1,0 +1,169 @@
+"""Running one API call: authentication, role, body validation, one transaction, and the
+idempotency record stored in that same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wms.api.registry import Call, Endpoint
+from wms.auth import require, user_for_token
+from wms.config import Settings
+from wms.db import Database
+from wms.errors import Conflict, IdempotencyKeyReused, Invalid, Unauthorized, WmsError
+from wms.models import IdempotencyRecord
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    endpoint: Endpoint
+    params: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+    token: str | None
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    body: Any
+    replayed: bool = False
+
+
+def error_body(error: WmsError) -> dict[str, Any]:
+    """The API's error shape."""
+    return {"error": {"code": error.code, "message": error.message}}
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where.replace('from_', 'from')}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _parse(endpoint: Endpoint, raw: bytes, settings: Settings) -> tuple[Any, Any]:
+    if len(raw) > settings.max_body_bytes:
+        raise Invalid(f"body: larger than {settings.max_body_bytes} bytes", field="body")
+    if endpoint.body is None:
+        return None, None
+    if not raw.strip():
+        raise Invalid("body: a JSON object is required", field="body")
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Invalid(f"body: not valid JSON ({exc})", field="body") from exc
+    if not isinstance(document, dict):
+        raise Invalid("body: must be a JSON object", field="body")
+    try:
+        return document, endpoint.body.model_validate(document)
+    except ValidationError as exc:
+        raise Invalid(_describe_validation(exc)) from exc
+
+
+def _fingerprint(request: ApiRequest, document: Any) -> str:
+    canonical = json.dumps(
+        {"m": request.endpoint.method, "p": request.endpoint.path, "params": request.params,
+         "body": document}, sort_keys=True, ensure_ascii=False, default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not 1 <= len(key) <= 255:
+        raise Invalid("Idempotency-Key: 1 to 255 characters", field="Idempotency-Key")
+    return key
+
+
+class Dispatcher:
+    """Runs API calls against one database with one set of settings."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        """Answer one call; never raises for anything a client can cause."""
+        try:
+            if request.endpoint.changes_state:
+                return self._write(request)
+            return self._read(request)
+        except WmsError as error:
+            return ApiResponse(error.status, error_body(error))
+
+    def _call(self, session: Session, request: ApiRequest, body: Any) -> tuple[Any, Call]:
+        user = user_for_token(session, request.token)
+        require(user, request.endpoint.permission)
+        return user, Call(session, user, self.settings, request.params, request.query, body)
+
+    def _read(self, request: ApiRequest) -> ApiResponse:
+        with self.db.read() as session:
+            _, call = self._call(session, request, None)
+            status, body = request.endpoint.handler(call)
+            return ApiResponse(status, body)
+
+    def _write(self, request: ApiRequest) -> ApiResponse:
+        key = _check_key(request.idempotency_key)
+        document, body = _parse(request.endpoint, request.body, self.settings)
+        fingerprint = _fingerprint(request, document) if key else ""
+
+        def work(session: Session) -> ApiResponse:
+            user, call = self._call(session, request, body)
+            status, reply = request.endpoint.handler(call)
+            if key:
+                session.add(IdempotencyRecord(
+                    user_id=user.id, key=key, fingerprint=fingerprint, status=status,
+                    body=json.dumps(reply, ensure_ascii=False),
+                ))
+                session.flush()
+            return ApiResponse(status, reply)
+
+        try:
+            return self.db.transaction(work)
+        except IntegrityError as exc:
+            stored = self._stored(request, key, fingerprint)
+            if stored is not None:
+                return stored
+            raise Conflict("the change clashed with another one; try again") from exc
+        except WmsError as error:
+            if key and not isinstance(error, Unauthorized):
+                stored = self._stored(request, key, fingerprint)
+                if stored is not None:
+                    return stored
+            raise
+
+    def _stored(self, request: ApiRequest, key: str | None,
+                fingerprint: str) -> ApiResponse | None:
+        """The response stored for this key, when an earlier call with it succeeded."""
+        if not key:
+            return None
+        with self.db.read() as session:
+            user = user_for_token(session, request.token)
+            record = session.scalar(select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key))
+            if record is None:
+                return None
+            if record.fingerprint != fingerprint:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was used for a different request")
+            return ApiResponse(record.status, json.loads(record.body), replayed=True)

@@ -1,0 +1,86 @@
+"""API v1: items, locations, suppliers and customers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from wms.api.registry import Call, Reply, api
+from wms.api.schemas import CustomerBody, ItemBody, LocationBody, SupplierBody
+from wms.api.serialize import customer_json, item_json, location_json, supplier_json
+from wms.models import Customer, Supplier
+from wms.services.lookup import find_customer, find_item, find_location, find_supplier
+from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
+from wms.services.stock_queries import on_hand, stock_rows
+
+NOT_FOUND = ("not_found",)
+
+
+@api("PUT", "/items/{sku}", permission="master_data", body=ItemBody, tag="master data",
+     summary="Create or update an item", errors=("invalid", "conflict"))
+def put_item(call: Call) -> Reply:
+    item, created = upsert_item(call.session, call.params["sku"],
+                                call.body.model_dump(exclude_unset=True), call.user.id)
+    return (201 if created else 200), item_json(item, on_hand(call.session, item.id))
+
+
+@api("GET", "/items/{sku}", permission="read", tag="master data",
+     summary="An item with its on-hand total", errors=("unknown_item",))
+def get_item(call: Call) -> Reply:
+    item = find_item(call.session, call.params["sku"])
+    return 200, item_json(item, on_hand(call.session, item.id))
+
+
+@api("PUT", "/locations/{code}", permission="master_data", body=LocationBody,
+     tag="master data", summary="Create or update a location", errors=("invalid", "conflict"))
+def put_location(call: Call) -> Reply:
+    location, created = upsert_location(call.session, call.params["code"],
+                                        call.body.model_dump(exclude_unset=True), call.user.id)
+    return (201 if created else 200), location_json(
+        location, stock_rows(call.session, location=location.code))
+
+
+@api("GET", "/locations/{code}", permission="read", tag="master data",
+     summary="A location with its contents", errors=("unknown_location",))
+def get_location(call: Call) -> Reply:
+    location = find_location(call.session, call.params["code"])
+    return 200, location_json(location, stock_rows(call.session, location=location.code))
+
+
+@api("PUT", "/suppliers/{code}", permission="master_data", body=SupplierBody,
+     tag="master data", summary="Create or update a supplier", errors=("invalid",))
+def put_supplier(call: Call) -> Reply:
+    supplier, created = upsert_partner(call.session, Supplier, call.params["code"],
+                                       call.body.model_dump(exclude_unset=True), call.user.id)
+    return (201 if created else 200), supplier_json(supplier)
+
+
+@api("GET", "/suppliers/{code}", permission="read", tag="master data",
+     summary="A supplier", errors=NOT_FOUND)
+def get_supplier(call: Call) -> Reply:
+    return 200, supplier_json(find_supplier(call.session, call.params["code"]))
+
+
+@api("PUT", "/customers/{code}", permission="master_data", body=CustomerBody,
+     tag="master data", summary="Create or update a customer", errors=("invalid",))
+def put_customer(call: Call) -> Reply:
+    customer, created = upsert_partner(call.session, Customer, call.params["code"],
+                                       call.body.model_dump(exclude_unset=True), call.user.id)
+    return (201 if created else 200), customer_json(customer)
+
+
+@api("GET", "/customers/{code}", permission="read", tag="master data",
+     summary="A customer", errors=NOT_FOUND)
+def get_customer(call: Call) -> Reply:
+    return 200, customer_json(find_customer(call.session, call.params["code"]))
+
+
+@api("GET", "/suppliers", permission="read", tag="master data", summary="All suppliers")
+def list_suppliers(call: Call) -> Reply:
+    return 200, [supplier_json(s) for s in
+                 call.session.scalars(select(Supplier).order_by(Supplier.code))]
+
+
+@api("GET", "/customers", permission="read", tag="master data", summary="All customers")
+def list_customers(call: Call) -> Reply:
+    return 200, [customer_json(c) for c in
+                 call.session.scalars(select(Customer).order_by(Customer.code))]

@@ -1,0 +1,103 @@
+"""The OpenAPI 3 document of API v1, built from the endpoint table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from wms.api.registry import ENDPOINTS, Endpoint
+from wms.auth import PERMISSIONS
+
+STATUS_OF = {
+    "invalid": 422, "unknown_item": 404, "unknown_location": 404, "unknown_order": 404,
+    "unknown_count": 404, "not_found": 404, "insufficient_stock": 409, "over_receipt": 409,
+    "wrong_location": 409, "wrong_item": 409, "wrong_lot": 409, "location_full": 409,
+    "location_blocked": 409, "conflict": 409, "idempotency_key_reused": 409,
+    "unauthorized": 401, "forbidden": 403,
+}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "enum": sorted(STATUS_OF)},
+                       "message": {"type": "string"}},
+    }},
+}
+
+
+def _operation(endpoint: Endpoint, refs: dict[Any, Any]) -> dict[str, Any]:
+    codes = set(endpoint.errors) | {"unauthorized", "forbidden"}
+    if endpoint.changes_state:
+        codes |= {"invalid", "idempotency_key_reused"}
+    by_status: dict[int, list[str]] = {}
+    for code in sorted(codes):
+        by_status.setdefault(STATUS_OF[code], []).append(code)
+    responses: dict[str, Any] = {
+        str(endpoint.success): {"description": "success",
+                                "content": {"application/json": {"schema": {}}}},
+    }
+    if endpoint.success == 201 and endpoint.method == "PUT":
+        responses["200"] = {"description": "updated",
+                            "content": {"application/json": {"schema": {}}}}
+    for status, names in sorted(by_status.items()):
+        responses[str(status)] = {
+            "description": ", ".join(names),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", endpoint.path)
+    ]
+    params += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+               for name in endpoint.query]
+    if endpoint.changes_state:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+    operation: dict[str, Any] = {
+        "operationId": endpoint.name, "summary": endpoint.summary, "tags": [endpoint.tag],
+        "parameters": params, "responses": responses,
+        "x-roles": sorted(PERMISSIONS[endpoint.permission]),
+    }
+    if endpoint.body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": refs[(endpoint.body, "validation")]}}}
+    return operation
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document."""
+    models = sorted({e.body for e in ENDPOINTS if e.body is not None}, key=lambda m: m.__name__)
+    refs, schema = models_json_schema([(m, "validation") for m in models],
+                                      ref_template="#/components/schemas/{model}")
+    components = dict(schema.get("$defs", {}))
+    components["Error"] = ERROR_SCHEMA
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in ENDPOINTS:
+        paths.setdefault(f"/api/v1{endpoint.path}", {})[endpoint.method.lower()] = _operation(
+            endpoint, refs)
+    paths["/api/v1/health"] = {"get": {
+        "operationId": "health", "summary": "Liveness for monitoring (no auth)", "security": [],
+        "tags": ["system"], "responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"type": "object", "properties": {
+                "status": {"type": "string", "enum": ["ok"]}}}}}}},
+    }}
+    paths["/api/v1/openapi.json"] = {"get": {
+        "operationId": "openapi", "summary": "This document", "security": [],
+        "tags": ["system"], "responses": {"200": {"description": "the OpenAPI document"}},
+    }}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Warehouse terminal API", "version": "1",
+                 "description": "Master data, orders and stock of the warehouse. Errors are "
+                 "{\"error\": {\"code\", \"message\"}}. State-changing POSTs accept an "
+                 "Idempotency-Key header."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {"schemas": components, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": paths,
+    }

@@ -1,0 +1,121 @@
+"""API v1: purchase and sales orders, pick lists, packing and shipping."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from wms.api.registry import Call, Reply, api, path_int
+from wms.api.schemas import PurchaseOrderBody, SalesOrderBody
+from wms.api.serialize import moves_json, pick_list_json, purchase_order_json, sales_order_json
+from wms.errors import UnknownRecord
+from wms.models import PickList, PickTask
+from wms.services.allocation import create_pick_list
+from wms.services.orders import (
+    OrderLineInput,
+    close_purchase_order,
+    create_purchase_order,
+    create_sales_order,
+    get_purchase_order,
+    get_sales_order,
+)
+from wms.services.picking import picked_qty
+from wms.services.shipping import pack_order, picked_per_line, ship_order
+
+
+def _lines(body: PurchaseOrderBody | SalesOrderBody) -> list[OrderLineInput]:
+    return [OrderLineInput(line.sku, line.qty, line.unit_price) for line in body.lines]
+
+
+def task_progress(call: Call, pick_list: PickList) -> dict[int, int]:
+    """Units picked per task of a pick list."""
+    rows = call.session.execute(
+        select(PickTask.id, picked_qty(PickTask.id)).where(
+            PickTask.pick_list_id == pick_list.id)
+    )
+    return {task_id: int(qty) for task_id, qty in rows}
+
+
+@api("POST", "/purchase-orders", permission="orders", body=PurchaseOrderBody, success=201,
+     tag="orders", summary="Create a purchase order",
+     errors=("invalid", "unknown_item", "conflict"))
+def post_purchase_order(call: Call) -> Reply:
+    b = call.body
+    order = create_purchase_order(call.session, b.number, b.supplier, _lines(b), call.user.id,
+                                  b.expected_date)
+    return 201, purchase_order_json(order)
+
+
+@api("GET", "/purchase-orders/{number}", permission="read", tag="orders",
+     summary="A purchase order with what was received", errors=("unknown_order",))
+def get_purchase_order_(call: Call) -> Reply:
+    return 200, purchase_order_json(get_purchase_order(call.session, call.params["number"]))
+
+
+@api("POST", "/purchase-orders/{number}/close", permission="orders", tag="orders",
+     summary="Close a purchase order: nothing more is expected", errors=("unknown_order",))
+def post_close_purchase_order(call: Call) -> Reply:
+    order = close_purchase_order(call.session, call.params["number"], call.user.id)
+    return 200, purchase_order_json(order)
+
+
+@api("POST", "/sales-orders", permission="orders", body=SalesOrderBody, success=201,
+     tag="orders", summary="Create a sales order",
+     errors=("invalid", "unknown_item", "unknown_location", "conflict"))
+def post_sales_order(call: Call) -> Reply:
+    b = call.body
+    order = create_sales_order(call.session, b.number, b.customer, _lines(b), call.user.id,
+                               b.warehouse, b.ship_to)
+    return 201, sales_order_json(order, {})
+
+
+@api("GET", "/sales-orders/{number}", permission="read", tag="orders",
+     summary="A sales order with its progress", errors=("unknown_order",))
+def get_sales_order_(call: Call) -> Reply:
+    order = get_sales_order(call.session, call.params["number"])
+    return 200, sales_order_json(order, picked_per_line(call.session, order))
+
+
+@api("POST", "/sales-orders/{number}/pick-list", permission="allocate", success=201,
+     tag="orders", summary="Allocate stock (FIFO / FEFO) and create a pick list in walking "
+     "order", errors=("unknown_order", "insufficient_stock", "conflict"))
+def post_pick_list(call: Call) -> Reply:
+    result = create_pick_list(call.session, call.params["number"], call.user.id)
+    body = pick_list_json(result.pick_list, {})
+    body["shortages"] = [{"sku": s.sku, "qty": s.qty} for s in result.shortages]
+    return 201, body
+
+
+@api("GET", "/pick-lists/{id}", permission="read", tag="orders",
+     summary="A pick list with the progress of each task", errors=("not_found",))
+def get_pick_list(call: Call) -> Reply:
+    pick_list = call.session.get(PickList, path_int(call, "id"))
+    if pick_list is None:
+        raise UnknownRecord(f"no pick list {call.params['id']}")
+    return 200, pick_list_json(pick_list, task_progress(call, pick_list))
+
+
+@api("GET", "/sales-orders/{number}/pick-lists", permission="read", tag="orders",
+     summary="The pick lists of a sales order", errors=("unknown_order",))
+def get_order_pick_lists(call: Call) -> Reply:
+    order = get_sales_order(call.session, call.params["number"])
+    lists = call.session.scalars(
+        select(PickList).where(PickList.order_id == order.id).order_by(PickList.id))
+    return 200, [pick_list_json(p, task_progress(call, p)) for p in lists]
+
+
+@api("POST", "/sales-orders/{number}/pack", permission="pack", tag="orders",
+     summary="Mark a picked order packed", errors=("unknown_order", "conflict"))
+def post_pack(call: Call) -> Reply:
+    order = pack_order(call.session, call.params["number"], call.user.id)
+    return 200, sales_order_json(order, picked_per_line(call.session, order))
+
+
+@api("POST", "/sales-orders/{number}/ship", permission="ship", tag="orders",
+     summary="Ship the picked stock: it leaves the warehouse",
+     errors=("unknown_order", "conflict"))
+def post_ship(call: Call) -> Reply:
+    order, moves = ship_order(call.session, call.params["number"], call.user.id)
+    body = sales_order_json(order, picked_per_line(call.session, order))
+    body["moves"] = moves_json(call.session, moves)
+    return 200, body
+

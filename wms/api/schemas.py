@@ -1,0 +1,163 @@
+"""Request bodies of API v1, validated field by field."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Qty = Annotated[int, Field(strict=True, gt=0, le=1_000_000_000)]
+CountedQty = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+OptionalLot = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
+
+
+class ItemBody(Body):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=200)] | None = None
+    name_en: Text | None = None
+    name_zh: Text | None = None
+    barcodes: list[Code] | None = None
+    uom: Annotated[str, StringConstraints(min_length=1, max_length=16)] | None = None
+    tracking: Literal["none", "lot"] | None = None
+    expiry: bool | None = None
+    unit_cost: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)] | None = None
+    category: Text | None = None
+    abc_class: Literal["A", "B", "C"] | None = None
+    safety_stock: Annotated[int, Field(strict=True, ge=0)] | None = None
+    reorder_point: Annotated[int, Field(strict=True, ge=0)] | None = None
+    min_qty: Annotated[int, Field(strict=True, ge=0)] | None = None
+    max_qty: Annotated[int, Field(strict=True, ge=0)] | None = None
+    lead_time_days: Annotated[int, Field(strict=True, ge=0)] | None = None
+    pack_size: Annotated[int, Field(strict=True, gt=0)] | None = None
+    home_location: Code | None = None
+    zone_code: Code | None = None
+
+
+class LocationBody(Body):
+    warehouse: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    zone: Annotated[str, StringConstraints(max_length=20)] | None = None
+    kind: Literal["storage", "dock", "staging", "packing", "quarantine"] | None = None
+    capacity: Annotated[int, Field(strict=True, ge=0)] | None = None
+    walk_seq: Annotated[int, Field(strict=True, ge=0)] | None = None
+    blocked: bool | None = None
+
+
+class SupplierBody(Body):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    contact: Text | None = None
+    phone: Text | None = None
+    email: Text | None = None
+    lead_time_days: Annotated[int, Field(strict=True, ge=0)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+
+class CustomerBody(Body):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    tier: Text | None = None
+    contact: Text | None = None
+    phone: Text | None = None
+    address: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class OrderLine(Body):
+    sku: Code
+    qty: Qty
+    unit_price: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)] | None = None
+
+
+class PurchaseOrderBody(Body):
+    number: Code
+    supplier: Code
+    lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)]
+    expected_date: date | None = None
+
+
+class SalesOrderBody(Body):
+    number: Code
+    customer: Code
+    lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)]
+    warehouse: Code | None = None
+    ship_to: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class ReceiptLineBody(Body):
+    sku: Code
+    qty: Qty
+    lot: OptionalLot = None
+    expiry: date | None = None
+    disposition: Literal["accept", "quarantine", "reject"] = "accept"
+    reason: Text | None = None
+
+
+class ReceiptBody(Body):
+    location: Code
+    purchase_order: Code | None = None
+    lines: Annotated[list[ReceiptLineBody], Field(min_length=1, max_length=1000)]
+
+
+class PutawayBody(Body):
+    sku: Code
+    qty: Qty
+    lot: OptionalLot = None
+    from_: Code | None = Field(default=None, alias="from")
+    warehouse: Code | None = None
+
+
+class MoveBody(Body):
+    sku: Code
+    qty: Qty
+    from_: Code = Field(alias="from")
+    to: Code
+    lot: OptionalLot = None
+
+
+class PickConfirmBody(Body):
+    location: Code
+    sku: Code
+    qty: Qty
+    lot: OptionalLot = None
+
+
+class CountBody(Body):
+    locations: Annotated[list[Code], Field(min_length=1, max_length=1000)]
+
+
+class CountEntryBody(Body):
+    location: Code
+    sku: Code
+    qty: CountedQty
+    lot: OptionalLot = None
+
+
+class TransferLineBody(Body):
+    sku: Code
+    qty: Qty
+    from_: Code = Field(alias="from")
+    lot: OptionalLot = None
+
+
+class TransferBody(Body):
+    from_warehouse: Code
+    to_warehouse: Code
+    lines: Annotated[list[TransferLineBody], Field(min_length=1, max_length=1000)]
+
+
+class TransferReceiveBody(Body):
+    location: Code
+
+
+class ScrapBody(Body):
+    sku: Code
+    qty: Qty
+    location: Code
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=200)]
+    lot: OptionalLot = None

@@ -1,0 +1,127 @@
+"""Users, secrets, API tokens and what each role may do."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wms.errors import Conflict, Forbidden, Invalid, Unauthorized, UnknownRecord
+from wms.models import ROLES, ApiToken, User
+from wms.services.audit import record
+
+FLOOR = frozenset({"admin", "supervisor", "operator"})
+OFFICE = frozenset({"admin", "clerk"})
+APPROVERS = frozenset({"admin", "supervisor"})
+EVERYONE = frozenset(ROLES)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "read": EVERYONE,
+    "master_data": OFFICE,
+    "orders": OFFICE,
+    "allocate": FLOOR | OFFICE,
+    "receive": FLOOR,
+    "move": FLOOR,
+    "pick": FLOOR,
+    "pack": FLOOR,
+    "ship": FLOOR,
+    "count": FLOOR,
+    "transfer": FLOOR,
+    "approve": APPROVERS,
+    "scrap": APPROVERS,
+    "admin": frozenset({"admin"}),
+}
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_secret(secret: str) -> str:
+    """A salted scrypt hash of a password or PIN."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def secret_matches(secret: str, stored: str | None) -> bool:
+    """Whether `secret` is the one `stored` was made from."""
+    if not stored or not stored.startswith("scrypt$"):
+        return False
+    _, salt, digest = stored.split("$")
+    candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), dklen=32, **_SCRYPT)
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def may(user: User, action: str) -> bool:
+    """Whether the user's role allows the action."""
+    return user.role in PERMISSIONS[action]
+
+
+def require(user: User, action: str) -> None:
+    """Raise Forbidden unless the user's role allows the action."""
+    if not may(user, action):
+        raise Forbidden(f"role {user.role} may not {action.replace('_', ' ')}")
+
+
+def add_user(
+    session: Session, username: str, role: str, *, pin: str | None = None,
+    password: str | None = None, badge: str | None = None, display_name: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """Create a user; a PIN is 4 to 8 digits, a password at least 8 characters."""
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise Invalid("username: 1 to 64 characters", field="username")
+    if role not in ROLES:
+        raise Invalid(f"role: one of {', '.join(ROLES)}", field="role")
+    if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise Invalid("pin: 4 to 8 digits", field="pin")
+    if password is not None and len(password) < 8:
+        raise Invalid("password: at least 8 characters", field="password")
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"user {username} exists already")
+    user = User(
+        username=username, role=role, badge=badge or None, display_name=display_name,
+        locale=locale, pin_hash=hash_secret(pin) if pin else None,
+        password_hash=hash_secret(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    record(session, None, "user.create", username, role=role)
+    return user
+
+
+def find_user(session: Session, username: str) -> User:
+    """The user with this name."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise UnknownRecord(f"no user {username}", user=username)
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, username: str) -> str:
+    """A new API token for the user; only its hash is stored."""
+    user = find_user(session, username)
+    token = "wms_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
+    record(session, user.id, "token.create", username)
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str | None) -> User:
+    """The active user a bearer token belongs to, or Unauthorized."""
+    if not token:
+        raise Unauthorized("send Authorization: Bearer <token>")
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token.strip()))
+    )
+    if row is None or row.revoked or not row.user.active:
+        raise Unauthorized("the token is unknown or revoked")
+    return row.user

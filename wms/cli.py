@@ -1,0 +1,154 @@
+"""The `wms` command: set up, serve, manage users and tokens, verify and back up."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.engine import make_url
+
+from wms.config import load_settings
+from wms.db import Database
+from wms.errors import WmsError
+from wms.models import ROLES
+from wms.schema import upgrade
+
+
+def _db() -> Database:
+    return Database(load_settings().database_url)
+
+
+@click.group()
+def main() -> None:
+    """Warehouse terminal service."""
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Also load the demo warehouse.")
+def init(demo: bool) -> None:
+    """Create or migrate the database (var/wms.sqlite3 unless WMS_DATABASE_URL says)."""
+    from wms.demo import DEMO_USERS, demo_exists, load_demo
+
+    url = load_settings().database_url
+    upgrade(url)
+    click.echo(f"database ready: {make_url(url).render_as_string(hide_password=True)}")
+    if not demo:
+        return
+    token_file = Path("var/demo-api-token")
+    with _db().write() as session:
+        if demo_exists(session):
+            click.echo("demo warehouse already loaded")
+        else:
+            token = load_demo(session)
+            token_file.parent.mkdir(parents=True, exist_ok=True)
+            token_file.write_text(token + "\n")
+            token_file.chmod(0o600)
+            click.echo("demo warehouse loaded")
+    click.echo("Demo logins (role, user / password / badge + PIN):")
+    for u in DEMO_USERS:
+        click.echo(f"  {u.role:<10} {u.username:<6} / {u.password:<11} / {u.badge} + {u.pin}")
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(port: int, host: str, workers: int, threads: int) -> None:
+    """Migrate the database, then serve the app with gunicorn."""
+    upgrade(load_settings().database_url)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    args = [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--threads", str(threads), "--worker-class", "gthread", "--timeout", "30",
+            "--access-logfile", "-", "terminal_ui:create_app()"]
+    os.execv(args[0], args)
+
+
+@main.group()
+def user() -> None:
+    """Manage users."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--pin", help="4 to 8 digits, for badge sign-in on handhelds.")
+@click.option("--password", help="At least 8 characters.")
+@click.option("--badge", help="Badge barcode.")
+@click.option("--display-name")
+def user_add(name: str, role: str, pin: str | None, password: str | None, badge: str | None,
+             display_name: str | None) -> None:
+    """Add a user with a role."""
+    from wms.auth import add_user
+
+    try:
+        with _db().write() as session:
+            add_user(session, name, role, pin=pin, password=password, badge=badge,
+                     display_name=display_name)
+    except WmsError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"user {name} added with role {role}")
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+def token_create(name: str) -> None:
+    """Print a new API token for user NAME (and nothing else)."""
+    from wms.auth import create_token
+
+    try:
+        with _db().write() as session:
+            value = create_token(session, name)
+    except WmsError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(value)
+
+
+@main.command()
+def verify() -> None:
+    """Rebuild every balance from the ledger and compare; exit 1 on any difference."""
+    from wms.ledger import verify_balances
+
+    with _db().read() as session:
+        differences = verify_balances(session)
+    if differences:
+        for d in differences:
+            click.echo(f"location {d.location_id} item {d.item_id} lot {d.lot_id}: ledger "
+                       f"{d.ledger_qty}, balance {d.balance_qty}", err=True)
+        click.echo(f"{len(differences)} balance(s) disagree with the ledger", err=True)
+        sys.exit(1)
+    click.echo("ledger and balances agree")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent copy of the SQLite database to PATH while it stays in use."""
+    url = make_url(load_settings().database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        raise click.ClickException("backup copies SQLite databases; for PostgreSQL use pg_dump")
+    if not Path(url.database).exists():
+        raise click.ClickException(f"no database at {url.database}")
+    if path.exists():
+        raise click.ClickException(f"{path} exists; choose a new file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(url.database)
+    target = sqlite3.connect(path)
+    try:
+        with target:
+            source.backup(target)
+        check = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        source.close()
+        target.close()
+    if check != "ok":
+        raise click.ClickException(f"the copy failed its integrity check: {check}")
+    click.echo(f"backed up to {path}")

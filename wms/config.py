@@ -1,0 +1,49 @@
+"""Settings: defaults, then `WMS_*` environment variables, then explicit overrides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = ""
+    over_receipt_tolerance_pct: float = 0.0
+    count_variance_pct: float = 5.0
+    count_variance_units: int = 2
+    max_body_bytes: int = 1_000_000
+    api_page_limit: int = 500
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", default_database_url())
+
+
+def default_database_url() -> str:
+    """`var/wms.sqlite3` under the working directory."""
+    return f"sqlite:///{Path.cwd() / 'var' / 'wms.sqlite3'}"
+
+
+def _coerce(kind: type, raw: str) -> object:
+    if kind is float or kind == "float":
+        return float(raw)
+    if kind is int or kind == "int":
+        return int(raw)
+    return raw
+
+
+def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
+    """Build settings from the environment (`WMS_DATABASE_URL`, ...) and then `overrides`."""
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = os.environ.get(f"WMS_{f.name.upper()}")
+        if raw:
+            values[f.name] = _coerce(f.type, raw)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if overrides:
+        known = {f.name for f in fields(Settings)}
+        settings = replace(settings, **{k: v for k, v in overrides.items() if k in known})
+    return settings

@@ -1,0 +1,89 @@
+"""Domain errors: each carries the API error code and HTTP status it maps to."""
+
+from __future__ import annotations
+
+
+class WmsError(Exception):
+    """Base of every error a service raises on purpose; nothing has changed when it is raised."""
+
+    code = "invalid"
+    status = 422
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Invalid(WmsError):
+    """Malformed or out-of-range input; the message names the field."""
+
+    code, status = "invalid", 422
+
+
+class UnknownItem(WmsError):
+    code, status = "unknown_item", 404
+
+
+class UnknownLocation(WmsError):
+    code, status = "unknown_location", 404
+
+
+class UnknownOrder(WmsError):
+    code, status = "unknown_order", 404
+
+
+class UnknownCount(WmsError):
+    code, status = "unknown_count", 404
+
+
+class UnknownRecord(WmsError):
+    """Any other missing record (supplier, customer, pick task, transfer, user)."""
+
+    code, status = "not_found", 404
+
+
+class InsufficientStock(WmsError):
+    code, status = "insufficient_stock", 409
+
+
+class OverReceipt(WmsError):
+    code, status = "over_receipt", 409
+
+
+class WrongLocationScanned(WmsError):
+    code, status = "wrong_location", 409
+
+
+class WrongItemScanned(WmsError):
+    code, status = "wrong_item", 409
+
+
+class WrongLotScanned(WmsError):
+    code, status = "wrong_lot", 409
+
+
+class LocationFull(WmsError):
+    code, status = "location_full", 409
+
+
+class LocationBlocked(WmsError):
+    code, status = "location_blocked", 409
+
+
+class Conflict(WmsError):
+    """The request does not fit the record's current state (e.g. shipping an unpicked order)."""
+
+    code, status = "conflict", 409
+
+
+class IdempotencyKeyReused(WmsError):
+    code, status = "idempotency_key_reused", 409
+
+
+class Unauthorized(WmsError):
+    code, status = "unauthorized", 401
+
+
+class Forbidden(WmsError):
+    code, status = "forbidden", 403

@@ -1,0 +1,188 @@
+"""The stock ledger: the one place where stock changes. Every change inserts a move and
+updates the affected balances in the same transaction; a decrement is one guarded statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlalchemy import case, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from wms.errors import InsufficientStock, LocationBlocked, LocationFull
+from wms.models import Location, Move, StockBalance
+
+
+class Draw(Enum):
+    """How a decrement treats units reserved for pick tasks."""
+
+    AVAILABLE = "available"  # only unreserved units may leave (moves, scrap, transfers)
+    RESERVED = "reserved"  # a pick consumes its own reservation
+    ADJUST = "adjust"  # a count correction; reservations shrink to what is left
+
+
+def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
+               draw: Draw) -> bool:
+    b = StockBalance.__table__.c
+    where = [b.location_id == location_id, b.item_id == item_id, b.lot_id == lot_id]
+    values: dict[str, object] = {"qty": b.qty - qty}
+    if draw is Draw.AVAILABLE:
+        where.append(b.qty - b.reserved >= qty)
+    elif draw is Draw.RESERVED:
+        where.append(b.qty >= qty)
+        values["reserved"] = case((b.reserved >= qty, b.reserved - qty), else_=literal(0))
+    else:
+        where.append(b.qty >= qty)
+        values["reserved"] = case((b.reserved > b.qty - qty, b.qty - qty), else_=b.reserved)
+    result = session.execute(update(StockBalance.__table__).where(*where).values(**values))
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qty: int) -> None:
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    table = StockBalance.__table__
+    stmt = insert(table).values(
+        location_id=location_id, item_id=item_id, lot_id=lot_id, qty=qty, reserved=0
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.location_id, table.c.item_id, table.c.lot_id],
+        set_={"qty": table.c.qty + stmt.excluded.qty},
+    )
+    session.execute(stmt)
+
+
+def units_in_location(session: Session, location_id: int) -> int:
+    """Total units in a location, whatever the item."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(StockBalance.qty), 0)).where(
+            StockBalance.location_id == location_id
+        )
+    )
+    return int(total or 0)
+
+
+def check_room(session: Session, location: Location, qty: int) -> None:
+    """Refuse a blocked location, or one without room for `qty` more units."""
+    if location.blocked:
+        raise LocationBlocked(f"location {location.code} is blocked", location=location.code)
+    if location.capacity is None:
+        return
+    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        # Serialise concurrent put-ins to the same bin so both cannot pass the check.
+        session.execute(select(Location.id).where(Location.id == location.id).with_for_update())
+    used = units_in_location(session, location.id)
+    if used + qty > location.capacity:
+        raise LocationFull(
+            f"location {location.code} has room for {max(location.capacity - used, 0)}, "
+            f"not {qty}",
+            location=location.code,
+            free=max(location.capacity - used, 0),
+        )
+
+
+@dataclass(frozen=True)
+class MoveRequest:
+    kind: str
+    item_id: int
+    lot_id: int
+    qty: int
+    from_location: Location | None
+    to_location: Location | None
+    user_id: int | None
+    reference: str | None = None
+    reason: str | None = None
+    pick_task_id: int | None = None
+    draw: Draw = Draw.AVAILABLE
+    check_destination: bool = True
+
+
+def post_move(session: Session, request: MoveRequest) -> Move:
+    """Apply one move: guarded decrement of the source, increment of the destination, and the
+    ledger row, all in the caller's transaction. Raises before anything is written for it."""
+    if request.qty <= 0:
+        raise ValueError("a move's quantity must be positive")
+    if request.to_location is not None and request.check_destination:
+        check_room(session, request.to_location, request.qty)
+    if request.from_location is not None and not _decrement(
+        session, request.from_location.id, request.item_id, request.lot_id, request.qty,
+        request.draw,
+    ):
+        raise InsufficientStock(
+            f"not enough stock in {request.from_location.code} for {request.qty}",
+            location=request.from_location.code,
+        )
+    if request.to_location is not None:
+        _increment(
+            session, request.to_location.id, request.item_id, request.lot_id, request.qty
+        )
+    move = Move(
+        kind=request.kind,
+        item_id=request.item_id,
+        lot_id=request.lot_id,
+        qty=request.qty,
+        from_location_id=request.from_location.id if request.from_location else None,
+        to_location_id=request.to_location.id if request.to_location else None,
+        user_id=request.user_id,
+        reference=request.reference,
+        reason=request.reason,
+        pick_task_id=request.pick_task_id,
+    )
+    session.add(move)
+    session.flush()
+    return move
+
+
+@dataclass(frozen=True)
+class BalanceDifference:
+    location_id: int
+    item_id: int
+    lot_id: int
+    ledger_qty: int
+    balance_qty: int
+
+
+def ledger_balances(session: Session) -> dict[tuple[int, int, int], int]:
+    """Balances rebuilt from nothing but the ledger: (location, item, lot) -> units."""
+    incoming = (
+        select(
+            Move.to_location_id.label("loc"), Move.item_id, Move.lot_id,
+            func.sum(Move.qty).label("qty"),
+        )
+        .where(Move.to_location_id.is_not(None))
+        .group_by(Move.to_location_id, Move.item_id, Move.lot_id)
+    )
+    outgoing = (
+        select(
+            Move.from_location_id.label("loc"), Move.item_id, Move.lot_id,
+            func.sum(Move.qty).label("qty"),
+        )
+        .where(Move.from_location_id.is_not(None))
+        .group_by(Move.from_location_id, Move.item_id, Move.lot_id)
+    )
+    totals: dict[tuple[int, int, int], int] = {}
+    for loc, item, lot, qty in session.execute(incoming):
+        totals[(loc, item, lot)] = totals.get((loc, item, lot), 0) + int(qty)
+    for loc, item, lot, qty in session.execute(outgoing):
+        totals[(loc, item, lot)] = totals.get((loc, item, lot), 0) - int(qty)
+    return totals
+
+
+def verify_balances(session: Session) -> list[BalanceDifference]:
+    """Every (location, item, lot) where the stored balance and the ledger disagree."""
+    rebuilt = ledger_balances(session)
+    stored = {
+        (loc, item, lot): qty
+        for loc, item, lot, qty in session.execute(
+            select(
+                StockBalance.location_id, StockBalance.item_id, StockBalance.lot_id,
+                StockBalance.qty,
+            )
+        )
+    }
+    differences = []
+    for key in sorted(set(rebuilt) | set(stored)):
+        ledger_qty, balance_qty = rebuilt.get(key, 0), stored.get(key, 0)
+        if ledger_qty != balance_qty:
+            differences.append(BalanceDifference(*key, ledger_qty, balance_qty))
+    return differences

@@ -1,0 +1,75 @@
+"""Items, their barcodes, and lots."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wms.models.base import Base, UTCDateTime
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        CheckConstraint("tracking IN ('none','lot')", name="tracking_known"),
+        CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    name_zh: Mapped[str | None] = mapped_column(String(200))
+    uom: Mapped[str] = mapped_column(String(16), default="pcs")
+    tracking: Mapped[str] = mapped_column(String(8), default="none")
+    expiry: Mapped[bool] = mapped_column(default=False)
+    unit_cost: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal("0"))
+    category: Mapped[str | None] = mapped_column(String(64))
+    abc_class: Mapped[str | None] = mapped_column(String(1))
+    safety_stock: Mapped[int | None] = mapped_column()
+    reorder_point: Mapped[int | None] = mapped_column()
+    min_qty: Mapped[int | None] = mapped_column()
+    max_qty: Mapped[int | None] = mapped_column()
+    lead_time_days: Mapped[int | None] = mapped_column()
+    pack_size: Mapped[int] = mapped_column(default=1)
+    home_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    zone_code: Mapped[str | None] = mapped_column(String(20))
+
+    barcodes: Mapped[list[ItemBarcode]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="ItemBarcode.id"
+    )
+
+
+class ItemBarcode(Base):
+    __tablename__ = "item_barcodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+
+    item: Mapped[Item] = relationship(back_populates="barcodes")
+
+
+class Lot(Base):
+    """A batch of one item. Items without lot tracking get one internal lot per receipt day,
+    so FIFO still knows which units are oldest."""
+
+    __tablename__ = "lots"
+    __table_args__ = (UniqueConstraint("item_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    internal: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expiry: Mapped[date | None] = mapped_column()
+
+    item: Mapped[Item] = relationship()
+
+    @property
+    def public_code(self) -> str | None:
+        """The lot as people see it: None for the internal receipt-day lots."""
+        return None if self.internal else self.code

@@ -1,0 +1,76 @@
+"""The append-only move ledger and the balances derived from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wms.models.base import Base, UTCDateTime, utcnow
+from wms.models.catalog import Item, Lot
+from wms.models.layout import Location
+
+MOVE_KINDS = (
+    "receive",
+    "quarantine",
+    "putaway",
+    "move",
+    "pick",
+    "ship",
+    "adjust",
+    "scrap",
+    "transfer_out",
+    "transfer_in",
+)
+
+
+class StockBalance(Base):
+    """Units of one lot of one item in one location; always equal to the ledger's sum."""
+
+    __tablename__ = "stock_balances"
+    __table_args__ = (
+        UniqueConstraint("location_id", "item_id", "lot_id"),
+        CheckConstraint("qty >= 0", name="qty_not_negative"),
+        CheckConstraint("reserved >= 0 AND reserved <= qty", name="reserved_within_qty"),
+        Index("ix_stock_balances_item", "item_id", "location_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
+    qty: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+
+    location: Mapped[Location] = relationship()
+    item: Mapped[Item] = relationship()
+    lot: Mapped[Lot] = relationship()
+
+
+class Move(Base):
+    """One change of stock. Rows are only ever inserted."""
+
+    __tablename__ = "moves"
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="qty_positive"),
+        CheckConstraint(
+            "from_location_id IS NOT NULL OR to_location_id IS NOT NULL", name="has_a_side"
+        ),
+        Index("ix_moves_item_at", "item_id", "id"),
+        Index("ix_moves_from", "from_location_id", "id"),
+        Index("ix_moves_to", "to_location_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
+    qty: Mapped[int] = mapped_column()
+    from_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reference: Mapped[str | None] = mapped_column(String(64), index=True)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    pick_task_id: Mapped[int | None] = mapped_column(ForeignKey("pick_tasks.id"), index=True)

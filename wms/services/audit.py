@@ -1,0 +1,14 @@
+"""Recording who did what, for actions that are not stock moves."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from wms.models import AuditEvent
+
+
+def record(session: Session, user_id: int | None, action: str, subject: str,
+           **details: object) -> None:
+    """Append an audit event in the caller's transaction."""
+    session.add(AuditEvent(user_id=user_id, action=action, subject=subject,
+                           details=details or None))

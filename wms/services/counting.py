@@ -1,0 +1,289 @@
+"""Blind cycle counts (盘点): counters record what they find without seeing the system
+quantity; large variances are counted again; a supervisor's approval posts adjustments.
+
+Each entry remembers the system quantity at the moment it was made, so stock that moves in
+or out of a bin while it is being counted does not show up as a variance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wms.errors import Conflict, Invalid, UnknownCount, WrongLocationScanned
+from wms.ledger import Draw, MoveRequest, post_move
+from wms.models import (
+    Count,
+    CountEntry,
+    CountLocation,
+    Item,
+    Location,
+    Lot,
+    Move,
+    StockBalance,
+    utcnow,
+)
+from wms.services.audit import record
+from wms.services.fifo import issue_order
+from wms.services.lookup import find_item, find_location, find_lot, lot_for_receipt
+
+Key = tuple[int, int, int | None]  # location, item, lot (None: item counted as a whole)
+
+
+@dataclass(frozen=True)
+class Variance:
+    location: str
+    sku: str
+    lot: str | None
+    expected: int
+    counted: int
+    recount: bool
+
+    @property
+    def difference(self) -> int:
+        return self.counted - self.expected
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    pct: float = 5.0
+    units: int = 2
+
+    def needs_recount(self, expected: int, counted: int) -> bool:
+        """A variance larger than both the percentage of expected and the unit floor."""
+        return abs(counted - expected) > max(expected * self.pct / 100, self.units)
+
+
+def start_count(session: Session, location_codes: Sequence[str], user_id: int | None) -> Count:
+    """Open a blind count of these bins."""
+    if not location_codes:
+        raise Invalid("locations: name at least one bin", field="locations")
+    locations = []
+    for code in location_codes:
+        location = find_location(session, code)
+        if location.id not in {loc.id for loc in locations}:
+            locations.append(location)
+    count = Count(created_by=user_id)
+    session.add(count)
+    session.flush()
+    for location in locations:
+        session.add(CountLocation(count_id=count.id, location_id=location.id))
+    session.flush()
+    record(session, user_id, "count.start", f"COUNT-{count.id}",
+           locations=[loc.code for loc in locations])
+    return count
+
+
+def get_count(session: Session, count_id: int) -> Count:
+    """The count with this id."""
+    count = session.get(Count, count_id)
+    if count is None:
+        raise UnknownCount(f"no count {count_id}", count=count_id)
+    return count
+
+
+def _system_qty(session: Session, location_id: int, item_id: int, lot_id: int | None) -> int:
+    stmt = select(func.coalesce(func.sum(StockBalance.qty), 0)).where(
+        StockBalance.location_id == location_id, StockBalance.item_id == item_id
+    )
+    if lot_id is not None:
+        stmt = stmt.where(StockBalance.lot_id == lot_id)
+    return int(session.scalar(stmt) or 0)
+
+
+def _entry_lot(session: Session, item: Item, location: Location, lot: str | None) -> int | None:
+    if item.tracking != "lot":
+        return None
+    if lot:
+        found = find_lot(session, item, lot.strip())
+        if found is None:  # a lot the system has never seen: counted in as found stock
+            if item.expiry:
+                raise Invalid(f"lot: {lot} is unknown; a new lot of an expiry item is "
+                              "received, not counted in", field="lot")
+            found = lot_for_receipt(session, item, lot.strip(), None, utcnow())
+        return found.id
+    lots = session.scalars(
+        select(StockBalance.lot_id).where(
+            StockBalance.location_id == location.id, StockBalance.item_id == item.id,
+            StockBalance.qty > 0,
+        )
+    ).all()
+    if len(lots) == 1:
+        return lots[0]
+    raise Invalid(f"lot: {item.sku} is lot-tracked; scan or type the lot", field="lot")
+
+
+def enter_count(
+    session: Session, *, count_id: int, location: str, sku: str, qty: int,
+    user_id: int | None, lot: str | None = None,
+) -> CountEntry:
+    """Record a counted quantity (0 allowed) for one item in one of the count's bins."""
+    count = get_count(session, count_id)
+    if count.status not in ("open", "recount"):
+        raise Conflict(f"count {count_id} is {count.status}; entries are closed")
+    if qty < 0:
+        raise Invalid("qty: zero or more", field="qty")
+    bin_ = find_location(session, location)
+    if bin_.id not in {cl.location_id for cl in count.locations}:
+        raise WrongLocationScanned(f"bin {bin_.code} is not part of count {count_id}",
+                                   scanned=bin_.code)
+    item = find_item(session, sku)
+    lot_id = _entry_lot(session, item, bin_, lot)
+    entry = CountEntry(
+        count_id=count.id, round=count.round, location_id=bin_.id, item_id=item.id,
+        lot_id=lot_id, qty=qty, expected=_system_qty(session, bin_.id, item.id, lot_id),
+        user_id=user_id,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _latest(entries: Sequence[CountEntry]) -> dict[Key, tuple[int, int]]:
+    """Per key, (counted, expected) from the latest round that counted it."""
+    latest_round: dict[Key, int] = {}
+    for e in entries:
+        key = (e.location_id, e.item_id, e.lot_id)
+        latest_round[key] = max(latest_round.get(key, 0), e.round)
+    totals: dict[Key, tuple[int, int]] = {}
+    for e in sorted(entries, key=lambda e: e.id):
+        key = (e.location_id, e.item_id, e.lot_id)
+        if e.round != latest_round[key]:
+            continue
+        counted, expected = totals.get(key, (0, e.expected))
+        totals[key] = (counted + e.qty, expected)
+    return totals
+
+
+def _entries(session: Session, count: Count) -> list[CountEntry]:
+    return list(session.scalars(select(CountEntry).where(CountEntry.count_id == count.id)))
+
+
+def _add_uncounted_as_zero(session: Session, count: Count, user_id: int | None) -> None:
+    counted = {(e.location_id, e.item_id, e.lot_id) for e in _entries(session, count)}
+    counted_items = {(loc, item) for loc, item, lot in counted if lot is None}
+    location_ids = [cl.location_id for cl in count.locations]
+    rows = session.execute(
+        select(StockBalance.location_id, StockBalance.item_id, StockBalance.lot_id,
+               StockBalance.qty, Item.tracking)
+        .join(Item, Item.id == StockBalance.item_id)
+        .where(StockBalance.location_id.in_(location_ids), StockBalance.qty > 0)
+    )
+    whole: dict[tuple[int, int], int] = {}
+    for loc, item, lot, qty, tracking in rows:
+        if tracking == "lot":
+            if (loc, item, lot) not in counted:
+                session.add(CountEntry(count_id=count.id, round=count.round, location_id=loc,
+                                       item_id=item, lot_id=lot, qty=0, expected=qty,
+                                       user_id=user_id))
+        elif (loc, item) not in counted_items:
+            whole[(loc, item)] = whole.get((loc, item), 0) + qty
+    for (loc, item), qty in whole.items():
+        session.add(CountEntry(count_id=count.id, round=count.round, location_id=loc,
+                               item_id=item, lot_id=None, qty=0, expected=qty,
+                               user_id=user_id))
+    session.flush()
+
+
+def _describe(session: Session, totals: dict[Key, tuple[int, int]], thresholds: Thresholds,
+              flag: bool) -> list[Variance]:
+    variances = []
+    for (loc_id, item_id, lot_id), (counted, expected) in totals.items():
+        location = session.get(Location, loc_id)
+        item = session.get(Item, item_id)
+        lot = session.get(Lot, lot_id) if lot_id is not None else None
+        variances.append(Variance(
+            location=location.code, sku=item.sku,  # type: ignore[union-attr]
+            lot=lot.public_code if lot else None, expected=expected, counted=counted,
+            recount=flag and thresholds.needs_recount(expected, counted),
+        ))
+    return sorted(variances, key=lambda v: (v.location, v.sku, v.lot or ""))
+
+
+def submit_count(session: Session, count_id: int, thresholds: Thresholds,
+                 user_id: int | None) -> tuple[Count, list[Variance]]:
+    """Close a round of counting. Lines over the threshold in the first round are sent back
+    for a recount; after that the count waits for approval."""
+    count = get_count(session, count_id)
+    if count.status not in ("open", "recount"):
+        raise Conflict(f"count {count_id} is {count.status}; it was submitted already")
+    if count.round == 1:
+        _add_uncounted_as_zero(session, count, user_id)
+    first_round = count.round == 1
+    variances = _describe(session, _latest(_entries(session, count)), thresholds, first_round)
+    if first_round and any(v.recount for v in variances):
+        count.status, count.round = "recount", 2
+    else:
+        count.status = "submitted"
+    record(session, user_id, "count.submit", f"COUNT-{count.id}", status=count.status)
+    session.flush()
+    return count, variances
+
+
+def variances_of(session: Session, count: Count, thresholds: Thresholds) -> list[Variance]:
+    """The count's current variances (for supervisors; counters never see these)."""
+    return _describe(session, _latest(_entries(session, count)), thresholds,
+                     count.status == "recount")
+
+
+def _adjust(session: Session, key: Key, delta: int, reference: str,
+            user_id: int | None) -> list[Move]:
+    loc_id, item_id, lot_id = key
+    location = session.get(Location, loc_id)
+    item = session.get(Item, item_id)
+    assert location is not None and item is not None
+    moves: list[Move] = []
+
+    def post(lot: int, qty: int, gain: bool) -> None:
+        moves.append(post_move(session, MoveRequest(
+            kind="adjust", item_id=item_id, lot_id=lot, qty=qty,
+            from_location=None if gain else location, to_location=location if gain else None,
+            user_id=user_id, reference=reference, reason="cycle count",
+            draw=Draw.ADJUST, check_destination=False,
+        )))
+
+    if delta > 0:
+        if lot_id is None:
+            newest = session.scalar(
+                select(Lot.id).join(StockBalance, StockBalance.lot_id == Lot.id)
+                .where(StockBalance.location_id == loc_id, StockBalance.item_id == item_id)
+                .order_by(Lot.received_at.desc(), Lot.id.desc())
+            )
+            lot_id = newest or lot_for_receipt(session, item, None, None, utcnow()).id
+        post(lot_id, delta, gain=True)
+        return moves
+    remaining = -delta
+    stmt = select(StockBalance.lot_id, StockBalance.qty).join(
+        Lot, Lot.id == StockBalance.lot_id
+    ).where(StockBalance.location_id == loc_id, StockBalance.item_id == item_id,
+            StockBalance.qty > 0)
+    if lot_id is not None:
+        stmt = stmt.where(StockBalance.lot_id == lot_id)
+    for lot, qty in session.execute(stmt.order_by(*issue_order(item))):  # type: ignore[arg-type]
+        take = min(qty, remaining)  # stock that left since the count cannot be taken twice
+        post(lot, take, gain=False)
+        remaining -= take
+        if remaining == 0:
+            break
+    return moves
+
+
+def approve_count(session: Session, count_id: int, user_id: int | None
+                  ) -> tuple[Count, list[Move]]:
+    """Post each variance as an adjustment move; the count is then closed."""
+    count = get_count(session, count_id)
+    if count.status not in ("submitted", "recount"):
+        raise Conflict(f"count {count_id} is {count.status}; submit it before approval")
+    reference = f"COUNT-{count.id}"
+    moves: list[Move] = []
+    for key, (counted, expected) in _latest(_entries(session, count)).items():
+        if counted != expected:
+            moves += _adjust(session, key, counted - expected, reference, user_id)
+    count.status = "approved"
+    count.approved_by = user_id
+    count.approved_at = utcnow()
+    record(session, user_id, "count.approve", reference, adjustments=len(moves))
+    session.flush()
+    return count, moves

@@ -1,0 +1,99 @@
+"""Finding records by the codes people scan and type."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from locations import InvalidLocationCode, normalize_location_code
+from wms.errors import Invalid, UnknownItem, UnknownLocation, UnknownRecord
+from wms.models import Customer, Item, ItemBarcode, Location, Lot, Supplier, Warehouse
+
+
+def find_item(session: Session, sku_or_barcode: str) -> Item:
+    """The item with this SKU, or else the item one of whose barcodes this is."""
+    code = sku_or_barcode.strip()
+    item = session.scalar(select(Item).where(Item.sku == code))
+    if item is None:
+        item = session.scalar(
+            select(Item).join(ItemBarcode).where(ItemBarcode.code == code)
+        )
+    if item is None:
+        raise UnknownItem(f"no item with SKU or barcode {code!r}", sku=code)
+    return item
+
+
+def location_code(text: str) -> str:
+    """The canonical form of a typed or scanned location code."""
+    try:
+        return normalize_location_code(text)
+    except InvalidLocationCode as exc:
+        raise UnknownLocation(f"{text!r} is not a location code: {exc}", location=text) from exc
+
+
+def find_location(session: Session, code: str, *, lock: bool = False) -> Location:
+    """The location with this code (case and padding forgiven)."""
+    normalized = location_code(code)
+    stmt = select(Location).where(Location.code == normalized)
+    location = session.scalar(stmt)
+    if location is None:
+        raise UnknownLocation(f"no location {normalized}", location=normalized)
+    return location
+
+
+def find_warehouse(session: Session, code: str) -> Warehouse:
+    """The warehouse with this code."""
+    warehouse = session.scalar(select(Warehouse).where(Warehouse.code == code.strip().upper()))
+    if warehouse is None:
+        raise UnknownLocation(f"no warehouse {code}", warehouse=code)
+    return warehouse
+
+
+def find_supplier(session: Session, code: str) -> Supplier:
+    """The supplier with this code."""
+    supplier = session.scalar(select(Supplier).where(Supplier.code == code))
+    if supplier is None:
+        raise UnknownRecord(f"no supplier {code}", supplier=code)
+    return supplier
+
+
+def find_customer(session: Session, code: str) -> Customer:
+    """The customer with this code."""
+    customer = session.scalar(select(Customer).where(Customer.code == code))
+    if customer is None:
+        raise UnknownRecord(f"no customer {code}", customer=code)
+    return customer
+
+
+def find_lot(session: Session, item: Item, code: str) -> Lot | None:
+    """The named lot of this item, or None."""
+    return session.scalar(select(Lot).where(Lot.item_id == item.id, Lot.code == code))
+
+
+def lot_for_receipt(
+    session: Session, item: Item, code: str | None, expiry: date | None, at: datetime
+) -> Lot:
+    """The lot received units go into, created on first receipt. Items without lot tracking
+    get one internal lot per receipt day so FIFO still sees their age."""
+    if item.tracking == "lot":
+        if not code:
+            raise Invalid(f"lot: item {item.sku} is lot-tracked; a lot is required", field="lot")
+    else:
+        code = f"@{at.date().isoformat()}"
+    if item.expiry and expiry is None:
+        raise Invalid(f"expiry: item {item.sku} tracks expiry; a date is required",
+                      field="expiry")
+    lot = find_lot(session, item, code)
+    if lot is None:
+        lot = Lot(item_id=item.id, code=code, internal=item.tracking != "lot",
+                  received_at=at, expiry=expiry if item.expiry else None)
+        session.add(lot)
+        session.flush()
+    elif item.expiry and expiry is not None and lot.expiry != expiry:
+        raise Invalid(
+            f"expiry: lot {code} of {item.sku} already expires {lot.expiry}, not {expiry}",
+            field="expiry",
+        )
+    return lot

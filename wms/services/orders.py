@@ -1,0 +1,147 @@
+"""Purchase and sales orders: creation, lookup and status that follows the stock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from wms.errors import Conflict, Invalid, UnknownOrder, UnknownRecord
+from wms.models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SalesOrder,
+    SalesOrderLine,
+    Warehouse,
+)
+from wms.services.audit import record
+from wms.services.lookup import find_customer, find_item, find_supplier, find_warehouse
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    sku: str
+    qty: int
+    unit_price: Decimal | None = None
+
+
+def _check_number(number: str) -> str:
+    number = number.strip()
+    if not number or len(number) > 40:
+        raise Invalid("number: 1 to 40 characters", field="number")
+    return number
+
+
+def create_purchase_order(
+    session: Session, number: str, supplier_code: str, lines: Sequence[OrderLineInput],
+    user_id: int | None, expected_date: date | None = None,
+) -> PurchaseOrder:
+    """A new open purchase order."""
+    number = _check_number(number)
+    if session.scalar(select(PurchaseOrder.id).where(PurchaseOrder.number == number)):
+        raise Conflict(f"purchase order {number} already exists", number=number)
+    try:
+        supplier = find_supplier(session, supplier_code)
+    except UnknownRecord as exc:
+        raise Invalid(f"supplier: {exc.message}", field="supplier") from exc
+    if not lines:
+        raise Invalid("lines: at least one line", field="lines")
+    order = PurchaseOrder(number=number, supplier_id=supplier.id, expected_date=expected_date)
+    session.add(order)
+    session.flush()
+    for line in lines:
+        item = find_item(session, line.sku)
+        session.add(PurchaseOrderLine(order_id=order.id, item_id=item.id, qty=line.qty,
+                                      unit_price=line.unit_price))
+    session.flush()
+    record(session, user_id, "purchase_order.create", number)
+    session.refresh(order)
+    return order
+
+
+def get_purchase_order(session: Session, number: str, *, lock: bool = False) -> PurchaseOrder:
+    """The purchase order with this number, lines loaded."""
+    stmt = select(PurchaseOrder).where(PurchaseOrder.number == number).options(
+        selectinload(PurchaseOrder.lines)
+    )
+    if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        stmt = stmt.with_for_update(of=PurchaseOrder)
+    order = session.scalar(stmt)
+    if order is None:
+        raise UnknownOrder(f"no purchase order {number}", number=number)
+    return order
+
+
+def refresh_purchase_status(order: PurchaseOrder) -> None:
+    """open, partial or received, from what the lines have received."""
+    if order.status == "closed":
+        return
+    if all(line.received >= line.qty for line in order.lines):
+        order.status = "received"
+    elif any(line.received > 0 for line in order.lines):
+        order.status = "partial"
+    else:
+        order.status = "open"
+
+
+def close_purchase_order(session: Session, number: str, user_id: int | None) -> PurchaseOrder:
+    """Close a purchase order: nothing more is expected against it."""
+    order = get_purchase_order(session, number, lock=True)
+    order.status = "closed"
+    record(session, user_id, "purchase_order.close", number)
+    return order
+
+
+def default_warehouse(session: Session) -> Warehouse:
+    """The first warehouse, for orders that name none."""
+    warehouse = session.scalar(select(Warehouse).order_by(Warehouse.id))
+    if warehouse is None:
+        raise Conflict("no warehouse is set up yet")
+    return warehouse
+
+
+def create_sales_order(
+    session: Session, number: str, customer_code: str, lines: Sequence[OrderLineInput],
+    user_id: int | None, warehouse_code: str | None = None, ship_to: str | None = None,
+) -> SalesOrder:
+    """A new open sales order."""
+    number = _check_number(number)
+    if session.scalar(select(SalesOrder.id).where(SalesOrder.number == number)):
+        raise Conflict(f"sales order {number} already exists", number=number)
+    try:
+        customer = find_customer(session, customer_code)
+    except UnknownRecord as exc:
+        raise Invalid(f"customer: {exc.message}", field="customer") from exc
+    if not lines:
+        raise Invalid("lines: at least one line", field="lines")
+    warehouse = (
+        find_warehouse(session, warehouse_code) if warehouse_code else default_warehouse(session)
+    )
+    order = SalesOrder(number=number, customer_id=customer.id, warehouse_id=warehouse.id,
+                       ship_to=ship_to or customer.address)
+    session.add(order)
+    session.flush()
+    for line in lines:
+        item = find_item(session, line.sku)
+        session.add(SalesOrderLine(order_id=order.id, item_id=item.id, qty=line.qty))
+    session.flush()
+    record(session, user_id, "sales_order.create", number)
+    session.refresh(order)
+    return order
+
+
+def get_sales_order(session: Session, number: str, *, lock: bool = False) -> SalesOrder:
+    """The sales order with this number, lines loaded."""
+    stmt = select(SalesOrder).where(SalesOrder.number == number).options(
+        selectinload(SalesOrder.lines)
+    )
+    if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        stmt = stmt.with_for_update(of=SalesOrder)
+    order = session.scalar(stmt)
+    if order is None:
+        raise UnknownOrder(f"no sales order {number}", number=number)
+    return order

@@ -1,0 +1,125 @@
+"""Putaway suggestions: gather the few candidate bins from the database and let the rules in
+`locations.putaway` rank them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from locations import BinState, PutawayRequest, Suggestion, suggest_bins
+from wms.errors import Conflict, Invalid
+from wms.models import Item, Location, Lot, StockBalance, Warehouse, Zone
+from wms.services.lookup import find_item, find_location, find_lot
+from wms.services.orders import default_warehouse
+
+EMPTY_BIN_CANDIDATES = 12
+
+
+@dataclass(frozen=True)
+class PutawayAdvice:
+    sku: str
+    qty: int
+    lot: str | None
+    suggestions: list[Suggestion]
+
+
+def _bin_states(session: Session, locations: list[Location]) -> list[BinState]:
+    if not locations:
+        return []
+    ids = [loc.id for loc in locations]
+    occupied: dict[int, int] = {}
+    contents: dict[int, set[tuple[str, str | None]]] = {}
+    rows = session.execute(
+        select(StockBalance.location_id, Item.sku, Lot.code, Lot.internal, StockBalance.qty)
+        .join(Item, Item.id == StockBalance.item_id)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .where(StockBalance.location_id.in_(ids), StockBalance.qty > 0)
+    )
+    for loc_id, sku, lot_code, internal, qty in rows:
+        occupied[loc_id] = occupied.get(loc_id, 0) + qty
+        contents.setdefault(loc_id, set()).add((sku, None if internal else lot_code))
+    return [
+        BinState(
+            code=loc.code, kind=loc.kind, zone=loc.zone.code if loc.zone else None,
+            capacity=loc.capacity, walk_seq=loc.walk_seq, blocked=loc.blocked,
+            occupied=occupied.get(loc.id, 0), contents=frozenset(contents.get(loc.id, ())),
+        )
+        for loc in locations
+    ]
+
+
+def _empty_bins_near(session: Session, warehouse_id: int, qty: int, near: int,
+                     zone_code: str | None) -> list[Location]:
+    has_stock = exists().where(StockBalance.location_id == Location.id, StockBalance.qty > 0)
+    base = select(Location).where(
+        Location.warehouse_id == warehouse_id, Location.kind == "storage",
+        Location.blocked.is_(False),
+        (Location.capacity.is_(None)) | (Location.capacity >= qty), ~has_stock,
+    )
+    found: list[Location] = []
+    zone_filters = []
+    if zone_code:
+        zone_filters.append(Location.zone.has(Zone.code == zone_code))
+    zone_filters.append(None)
+    for zone_filter in zone_filters:
+        stmt = base.where(zone_filter) if zone_filter is not None else base
+        ahead = stmt.where(Location.walk_seq >= near).order_by(Location.walk_seq, Location.code)
+        behind = stmt.where(Location.walk_seq < near).order_by(
+            Location.walk_seq.desc(), Location.code
+        )
+        found += session.scalars(ahead.limit(EMPTY_BIN_CANDIDATES)).all()
+        found += session.scalars(behind.limit(EMPTY_BIN_CANDIDATES)).all()
+    return found
+
+
+def suggest_putaway(
+    session: Session, *, sku: str, qty: int, lot: str | None = None,
+    from_location: str | None = None, warehouse: str | None = None, limit: int = 5,
+) -> PutawayAdvice:
+    """The best bins for `qty` units of `sku`: home bin, consolidation, nearest free bin."""
+    if qty <= 0:
+        raise Invalid("qty: must be a whole number greater than zero", field="qty")
+    item = find_item(session, sku)
+    source = find_location(session, from_location) if from_location else None
+    if source is not None:
+        warehouse_id = source.warehouse_id
+    elif warehouse:
+        found = session.scalar(select(Warehouse).where(Warehouse.code == warehouse.upper()))
+        if found is None:
+            raise Invalid(f"warehouse: no warehouse {warehouse}", field="warehouse")
+        warehouse_id = found.id
+    else:
+        warehouse_id = default_warehouse(session).id
+    lot_code = lot if item.tracking == "lot" else None
+    if lot_code and find_lot(session, item, lot_code) is None and source is not None:
+        raise Conflict(f"item {item.sku} has no lot {lot_code}")
+
+    holding = select(StockBalance.location_id).where(
+        StockBalance.item_id == item.id, StockBalance.qty > 0
+    )
+    candidates = list(session.scalars(
+        select(Location).where(
+            Location.warehouse_id == warehouse_id, Location.kind == "storage",
+            Location.id.in_(holding),
+        )
+    ))
+    home = None
+    if item.home_location_id:
+        home = session.get(Location, item.home_location_id)
+        if home is not None and home.warehouse_id == warehouse_id:
+            candidates.append(home)
+    near = source.walk_seq if source else 0
+    zone = item.zone_code
+    if zone is None and home is not None and home.zone is not None:
+        zone = home.zone.code
+    candidates += _empty_bins_near(session, warehouse_id, qty, near, zone)
+    unique = {loc.id: loc for loc in candidates}
+    states = _bin_states(session, list(unique.values()))
+    request = PutawayRequest(
+        sku=item.sku, qty=qty, lot=lot_code, home_bin=home.code if home else None,
+        zone=zone, near_walk_seq=near,
+    )
+    return PutawayAdvice(item.sku, qty, lot_code, suggest_bins(request, states, limit=limit))
+

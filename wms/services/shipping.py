@@ -1,0 +1,86 @@
+"""Packing and shipping: picked units leave the warehouse from the packing location."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wms.errors import Conflict
+from wms.ledger import Draw, MoveRequest, post_move
+from wms.models import Location, Move, PickList, PickTask, SalesOrder, utcnow
+from wms.services.audit import record
+from wms.services.orders import get_sales_order
+
+
+@dataclass(frozen=True)
+class PickedUnits:
+    order_line_id: int
+    item_id: int
+    lot_id: int
+    packing_location_id: int
+    qty: int
+
+
+def picked_units(session: Session, order: SalesOrder) -> list[PickedUnits]:
+    """What was picked for the order, per line, lot and packing location."""
+    rows = session.execute(
+        select(PickTask.order_line_id, Move.item_id, Move.lot_id, Move.to_location_id,
+               func.sum(Move.qty))
+        .join(PickTask, PickTask.id == Move.pick_task_id)
+        .join(PickList, PickList.id == PickTask.pick_list_id)
+        .where(PickList.order_id == order.id, Move.kind == "pick")
+        .group_by(PickTask.order_line_id, Move.item_id, Move.lot_id, Move.to_location_id)
+        .order_by(PickTask.order_line_id, Move.lot_id)
+    )
+    return [PickedUnits(*row[:4], int(row[4])) for row in rows]
+
+
+def picked_per_line(session: Session, order: SalesOrder) -> dict[int, int]:
+    """Units picked per order line."""
+    totals: dict[int, int] = {}
+    for units in picked_units(session, order):
+        totals[units.order_line_id] = totals.get(units.order_line_id, 0) + units.qty
+    return totals
+
+
+def pack_order(session: Session, number: str, user_id: int | None) -> SalesOrder:
+    """Mark a fully picked order packed."""
+    order = get_sales_order(session, number, lock=True)
+    if order.status == "packed":
+        return order
+    if order.status != "picked":
+        raise Conflict(f"sales order {number} is {order.status}; only a picked order can be "
+                       "packed", status=order.status)
+    order.status = "packed"
+    record(session, user_id, "sales_order.pack", number)
+    session.flush()
+    return order
+
+
+def ship_order(session: Session, number: str, user_id: int | None) -> tuple[SalesOrder,
+                                                                             list[Move]]:
+    """Ship what was picked: the units leave the packing location and the warehouse."""
+    order = get_sales_order(session, number, lock=True)
+    if order.status not in ("picked", "packed"):
+        raise Conflict(f"sales order {number} is {order.status}; pick it before shipping",
+                       status=order.status)
+    units = picked_units(session, order)
+    if not units:
+        raise Conflict(f"sales order {number} has nothing picked to ship")
+    moves = []
+    shipped: dict[int, int] = {}
+    for u in units:
+        source = session.get(Location, u.packing_location_id)
+        moves.append(post_move(session, MoveRequest(
+            kind="ship", item_id=u.item_id, lot_id=u.lot_id, qty=u.qty, from_location=source,
+            to_location=None, user_id=user_id, reference=order.number, draw=Draw.AVAILABLE,
+        )))
+        shipped[u.order_line_id] = shipped.get(u.order_line_id, 0) + u.qty
+    for line in order.lines:
+        line.shipped = shipped.get(line.id, 0)
+    order.status = "shipped"
+    order.shipped_at = utcnow()
+    session.flush()
+    return order, moves

@@ -1,0 +1,113 @@
+"""Reading stock: balances by item, location, warehouse and lot, and the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from wms.models import Item, Location, Lot, Move, StockBalance, User, Warehouse
+from wms.services.lookup import find_item, find_location, find_warehouse
+
+
+@dataclass(frozen=True)
+class StockRow:
+    sku: str
+    location: str
+    lot: str | None
+    expiry: date | None
+    received_at: datetime
+    qty: int
+    reserved: int
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: int
+    at: datetime
+    kind: str
+    sku: str
+    lot: str | None
+    qty: int
+    from_location: str | None
+    to_location: str | None
+    user: str | None
+    reference: str | None
+    reason: str | None
+
+
+def stock_rows(
+    session: Session, *, sku: str | None = None, location: str | None = None,
+    warehouse: str | None = None, lot: str | None = None, limit: int | None = None,
+) -> list[StockRow]:
+    """Balances with units, filtered; an unknown filter value raises the matching error."""
+    stmt = (
+        select(Item.sku, Location.code, Lot.code, Lot.internal, Lot.expiry, Lot.received_at,
+               StockBalance.qty, StockBalance.reserved)
+        .join(Item, Item.id == StockBalance.item_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .where(StockBalance.qty > 0)
+    )
+    if sku:
+        stmt = stmt.where(StockBalance.item_id == find_item(session, sku).id)
+    if location:
+        stmt = stmt.where(StockBalance.location_id == find_location(session, location).id)
+    if warehouse:
+        stmt = stmt.where(Location.warehouse_id == find_warehouse(session, warehouse).id)
+    if lot:
+        stmt = stmt.where(Lot.code == lot, Lot.internal.is_(False))
+    stmt = stmt.order_by(Item.sku, Location.walk_seq, Location.code, Lot.received_at, Lot.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return [
+        StockRow(sku, loc, None if internal else lot_code, expiry, received, qty, reserved)
+        for sku, loc, lot_code, internal, expiry, received, qty, reserved
+        in session.execute(stmt)
+    ]
+
+
+def on_hand(session: Session, item_id: int) -> int:
+    """Units of an item anywhere in the warehouse (in transit included)."""
+    return int(session.scalar(
+        select(func.coalesce(func.sum(StockBalance.qty), 0)).where(
+            StockBalance.item_id == item_id)
+    ) or 0)
+
+
+def ledger_rows(
+    session: Session, *, sku: str | None = None, location: str | None = None,
+    since: datetime | None = None, limit: int = 100, reference: str | None = None,
+) -> list[LedgerRow]:
+    """Moves newest first, filtered."""
+    source, target = aliased(Location), aliased(Location)
+    stmt = (
+        select(Move, Item.sku, Lot.code, Lot.internal, source.code, target.code, User.username)
+        .join(Item, Item.id == Move.item_id)
+        .join(Lot, Lot.id == Move.lot_id)
+        .outerjoin(source, source.id == Move.from_location_id)
+        .outerjoin(target, target.id == Move.to_location_id)
+        .outerjoin(User, User.id == Move.user_id)
+    )
+    if sku:
+        stmt = stmt.where(Move.item_id == find_item(session, sku).id)
+    if location:
+        loc_id = find_location(session, location).id
+        stmt = stmt.where(or_(Move.from_location_id == loc_id, Move.to_location_id == loc_id))
+    if since:
+        stmt = stmt.where(Move.at >= since)
+    if reference:
+        stmt = stmt.where(Move.reference == reference)
+    stmt = stmt.order_by(Move.id.desc()).limit(limit)
+    return [
+        LedgerRow(m.id, m.at, m.kind, sku_, None if internal else lot_code, m.qty, src, dst,
+                  user, m.reference, m.reason)
+        for m, sku_, lot_code, internal, src, dst, user in session.execute(stmt)
+    ]
+
+
+def warehouses(session: Session) -> list[Warehouse]:
+    """All warehouses by code."""
+    return list(session.scalars(select(Warehouse).order_by(Warehouse.code)))
