@@ -79,10 +79,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work (its changes are rolled back)."""
-        with self._read() as session, session.begin():
+        """A read-only unit of work; whatever it changes is rolled back on close."""
+        with self._read() as session:
             yield session
-            session.rollback()
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -1,0 +1,15 @@
+"""gunicorn settings for the gateway: two gthread workers with a few threads each.
+Scanners and printers are owned by their own single-instance services, never by a worker."""
+
+import os
+
+bind = os.environ.get("WMS_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WMS_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WMS_THREADS", "4"))
+timeout = 30
+graceful_timeout = 20
+keepalive = 15
+accesslog = "-"
+errorlog = "-"
+wsgi_app = "terminal_ui:create_app()"

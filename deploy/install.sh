@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install the warehouse terminal on a Raspberry Pi OS / Debian gateway (run as root).
+# Code goes to /opt/wms, data to /var/lib/wms (keep it on a writable, persistent
+# partition: an overlay root loses everything on reboot), settings to /etc/wms/wms.env.
+set -euo pipefail
+SRC="$(cd "$(dirname "$0")/.." && pwd)"
+
+apt-get install -y python3 python3-venv
+id wms >/dev/null 2>&1 || useradd --system --home /var/lib/wms --shell /usr/sbin/nologin wms
+usermod -aG dialout,lp wms
+install -d -o wms -g wms -m 0750 /var/lib/wms
+install -d -m 0755 /etc/wms
+[ -f /etc/wms/wms.env ] || install -m 0640 -g wms "$SRC/deploy/wms.env" /etc/wms/wms.env
+
+if [ "$SRC" != /opt/wms ]; then
+  rm -rf /opt/wms && cp -a "$SRC" /opt/wms && rm -rf /opt/wms/.venv /opt/wms/var
+fi
+python3 -m venv /opt/wms/.venv
+/opt/wms/.venv/bin/pip install --quiet '/opt/wms[postgres]'
+
+install -m 0644 /opt/wms/deploy/wms-web.service /etc/systemd/system/wms-web.service
+systemctl daemon-reload
+systemctl enable --now wms-web.service
+echo "Installed. Add users with: sudo -u wms env -C /var/lib/wms /opt/wms/.venv/bin/wms user add NAME --role admin --password ..."
