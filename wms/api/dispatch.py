@@ -117,8 +117,9 @@ class Dispatcher:
         return user, Call(session, user, self.settings, request.params, request.query, body)
 
     def _read(self, request: ApiRequest) -> ApiResponse:
+        _, body = _parse(request.endpoint, request.body, self.settings)
         with self.db.read() as session:
-            _, call = self._call(session, request, None)
+            _, call = self._call(session, request, body)
             status, body = request.endpoint.handler(call)
             return ApiResponse(status, body)
 

@@ -59,7 +59,8 @@ def post_receipt(call: Call) -> Reply:
 
 
 @api("POST", "/putaway-suggestions", permission="move", body=PutawayBody, tag="floor",
-     summary="The best bins to put goods away in", errors=STOCK_ERRORS)
+     summary="The best bins to put goods away in (changes nothing)", errors=STOCK_ERRORS,
+     read_only=True)
 def post_putaway_suggestion(call: Call) -> Reply:
     b = call.body
     advice = suggest_putaway(call.session, sku=b.sku, qty=b.qty, lot=b.lot,

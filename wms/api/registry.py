@@ -4,7 +4,7 @@ The HTTP glue and the OpenAPI document are both built from this one table."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -41,10 +41,12 @@ class Endpoint:
     errors: tuple[str, ...] = ()
     query: tuple[str, ...] = ()
     tag: str = "stock"
-    changes_state: bool = field(init=False)
+    read_only: bool = False
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "changes_state", self.method != "GET")
+    @property
+    def changes_state(self) -> bool:
+        """Whether the call runs in a write transaction and honours Idempotency-Key."""
+        return self.method != "GET" and not self.read_only
 
     @property
     def name(self) -> str:
@@ -56,13 +58,13 @@ ENDPOINTS: list[Endpoint] = []
 
 def api(method: str, path: str, *, permission: str, summary: str,
         body: type[BaseModel] | None = None, success: int = 200,
-        errors: tuple[str, ...] = (), query: tuple[str, ...] = (), tag: str = "stock"
-        ) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
+        errors: tuple[str, ...] = (), query: tuple[str, ...] = (), tag: str = "stock",
+        read_only: bool = False) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
     """Register a handler as an API v1 endpoint."""
 
     def register(handler: Callable[[Call], Reply]) -> Callable[[Call], Reply]:
         ENDPOINTS.append(Endpoint(method, path, handler, permission, summary, body, success,
-                                  errors, query, tag))
+                                  errors, query, tag, read_only))
         return handler
 
     return register

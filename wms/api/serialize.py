@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from wms.models import (
     Customer,
@@ -20,8 +21,9 @@ from wms.models import (
     SalesOrder,
     Supplier,
     Transfer,
+    User,
 )
-from wms.services.stock_queries import LedgerRow, StockRow
+from wms.services.stock_queries import LedgerRow, StockRow, ledger_rows
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -85,22 +87,33 @@ def ledger_json(row: LedgerRow) -> dict[str, Any]:
     return body
 
 
-def moves_json(session: Session, moves: list[Move]) -> list[dict[str, Any]]:
-    def code(location_id: int | None) -> str | None:
-        location = session.get(Location, location_id) if location_id else None
-        return location.code if location else None
+def _from_identity_map(session: Session, move: Move) -> dict[str, Any] | None:
+    def cached(model: type, key: int | None) -> Any:
+        return session.identity_map.get(identity_key(model, key)) if key else None
 
-    rows = []
-    for move in moves:
-        item, lot = session.get(Item, move.item_id), session.get(Lot, move.lot_id)
-        rows.append({
-            "id": move.id, "at": _iso(move.at), "kind": move.kind,
-            "sku": item.sku if item else None, "lot": lot.public_code if lot else None,
-            "qty": move.qty, "from": code(move.from_location_id),
-            "to": code(move.to_location_id), "reference": move.reference,
-            "reason": move.reason,
-        })
-    return rows
+    item, lot = cached(Item, move.item_id), cached(Lot, move.lot_id)
+    source, target = cached(Location, move.from_location_id), cached(Location, move.to_location_id)
+    user = cached(User, move.user_id)
+    if item is None or lot is None or (move.from_location_id and source is None) or (
+            move.to_location_id and target is None):
+        return None
+    return {"id": move.id, "at": _iso(move.at), "kind": move.kind, "sku": item.sku,
+            "lot": lot.public_code, "qty": move.qty, "from": source.code if source else None,
+            "to": target.code if target else None,
+            "user": user.username if user else None, "reference": move.reference,
+            "reason": move.reason}
+
+
+def moves_json(session: Session, moves: list[Move]) -> list[dict[str, Any]]:
+    """The given moves as ledger rows, in the order they were made: from the records the
+    session already holds, or else with one query."""
+    if not moves:
+        return []
+    cached = [_from_identity_map(session, m) for m in moves]
+    if all(row is not None for row in cached):
+        return cached  # type: ignore[return-value]
+    rows = ledger_rows(session, ids=[m.id for m in moves], limit=len(moves))
+    return [ledger_json(row) for row in sorted(rows, key=lambda r: r.id)]
 
 
 def purchase_order_json(order: PurchaseOrder) -> dict[str, Any]:

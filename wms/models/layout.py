@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base
@@ -38,6 +38,7 @@ class Location(Base):
             "kind IN ('storage','dock','staging','packing','quarantine','in_transit')",
             name="kind_known",
         ),
+        Index("ix_locations_walk", "warehouse_id", "kind", "walk_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -80,6 +80,7 @@ def on_hand(session: Session, item_id: int) -> int:
 def ledger_rows(
     session: Session, *, sku: str | None = None, location: str | None = None,
     since: datetime | None = None, limit: int = 100, reference: str | None = None,
+    ids: list[int] | None = None,
 ) -> list[LedgerRow]:
     """Moves newest first, filtered."""
     source, target = aliased(Location), aliased(Location)
@@ -100,6 +101,8 @@ def ledger_rows(
         stmt = stmt.where(Move.at >= since)
     if reference:
         stmt = stmt.where(Move.reference == reference)
+    if ids is not None:
+        stmt = stmt.where(Move.id.in_(ids))
     stmt = stmt.order_by(Move.id.desc()).limit(limit)
     return [
         LedgerRow(m.id, m.at, m.kind, sku_, None if internal else lot_code, m.qty, src, dst,

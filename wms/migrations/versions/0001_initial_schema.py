@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:29:15.676904
+Create Date: 2026-11-22 15:34:32.678109
 """
 
 from __future__ import annotations
@@ -164,6 +164,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('code', name=op.f('uq_locations_code'))
     )
     with op.batch_alter_table('locations', schema=None) as batch_op:
+        batch_op.create_index('ix_locations_walk', ['warehouse_id', 'kind', 'walk_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_locations_warehouse_id'), ['warehouse_id'], unique=False)
 
     op.create_table('count_locations',
@@ -483,6 +484,7 @@ def downgrade() -> None:
     op.drop_table('count_locations')
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_locations_warehouse_id'))
+        batch_op.drop_index('ix_locations_walk')
 
     op.drop_table('locations')
     op.drop_table('zones')
