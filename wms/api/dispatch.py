@@ -60,7 +60,26 @@ def _describe_validation(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _parse(endpoint: Endpoint, raw: bytes, settings: Settings) -> tuple[Any, Any]:
+@dataclass(frozen=True)
+class Parsed:
+    """The request's key and body, or the error they hold (raised after authentication)."""
+
+    key: str | None = None
+    document: Any = None
+    body: Any = None
+    error: WmsError | None = None
+
+
+def _parse(request: ApiRequest, settings: Settings) -> Parsed:
+    try:
+        key = _check_key(request.idempotency_key)
+        document, body = _parse_body(request.endpoint, request.body, settings)
+    except WmsError as error:
+        return Parsed(error=error)
+    return Parsed(key, document, body)
+
+
+def _parse_body(endpoint: Endpoint, raw: bytes, settings: Settings) -> tuple[Any, Any]:
     if len(raw) > settings.max_body_bytes:
         raise Invalid(f"body: larger than {settings.max_body_bytes} bytes", field="body")
     if endpoint.body is None:
@@ -111,25 +130,29 @@ class Dispatcher:
         except WmsError as error:
             return ApiResponse(error.status, error_body(error))
 
-    def _call(self, session: Session, request: ApiRequest, body: Any) -> tuple[Any, Call]:
+    def _call(self, session: Session, request: ApiRequest, parsed: Parsed) -> tuple[Any, Call]:
+        """Who is calling and may they: checked before anything about the request's body."""
         user = user_for_token(session, request.token)
         require(user, request.endpoint.permission)
-        return user, Call(session, user, self.settings, request.params, request.query, body)
+        if parsed.error is not None:
+            raise parsed.error
+        return user, Call(session, user, self.settings, request.params, request.query,
+                          parsed.body)
 
     def _read(self, request: ApiRequest) -> ApiResponse:
-        _, body = _parse(request.endpoint, request.body, self.settings)
+        parsed = _parse(request, self.settings)
         with self.db.read() as session:
-            _, call = self._call(session, request, body)
+            _, call = self._call(session, request, parsed)
             status, body = request.endpoint.handler(call)
             return ApiResponse(status, body)
 
     def _write(self, request: ApiRequest) -> ApiResponse:
-        key = _check_key(request.idempotency_key)
-        document, body = _parse(request.endpoint, request.body, self.settings)
-        fingerprint = _fingerprint(request, document) if key else ""
+        parsed = _parse(request, self.settings)
+        key = parsed.key if parsed.error is None else None
+        fingerprint = _fingerprint(request, parsed.document) if key else ""
 
         def work(session: Session) -> ApiResponse:
-            user, call = self._call(session, request, body)
+            user, call = self._call(session, request, parsed)
             status, reply = request.endpoint.handler(call)
             if key:
                 session.add(IdempotencyRecord(

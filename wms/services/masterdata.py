@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms.errors import Conflict, Invalid
+from wms.errors import Conflict, Invalid, UnknownLocation
 from wms.models import Customer, Item, ItemBarcode, Location, Supplier, Warehouse, Zone
 from wms.services.audit import record
 from wms.services.lookup import find_location, location_code
@@ -104,7 +104,10 @@ def ensure_zone(session: Session, warehouse: Warehouse, code: str) -> Zone:
 def upsert_location(session: Session, code: str, data: Mapping[str, Any],
                     user_id: int | None) -> tuple[Location, bool]:
     """Create or update the location `code`; returns it and whether it was created."""
-    code = location_code(code)
+    try:
+        code = location_code(code)
+    except UnknownLocation as exc:
+        raise Invalid(f"code: {exc.message}", field="code") from exc
     location = session.scalar(select(Location).where(Location.code == code))
     created = location is None
     warehouse_code = data.get("warehouse")
