@@ -54,6 +54,8 @@ class CountEntry(Base):
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
     qty: Mapped[int] = mapped_column()
     expected: Mapped[int] = mapped_column()
+    # The newest move id when the entry was made: the ledger position the count refers to.
+    ledger_mark: Mapped[int] = mapped_column(default=0)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

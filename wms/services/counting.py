@@ -134,7 +134,7 @@ def enter_count(
     entry = CountEntry(
         count_id=count.id, round=count.round, location_id=bin_.id, item_id=item.id,
         lot_id=lot_id, qty=qty, expected=_system_qty(session, bin_.id, item.id, lot_id),
-        user_id=user_id,
+        ledger_mark=int(session.scalar(select(func.max(Move.id))) or 0), user_id=user_id,
     )
     session.add(entry)
     session.flush()
@@ -161,29 +161,54 @@ def _entries(session: Session, count: Count) -> list[CountEntry]:
     return list(session.scalars(select(CountEntry).where(CountEntry.count_id == count.id)))
 
 
+def _moved_since(session: Session, location_id: int, mark: int) -> dict[tuple[int, int], int]:
+    """Net units per (item, lot) that entered the location after ledger position `mark`."""
+    net: dict[tuple[int, int], int] = {}
+    rows = session.execute(
+        select(Move.item_id, Move.lot_id, Move.from_location_id, Move.qty).where(
+            Move.id > mark,
+            (Move.to_location_id == location_id) | (Move.from_location_id == location_id),
+        )
+    )
+    for item_id, lot_id, source, qty in rows:
+        sign = -1 if source == location_id else 1
+        net[(item_id, lot_id)] = net.get((item_id, lot_id), 0) + sign * qty
+    return net
+
+
 def _add_uncounted_as_zero(session: Session, count: Count, user_id: int | None) -> None:
-    counted = {(e.location_id, e.item_id, e.lot_id) for e in _entries(session, count)}
+    """Stock the system holds in a counted bin that nobody counted was not found: record it
+    as counted 0. What the system held is taken as of when the bin was counted, so stock
+    put into the bin after its count is not written off."""
+    entries = _entries(session, count)
+    counted = {(e.location_id, e.item_id, e.lot_id) for e in entries}
     counted_items = {(loc, item) for loc, item, lot in counted if lot is None}
+    marks: dict[int, int] = {}
+    for e in entries:
+        marks[e.location_id] = min(marks.get(e.location_id, e.ledger_mark), e.ledger_mark)
     location_ids = [cl.location_id for cl in count.locations]
+    since = {loc: _moved_since(session, loc, mark) for loc, mark in marks.items()}
     rows = session.execute(
         select(StockBalance.location_id, StockBalance.item_id, StockBalance.lot_id,
                StockBalance.qty, Item.tracking)
         .join(Item, Item.id == StockBalance.item_id)
-        .where(StockBalance.location_id.in_(location_ids), StockBalance.qty > 0)
+        .where(StockBalance.location_id.in_(location_ids))
     )
-    whole: dict[tuple[int, int], int] = {}
+    mark_now = int(session.scalar(select(func.max(Move.id))) or 0)
+    expected: dict[Key, int] = {}
     for loc, item, lot, qty, tracking in rows:
+        then = qty - since.get(loc, {}).get((item, lot), 0)
+        if then <= 0:
+            continue
         if tracking == "lot":
             if (loc, item, lot) not in counted:
-                session.add(CountEntry(count_id=count.id, round=count.round, location_id=loc,
-                                       item_id=item, lot_id=lot, qty=0, expected=qty,
-                                       user_id=user_id))
+                expected[(loc, item, lot)] = then
         elif (loc, item) not in counted_items:
-            whole[(loc, item)] = whole.get((loc, item), 0) + qty
-    for (loc, item), qty in whole.items():
+            expected[(loc, item, None)] = expected.get((loc, item, None), 0) + then
+    for (loc, item, lot), qty in expected.items():
         session.add(CountEntry(count_id=count.id, round=count.round, location_id=loc,
-                               item_id=item, lot_id=None, qty=0, expected=qty,
-                               user_id=user_id))
+                               item_id=item, lot_id=lot, qty=0, expected=qty,
+                               ledger_mark=marks.get(loc, mark_now), user_id=user_id))
     session.flush()
 
 
@@ -274,7 +299,9 @@ def approve_count(session: Session, count_id: int, user_id: int | None
                   ) -> tuple[Count, list[Move]]:
     """Post each variance as an adjustment move; the count is then closed."""
     count = get_count(session, count_id)
-    if count.status not in ("submitted", "recount"):
+    if count.status == "recount":
+        raise Conflict(f"count {count_id} waits for its recount; submit the recount first")
+    if count.status != "submitted":
         raise Conflict(f"count {count_id} is {count.status}; submit it before approval")
     reference = f"COUNT-{count.id}"
     moves: list[Move] = []

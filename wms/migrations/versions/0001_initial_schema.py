@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:34:32.678109
+Create Date: 2026-11-22 15:43:21.109727
 """
 
 from __future__ import annotations
@@ -303,6 +303,7 @@ def upgrade() -> None:
     sa.Column('lot_id', sa.Integer(), nullable=True),
     sa.Column('qty', sa.Integer(), nullable=False),
     sa.Column('expected', sa.Integer(), nullable=False),
+    sa.Column('ledger_mark', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('at', wms.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('qty >= 0', name=op.f('ck_count_entries_qty_not_negative')),
