@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.builders import Builder
+from tests.support.checks import snapshot
 from wms.api import ENDPOINTS
 from wms.auth import PERMISSIONS
 from wms.db import Database
@@ -66,12 +67,6 @@ def stocked(build: Builder) -> list[str]:
     return bins
 
 
-def state(api: Any) -> dict[str, Any]:
-    """What a failing request must leave alone: the ledger and every stock row."""
-    ledger = api.get("/ledger", limit=500)
-    stock = api.get("/stock")
-    assert ledger.status_code == 200 and stock.status_code == 200
-    return {"ledger": ledger.get_json(), "stock": stock.get_json()}
 
 
 def stock_of(api: Any, **query: Any) -> dict[tuple[str, str | None], int]:
@@ -179,7 +174,7 @@ def test_an_unknown_api_path_is_a_json_404(api: Any) -> None:
 
 def test_a_wrong_method_is_a_json_405_and_changes_nothing(api: Any, build: Builder) -> None:
     stocked(build)
-    before = state(api)
+    before = snapshot(api)
     item_before = api.get("/items/CUP").get_json()
     headers = {"Authorization": f"Bearer {api.token}"}
     for method, path in (("delete", "/api/v1/items/CUP"), ("get", "/api/v1/moves"),
@@ -187,7 +182,7 @@ def test_a_wrong_method_is_a_json_405_and_changes_nothing(api: Any, build: Build
                          ("post", "/api/v1/health")):
         response = getattr(api.client, method)(path, headers=headers, json={})
         assert error_of(response)[0] == 405, (method, path)
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get("/items/CUP").get_json() == item_before
 
 
@@ -198,7 +193,7 @@ def test_no_token_or_a_bad_token_is_refused_with_401_and_changes_nothing(
     api: Any, build: Builder
 ) -> None:
     bins = stocked(build)
-    before = state(api)
+    before = snapshot(api)
     move = {"sku": "CUP", "qty": 1, "from": bins[0], "to": bins[2]}
     cases = {
         "no header": {},
@@ -215,14 +210,14 @@ def test_no_token_or_a_bad_token_is_refused_with_401_and_changes_nothing(
         read = api.client.get("/api/v1/stock", headers=headers)
         seen[name] = (error_of(write)[:2], error_of(read)[:2])
     assert seen == {name: ((401, "unauthorized"), (401, "unauthorized")) for name in cases}
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 def test_a_request_without_a_token_is_refused_with_401_before_its_body_is_looked_at(
     api: Any, build: Builder
 ) -> None:
     stocked(build)
-    before = state(api)
+    before = snapshot(api)
     cases = {
         "malformed JSON": {"data": b"{not json", "content_type": JSON_TYPE},
         "negative quantity": {"json": {"sku": "CUP", "qty": -1, "from": "A", "to": "B"}},
@@ -232,7 +227,7 @@ def test_a_request_without_a_token_is_refused_with_401_before_its_body_is_looked
     seen["oversize key"] = error_of(api.client.post(
         "/api/v1/moves", json={"sku": "CUP"}, headers={"Idempotency-Key": "k" * 300}))[:2]
     assert seen == {name: (401, "unauthorized") for name in seen}
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 @pytest.mark.parametrize(("role", "method", "path", "body"), [
@@ -251,10 +246,10 @@ def test_a_role_that_may_not_do_a_thing_gets_403_and_nothing_changes(
 ) -> None:
     stocked(build)
     build.supplier("SUP-1")
-    before = state(api)
+    before = snapshot(api)
     response = getattr(api_as(role), method)(path, body)
     assert_error(response, 403, "forbidden", role)
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get("/items/NEW-1").status_code == 404
     assert api.get("/purchase-orders/PO-9").status_code == 404
 
@@ -268,9 +263,9 @@ def test_an_operator_may_not_approve_a_count_and_the_count_stays_unapproved(
         enter_count(s, count_id=count.id, location=bins[0], sku="CUP", qty=9, user_id=None)
         submit_count(s, count.id, Thresholds(), None)
         count_id = count.id
-    before = state(api)
+    before = snapshot(api)
     assert_error(api_as("operator").post(f"/counts/{count_id}/approve"), 403, "forbidden")
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get(f"/counts/{count_id}").get_json()["status"] == "submitted"
     approved = api_as("supervisor").post(f"/counts/{count_id}/approve")
     assert approved.status_code == 200, approved.get_json()
@@ -341,12 +336,12 @@ def test_each_role_may_do_exactly_what_the_permission_table_allows(
     for permission, (method, path, body, success) in calls.items():
         allowed = role in PERMISSIONS[permission]
         expected[permission] = success if allowed else 403
-        before = None if allowed else state(api)
+        before = None if allowed else snapshot(api)
         response = caller.get(path) if method == "get" else getattr(caller, method)(path, body)
         seen[permission] = response.status_code
         if response.status_code == 403:
             assert error_of(response)[1] == "forbidden"
-        if before is not None and state(api) != before:
+        if before is not None and snapshot(api) != before:
             changed_on_403.append(permission)
     assert seen == expected
     assert changed_on_403 == []
@@ -362,7 +357,7 @@ def test_a_move_with_a_negative_zero_fractional_or_string_quantity_is_refused_an
     api: Any, build: Builder
 ) -> None:
     bins = stocked(build)
-    before = state(api)
+    before = snapshot(api)
     seen = {}
     for qty in [*BAD_QUANTITIES, "missing"]:
         body: dict[str, Any] = {"sku": "CUP", "from": bins[0], "to": bins[2], "qty": qty}
@@ -370,7 +365,7 @@ def test_a_move_with_a_negative_zero_fractional_or_string_quantity_is_refused_an
             del body["qty"]
         seen[repr(qty)] = outcome(api.post("/moves", body), "qty")
     assert seen == {repr(q): (422, "invalid", True) for q in [*BAD_QUANTITIES, "missing"]}
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 def test_quantities_of_every_floor_and_order_request_must_be_whole_and_positive(
@@ -394,7 +389,7 @@ def test_quantities_of_every_floor_and_order_request_must_be_whole_and_positive(
         "/putaway-suggestions": lambda q: {"sku": "CUP", "qty": q},
         f"/counts/{count_id}/entries": lambda q: {"location": bins[0], "sku": "CUP", "qty": q},
     }
-    before = state(api)
+    before = snapshot(api)
     seen, expected = {}, {}
     for path, body in bodies.items():
         for qty in (-1, 0, 2.5, "4"):
@@ -403,7 +398,7 @@ def test_quantities_of_every_floor_and_order_request_must_be_whole_and_positive(
             seen[(path, repr(qty))] = outcome(api.post(path, body(qty)), "qty")
             expected[(path, repr(qty))] = (422, "invalid", True)
     assert seen == expected
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get("/purchase-orders/PO-1").status_code == 404
     assert api.get("/sales-orders/SO-1").status_code == 404
     zero = api.post(f"/counts/{count_id}/entries", bodies[f"/counts/{count_id}/entries"](0))
@@ -438,11 +433,11 @@ def test_a_request_missing_a_required_field_is_refused_naming_the_field(
         ("/scrap", "reason "): {**scrap, "reason": "   "},
         ("/counts", "locations"): {},
     }
-    before = state(api)
+    before = snapshot(api)
     seen = {case: outcome(api.post(case[0], body), case[1].strip())
             for case, body in cases.items()}
     assert seen == {case: (422, "invalid", True) for case in cases}
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get("/purchase-orders/PO-1").status_code == 404
 
 
@@ -450,7 +445,7 @@ def test_a_body_that_is_not_a_json_object_is_refused_naming_the_body(
     api: Any, build: Builder
 ) -> None:
     stocked(build)
-    before = state(api)
+    before = snapshot(api)
     bodies = {
         "truncated": b'{"sku": "CUP", "qty": 1, "from": "A-01-01-01"',
         "not JSON": b"sku=CUP&qty=1",
@@ -465,13 +460,13 @@ def test_a_body_that_is_not_a_json_object_is_refused_naming_the_body(
     seen = {name: outcome(raw_post(api.client, api.token, "/moves", data), "body")
             for name, data in bodies.items()}
     assert seen == {name: (422, "invalid", True) for name in bodies}
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 def test_a_body_over_one_megabyte_is_refused_and_changes_nothing(api: Any,
                                                                  build: Builder) -> None:
     bins = stocked(build)
-    before = state(api)
+    before = snapshot(api)
     for size in (1_000_050, 1_002_000, 3_000_000):
         body = {"sku": "CUP", "qty": 1, "from": bins[0], "to": bins[2], "note": ""}
         body["note"] = "x" * (size - len(json.dumps(body)))
@@ -481,7 +476,7 @@ def test_a_body_over_one_megabyte_is_refused_and_changes_nothing(api: Any,
         status, code, message = error_of(response)
         assert status in (413, 422) and code == "invalid", (size, status, code)
         assert "body" in message.lower()
-    assert state(api) == before
+    assert snapshot(api) == before
     small = api.post("/moves", {"sku": "CUP", "qty": 1, "from": bins[0], "to": bins[2],
                                 "note": "x" * 1000})
     assert small.status_code == 201
@@ -541,7 +536,7 @@ def test_unknown_skus_are_refused_with_unknown_item_and_change_nothing(
 ) -> None:
     bins = stocked(build)
     build.supplier("SUP-1")
-    before = state(api)
+    before = snapshot(api)
     cases = {
         "move": api.post("/moves", {"sku": "NOPE-1", "qty": 1, "from": bins[0],
                                     "to": bins[2]}),
@@ -556,7 +551,7 @@ def test_unknown_skus_are_refused_with_unknown_item_and_change_nothing(
     }
     seen = {name: outcome(response, "NOPE-1") for name, response in cases.items()}
     assert seen == {name: (404, "unknown_item", True) for name in cases}
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get("/purchase-orders/PO-1").status_code == 404
 
 
@@ -564,7 +559,7 @@ def test_unknown_locations_are_refused_with_unknown_location_and_change_nothing(
     api: Any, build: Builder
 ) -> None:
     bins = stocked(build)
-    before = state(api)
+    before = snapshot(api)
     cases = {
         "move from": api.post("/moves", {"sku": "CUP", "qty": 1, "from": "Z-09-09-09",
                                          "to": bins[2]}),
@@ -579,14 +574,14 @@ def test_unknown_locations_are_refused_with_unknown_location_and_change_nothing(
     }
     seen = {name: outcome(response, "Z-09-09-09") for name, response in cases.items()}
     assert seen == {name: (404, "unknown_location", True) for name in cases}
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 def test_unknown_orders_are_refused_with_unknown_order_and_change_nothing(
     api: Any, build: Builder
 ) -> None:
     stocked(build)
-    before = state(api)
+    before = snapshot(api)
     cases = {
         "read purchase order": api.get("/purchase-orders/PO-NOPE"),
         "read sales order": api.get("/sales-orders/SO-NOPE"),
@@ -598,14 +593,14 @@ def test_unknown_orders_are_refused_with_unknown_order_and_change_nothing(
     }
     seen = {name: outcome(response, "NOPE") for name, response in cases.items()}
     assert seen == {name: (404, "unknown_order", True) for name in cases}
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 def test_unknown_counts_are_refused_with_unknown_count_and_change_nothing(
     api: Any, build: Builder
 ) -> None:
     bins = stocked(build)
-    before = state(api)
+    before = snapshot(api)
     cases = {
         "read": api.get("/counts/9999"),
         "entry": api.post("/counts/9999/entries", {"location": bins[0], "sku": "CUP",
@@ -615,7 +610,7 @@ def test_unknown_counts_are_refused_with_unknown_count_and_change_nothing(
     }
     seen = {name: outcome(response, "9999") for name, response in cases.items()}
     assert seen == {name: (404, "unknown_count", True) for name in cases}
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 # ---------------------------------------------------------------- 409 stock and scans
@@ -626,7 +621,7 @@ def test_moving_more_than_the_bin_holds_is_insufficient_stock_and_changes_nothin
 ) -> None:
     bins = stocked(build)
     build.warehouse("WH2", bins=1, zone="C")
-    before = state(api)
+    before = snapshot(api)
     cases = {
         "move": api.post("/moves", {"sku": "CUP", "qty": 11, "from": bins[0], "to": bins[2]}),
         "move of a named lot": api.post("/moves", {"sku": "TEA", "qty": 7, "lot": "L1",
@@ -641,7 +636,7 @@ def test_moving_more_than_the_bin_holds_is_insufficient_stock_and_changes_nothin
     }
     seen = {name: error_of(response)[:2] for name, response in cases.items()}
     assert seen == {name: (409, "insufficient_stock") for name in cases}
-    assert state(api) == before
+    assert snapshot(api) == before
     assert stock_of(api, sku="CUP") == {(bins[0], None): 10}
 
 
@@ -655,7 +650,7 @@ def test_receiving_more_than_the_purchase_order_allows_is_over_receipt_and_chang
                                             "lines": [{"sku": "CUP", "qty": 5}]})
     assert created.status_code == 201 and created.get_json()["status"] == "open"
     order_before = api.get("/purchase-orders/PO-1").get_json()
-    before = state(api)
+    before = snapshot(api)
     too_many = api.post("/receipts", {"location": "DOCK-1", "purchase_order": "PO-1",
                                       "lines": [{"sku": "CUP", "qty": 6}]})
     assert_error(too_many, 409, "over_receipt", "PO-1")
@@ -663,7 +658,7 @@ def test_receiving_more_than_the_purchase_order_allows_is_over_receipt_and_chang
                                          "lines": [{"sku": "CUP", "qty": 2},
                                                    {"sku": "MUG", "qty": 1}]})
     assert_error(not_ordered, 409, "over_receipt", "PO-1")
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get("/purchase-orders/PO-1").get_json() == order_before
     assert order_before["lines"][0]["received"] == 0
     exact = api.post("/receipts", {"location": "DOCK-1", "purchase_order": "PO-1",
@@ -682,7 +677,7 @@ def test_a_pick_scan_of_another_bin_item_or_lot_is_refused_and_changes_nothing(
     [task] = pick_list.get_json()["tasks"]
     assert (task["location"], task["sku"], task["lot"], task["qty"]) == (bins[1], "TEA",
                                                                          "L1", 2)
-    before = state(api)
+    before = snapshot(api)
     order_before = api.get("/sales-orders/SO-1").get_json()
     scans = {
         "wrong_location": {"location": bins[0], "sku": "TEA", "qty": 2, "lot": "L1"},
@@ -692,7 +687,7 @@ def test_a_pick_scan_of_another_bin_item_or_lot_is_refused_and_changes_nothing(
     seen = {code: error_of(api.post(f"/pick-tasks/{task['id']}/confirm", body))[:2]
             for code, body in scans.items()}
     assert seen == {code: (409, code) for code in scans}
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get("/sales-orders/SO-1").get_json() == order_before
     right = api.post(f"/pick-tasks/{task['id']}/confirm",
                      {"location": bins[1], "sku": "TEA", "qty": 2, "lot": "L1"})
@@ -709,13 +704,13 @@ def test_moving_into_a_full_or_blocked_bin_is_refused_and_changes_nothing(
     build.stock("CUP", "A-01-05-01", 3)
     blocked = api.put(f"/locations/{bins[3]}", {"blocked": True})
     assert blocked.status_code == 200 and blocked.get_json()["blocked"] is True
-    before = state(api)
+    before = snapshot(api)
     full = api.post("/moves", {"sku": "CUP", "qty": 3, "from": bins[0], "to": "A-01-05-01"})
     assert_error(full, 409, "location_full", "A-01-05-01")
     into_blocked = api.post("/moves", {"sku": "CUP", "qty": 1, "from": bins[0],
                                        "to": bins[3]})
     assert_error(into_blocked, 409, "location_blocked", bins[3])
-    assert state(api) == before
+    assert snapshot(api) == before
     fits = api.post("/moves", {"sku": "CUP", "qty": 2, "from": bins[0], "to": "A-01-05-01"})
     assert fits.status_code == 201
     assert stock_of(api, location="A-01-05-01") == {("A-01-05-01", None): 5}
@@ -731,7 +726,7 @@ def test_a_request_that_does_not_fit_the_current_state_is_a_conflict_and_changes
                                          "lines": [{"sku": "CUP", "qty": 5}]}).status_code == 201
     tea_before = api.get("/items/TEA").get_json()
     order_before = api.get("/purchase-orders/PO-1").get_json()
-    before = state(api)
+    before = snapshot(api)
     cases = {
         "ship an unpicked order": api.post("/sales-orders/SO-1/ship"),
         "pack an unpicked order": api.post("/sales-orders/SO-1/pack"),
@@ -742,7 +737,7 @@ def test_a_request_that_does_not_fit_the_current_state_is_a_conflict_and_changes
     }
     seen = {name: error_of(response)[:2] for name, response in cases.items()}
     assert seen == {name: (409, "conflict") for name in cases}
-    assert state(api) == before
+    assert snapshot(api) == before
     assert api.get("/sales-orders/SO-1").get_json()["status"] == "open"
     assert api.get("/purchase-orders/PO-1").get_json() == order_before
     assert api.get("/items/TEA").get_json() == tea_before
@@ -755,11 +750,11 @@ def test_the_same_idempotency_key_with_another_body_is_refused_and_changes_nothi
     first = api.post("/moves", {"sku": "CUP", "qty": 2, "from": bins[0], "to": bins[2]},
                      key="contract-key-1")
     assert first.status_code == 201
-    before = state(api)
+    before = snapshot(api)
     again = api.post("/moves", {"sku": "CUP", "qty": 3, "from": bins[0], "to": bins[2]},
                      key="contract-key-1")
     assert_error(again, 409, "idempotency_key_reused")
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 # ---------------------------------------------------------------- master data

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.builders import Builder
+from tests.support.checks import snapshot
 
 REPLAYED = "Idempotent-Replayed"
 THREADS = 8
@@ -25,11 +26,6 @@ def stocked(build: Builder) -> list[str]:
     return bins
 
 
-def state(api: Any) -> dict[str, Any]:
-    ledger = api.get("/ledger", limit=500)
-    stock = api.get("/stock")
-    assert ledger.status_code == 200 and stock.status_code == 200
-    return {"ledger": ledger.get_json(), "stock": stock.get_json()}
 
 
 def stock_of(api: Any, **query: Any) -> dict[tuple[str, str | None], int]:
@@ -89,21 +85,21 @@ def test_the_same_keyed_post_sent_twice_is_applied_once_and_answered_identically
     api: Any, build: Builder, scenario: str
 ) -> None:
     path, body, success, after_once = SCENARIOS[scenario](api, build)
-    before = state(api)
+    before = snapshot(api)
     first = api.post(path, body, key="retry-1")
     assert first.status_code == success, first.get_json()
     assert REPLAYED not in first.headers
-    once = state(api)
+    once = snapshot(api)
     assert len(new_moves(before, once)) == 1
     assert cup_stock(api) == after_once
     second = api.post(path, body, key="retry-1")
     assert second.status_code == first.status_code
     assert second.get_json() == first.get_json()
     assert second.headers.get(REPLAYED) == "true"
-    assert state(api) == once
+    assert snapshot(api) == once
     third = api.post(path, body, key="retry-1")
     assert (third.status_code, third.get_json()) == (first.status_code, first.get_json())
-    assert state(api) == once
+    assert snapshot(api) == once
 
 
 def test_without_a_key_the_same_post_twice_is_applied_twice(api: Any,
@@ -121,7 +117,7 @@ def test_the_same_keyed_post_sent_concurrently_is_applied_exactly_once(
     app: Any, api: Any, build: Builder, scenario: str
 ) -> None:
     path, body, success, after_once = SCENARIOS[scenario](api, build)
-    before = state(api)
+    before = snapshot(api)
     clients = [app.test_client() for _ in range(THREADS)]
     start = threading.Barrier(THREADS)
 
@@ -137,7 +133,7 @@ def test_the_same_keyed_post_sent_concurrently_is_applied_exactly_once(
     bodies = [body for _, body, _ in answers]
     assert all(b == bodies[0] for b in bodies), bodies
     assert sorted(str(flag) for _, _, flag in answers) == ["None"] + ["true"] * (THREADS - 1)
-    after = state(api)
+    after = snapshot(api)
     assert len(new_moves(before, after)) == 1
     assert cup_stock(api) == after_once
 
@@ -150,7 +146,7 @@ def test_the_same_key_with_a_different_body_is_refused_and_changes_nothing(
     body = {"sku": "CUP", "qty": 2, "from": bins[0], "to": bins[2]}
     first = api.post("/moves", body, key="k-1")
     assert first.status_code == 201
-    before = state(api)
+    before = snapshot(api)
     others = {
         "another quantity": ("/moves", {**body, "qty": 3}),
         "another destination": ("/moves", {**body, "to": bins[3]}),
@@ -165,11 +161,11 @@ def test_the_same_key_with_a_different_body_is_refused_and_changes_nothing(
         error = response.get_json()["error"]
         seen[name] = (response.status_code, error["code"], bool(error["message"].strip()))
     assert seen == {name: (409, "idempotency_key_reused", True) for name in others}
-    assert state(api) == before
+    assert snapshot(api) == before
     replay = api.post("/moves", body, key="k-1")
     assert (replay.status_code, replay.get_json()) == (201, first.get_json())
     assert replay.headers.get(REPLAYED) == "true"
-    assert state(api) == before
+    assert snapshot(api) == before
 
 
 def test_a_key_belongs_to_its_user_so_two_users_with_one_key_make_two_requests(
@@ -177,7 +173,7 @@ def test_a_key_belongs_to_its_user_so_two_users_with_one_key_make_two_requests(
 ) -> None:
     bins = stocked(build)
     body = {"sku": "CUP", "qty": 2, "from": bins[0], "to": bins[2]}
-    before = state(api)
+    before = snapshot(api)
     operator = api_as("operator").post("/moves", body, key="shared-key")
     supervisor = api_as("supervisor").post("/moves", body, key="shared-key")
     assert (operator.status_code, supervisor.status_code) == (201, 201)
@@ -185,7 +181,7 @@ def test_a_key_belongs_to_its_user_so_two_users_with_one_key_make_two_requests(
     assert operator.get_json()["moves"][0]["id"] != supervisor.get_json()["moves"][0]["id"]
     other = api.post("/moves", {**body, "qty": 1}, key="shared-key")
     assert other.status_code == 201 and REPLAYED not in other.headers
-    assert len(new_moves(before, state(api))) == 3
+    assert len(new_moves(before, snapshot(api))) == 3
     assert cup_stock(api) == {bins[0]: 5, bins[2]: 5}
     replay = api_as("operator").post("/moves", body, key="shared-key")
     assert replay.headers.get(REPLAYED) == "true"
@@ -196,13 +192,13 @@ def test_a_key_belongs_to_its_user_so_two_users_with_one_key_make_two_requests(
 def test_a_key_must_be_1_to_255_characters(api: Any, build: Builder) -> None:
     bins = stocked(build)
     body = {"sku": "CUP", "qty": 1, "from": bins[0], "to": bins[2]}
-    before = state(api)
+    before = snapshot(api)
     for key in ("k" * 256, "k" * 1000, ""):
         response = api.post("/moves", body, key=key)
         error = response.get_json()["error"]
         assert (response.status_code, error["code"]) == (422, "invalid"), len(key)
         assert "idempotency-key" in error["message"].lower()
-    assert state(api) == before
+    assert snapshot(api) == before
     longest = api.post("/moves", body, key="k" * 255)
     assert longest.status_code == 201
     assert api.post("/moves", body, key="k" * 255).headers.get(REPLAYED) == "true"
@@ -215,17 +211,17 @@ def test_a_keyed_request_that_failed_is_not_stored_and_succeeds_when_retried_lat
 ) -> None:
     bins = stocked(build)
     body = {"sku": "CUP", "qty": 15, "from": bins[0], "to": bins[2]}
-    before = state(api)
+    before = snapshot(api)
     failed = api.post("/moves", body, key="when-stock-arrives")
     assert failed.status_code == 409
     assert failed.get_json()["error"]["code"] == "insufficient_stock"
-    assert state(api) == before
+    assert snapshot(api) == before
     build.stock("CUP", bins[0], 5)
-    arrived = state(api)
+    arrived = snapshot(api)
     retried = api.post("/moves", body, key="when-stock-arrives")
     assert retried.status_code == 201, retried.get_json()
     assert REPLAYED not in retried.headers
-    assert [m["qty"] for m in new_moves(arrived, state(api))] == [15]
+    assert [m["qty"] for m in new_moves(arrived, snapshot(api))] == [15]
     assert cup_stock(api) == {bins[2]: 15}
     replay = api.post("/moves", body, key="when-stock-arrives")
     assert (replay.status_code, replay.get_json()) == (201, retried.get_json())

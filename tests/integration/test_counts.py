@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.support.builders import Builder
+from tests.support.checks import assert_ledger_agrees, error_code
 from wms.db import Database
-from wms.ledger import verify_balances
 
 
 def stock_of(api: Any, **query: Any) -> dict[tuple[str, str, str | None], int]:
@@ -17,13 +17,8 @@ def stock_of(api: Any, **query: Any) -> dict[tuple[str, str, str | None], int]:
     return {(r["location"], r["sku"], r["lot"]): r["qty"] for r in rows}
 
 
-def error_code(response: Any) -> str:
-    return response.get_json()["error"]["code"]
 
 
-def assert_ledger_agrees(db: Database) -> None:
-    with db.read() as s:
-        assert verify_balances(s) == []
 
 
 def start(api: Any, *locations: str) -> int:

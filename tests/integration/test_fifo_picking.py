@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.support.builders import Builder
+from tests.support.checks import assert_ledger_agrees, error_code
 from wms.db import Database
-from wms.ledger import verify_balances
 from wms.models import utcnow
 
 
@@ -47,17 +47,12 @@ def confirm(api: Any, task: dict[str, Any], **overrides: Any) -> Any:
     return api.post(f"/pick-tasks/{task['id']}/confirm", body)
 
 
-def error_code(response: Any) -> str:
-    return response.get_json()["error"]["code"]
 
 
 def ledger_kinds(api: Any) -> list[str]:
     return [m["kind"] for m in api.get("/ledger", limit=200).get_json()]
 
 
-def assert_ledger_agrees(db: Database) -> None:
-    with db.read() as s:
-        assert verify_balances(s) == []
 
 
 def receive_untracked_days_ago(monkeypatch: pytest.MonkeyPatch, build: Builder, sku: str,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.builders import Builder
+from tests.support.checks import assert_ledger_agrees, error_code
 from wms.db import Database
-from wms.ledger import verify_balances
 
 
 def stock_of(api: Any, **query: Any) -> dict[tuple[str, str, str | None], int]:
@@ -28,13 +28,8 @@ def suggest(api: Any, sku: str, qty: int, **extra: Any) -> list[tuple[str, str]]
     ]
 
 
-def error_code(response: Any) -> str:
-    return response.get_json()["error"]["code"]
 
 
-def assert_ledger_agrees(db: Database) -> None:
-    with db.read() as s:
-        assert verify_balances(s) == []
 
 
 def storage_bin(build: Builder, code: str, zone: str, walk_seq: int,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tests.support.builders import Builder
+from tests.support.checks import assert_ledger_agrees, error_code, snapshot
 from wms.db import Database
 from wms.errors import OverReceipt
-from wms.ledger import verify_balances
 from wms.services.receiving import ReceiptLineInput, receive
 
 
@@ -28,17 +28,10 @@ def po_lines(api: Any, number: str) -> tuple[str, list[tuple[str, int, int, int]
                             for ln in body["lines"]]
 
 
-def error_code(response: Any) -> str:
-    return response.get_json()["error"]["code"]
 
 
-def snapshot(api: Any) -> tuple[Any, Any]:
-    return api.get("/stock").get_json(), api.get("/ledger", limit=500).get_json()
 
 
-def assert_ledger_agrees(db: Database) -> None:
-    with db.read() as s:
-        assert verify_balances(s) == []
 
 
 def make_po(api: Any, number: str, lines: list[tuple[str, int]]) -> None:
