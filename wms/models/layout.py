@@ -39,6 +39,7 @@ class Location(Base):
             name="kind_known",
         ),
         Index("ix_locations_walk", "warehouse_id", "kind", "walk_seq"),
+        Index("ix_locations_zone_walk", "warehouse_id", "kind", "zone_id", "walk_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

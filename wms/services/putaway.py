@@ -51,27 +51,32 @@ def _bin_states(session: Session, locations: list[Location]) -> list[BinState]:
 
 
 def _empty_bins_near(session: Session, warehouse_id: int, qty: int, near: int,
-                     zone_code: str | None) -> list[Location]:
+                     zone_code: str | None, wanted: int) -> list[Location]:
+    """Empty bins with room, nearest to `near` in walking order: in the item's zone first,
+    then anywhere. Each search walks an index from `near` and stops at `wanted` bins."""
     has_stock = exists().where(StockBalance.location_id == Location.id, StockBalance.qty > 0)
     base = select(Location).where(
         Location.warehouse_id == warehouse_id, Location.kind == "storage",
         Location.blocked.is_(False),
         (Location.capacity.is_(None)) | (Location.capacity >= qty), ~has_stock,
     )
-    found: list[Location] = []
-    zone_filters = []
+    scopes = []
     if zone_code:
-        zone_filters.append(Location.zone.has(Zone.code == zone_code))
-    zone_filters.append(None)
-    for zone_filter in zone_filters:
-        stmt = base.where(zone_filter) if zone_filter is not None else base
-        ahead = stmt.where(Location.walk_seq >= near).order_by(Location.walk_seq, Location.code)
-        behind = stmt.where(Location.walk_seq < near).order_by(
-            Location.walk_seq.desc(), Location.code
-        )
-        found += session.scalars(ahead.limit(EMPTY_BIN_CANDIDATES)).all()
-        found += session.scalars(behind.limit(EMPTY_BIN_CANDIDATES)).all()
-    return found
+        zone_id = session.scalar(select(Zone.id).where(Zone.warehouse_id == warehouse_id,
+                                                       Zone.code == zone_code))
+        if zone_id is not None:
+            scopes.append(base.where(Location.zone_id == zone_id))
+    scopes.append(base)
+    found: dict[int, Location] = {}
+    for scope in scopes:
+        ahead = scope.where(Location.walk_seq >= near).order_by(Location.walk_seq)
+        behind = scope.where(Location.walk_seq < near).order_by(Location.walk_seq.desc())
+        for stmt in (ahead, behind) if near > 0 else (ahead,):
+            for location in session.scalars(stmt.limit(wanted)):
+                found.setdefault(location.id, location)
+        if len(found) >= wanted:
+            break
+    return list(found.values())
 
 
 def suggest_putaway(
@@ -114,7 +119,8 @@ def suggest_putaway(
     zone = item.zone_code
     if zone is None and home is not None and home.zone is not None:
         zone = home.zone.code
-    candidates += _empty_bins_near(session, warehouse_id, qty, near, zone)
+    candidates += _empty_bins_near(session, warehouse_id, qty, near, zone,
+                                   EMPTY_BIN_CANDIDATES)
     unique = {loc.id: loc for loc in candidates}
     states = _bin_states(session, list(unique.values()))
     request = PutawayRequest(

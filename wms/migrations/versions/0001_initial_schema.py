@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:43:21.109727
+Create Date: 2026-11-22 16:16:36.922930
 """
 
 from __future__ import annotations
@@ -166,6 +166,7 @@ def upgrade() -> None:
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.create_index('ix_locations_walk', ['warehouse_id', 'kind', 'walk_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_locations_warehouse_id'), ['warehouse_id'], unique=False)
+        batch_op.create_index('ix_locations_zone_walk', ['warehouse_id', 'kind', 'zone_id', 'walk_seq'], unique=False)
 
     op.create_table('count_locations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -484,6 +485,7 @@ def downgrade() -> None:
 
     op.drop_table('count_locations')
     with op.batch_alter_table('locations', schema=None) as batch_op:
+        batch_op.drop_index('ix_locations_zone_walk')
         batch_op.drop_index(batch_op.f('ix_locations_warehouse_id'))
         batch_op.drop_index('ix_locations_walk')
 
