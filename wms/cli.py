@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from wms.config import load_settings
 from wms.db import Database
 from wms.errors import WmsError
-from wms.models import ROLES
+from wms.models import ROLES, Item, Location, Lot
 from wms.schema import upgrade
 
 
@@ -119,10 +119,15 @@ def verify() -> None:
 
     with _db().read() as session:
         differences = verify_balances(session)
-    if differences:
         for d in differences:
-            click.echo(f"location {d.location_id} item {d.item_id} lot {d.lot_id}: ledger "
-                       f"{d.ledger_qty}, balance {d.balance_qty}", err=True)
+            location, item, lot = (session.get(Location, d.location_id),
+                                   session.get(Item, d.item_id), session.get(Lot, d.lot_id))
+            where = location.code if location else f"location #{d.location_id}"
+            what = item.sku if item else f"item #{d.item_id}"
+            batch = lot.code if lot else f"lot #{d.lot_id}"
+            click.echo(f"{where} {what} lot {batch}: ledger {d.ledger_qty}, balance "
+                       f"{d.balance_qty}", err=True)
+    if differences:
         click.echo(f"{len(differences)} balance(s) disagree with the ledger", err=True)
         sys.exit(1)
     click.echo("ledger and balances agree")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import case, func, literal, select, update
+from sqlalchemy import ScalarSelect, case, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,15 @@ def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qt
     session.execute(stmt)
 
 
+def units_in_location_column(location_id: int) -> ScalarSelect[int]:
+    """A scalar subquery: total units in a location, to read alongside other rows."""
+    return (
+        select(func.coalesce(func.sum(StockBalance.qty), 0))
+        .where(StockBalance.location_id == location_id)
+        .scalar_subquery()
+    )
+
+
 def units_in_location(session: Session, location_id: int) -> int:
     """Total units in a location, whatever the item."""
     total = session.scalar(
@@ -62,16 +71,20 @@ def units_in_location(session: Session, location_id: int) -> int:
     return int(total or 0)
 
 
-def check_room(session: Session, location: Location, qty: int) -> None:
-    """Refuse a blocked location, or one without room for `qty` more units."""
+def check_room(session: Session, location: Location, qty: int,
+               used: int | None = None) -> None:
+    """Refuse a blocked location, or one without room for `qty` more units. `used`, when the
+    caller knows it, is the location's units read after the location row was locked."""
     if location.blocked:
         raise LocationBlocked(f"location {location.code} is blocked", location=location.code)
     if location.capacity is None:
         return
-    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        # Serialise concurrent put-ins to the same bin so both cannot pass the check.
-        session.execute(select(Location.id).where(Location.id == location.id).with_for_update())
-    used = units_in_location(session, location.id)
+    if used is None:
+        if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+            # Serialise concurrent put-ins to the same bin so both cannot pass the check.
+            session.execute(
+                select(Location.id).where(Location.id == location.id).with_for_update())
+        used = units_in_location(session, location.id)
     if used + qty > location.capacity:
         raise LocationFull(
             f"location {location.code} has room for {max(location.capacity - used, 0)}, "
@@ -95,6 +108,7 @@ class MoveRequest:
     pick_task_id: int | None = None
     draw: Draw = Draw.AVAILABLE
     check_destination: bool = True
+    destination_units: int | None = None
 
 
 def post_move(session: Session, request: MoveRequest) -> Move:
@@ -103,7 +117,7 @@ def post_move(session: Session, request: MoveRequest) -> Move:
     if request.qty <= 0:
         raise ValueError("a move's quantity must be positive")
     if request.to_location is not None and request.check_destination:
-        check_room(session, request.to_location, request.qty)
+        check_room(session, request.to_location, request.qty, request.destination_units)
     if request.from_location is not None and not _decrement(
         session, request.from_location.id, request.item_id, request.lot_id, request.qty,
         request.draw,

@@ -9,9 +9,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from wms.errors import InsufficientStock, Invalid, WrongLotScanned
-from wms.ledger import Draw, MoveRequest, post_move
+from wms.ledger import Draw, MoveRequest, post_move, units_in_location_column
 from wms.models import Item, Location, Lot, Move, StockBalance
-from wms.services.lookup import find_lot
+from wms.services.lookup import find_lot, keep
 
 
 def issue_order(item: Item) -> Sequence[object]:
@@ -40,21 +40,35 @@ def take_from_location(
     session: Session, *, item: Item, location: Location, qty: int, lot_code: str | None,
     kind: str, to_location: Location | None, user_id: int | None,
     reference: str | None = None, reason: str | None = None, check_destination: bool = True,
+    destination_locked: bool = False,
 ) -> list[Move]:
-    """Move `qty` of `item` out of `location`: from the named lot, or oldest lots first."""
+    """Move `qty` of `item` out of `location`: from the named lot, or oldest lots first.
+    `destination_locked` says the caller row-locked `to_location`, so its units can be read
+    together with the stock to take."""
     if qty <= 0:
         raise Invalid("qty: must be a whole number greater than zero", field="qty")
     plan: list[tuple[int, int]] = []
+    units: int | None = None
     if lot_code and item.tracking == "lot":
         lot = find_lot(session, item, lot_code)
         if lot is None:
             raise WrongLotScanned(f"item {item.sku} has no lot {lot_code}", lot=lot_code)
         plan.append((lot.id, qty))
+        keep(session, lot)
     else:
+        stmt = balances_oldest_first(item, [location.id])
+        measure = (destination_locked and check_destination and to_location is not None
+                   and to_location.capacity is not None)
+        if measure:
+            assert to_location is not None
+            stmt = stmt.add_columns(units_in_location_column(to_location.id))
         remaining = qty
-        for balance, _lot in session.execute(balances_oldest_first(item, [location.id])):
+        for row in session.execute(stmt):
+            balance, lot = row[0], row[1]
+            units = int(row[2]) if measure else None
             take = min(remaining, balance.qty - balance.reserved)
             plan.append((balance.lot_id, take))
+            keep(session, lot)
             remaining -= take
             if remaining == 0:
                 break
@@ -63,11 +77,13 @@ def take_from_location(
                 f"{location.code} holds only {qty - remaining} free of {item.sku}, "
                 f"not {qty}", location=location.code, sku=item.sku,
             )
-    return [
-        post_move(session, MoveRequest(
+    moves = []
+    for lot_id, n in plan:
+        moves.append(post_move(session, MoveRequest(
             kind=kind, item_id=item.id, lot_id=lot_id, qty=n, from_location=location,
             to_location=to_location, user_id=user_id, reference=reference, reason=reason,
-            draw=Draw.AVAILABLE, check_destination=check_destination,
-        ))
-        for lot_id, n in plan
-    ]
+            draw=Draw.AVAILABLE, check_destination=check_destination, destination_units=units,
+        )))
+        units = units + n if units is not None else None
+    keep(session, item, location, to_location)
+    return moves

@@ -33,14 +33,33 @@ def location_code(text: str) -> str:
         raise UnknownLocation(f"{text!r} is not a location code: {exc}", location=text) from exc
 
 
-def find_location(session: Session, code: str, *, lock: bool = False) -> Location:
+def find_location(session: Session, code: str) -> Location:
     """The location with this code (case and padding forgiven)."""
     normalized = location_code(code)
-    stmt = select(Location).where(Location.code == normalized)
-    location = session.scalar(stmt)
+    location = session.scalar(select(Location).where(Location.code == normalized))
     if location is None:
         raise UnknownLocation(f"no location {normalized}", location=normalized)
     return location
+
+
+def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Location]:
+    """Several locations in one query, in the order asked. With `lock`, PostgreSQL row-locks
+    them (in code order, so two callers cannot deadlock) for capacity checks."""
+    normalized = [location_code(code) for code in codes]
+    stmt = select(Location).where(Location.code.in_(normalized)).order_by(Location.code)
+    if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        stmt = stmt.with_for_update(of=Location)
+    found = {location.code: location for location in session.scalars(stmt)}
+    for code in normalized:
+        if code not in found:
+            raise UnknownLocation(f"no location {code}", location=code)
+    return [found[code] for code in normalized]
+
+
+def keep(session: Session, *records: object) -> None:
+    """Hold records for the rest of the unit of work, so describing the result to the caller
+    finds them in the session instead of reading them again."""
+    session.info.setdefault("wms.kept", []).extend(records)
 
 
 def find_warehouse(session: Session, code: str) -> Warehouse:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from wms.errors import Invalid
 from wms.models import Move
 from wms.services.fifo import take_from_location
-from wms.services.lookup import find_item, find_location
+from wms.services.lookup import find_item, find_locations
 
 INBOUND_KINDS = ("dock", "staging")
 
@@ -18,8 +18,7 @@ def move_stock(
 ) -> list[Move]:
     """Move units between two locations; a move out of a dock or staging area is a putaway."""
     item = find_item(session, sku)
-    source = find_location(session, from_code)
-    target = find_location(session, to_code)
+    source, target = find_locations(session, from_code, to_code, lock=True)
     if source.id == target.id:
         raise Invalid("to: the destination is the same location as the source", field="to")
     if target.kind == "in_transit" or source.kind == "in_transit":
@@ -29,5 +28,5 @@ def move_stock(
         kind = "quarantine"
     return take_from_location(
         session, item=item, location=source, qty=qty, lot_code=lot, kind=kind,
-        to_location=target, user_id=user_id, reference=reference,
+        to_location=target, user_id=user_id, reference=reference, destination_locked=True,
     )

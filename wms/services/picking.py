@@ -29,6 +29,7 @@ from wms.models import (
     SalesOrder,
     StockBalance,
 )
+from wms.services.lookup import keep
 
 PICKABLE_STATUSES = ("allocated", "picking")
 
@@ -40,8 +41,6 @@ class PickOutcome:
     picked: int
     remaining: int
     order_status: str
-    # Held so the session keeps them while the outcome is described to the caller.
-    records: tuple[object, ...] = ()
 
 
 def picked_qty(task_id_column: object) -> object:
@@ -135,8 +134,8 @@ def confirm_pick(
     if order.status != new_status:
         order.status = new_status
         session.flush()
-    return PickOutcome(task, move, int(picked) + qty, remaining, order.status,
-                       (item, task_lot, bin_, packing))
+    keep(session, item, task_lot, bin_, packing)
+    return PickOutcome(task, move, int(picked) + qty, remaining, order.status)
 
 
 def report_short(session: Session, *, task_id: int, user_id: int | None) -> PickOutcome:
