@@ -24,8 +24,11 @@ run: $(STAMP)
 	@echo
 	@echo "Warehouse terminal: http://localhost:$(PORT)/   (API: http://localhost:$(PORT)/api/v1/openapi.json)"
 	@echo "API token of the demo admin: $$(cat var/demo-api-token)"
+	@echo "Printers: folders under var/prints/ (each job's bytes and a preview .png);"
+	@echo "  remove a folder to unplug its printer, recreate it to plug it back in."
 	@echo
-	@$(BIN)/wms serve --port $(PORT)
+	@$(BIN)/wms printer-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/wms serve --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest

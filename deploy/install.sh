@@ -18,7 +18,8 @@ fi
 python3 -m venv /opt/wms/.venv
 /opt/wms/.venv/bin/pip install --quiet '/opt/wms[postgres]'
 
-install -m 0644 /opt/wms/deploy/wms-web.service /etc/systemd/system/wms-web.service
+install -m 0644 /opt/wms/deploy/wms-web.service /opt/wms/deploy/wms-printer.service \
+  /etc/systemd/system/
 systemctl daemon-reload
-systemctl enable --now wms-web.service
+systemctl enable --now wms-web.service wms-printer.service
 echo "Installed. Add users with: sudo -u wms env -C /var/lib/wms /opt/wms/.venv/bin/wms user add NAME --role admin --password ..."

@@ -10,6 +10,7 @@ from flask import Flask
 from wms.api import Dispatcher
 from wms.config import load_settings
 from wms.db import Database
+from wms.site_config import load_site_config
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,7 +26,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in test_config.items() if k.isupper()})
     db = Database(settings.database_url)
     app.extensions["wms.db"] = db
-    app.extensions["wms.dispatcher"] = Dispatcher(db, settings)
+    site = load_site_config(settings.config_path)
+    app.extensions["wms.site"] = site
+    app.extensions["wms.dispatcher"] = Dispatcher(db, settings, site)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 

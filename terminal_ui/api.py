@@ -55,6 +55,24 @@ def openapi() -> Response:
     return _json(200, openapi_document())
 
 
+@blueprint.get("/print-jobs/<id>/preview.png")
+def print_job_preview(id: str) -> Response:  # noqa: A002 - the path's own name
+    """A picture of what a print job prints, for the back office and the stations."""
+    from printing.render import render_preview
+
+    endpoint = next(e for e in ENDPOINTS if e.name == "get_print_job")
+    dispatcher: Dispatcher = current_app.extensions["wms.dispatcher"]
+    answer = dispatcher.handle(ApiRequest(
+        endpoint=endpoint, params={"id": id}, query={}, body=b"",
+        token=bearer_token(request.headers.get("Authorization")), idempotency_key=None))
+    if answer.status != 200:
+        return _json(answer.status, answer.body)
+    job = answer.body
+    printer = current_app.extensions["wms.site"].printers.get(job["printer"])
+    png = render_preview(job["document"], job["data"], printer.paper if printer else 80)
+    return Response(png, mimetype="image/png")
+
+
 @blueprint.app_errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response | HTTPException:
     """JSON errors under /api/; the ordinary pages elsewhere."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -24,6 +25,13 @@ def _db() -> Database:
 @click.group()
 def main() -> None:
     """Warehouse terminal service."""
+
+
+def _add_plugin_commands() -> None:
+    """Commands of the hardware processes (print worker, scanner bridge) register themselves
+    under the `wms.commands` entry point, so this package never imports them."""
+    for entry in entry_points(group="wms.commands"):
+        main.add_command(entry.load(), entry.name)
 
 
 @main.command()
@@ -47,9 +55,23 @@ def init(demo: bool) -> None:
             token_file.write_text(token + "\n")
             token_file.chmod(0o600)
             click.echo("demo warehouse loaded")
+    _write_demo_hardware_config(Path(load_settings().config_path))
     click.echo("Demo logins (role, user / password / badge + PIN):")
     for u in DEMO_USERS:
         click.echo(f"  {u.role:<10} {u.username:<6} / {u.password:<11} / {u.badge} + {u.pin}")
+
+
+def _write_demo_hardware_config(path: Path) -> None:
+    """The demo's printers: folders under var/prints standing in for real printers."""
+    from wms.site_config import DEMO_CONFIG, load_site_config
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEMO_CONFIG, encoding="utf-8")
+        click.echo(f"demo hardware configuration written to {path}")
+    for printer in load_site_config(path).printers.values():
+        if printer.backend == "directory":
+            Path(printer.target).mkdir(parents=True, exist_ok=True)
 
 
 @main.command()
@@ -157,3 +179,6 @@ def backup(path: Path) -> None:
     if check != "ok":
         raise click.ClickException(f"the copy failed its integrity check: {check}")
     click.echo(f"backed up to {path}")
+
+
+_add_plugin_commands()

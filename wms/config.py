@@ -16,6 +16,7 @@ class Settings:
     count_variance_units: int = 2
     max_body_bytes: int = 1_000_000
     api_page_limit: int = 500
+    config_path: str = "var/wms.toml"
 
     def __post_init__(self) -> None:
         if not self.database_url:

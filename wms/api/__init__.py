@@ -1,7 +1,13 @@
 """API v1's logic: request bodies, handlers, dispatch and the OpenAPI document. The HTTP
 glue lives in terminal_ui."""
 
-from wms.api import floor, masterdata, orders, reading  # noqa: F401  (fill the registry)
+from wms.api import (  # noqa: F401  (fill the registry)
+    floor,
+    masterdata,
+    orders,
+    print_queue,
+    reading,
+)
 from wms.api.dispatch import ApiRequest, ApiResponse, Dispatcher, bearer_token, error_body
 from wms.api.openapi import openapi_document
 from wms.api.registry import ENDPOINTS, Endpoint

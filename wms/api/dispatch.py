@@ -20,6 +20,7 @@ from wms.config import Settings
 from wms.db import Database
 from wms.errors import Conflict, IdempotencyKeyReused, Invalid, Unauthorized, WmsError
 from wms.models import IdempotencyRecord
+from wms.site_config import SiteConfig
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,10 @@ def _check_key(key: str | None) -> str | None:
 class Dispatcher:
     """Runs API calls against one database with one set of settings."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, site: SiteConfig | None = None) -> None:
         self.db = db
         self.settings = settings
+        self.site = site or SiteConfig()
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one call; never raises for anything a client can cause."""
@@ -137,7 +139,7 @@ class Dispatcher:
         if parsed.error is not None:
             raise parsed.error
         return user, Call(session, user, self.settings, request.params, request.query,
-                          parsed.body)
+                          parsed.body, self.site)
 
     def _read(self, request: ApiRequest) -> ApiResponse:
         parsed = _parse(request, self.settings)

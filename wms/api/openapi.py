@@ -85,6 +85,16 @@ def openapi_document() -> dict[str, Any]:
             "application/json": {"schema": {"type": "object", "properties": {
                 "status": {"type": "string", "enum": ["ok"]}}}}}}},
     }}
+    paths["/api/v1/print-jobs/{id}/preview.png"] = {"get": {
+        "operationId": "print_job_preview", "summary": "A PNG picture of what a job prints",
+        "tags": ["printing"],
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "the preview",
+                              "content": {"image/png": {}}},
+                      "401": {"description": "unauthorized"},
+                      "404": {"description": "not_found"}},
+    }}
     paths["/api/v1/openapi.json"] = {"get": {
         "operationId": "openapi", "summary": "This document", "security": [],
         "tags": ["system"], "responses": {"200": {"description": "the OpenAPI document"}},

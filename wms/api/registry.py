@@ -4,7 +4,7 @@ The HTTP glue and the OpenAPI document are both built from this one table."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from wms.config import Settings
 from wms.errors import Invalid
 from wms.models import User
+from wms.site_config import SiteConfig
 
 Reply = tuple[int, Any]
 
@@ -27,6 +28,7 @@ class Call:
     params: Mapping[str, str]
     query: Mapping[str, str]
     body: Any = None
+    site: SiteConfig = field(default_factory=SiteConfig)
 
 
 @dataclass(frozen=True)

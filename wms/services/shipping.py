@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from wms.errors import Conflict
 from wms.ledger import Draw, MoveRequest, post_move
-from wms.models import Location, Move, PickList, PickTask, SalesOrder, utcnow
+from wms.models import Location, Lot, Move, PickList, PickTask, SalesOrder, utcnow
 from wms.services.audit import record
 from wms.services.orders import get_sales_order
 
@@ -43,6 +43,17 @@ def picked_per_line(session: Session, order: SalesOrder) -> dict[int, int]:
     for units in picked_units(session, order):
         totals[units.order_line_id] = totals.get(units.order_line_id, 0) + units.qty
     return totals
+
+
+def picked_lots(session: Session, order: SalesOrder) -> dict[int, list[str]]:
+    """The lot codes picked per order line (lots of untracked items left out)."""
+    lots: dict[int, list[str]] = {}
+    for units in picked_units(session, order):
+        lot = session.get(Lot, units.lot_id)
+        if lot is not None and lot.public_code and lot.public_code not in lots.get(
+                units.order_line_id, []):
+            lots.setdefault(units.order_line_id, []).append(lot.public_code)
+    return lots
 
 
 def pack_order(session: Session, number: str, user_id: int | None) -> SalesOrder:

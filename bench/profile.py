@@ -1,0 +1,170 @@
+"""Diagnosis: where one request of each kind spends its time, without concurrency.
+
+    python -m bench.profile var/bench/large.seed.sqlite3 [--n 30] [--cprofile]
+
+Works on a copy of a seeded database (next to it, `*.profile.sqlite3`). Runs the handheld
+scans in-process through the Flask app (no HTTP, no gunicorn), one at a time, times each
+request, and times every SQL statement (SQLAlchemy cursor events), grouped by endpoint and by
+statement; prints the slowest statements with SQLite's EXPLAIN QUERY PLAN. With --cprofile
+it also prints the top functions by cumulative time per endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import re
+import shutil
+import sqlite3
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench.seed import plan_path_for
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.profile")
+    p.add_argument("seed_db", type=Path)
+    p.add_argument("--n", type=int, default=30, help="requests per operation")
+    p.add_argument("--cprofile", action="store_true")
+    p.add_argument("--top", type=int, default=6, help="statements shown per operation")
+    args = p.parse_args()
+    plan = json.loads(plan_path_for(args.seed_db).read_text())
+    db_path = args.seed_db.with_name(args.seed_db.name.replace(".seed", "") + ".profile.sqlite3")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(args.seed_db, db_path)
+    os.environ["WMS_DATABASE_URL"] = f"sqlite:///{db_path}"
+
+    from sqlalchemy import event
+
+    from terminal_ui import create_app
+
+    app = create_app()
+    engine = app.extensions["wms.db"].engine
+    current: dict[str, Any] = {"op": None}
+    stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    params_of: dict[str, Any] = {}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        conn.info.setdefault("t", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        t = conn.info["t"].pop()
+        if current["op"]:
+            stats[current["op"]][statement].append((time.perf_counter() - t) * 1000)
+            params_of.setdefault(statement, parameters)
+
+    client = app.test_client()
+    hh = plan["handhelds"][0]
+    headers = {"Authorization": f"Bearer {hh['token']}"}
+    tasks = [t for pl in hh["pick_lists"] for t in pl["tasks"]]
+    for other in plan["handhelds"][1:]:
+        if len(tasks) >= args.n:
+            break
+        tasks += [t for pl in other["pick_lists"] for t in pl["tasks"]]
+    deliveries = [d for h in plan["handhelds"] for d in h["dock"]][: args.n]
+    sources = [s for h in plan["handhelds"] for s in h["move_sources"]]
+    dests = [d["location"] for h in plan["handhelds"] for d in h["move_dests"]]
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        return client.post(path, json=body,
+                           headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
+
+    def scans() -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"pick_confirm": [], "move": [], "putaway_suggestion": [],
+                                     "putaway_move": [], "stock_lookup": []}
+        for t in tasks[: args.n]:
+            body = {"location": t["location"], "sku": t["sku"], "qty": t["qty"]}
+            if t["lot"]:
+                body["lot"] = t["lot"]
+            out["pick_confirm"].append(
+                lambda t=t, body=body: post(f"/api/v1/pick-tasks/{t['id']}/confirm", body))
+        for i in range(args.n):
+            s = sources[i % len(sources)]
+            out["move"].append(lambda s=s, i=i: post("/api/v1/moves", {
+                "sku": s["sku"], "qty": 1, "from": s["location"], "to": dests[i % len(dests)]}))
+        for d in deliveries:
+            def suggest(d: dict[str, Any] = d) -> Any:
+                r = post("/api/v1/putaway-suggestions", {"sku": d["sku"], "qty": d["qty"],
+                                                         "from": plan["dock"]})
+                d["to"] = r.get_json().get("location")
+                return r
+            out["putaway_suggestion"].append(suggest)
+            out["putaway_move"].append(lambda d=d: post("/api/v1/moves", {
+                "sku": d["sku"], "qty": d["qty"], "from": plan["dock"], "to": d["to"]}))
+        for b in plan["lookup_bins"][: args.n]:
+            out["stock_lookup"].append(
+                lambda b=b: client.get(f"/api/v1/stock?location={b}", headers=headers))
+        return out
+
+    # Warm up the app (compiled SQL cache, connections) on a lookup and a health check.
+    client.get("/api/v1/health")
+    client.get(f"/api/v1/stock?location={plan['lookup_bins'][-1]}", headers=headers)
+    timings: dict[str, list[float]] = {}
+    profiles: dict[str, cProfile.Profile] = {}
+    work = scans()
+    for op in ("putaway_suggestion", "putaway_move", "pick_confirm", "move", "stock_lookup"):
+        current["op"] = op
+        prof = cProfile.Profile() if args.cprofile else None
+        times = []
+        for call in work[op]:
+            t = time.perf_counter()
+            if prof:
+                prof.enable()
+            r = call()
+            if prof:
+                prof.disable()
+            times.append((time.perf_counter() - t) * 1000)
+            if r.status_code >= 400:
+                print(f"  {op}: {r.status_code} {r.get_data(as_text=True)[:200]}")
+        current["op"] = None
+        timings[op] = times
+        if prof:
+            profiles[op] = prof
+
+    raw = sqlite3.connect(db_path)
+    print(f"\nIn-process service time per request on {args.seed_db.name} "
+          f"({plan['moves']:,} moves), one request at a time:")
+    for op, times in timings.items():
+        ts = sorted(times)
+        print(f"  {op:<20} n={len(ts):<4} median {ts[len(ts) // 2]:7.1f} ms   "
+              f"max {ts[-1]:7.1f} ms")
+    for op, by_stmt in stats.items():
+        n = len(timings[op]) or 1
+        total = sum(sum(v) for v in by_stmt.values())
+        print(f"\n== {op}: SQL {total / n:.1f} ms per request in "
+              f"{sum(len(v) for v in by_stmt.values()) / n:.1f} statements ==")
+        ranked = sorted(by_stmt.items(), key=lambda kv: -sum(kv[1]))
+        for statement, values in ranked[: args.top]:
+            flat = re.sub(r"\s+", " ", statement)
+            print(f"  {sum(values) / n:7.2f} ms/request  ({len(values) / n:.1f}x, "
+                  f"max {max(values):.1f} ms)  {flat[:400]}")
+            if flat.lstrip().upper().startswith(("SELECT", "UPDATE", "INSERT", "WITH")):
+                try:
+                    plan_rows = raw.execute("EXPLAIN QUERY PLAN " + statement,
+                                            params_of[statement]).fetchall()
+                    for row in plan_rows:
+                        print(f"        plan: {row[-1]}")
+                except sqlite3.Error as exc:
+                    print(f"        plan: ({exc})")
+    if profiles:
+        for op, prof in profiles.items():
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(25)
+            print(f"\n== cProfile {op} ==")
+            print("\n".join(buf.getvalue().splitlines()[:45]))
+    raw.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""Entry point: seed a small and a large ledger, drive each with simulated handhelds, print
+the figures against the targets and store them as JSON in bench/results/.
+
+    python -m bench.run                       # 50k items, 20k bins, 10k vs 1M moves, 50 handhelds
+    python -m bench.run --quick               # smoke test: 2k items, 1k bins, 2k vs 20k moves
+    python -m bench.run --reuse               # keep already seeded databases of the same shape
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.load import DEFAULT_MIX, OPS, REPO, LoadConfig, machine_busy_seconds, run_load
+from bench.seed import OpenWork, SeedSpec, describe, plan_path_for, schema_fingerprint, seed
+
+TARGET_P99_MS = 25.0
+TARGET_RATIO = 1.25
+RESULTS = Path(__file__).resolve().parent / "results"
+
+QUICK = {"items": 2000, "bins": 1000, "moves": 20_000, "small_moves": 2000, "handhelds": 10,
+         "duration": 5.0, "warmup": 1.0}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true",
+                   help="a small smoke run: " + ", ".join(f"{k}={v}" for k, v in QUICK.items()))
+    p.add_argument("--items", type=int, default=50_000)
+    p.add_argument("--bins", type=int, default=20_000)
+    p.add_argument("--moves", type=int, default=1_000_000, help="ledger size of the large run")
+    p.add_argument("--small-moves", type=int, default=10_000,
+                   help="ledger size of the small run")
+    p.add_argument("--handhelds", type=int, default=50)
+    p.add_argument("--duration", type=float, default=30.0, help="measured seconds per run")
+    p.add_argument("--warmup", type=float, default=5.0,
+                   help="seconds of load before measuring (not counted)")
+    p.add_argument("--think", type=float, default=1.0,
+                   help="mean seconds a person takes between scans (0: no pause)")
+    p.add_argument("--think-dist", choices=("exp", "uniform"), default="exp",
+                   help="exp: exponential with that mean; uniform: 0.5x to 1.5x the mean")
+    p.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in DEFAULT_MIX.items()),
+                   help="weights of the next scan: pick, move, putaway (suggestion + move), "
+                        "lookup (a bin), dock_lookup (DOCK-1 or PACK-1)")
+    p.add_argument("--mistakes", type=float, default=0.01,
+                   help="share of picks scanned at a wrong bin first (an expected 409)")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra environment for the server, e.g. "
+                        "GUNICORN_CMD_ARGS='--keep-alive 10' (repeatable)")
+    p.add_argument("--quiet-wait", type=float, default=600.0, metavar="SECONDS",
+                   help="before each load, wait up to this long for other processes to use "
+                        "under a quarter of a core (0: do not wait)")
+    p.add_argument("--db-dir", type=Path, default=Path("var/bench"))
+    p.add_argument("--only", choices=("small", "large"), help="run one dataset only")
+    p.add_argument("--reuse", action="store_true",
+                   help="reuse seeded databases whose shape matches (each run works on a "
+                        "fresh copy, so the seed stays pristine)")
+    p.add_argument("--seed", type=int, default=20261122, help="random seed of the data")
+    args = p.parse_args(argv)
+    if args.quick:
+        defaults = {a.dest: a.default for a in p._actions}
+        for key, value in QUICK.items():
+            if getattr(args, key) == defaults[key]:
+                setattr(args, key, value)
+        if args.db_dir == defaults["db_dir"]:
+            args.db_dir = Path("var/bench-quick")  # keep the full-size seeds
+    return args
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    mix = {}
+    for part in text.split(","):
+        name, _, weight = part.partition("=")
+        if name.strip() not in DEFAULT_MIX:
+            raise SystemExit(f"--mix: unknown scan {name!r}; use {', '.join(DEFAULT_MIX)}")
+        mix[name.strip()] = float(weight)
+    return mix
+
+
+def open_work_for(args: argparse.Namespace, mix: dict[str, float]) -> OpenWork:
+    """Enough open work that no handheld runs dry: expected scans with a wide margin."""
+    total = sum(mix.values()) or 1.0
+    scans = (args.duration + args.warmup + 2) / max(args.think, 0.2) * 1.5 + 10
+    return OpenWork(
+        handhelds=args.handhelds,
+        tasks_per_handheld=math.ceil(scans * mix.get("pick", 0) / total * 1.5) + 5,
+        dock_per_handheld=math.ceil(scans * mix.get("putaway", 0) / total * 1.5) + 2,
+    )
+
+
+def prepare(name: str, moves: int, args: argparse.Namespace, work: OpenWork
+            ) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """A seeded database (pristine) and a working copy for one run."""
+    spec = SeedSpec(items=args.items, bins=args.bins, moves=moves, work=work,
+                    rng_seed=args.seed)
+    pristine = args.db_dir / f"{name}.seed.sqlite3"
+    plan_file = plan_path_for(pristine)
+    info: dict[str, Any]
+    old = json.loads(plan_file.read_text()) if plan_file.exists() else {}
+    if args.reuse and pristine.exists() and old.get("spec") == spec.as_dict() and \
+            old.get("schema") == schema_fingerprint():
+        print(f"[{name}] reusing {pristine}", flush=True)
+        info = {"reused": True}
+    else:
+        print(f"[{name}] seeding {pristine}: {args.items:,} items, {args.bins:,} bins, "
+              f"{moves:,} moves", flush=True)
+        result = seed(spec, pristine)
+        print(f"[{name}] {describe(result)}", flush=True)
+        info = {"reused": False, "seconds": round(result.seconds, 1), "moves": result.moves,
+                "history_moves": result.history_moves,
+                "open_work_moves": result.open_work_moves, "lots": result.lots,
+                "balances": result.balances, "sales_orders": result.orders,
+                "pick_tasks": result.pick_tasks, "open_pick_tasks": result.open_tasks,
+                "empty_bins": result.empty_bins, "db_mib": round(result.db_bytes / 2**20)}
+    plan = json.loads(plan_file.read_text())
+    info.setdefault("moves", plan["moves"])
+    working = args.db_dir / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(working) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(pristine, working)
+    return working, plan, info
+
+
+def wait_for_quiet(limit: float) -> float:
+    """Wait until the machine is nearly idle (the server is not running yet); the CPU share
+    other processes used in the last 3 s."""
+    deadline = time.monotonic() + limit
+    told = False
+    while True:
+        busy_0, self_0 = machine_busy_seconds(), time.process_time()
+        time.sleep(3)
+        share = max(0.0, machine_busy_seconds() - busy_0 - (time.process_time() - self_0)) / 3
+        if share < 0.25 or time.monotonic() > deadline:
+            if told:
+                print(f"  machine quiet enough ({share:.0%} of a core busy)", flush=True)
+            return share
+        if not told:
+            print(f"  waiting for other processes to finish ({share:.0%} of a core busy) ...",
+                  flush=True)
+            told = True
+
+
+def code_version() -> str:
+    """The commit measured (the product changes under the benchmark), and whether dirty."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "wms", "terminal_ui",
+                                "locations"], cwd=REPO, capture_output=True, text=True,
+                               check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" (with uncommitted changes)" if dirty else "")
+
+
+def fmt_ms(value: float | None) -> str:
+    return "-" if value is None or value != value else f"{value:.1f}"
+
+
+def report(name: str, info: dict[str, Any], r: dict[str, Any], cfg: LoadConfig,
+           version: str) -> None:
+    print()
+    print(f"== {name}: {info['moves']:,} moves, {cfg.handhelds} handhelds, think "
+          f"{cfg.think:g} s ({cfg.think_dist}), {cfg.duration:g} s measured after "
+          f"{cfg.warmup:g} s warm-up ==")
+    print(f"code: {version}")
+    if "seconds" in info:
+        print(f"seeding: {info['seconds']:,.1f} s")
+    print(f"requests {r['requests']:,} in {r['window_s']:g} s = {r['throughput_rps']:.1f} "
+          f"req/s; errors {r['errors']}; planned wrong-bin scans {r['planned_wrong_scans']} "
+          f"(answered 409 as they should); connections opened {r['connections_opened']}, "
+          f"retries {r['retries']}")
+    print(f"latency ms: p50 {fmt_ms(r['p50_ms'])}  p99 {fmt_ms(r['p99_ms'])}  "
+          f"p99.9 {fmt_ms(r['p999_ms'])}  max {fmt_ms(r['max_ms'])}  "
+          f"mean {fmt_ms(r['mean_ms'])}")
+    print(f"  {'operation':<20}{'n':>7}{'p50':>9}{'p99':>9}{'max':>9}")
+    for op in OPS:
+        s = r["per_op"].get(op)
+        if s:
+            print(f"  {op:<20}{s['n']:>7}{s['p50']:>9.1f}{s['p99']:>9.1f}{s['max']:>9.1f}")
+    m = r["memory"]
+    print(f"server RSS: peak (VmHWM) master {m['master_hwm_mib']} MiB + workers "
+          f"{' + '.join(str(w) for w in m['workers_hwm_mib'])} MiB = "
+          f"{m['tree_hwm_sum_mib']} MiB; sampled peak of the tree's total RSS "
+          f"{m['tree_rss_sampled_peak_mib']} MiB")
+    c = r["cpu"]
+    print(f"CPU in the measured window: server {c['server_s']} s, load generator "
+          f"{c['load_generator_s']} s, other processes {c['other_processes_s']} s, of "
+          f"{c['window_s'] * c['cores']:g} core-seconds")
+    if c["other_processes_s"] > 0.1 * c["window_s"]:
+        print(f"WARNING: other processes used {c['other_processes_s'] / c['window_s']:.0%} of a "
+              "core during the measurement; the figures are disturbed")
+    left = r["work_left"]
+    if left["handhelds_out_of_pick_tasks"]:
+        print(f"note: {left['handhelds_out_of_pick_tasks']} handheld(s) ran out of pick tasks")
+    if r["errors"]:
+        print(f"ERRORS by operation and status: {r['error_statuses']}")
+        for e in r["error_samples"]:
+            print(f"  {e['op']} -> {e['status']} in {e['ms']} ms: {e['detail']}")
+    if r["warmup_errors"]:
+        print(f"(also {r['warmup_errors']} error(s) during the warm-up)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    mix = parse_mix(args.mix)
+    work = open_work_for(args, mix)
+    cfg = LoadConfig(handhelds=args.handhelds, duration=args.duration, warmup=args.warmup,
+                     think=args.think, think_dist=args.think_dist, mix=mix,
+                     mistakes=args.mistakes, workers=args.workers, threads=args.threads,
+                     server_env=dict(kv.split("=", 1) for kv in args.server_env))
+    args.db_dir.mkdir(parents=True, exist_ok=True)
+    version = code_version()
+    print(f"code: {version}; {cfg.workers} worker(s) x {cfg.threads} thread(s)"
+          + (f"; server env {cfg.server_env}" if cfg.server_env else ""), flush=True)
+    datasets = [("small", args.small_moves), ("large", args.moves)]
+    if args.only:
+        datasets = [d for d in datasets if d[0] == args.only]
+    prepared = {name: prepare(name, moves, args, work) for name, moves in datasets}
+    runs: dict[str, Any] = {}
+    for name, (db_path, plan, info) in prepared.items():
+        print(f"\n[{name}] load: server on {db_path}, {cfg.handhelds} handhelds ...",
+              flush=True)
+        if args.quiet_wait > 0:
+            wait_for_quiet(args.quiet_wait)
+        run_version = code_version()  # the server imports the code as it is now
+        result = run_load(db_path, plan, cfg, args.db_dir / f"{name}.server.log")
+        runs[name] = {"dataset": info, "code": run_version, "result": result}
+        report(name, info, result, cfg, run_version)
+
+    verdict: dict[str, Any] = {"target_p99_ms": TARGET_P99_MS, "target_ratio": TARGET_RATIO}
+    print("\n== targets ==")
+    ok = True
+    for name, run in runs.items():
+        p99 = run["result"]["p99_ms"]
+        passed = p99 <= TARGET_P99_MS and run["result"]["errors"] == 0
+        ok &= passed
+        verdict[f"p99_{name}_ms"] = p99
+        print(f"p99 {name} ({run['dataset']['moves']:,} moves, {cfg.handhelds} handhelds): "
+              f"{p99:.1f} ms (target <= {TARGET_P99_MS:g} ms, no errors): "
+              f"{'PASS' if passed else 'FAIL'}")
+    if "small" in runs and "large" in runs:
+        ratio = runs["large"]["result"]["p99_ms"] / runs["small"]["result"]["p99_ms"]
+        passed = ratio <= TARGET_RATIO
+        ok &= passed
+        verdict["ratio_p99_large_over_small"] = round(ratio, 3)
+        print(f"p99(large)/p99(small) = {runs['large']['result']['p99_ms']:.1f} / "
+              f"{runs['small']['result']['p99_ms']:.1f} = {ratio:.2f} "
+              f"(target <= {TARGET_RATIO:g}): {'PASS' if passed else 'FAIL'}")
+    verdict["pass"] = ok
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"{stamp}.json"
+    out.write_text(json.dumps({
+        "when": stamp, "args": {k: str(v) if isinstance(v, Path) else v
+                                for k, v in vars(args).items()},
+        "machine": {"cpus": __import__("os").cpu_count(), "python": sys.version.split()[0],
+                    "platform": platform.platform()},
+        "code": version, "open_work": work.__dict__, "runs": runs, "verdict": verdict,
+    }, indent=2, ensure_ascii=False))
+    print(f"\nresults: {out}")
+    if args.quick:  # a smoke test: the harness works and no scan failed; targets are for info
+        return 0 if all(run["result"]["errors"] == 0 for run in runs.values()) else 1
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    code = main()
+    print(f"(bench took {time.perf_counter() - started:,.0f} s)")
+    sys.exit(code)

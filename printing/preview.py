@@ -1,0 +1,350 @@
+"""Pictures of printed documents for the browser: a PNG of the receipt or label as the
+printer draws it (CJK font, columns by display width, scannable Code 128 and QR codes) and
+an HTML fragment with the same content for the back office.
+
+Sizes follow the receipt printers: "large" is double width and height, "huge" triple.
+The Code 128 encoder here also serves the ZPL renderer, which needs the same subsets."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import unicodedata
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+from printing.fonts import cjk_font
+from printing.layout import Align, Barcode, Block, Document, Feed, Paper, QRCode, Row, Rule, Text
+from printing.text import char_width, column_widths, layout_row, pad, wrap
+
+SCALE = {"normal": 1, "large": 2, "huge": 3}
+MARGIN_PX = 8
+QUIET_MODULES = 10
+# Narrowest bar in dots: one dot (0.125 mm at 203 dpi) is too thin for handheld scanners.
+MIN_MODULE = 2
+
+# Code 128 symbol values 0..106 as widths of bar, space, bar, space, bar, space (stop: +bar).
+CODE128_WIDTHS = (
+    "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212",
+    "221213", "221312", "231212", "112232", "122132", "122231", "113222", "123122", "123221",
+    "223211", "221132", "221231", "213212", "223112", "312131", "311222", "321122", "321221",
+    "312212", "322112", "322211", "212123", "212321", "232121", "111323", "131123", "131321",
+    "112313", "132113", "132311", "211313", "231113", "231311", "112133", "112331", "132131",
+    "113123", "113321", "133121", "313121", "211331", "231131", "213113", "213311", "213131",
+    "311123", "311321", "331121", "312113", "312311", "332111", "314111", "221411", "431111",
+    "111224", "111422", "121124", "121421", "141122", "141221", "112214", "112412", "122114",
+    "122411", "142112", "142211", "241211", "221114", "413111", "241112", "134111", "111242",
+    "121142", "121241", "114212", "124112", "124211", "411212", "421112", "421211", "212141",
+    "214121", "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311",
+    "113141", "114131", "311141", "411131", "211412", "211214", "211232", "2331112",
+)
+CODE_C, CODE_B, FNC1, START_B, START_C, STOP = 99, 100, 102, 104, 105, 106
+# GS1 application identifiers (by their first two digits) whose data has a fixed length and
+# so needs no FNC1 separator after it.
+GS1_FIXED_LENGTH = {"00", "01", "02", "03", "04", "11", "12", "13", "15", "16", "17", "18",
+                    "19", "20", "31", "32", "33", "34", "35", "36", "41"}
+_AI = re.compile(r"\((\d{2,4})\)([^()]*)")
+
+
+def gs1_fields(element_string: str) -> list[tuple[str, str]]:
+    """The (AI, value) pairs of a bracketed GS1 element string such as "(01)0690...(10)L1"."""
+    fields = [(m.group(1), m.group(2)) for m in _AI.finditer(element_string)]
+    if not fields or "".join(f"({ai}){value}" for ai, value in fields) != element_string:
+        raise ValueError(f"{element_string!r} is not a GS1 element string like (01)...(10)...")
+    return fields
+
+
+def _code128_input(data: str, gs1: bool) -> list[str | int]:
+    """The characters to encode, with FNC1 as the int value where GS1 needs it."""
+    if not gs1:
+        return list(data)
+    items: list[str | int] = [FNC1]
+    fields = gs1_fields(data)
+    for position, (ai, value) in enumerate(fields):
+        items += list(ai + value)
+        if ai[:2] not in GS1_FIXED_LENGTH and position < len(fields) - 1:
+            items.append(FNC1)
+    return items
+
+
+def _digit_run(items: list[str | int], start: int) -> int:
+    end = start
+    while end < len(items) and isinstance(items[end], str) and items[end].isdigit():
+        end += 1
+    return end - start
+
+
+def code128_values(data: str, *, gs1: bool = False) -> list[int]:
+    """The Code 128 symbol values of `data` (start, data, check, stop) using subsets B and C;
+    with `gs1` the data is a bracketed element string and FNC1 marks it as GS1-128."""
+    items = _code128_input(data, gs1)
+    first_run = _digit_run(items, 1 if gs1 else 0)
+    subset_c = first_run >= 4 or (first_run >= 2 and (gs1 or first_run == len(items)))
+    values = [START_C if subset_c else START_B]
+    position = 0
+    while position < len(items):
+        item, run = items[position], _digit_run(items, position)
+        if item == FNC1:
+            values.append(FNC1)
+            position += 1
+        elif subset_c and run >= 2:
+            values.append(int(f"{items[position]}{items[position + 1]}"))
+            position += 2
+        elif subset_c:
+            values.append(CODE_B)
+            subset_c = False
+        elif run % 2 == 0 and (run >= 6 or (run >= 4 and position + run == len(items))):
+            values.append(CODE_C)
+            subset_c = True
+        else:
+            char = str(item)
+            if not " " <= char <= "~":
+                raise ValueError(f"Code 128 cannot encode {char!r} in {data!r}")
+            values.append(ord(char) - 32)
+            position += 1
+    check = (values[0] + sum(i * v for i, v in enumerate(values[1:], start=1))) % 103
+    return [*values, check, STOP]
+
+
+def code128_modules(values: list[int]) -> str:
+    """The symbol as a string of modules, "1" for bar and "0" for space, without quiet zones."""
+    modules = []
+    for value in values:
+        for index, width in enumerate(CODE128_WIDTHS[value]):
+            modules.append(("1" if index % 2 == 0 else "0") * int(width))
+    return "".join(modules)
+
+
+def barcode_values(barcode: Barcode) -> list[int]:
+    """The Code 128 symbol values of a Barcode block (GS1-128 with FNC1 when asked)."""
+    return code128_values(barcode.data, gs1=barcode.symbology == "GS1_128")
+
+
+def barcode_module_width(barcode: Barcode, width: int, *, narrowest: int = MIN_MODULE,
+                         widest: int = 4) -> int:
+    """The widest whole module (narrowest..widest dots) that fits the symbol and its quiet
+    zones in `width` dots, or 0 when it does not fit (print a QR code instead)."""
+    modules = len(code128_modules(barcode_values(barcode))) + 2 * QUIET_MODULES
+    module = min(widest, width // modules)
+    return module if module >= narrowest else 0
+
+
+def row_cells(row: Row, columns: int) -> list[list[tuple[int, int, str, Align]]]:
+    """The printed lines of a row, each a list of (first column, width, text, align) cells,
+    with the same column widths and wrapping as printing.text.layout_row."""
+    widths = column_widths(row.weights, columns)
+    starts = [sum(widths[:index]) + index for index in range(len(widths))]
+    wrapped = [wrap(cell, width) or [""] for cell, width in zip(row.cells, widths, strict=True)]
+    aligns = [row.aligns[index] if index < len(row.aligns) else "left"
+              for index in range(len(widths))]
+    return [[(starts[index], widths[index], lines[number] if number < len(lines) else "",
+              aligns[index]) for index, lines in enumerate(wrapped)]
+            for number in range(max(len(lines) for lines in wrapped))]
+
+
+def _clusters(text: str) -> list[tuple[str, int]]:
+    """Characters (with the combining marks after them) and the columns each takes."""
+    clusters: list[tuple[str, int]] = []
+    for char in unicodedata.normalize("NFC", text):
+        width = char_width(char)
+        if width == 0 and clusters:
+            clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
+        elif width:
+            clusters.append((char, width))
+    return clusters
+
+
+class _Canvas:
+    """Blocks drawn one under the other on a white strip as wide as the paper."""
+
+    def __init__(self, paper: Paper) -> None:
+        self.paper = paper
+        self.cell = paper.dots // paper.columns
+        self.strips: list[Image.Image] = []
+
+    def font(self, scale: int, bold: bool) -> ImageFont.FreeTypeFont:
+        return cjk_font(2 * self.cell * scale, bold)
+
+    def line_height(self, scale: int) -> int:
+        return round(2 * self.cell * scale * 1.3)
+
+    def blank(self, height: int) -> Image.Image:
+        strip = Image.new("L", (self.paper.dots, height), 255)
+        self.strips.append(strip)
+        return strip
+
+    def text_line(self, cells: list[tuple[int, int, str, Align]], scale: int,
+                  bold: bool) -> None:
+        """One printed line: each cell's text aligned in its columns, every character
+        centred in its own one or two columns so that the grid matches the printer."""
+        font = self.font(scale, bold)
+        strip = self.blank(self.line_height(scale))
+        draw = ImageDraw.Draw(strip)
+        step = self.cell * scale
+        top = (strip.height - sum(font.getmetrics())) // 2
+        for start, width, text, align in cells:
+            column = start
+            for cluster, columns in _clusters(pad(text, width, align)):
+                if cluster.strip():
+                    left = column * step + (columns * step - font.getlength(cluster[0])) / 2
+                    draw.text((left, top), cluster, font=font, fill=0)
+                column += columns
+
+    def text(self, block: Text) -> None:
+        scale = SCALE[block.size]
+        columns = self.paper.columns // scale
+        for line in wrap(block.text, columns):
+            self.text_line([(0, columns, line, block.align)], scale, block.bold)
+
+    def row(self, block: Row) -> None:
+        for cells in row_cells(block, self.paper.columns):
+            self.text_line(cells, 1, block.bold)
+
+    def rule(self, block: Rule) -> None:
+        strip = self.blank(self.line_height(1) // 2)
+        draw = ImageDraw.Draw(strip)
+        middle = strip.height // 2
+        lines = (middle - 3, middle + 2) if block.char == "=" else (middle,)
+        for y in lines:
+            draw.line((0, y, self.paper.dots - 1, y), fill=0, width=2)
+
+    def barcode(self, block: Barcode) -> None:
+        picture = barcode_image(block, self.paper.dots)
+        if picture is None:
+            self.qr(QRCode(block.data, size=4))
+        else:
+            strip = self.blank(picture.height + 8)
+            strip.paste(picture, ((self.paper.dots - picture.width) // 2, 4))
+        if block.human:
+            self.text(Text(block.human, align="center"))
+
+    def qr(self, block: QRCode) -> None:
+        picture = qr_image(block, self.paper.dots)
+        strip = self.blank(picture.height)
+        strip.paste(picture, ((self.paper.dots - picture.width) // 2, 0))
+
+    def draw(self, block: Block) -> None:
+        if isinstance(block, Text):
+            self.text(block)
+        elif isinstance(block, Row):
+            self.row(block)
+        elif isinstance(block, Rule):
+            self.rule(block)
+        elif isinstance(block, Barcode):
+            self.barcode(block)
+        elif isinstance(block, QRCode):
+            self.qr(block)
+        elif isinstance(block, Feed):
+            self.blank(self.line_height(1) * block.lines)
+
+    def image(self) -> Image.Image:
+        height = sum(strip.height for strip in self.strips) + 2 * MARGIN_PX
+        picture = Image.new("L", (self.paper.dots, height), 255)
+        y = MARGIN_PX
+        for strip in self.strips:
+            picture.paste(strip, (0, y))
+            y += strip.height
+        return picture
+
+
+def barcode_image(barcode: Barcode, width: int) -> Image.Image | None:
+    """The bars of a barcode with quiet zones, at most `width` pixels wide, or None when the
+    symbol does not fit (print a QR code instead)."""
+    module = barcode_module_width(barcode, width)
+    if module < 1:
+        return None
+    modules = "0" * QUIET_MODULES + code128_modules(barcode_values(barcode)) + "0" * QUIET_MODULES
+    picture = Image.new("L", (len(modules) * module, barcode.height), 255)
+    draw = ImageDraw.Draw(picture)
+    for index, module_value in enumerate(modules):
+        if module_value == "1":
+            draw.rectangle((index * module, 0, (index + 1) * module - 1, barcode.height - 1),
+                           fill=0)
+    return picture
+
+
+def qr_image(block: QRCode, width: int) -> Image.Image:
+    """A QR code with its quiet zone, boxes of `block.size` pixels, shrunk to fit `width`."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(block.data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    box = max(1, min(block.size, width // len(matrix)))
+    picture = Image.new("L", (len(matrix) * box, len(matrix) * box), 255)
+    draw = ImageDraw.Draw(picture)
+    for y, line in enumerate(matrix):
+        for x, dark in enumerate(line):
+            if dark:
+                draw.rectangle((x * box, y * box, (x + 1) * box - 1, (y + 1) * box - 1), fill=0)
+    return picture
+
+
+def _png(picture: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def render_png(document: Document, paper: Paper) -> bytes:
+    """A PNG of the document as it prints on `paper`: paper.dots wide, as tall as it needs."""
+    canvas = _Canvas(paper)
+    for block in document.blocks:
+        canvas.draw(block)
+    return _png(canvas.image())
+
+
+def _data_uri(picture: Image.Image) -> str:
+    return "data:image/png;base64," + base64.b64encode(_png(picture)).decode("ascii")
+
+
+def _html_line(text: str, css_class: str, bold: bool) -> str:
+    content = html.escape(text) or "&nbsp;"
+    if bold:
+        content = f"<b>{content}</b>"
+    return f'<div class="{css_class}">{content}</div>'
+
+
+def _html_block(block: Block, paper: Paper) -> list[str]:
+    columns = paper.columns
+    if isinstance(block, Text):
+        scale = SCALE[block.size]
+        width = columns // scale
+        css = f"line {block.size}"
+        return [_html_line(pad(line, width, block.align).rstrip(), css, block.bold)
+                for line in wrap(block.text, width)]
+    if isinstance(block, Row):
+        return [_html_line(line, "line row", block.bold)
+                for line in layout_row(block.cells, block.weights, columns, block.aligns)]
+    if isinstance(block, Rule):
+        return [_html_line((block.char or "-") * columns, "line rule", False)]
+    if isinstance(block, Feed):
+        return [_html_line("", "line feed", False)] * block.lines
+    if isinstance(block, Barcode):
+        picture = barcode_image(block, paper.dots) or qr_image(QRCode(block.data, 4), paper.dots)
+        alt = html.escape(block.human or block.data, quote=True)
+        parts = [f'<div class="barcode"><img src="{_data_uri(picture)}" alt="{alt}"></div>']
+        if block.human:
+            parts += _html_block(Text(block.human, align="center"), paper)
+        return parts
+    if isinstance(block, QRCode):
+        alt = html.escape(block.data, quote=True)
+        return [f'<div class="qrcode"><img src="{_data_uri(qr_image(block, paper.dots))}" '
+                f'alt="{alt}"></div>']
+    return []
+
+
+def render_html(document: Document, paper: Paper) -> str:
+    """An HTML fragment of the document in monospace columns, barcodes as inline PNGs."""
+    body = "\n".join(part for block in document.blocks for part in _html_block(block, paper))
+    title = html.escape(document.title, quote=True)
+    return (f'<figure class="print-preview paper-{html.escape(paper.name, quote=True)}" '
+            f'title="{title}" style="font-family: monospace; white-space: pre; '
+            f'width: {paper.columns}ch; margin: 0; padding: 0.5em; background: #fff; '
+            f'color: #000">\n'
+            "<style>.print-preview .large{font-size:200%}.print-preview .huge{font-size:300%}"
+            ".print-preview .barcode,.print-preview .qrcode{text-align:center}"
+            ".print-preview img{max-width:100%;image-rendering:pixelated}</style>\n"
+            f"{body}\n</figure>")
