@@ -34,6 +34,8 @@ class StockBalance(Base):
         CheckConstraint("qty >= 0", name="qty_not_negative"),
         CheckConstraint("reserved >= 0 AND reserved <= qty", name="reserved_within_qty"),
         Index("ix_stock_balances_item", "item_id", "location_id"),
+        # Bins and docks keep rows of stock that has left; this finds the ones with units.
+        Index("ix_stock_balances_location_qty", "location_id", "qty"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -101,14 +101,13 @@ def suggest_putaway(
     if lot_code and find_lot(session, item, lot_code) is None and source is not None:
         raise Conflict(f"item {item.sku} has no lot {lot_code}")
 
-    holding = select(StockBalance.location_id).where(
-        StockBalance.item_id == item.id, StockBalance.qty > 0
-    )
+    # From the item's balances to their bins: cost follows the item, not the warehouse.
     candidates = list(session.scalars(
-        select(Location).where(
-            Location.warehouse_id == warehouse_id, Location.kind == "storage",
-            Location.id.in_(holding),
-        )
+        select(Location)
+        .join(StockBalance, StockBalance.location_id == Location.id)
+        .where(StockBalance.item_id == item.id, StockBalance.qty > 0,
+               Location.warehouse_id == warehouse_id, Location.kind == "storage")
+        .distinct()
     ))
     home = None
     if item.home_location_id:
