@@ -101,14 +101,16 @@ def suggest_putaway(
     if lot_code and find_lot(session, item, lot_code) is None and source is not None:
         raise Conflict(f"item {item.sku} has no lot {lot_code}")
 
-    # From the item's balances to their bins: cost follows the item, not the warehouse.
-    candidates = list(session.scalars(
-        select(Location)
-        .join(StockBalance, StockBalance.location_id == Location.id)
-        .where(StockBalance.item_id == item.id, StockBalance.qty > 0,
-               Location.warehouse_id == warehouse_id, Location.kind == "storage")
-        .distinct()
+    # From the item's balances to their bins (two steps, so the database cannot choose to
+    # walk every bin of the warehouse instead): cost follows the item, not the warehouse.
+    holding = list(session.scalars(
+        select(StockBalance.location_id).where(StockBalance.item_id == item.id,
+                                               StockBalance.qty > 0).distinct()
     ))
+    candidates = list(session.scalars(
+        select(Location).where(Location.id.in_(holding), Location.warehouse_id == warehouse_id,
+                               Location.kind == "storage")
+    )) if holding else []
     home = None
     if item.home_location_id:
         home = session.get(Location, item.home_location_id)
