@@ -94,3 +94,32 @@ class Document:
     title: str
     blocks: tuple[Block, ...] = field(default_factory=tuple)
     label: bool = False
+
+
+class BlockPainter:
+    """Base of the renderers that lay blocks out one below the other: `draw` hands each
+    block to the method of its kind."""
+
+    def text(self, block: Text) -> None:
+        raise NotImplementedError
+
+    def row(self, block: Row) -> None:
+        raise NotImplementedError
+
+    def rule(self, block: Rule) -> None:
+        raise NotImplementedError
+
+    def barcode(self, block: Barcode) -> None:
+        raise NotImplementedError
+
+    def qr(self, block: QRCode) -> None:
+        raise NotImplementedError
+
+    def feed(self, block: Feed) -> None:
+        raise NotImplementedError
+
+    def draw(self, block: Block) -> None:
+        """Lay out one block below what is already there."""
+        painters = {Text: self.text, Row: self.row, Rule: self.rule, Barcode: self.barcode,
+                    QRCode: self.qr, Feed: self.feed}
+        painters[type(block)](block)  # type: ignore[operator]

@@ -17,7 +17,19 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from printing.fonts import cjk_font
-from printing.layout import Align, Barcode, Block, Document, Feed, Paper, QRCode, Row, Rule, Text
+from printing.layout import (
+    Align,
+    Barcode,
+    Block,
+    BlockPainter,
+    Document,
+    Feed,
+    Paper,
+    QRCode,
+    Row,
+    Rule,
+    Text,
+)
 from printing.text import char_width, column_widths, layout_row, pad, wrap
 
 SCALE = {"normal": 1, "large": 2, "huge": 3}
@@ -157,7 +169,7 @@ def _clusters(text: str) -> list[tuple[str, int]]:
     return clusters
 
 
-class _Canvas:
+class _Canvas(BlockPainter):
     """Blocks drawn one under the other on a white strip as wide as the paper."""
 
     def __init__(self, paper: Paper) -> None:
@@ -226,19 +238,8 @@ class _Canvas:
         strip = self.blank(picture.height)
         strip.paste(picture, ((self.paper.dots - picture.width) // 2, 0))
 
-    def draw(self, block: Block) -> None:
-        if isinstance(block, Text):
-            self.text(block)
-        elif isinstance(block, Row):
-            self.row(block)
-        elif isinstance(block, Rule):
-            self.rule(block)
-        elif isinstance(block, Barcode):
-            self.barcode(block)
-        elif isinstance(block, QRCode):
-            self.qr(block)
-        elif isinstance(block, Feed):
-            self.blank(self.line_height(1) * block.lines)
+    def feed(self, block: Feed) -> None:
+        self.blank(self.line_height(1) * block.lines)
 
     def image(self) -> Image.Image:
         height = sum(strip.height for strip in self.strips) + 2 * MARGIN_PX

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import qrcode
 
-from printing.layout import Align, Barcode, Block, Document, Feed, QRCode, Row, Rule, Text
+from printing.layout import (
+    Align,
+    Barcode,
+    BlockPainter,
+    Document,
+    Feed,
+    QRCode,
+    Row,
+    Rule,
+    Text,
+)
 from printing.preview import (
     CODE_B,
     CODE_C,
@@ -59,7 +69,7 @@ def _scaled(dots: int, dpmm: int) -> int:
     return max(1, round(dots * dpmm / 8))
 
 
-class _Label:
+class _Label(BlockPainter):
     """Fields laid out top to bottom on a label `width` dots wide."""
 
     def __init__(self, width: int, dpmm: int, cjk_font: str) -> None:
@@ -154,19 +164,8 @@ class _Label:
                            f"{_field_data('QA,' + block.data)}")
         self.y += side + 2 * self.dpmm + 10
 
-    def draw(self, block: Block) -> None:
-        if isinstance(block, Text):
-            self.text(block)
-        elif isinstance(block, Row):
-            self.row(block)
-        elif isinstance(block, Rule):
-            self.rule(block)
-        elif isinstance(block, Barcode):
-            self.barcode(block)
-        elif isinstance(block, QRCode):
-            self.qr(block)
-        elif isinstance(block, Feed):
-            self.y += self.pitch("normal") * block.lines
+    def feed(self, block: Feed) -> None:
+        self.y += self.pitch("normal") * block.lines
 
 
 def render_zpl(document: Document, *, width_dots: int = 812, dpmm: int = 8,
