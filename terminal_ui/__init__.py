@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from wms.api import Dispatcher
 from wms.config import load_settings
@@ -32,8 +37,36 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from terminal_ui import api, home
+    app.config.setdefault("SECRET_KEY", settings.secret_key or _stored_secret_key())
+    app.config.update(
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.shift_hours),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
 
+    from terminal_ui import api, auth, home, office
+
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.blueprint)  # the API authenticates every call by bearer token
     app.register_blueprint(api.blueprint)
     app.register_blueprint(home.blueprint)
+    auth.init_auth(app)
+    app.register_blueprint(office.blueprint)
     return app
+
+
+def _stored_secret_key() -> str:
+    """The session-signing key every worker shares, made once and kept in var/."""
+    path = Path("var/secret-key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"secret-key.{os.getpid()}")
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic: the first worker's key wins, complete
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

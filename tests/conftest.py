@@ -97,7 +97,8 @@ def build(db: Database) -> Builder:
 def app(database_url: str) -> Iterator[Any]:
     from terminal_ui import create_app
 
-    application = create_app({"database_url": database_url, "TESTING": True})
+    application = create_app({"database_url": database_url, "TESTING": True,
+                              "SECRET_KEY": "test-secret"})
     yield application
     application.extensions["wms.db"].dispose()
 

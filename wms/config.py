@@ -17,6 +17,9 @@ class Settings:
     max_body_bytes: int = 1_000_000
     api_page_limit: int = 500
     config_path: str = "var/wms.toml"
+    secret_key: str = ""
+    shift_hours: int = 10
+    login_attempts: int = 5
 
     def __post_init__(self) -> None:
         if not self.database_url:

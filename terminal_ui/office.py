@@ -1,0 +1,78 @@
+"""The back office: the print queue with a preview of every job, reprint and cancel."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from printing.render import render_preview
+from wms.db import Database
+from wms.errors import WmsError
+from wms.models import JOB_STATUSES
+from wms.services.print_jobs import cancel, get_job, list_jobs, reprint
+
+blueprint = Blueprint("office", __name__, url_prefix="/office")
+
+
+def _db() -> Database:
+    return current_app.extensions["wms.db"]
+
+
+@blueprint.get("/print-jobs")
+@login_required
+def print_jobs() -> str:
+    status = request.args.get("status") or None
+    if status not in (None, *JOB_STATUSES):
+        status = None
+    with _db().read() as s:
+        jobs = list_jobs(s, status=status, limit=200)
+        return render_template("office/print_jobs.html", jobs=jobs, status=status,
+                               statuses=JOB_STATUSES)
+
+
+@blueprint.get("/print-jobs/<int:job_id>/preview.png")
+@login_required
+def preview(job_id: int) -> Response:
+    with _db().read() as s:
+        try:
+            job = get_job(s, job_id)
+        except WmsError:
+            abort(404)
+        document, data, printer_name = job.document, dict(job.data), job.printer
+    printer = current_app.extensions["wms.site"].printers.get(printer_name)
+    png = render_preview(document, data, printer.paper if printer else 80)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=60"})
+
+
+def _act(action: str, job_id: int) -> Response:
+    try:
+        with _db().write() as s:
+            job = (reprint if action == "reprint" else cancel)(s, job_id, current_user.id)
+            message = (f"已重新排队 · Queued again as job {job.id}" if action == "reprint"
+                       else f"已取消 · Job {job.id} cancelled")
+        flash(message, "info")
+    except WmsError as error:
+        flash(error.message, "error")
+    return redirect(url_for("office.print_jobs"))
+
+
+@blueprint.post("/print-jobs/<int:job_id>/reprint")
+@login_required
+def reprint_job(job_id: int) -> Response:
+    return _act("reprint", job_id)
+
+
+@blueprint.post("/print-jobs/<int:job_id>/cancel")
+@login_required
+def cancel_job(job_id: int) -> Response:
+    return _act("cancel", job_id)
