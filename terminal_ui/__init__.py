@@ -37,7 +37,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    app.config.setdefault("SECRET_KEY", settings.secret_key or _stored_secret_key())
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.secret_key or _stored_secret_key()
     app.config.update(
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.shift_hours),
         SESSION_COOKIE_HTTPONLY=True,

@@ -109,3 +109,23 @@ def test_signing_out_ends_the_session(office: Any) -> None:
     page = office.get("/office/print-jobs").get_data(as_text=True)
     office.post("/logout", data={"csrf_token": csrf_of(page)})
     assert office.get("/office/print-jobs").status_code == 302
+
+
+def test_without_a_configured_key_the_workers_share_one_kept_in_var(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build: Builder
+) -> None:
+    from terminal_ui import create_app
+
+    monkeypatch.chdir(tmp_path)
+    build.user("zhang", "supervisor")
+    first = create_app({"database_url": database_url})
+    second = create_app({"database_url": database_url})
+    key = (tmp_path / "var" / "secret-key").read_text().strip()
+    assert len(key) == 64 and first.secret_key == second.secret_key == key
+    client = first.test_client()
+    assert sign_in(client).status_code == 302
+    with second.test_client() as other:  # a session signed by one worker is valid in the other
+        other.set_cookie("session", client.get_cookie("session").value)
+        assert other.get("/office/print-jobs").status_code == 200
+    for app in (first, second):
+        app.extensions["wms.db"].dispose()
