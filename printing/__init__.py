@@ -1,0 +1,1 @@
+"""Hardware output: documents rendered for ESC/POS and ZPL printers, previews, the print worker."""

@@ -4,6 +4,7 @@ takes exactly two Latin columns, as on the printers."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,8 +57,14 @@ def _rank(face: FontFace) -> int:
 
 
 @lru_cache(maxsize=8)
-def find_cjk_font(bold: bool = False, search_dirs: tuple[Path, ...] = FONT_DIRS) -> FontFace:
-    """The best installed CJK face (bold if asked and available); raises CJKFontMissing."""
+def find_cjk_font(bold: bool = False, search_dirs: tuple[Path, ...] | None = None) -> FontFace:
+    """The best installed CJK face (bold if asked and available); raises CJKFontMissing.
+    Searched: `search_dirs`, else the folders in WMS_FONT_DIRS (colon-separated), else the
+    system's font folders."""
+    if search_dirs is None:
+        configured = os.environ.get("WMS_FONT_DIRS")
+        search_dirs = (tuple(Path(p) for p in configured.split(":") if p) if configured
+                       else FONT_DIRS)
     candidates: list[FontFace] = []
     for directory in search_dirs:
         if not directory.is_dir():

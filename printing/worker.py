@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import click
 
+from printing.fonts import CJKFontMissing
 from printing.printers import PrinterBackend, PrinterUnavailable, open_backend
 from printing.render import render_for_printer, render_preview
 from wms.config import load_settings
@@ -57,13 +58,18 @@ class PrintWorker:
                 content = render_for_printer(document, data, config)
                 with self.db.write() as session:
                     store_content(session, job_id, content)
-            preview = (render_preview(document, data, config.paper)
-                       if backend.wants_preview else None)
+        except CJKFontMissing as exc:  # the gateway lacks a font: fixable, so keep the job
+            log.error("job %s: %s", job_id, exc)
+            with self.db.write() as session:
+                mark_failed(session, job_id, str(exc), utcnow())
+            return True
         except Exception as exc:  # noqa: BLE001 - a document that cannot render never will
             log.exception("job %s: cannot render %s", job_id, document)
             with self.db.write() as session:
                 mark_failed(session, job_id, f"cannot render: {exc}", utcnow(), permanent=True)
             return True
+        preview = (self._preview(job_id, document, data, config.paper)
+                   if backend.wants_preview else None)
         try:
             backend.send(content, name=f"{job_id:06d}-{document}", preview=preview)
         except PrinterUnavailable as exc:
@@ -75,6 +81,16 @@ class PrintWorker:
             mark_printed(session, job_id, utcnow())
         log.info("job %s: %s printed on %s", job_id, document, printer)
         return True
+
+    def _preview(self, job_id: int, document: str, data: dict[str, object],
+                 paper: int) -> bytes | None:
+        """The preview beside a printed job; the job prints without it when none can be
+        drawn (for instance without a CJK font on the gateway)."""
+        try:
+            return render_preview(document, data, paper)
+        except (CJKFontMissing, OSError) as exc:
+            log.warning("job %s: printing without a preview: %s", job_id, exc)
+            return None
 
     def run(self, poll: float = 0.5) -> None:
         """Work until stopped, sleeping `poll` seconds when nothing is due."""

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from terminal_ui.previews import preview_response
 from wms.api import ENDPOINTS, ApiRequest, Dispatcher, Endpoint, bearer_token, openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -58,8 +59,6 @@ def openapi() -> Response:
 @blueprint.get("/print-jobs/<id>/preview.png")
 def print_job_preview(id: str) -> Response:  # noqa: A002 - the path's own name
     """A picture of what a print job prints, for the back office and the stations."""
-    from printing.render import render_preview
-
     endpoint = next(e for e in ENDPOINTS if e.name == "get_print_job")
     dispatcher: Dispatcher = current_app.extensions["wms.dispatcher"]
     answer = dispatcher.handle(ApiRequest(
@@ -68,9 +67,7 @@ def print_job_preview(id: str) -> Response:  # noqa: A002 - the path's own name
     if answer.status != 200:
         return _json(answer.status, answer.body)
     job = answer.body
-    printer = current_app.extensions["wms.site"].printers.get(job["printer"])
-    png = render_preview(job["document"], job["data"], printer.paper if printer else 80)
-    return Response(png, mimetype="image/png")
+    return preview_response(job["document"], job["data"], job["printer"])
 
 
 @blueprint.app_errorhandler(HTTPException)

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from printing.render import render_preview
+from terminal_ui.previews import preview_response
 from wms.db import Database
 from wms.errors import WmsError
 from wms.models import JOB_STATUSES
@@ -49,9 +49,7 @@ def preview(job_id: int) -> Response:
         except WmsError:
             abort(404)
         document, data, printer_name = job.document, dict(job.data), job.printer
-    printer = current_app.extensions["wms.site"].printers.get(printer_name)
-    png = render_preview(document, data, printer.paper if printer else 80)
-    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=60"})
+    return preview_response(document, data, printer_name)
 
 
 def _act(action: str, job_id: int) -> Response:

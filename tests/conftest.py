@@ -30,6 +30,18 @@ def missing(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def cjk_font() -> None:
+    """Tests that draw Chinese need a CJK font (Debian's fonts-noto-cjk, which .ci/run
+    installs); without one they are skipped, or failed under WMS_TEST_REQUIRE_ALL=1."""
+    from printing.fonts import CJKFontMissing, find_cjk_font
+
+    try:
+        find_cjk_font()
+    except CJKFontMissing as exc:
+        missing(str(exc))
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     upgrade(f"sqlite:///{path}")

@@ -80,6 +80,7 @@ def test_a_form_without_its_csrf_token_is_refused(office: Any) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_signed_in_the_page_lists_jobs_with_previews_errors_reprint_and_cancel(
     office: Any, db: Database
 ) -> None:

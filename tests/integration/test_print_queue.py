@@ -82,6 +82,7 @@ def receive_po(api: Api, qty: int = 10) -> Any:
         {"sku": "TEA", "qty": qty, "lot": "L1", "expiry": "2027-10-01"}]})
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_a_receipt_queues_lot_labels_and_a_receiving_note_for_the_dock_printer(
     printing_api: Api, build: Builder, db: Database, worker: PrintWorker, site_file: Path
 ) -> None:
@@ -242,3 +243,43 @@ def test_jobs_can_be_listed_reprinted_and_cancelled_through_the_api(
     printer = worker.backends["packing"]
     assert isinstance(printer, MemoryPrinter)
     assert printer.received[0][1] == printer.received[1][1]
+
+
+def test_a_job_whose_data_cannot_be_drawn_fails_visibly_and_has_no_broken_preview(
+    printing_api: Api, db: Database, worker: PrintWorker
+) -> None:
+    r = printing_api.post("/print-jobs", {"document": "lot_label", "printer": "packing",
+                                          "data": {"name": "no SKU given"}})
+    assert r.status_code == 201
+    job_id = r.get_json()[0]["id"]
+    preview = printing_api.client.get(f"/api/v1/print-jobs/{job_id}/preview.png",
+                                      headers={"Authorization": f"Bearer {printing_api.token}"})
+    assert preview.status_code == 422
+    assert "cannot be drawn" in preview.get_json()["error"]["message"]
+    assert worker.work_once()
+    failed = printing_api.get(f"/print-jobs/{job_id}").get_json()
+    assert failed["status"] == "failed" and "cannot render" in failed["last_error"]
+    printer = worker.backends["packing"]
+    assert isinstance(printer, MemoryPrinter) and printer.received == []
+
+
+def test_without_a_cjk_font_a_job_still_prints_only_its_preview_is_missing(
+    db: Database, worker: PrintWorker, site_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from printing.fonts import cjk_font, find_cjk_font
+    from wms.services.print_jobs import enqueue
+
+    monkeypatch.setenv("WMS_FONT_DIRS", str(site_file.parent / "no-fonts-here"))
+    find_cjk_font.cache_clear()
+    cjk_font.cache_clear()
+    try:
+        with db.write() as s:
+            enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
+                    user_id=None)
+        assert worker.work_once()
+    finally:
+        find_cjk_font.cache_clear()
+        cjk_font.cache_clear()
+    folder = site_file.parent / "dock"
+    assert sorted(p.name for p in folder.iterdir()) == ["000001-bin_label.bin"]
+    assert jobs(db) == [("bin_label", "dock", "printed")]

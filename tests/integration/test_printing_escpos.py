@@ -317,12 +317,14 @@ def test_control_characters_in_data_never_reach_the_printer():
     assert output == INIT + CODE_PAGE_0 + b"AVB@\n" + b"x&" + b" " * 15 + b"1\n"
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_a_profile_without_a_cutter_gets_the_feed_but_no_cut():
     output = render_escpos(documents.bin_label(BIN), P58, mode="image", profile="POS-5890")
     assert output.endswith(b"\x1bd\x06")
     assert read_escpos(output).cuts == 0
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_image_mode_prints_non_ascii_lines_as_images_and_barcodes_without_hardware():
     output = render_escpos(documents.bin_label(BIN), P58, mode="image", profile="POS-5890")
     printout = read_escpos(output)
@@ -334,6 +336,7 @@ def test_image_mode_prints_non_ascii_lines_as_images_and_barcodes_without_hardwa
     assert [line for line, _ in printout.lines] == ["A-01-02-03", " " * 11 + "A-01-02-03"]
 
 
+@pytest.mark.usefixtures("cjk_font")
 @pytest.mark.parametrize("paper", [P58, P80], ids=["58mm", "80mm"])
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_image_mode_keeps_every_image_within_the_paper(kind, paper):
@@ -345,6 +348,7 @@ def test_image_mode_keeps_every_image_within_the_paper(kind, paper):
     assert all(line.isascii() for line, _ in printout.lines)
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_a_printer_without_hardware_codes_gets_the_qr_fallback_as_an_image():
     output = render_escpos(documents.lot_label(LOT), P58, mode="image", profile="POS-5890")
     printout = read_escpos(output)
@@ -353,6 +357,7 @@ def test_a_printer_without_hardware_codes_gets_the_qr_fallback_as_an_image():
     assert (-(-qr_dots // 8), qr_dots) in printout.images
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_line_image_puts_each_character_in_its_printer_columns():
     image = line_image("汉a", 12)
     assert image.size == (40, 30) and image.mode == "1"

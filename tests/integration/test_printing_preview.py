@@ -100,6 +100,7 @@ def barcode_row(picture: Image.Image) -> int:
     return MARGIN_PX + 4 + (ink_box(picture)[3] - MARGIN_PX - 4) // 2
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_the_font_is_found_and_draws_chinese_and_full_width_signs() -> None:
     face = find_cjk_font()
     assert face.path.exists()
@@ -115,6 +116,7 @@ def test_without_a_cjk_font_the_error_names_the_debian_package(tmp_path: Path) -
         find_cjk_font(False, (tmp_path,))
 
 
+@pytest.mark.usefixtures("cjk_font")
 @pytest.mark.parametrize("paper", PAPERS, ids=lambda paper: paper.name)
 def test_the_png_is_as_wide_as_the_paper(paper: Paper) -> None:
     raw = render_png(build("packing_slip", SLIP), paper)
@@ -125,6 +127,7 @@ def test_the_png_is_as_wide_as_the_paper(paper: Paper) -> None:
     assert picture.convert("L").getpixel((0, 0)) == 255
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_the_png_grows_with_more_lines() -> None:
     paper = Paper.of(58)
     short = image_of(Document("t", "t", (Text("订单 Order"),) * 3), paper)
@@ -134,6 +137,7 @@ def test_the_png_grows_with_more_lines() -> None:
     assert wrapped.height > short.height
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_chinese_text_is_drawn_with_glyphs_not_missing_boxes() -> None:
     paper = Paper.of(58)
     dragon = image_of(Document("t", "t", (Text("龙"),)), paper)
@@ -148,6 +152,7 @@ def test_chinese_text_is_drawn_with_glyphs_not_missing_boxes() -> None:
     assert sum(dragon.histogram()[:INK]) > 40
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_columns_follow_display_width() -> None:
     paper = Paper.of(58)
     cell = paper.dots // paper.columns
@@ -204,6 +209,7 @@ def test_the_encoder_agrees_with_the_code128_specification() -> None:
         assert code128_modules(code128_values(data)) == reference.get("code128", data).build()[0]
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_a_barcode_too_wide_for_the_paper_becomes_a_qr_code() -> None:
     paper = Paper.of(80)
     document = build("lot_label", LOT)
