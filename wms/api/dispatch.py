@@ -3,14 +3,12 @@ idempotency record stored in that same transaction."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,8 +16,8 @@ from wms.api.registry import Call, Endpoint
 from wms.auth import require, user_for_token
 from wms.config import Settings
 from wms.db import Database
-from wms.errors import Conflict, IdempotencyKeyReused, Invalid, Unauthorized, WmsError
-from wms.models import IdempotencyRecord
+from wms.errors import Conflict, Invalid, Unauthorized, WmsError
+from wms.idempotency import fingerprint, remember_reply, stored_reply
 from wms.site_config import SiteConfig
 
 
@@ -100,11 +98,8 @@ def _parse_body(endpoint: Endpoint, raw: bytes, settings: Settings) -> tuple[Any
 
 
 def _fingerprint(request: ApiRequest, document: Any) -> str:
-    canonical = json.dumps(
-        {"m": request.endpoint.method, "p": request.endpoint.path, "params": request.params,
-         "body": document}, sort_keys=True, ensure_ascii=False, default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return fingerprint({"m": request.endpoint.method, "p": request.endpoint.path,
+                        "params": request.params, "body": document})
 
 
 def _check_key(key: str | None) -> str | None:
@@ -151,45 +146,35 @@ class Dispatcher:
     def _write(self, request: ApiRequest) -> ApiResponse:
         parsed = _parse(request, self.settings)
         key = parsed.key if parsed.error is None else None
-        fingerprint = _fingerprint(request, parsed.document) if key else ""
+        digest = _fingerprint(request, parsed.document) if key else ""
 
         def work(session: Session) -> ApiResponse:
             user, call = self._call(session, request, parsed)
             status, reply = request.endpoint.handler(call)
             if key:
-                session.add(IdempotencyRecord(
-                    user_id=user.id, key=key, fingerprint=fingerprint, status=status,
-                    body=json.dumps(reply, ensure_ascii=False),
-                ))
-                session.flush()
+                remember_reply(session, user.id, key, digest, status, reply)
             return ApiResponse(status, reply)
 
         try:
             return self.db.transaction(work)
         except IntegrityError as exc:
-            stored = self._stored(request, key, fingerprint)
+            stored = self._stored(request, key, digest)
             if stored is not None:
                 return stored
             raise Conflict("the change clashed with another one; try again") from exc
         except WmsError as error:
             if key and not isinstance(error, Unauthorized):
-                stored = self._stored(request, key, fingerprint)
+                stored = self._stored(request, key, digest)
                 if stored is not None:
                     return stored
             raise
 
     def _stored(self, request: ApiRequest, key: str | None,
-                fingerprint: str) -> ApiResponse | None:
+                digest: str) -> ApiResponse | None:
         """The response stored for this key, when an earlier call with it succeeded."""
         if not key:
             return None
         with self.db.read() as session:
             user = user_for_token(session, request.token)
-            record = session.scalar(select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key))
-            if record is None:
-                return None
-            if record.fingerprint != fingerprint:
-                raise IdempotencyKeyReused(
-                    "this Idempotency-Key was used for a different request")
-            return ApiResponse(record.status, json.loads(record.body), replayed=True)
+            stored = stored_reply(session, user.id, key, digest)
+            return ApiResponse(stored[0], stored[1], replayed=True) if stored else None
