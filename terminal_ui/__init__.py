@@ -45,13 +45,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
     )
 
-    from terminal_ui import api, auth, home, office
+    from terminal_ui import api, auth, home, office, pick
+    from terminal_ui.i18n import init_i18n
+    from terminal_ui.scan_pages import htmx
 
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates every call by bearer token
+    htmx.init_app(app)
+    init_i18n(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(home.blueprint)
     auth.init_auth(app)
+    for workflow in (pick,):
+        app.register_blueprint(workflow.blueprint)
     app.register_blueprint(office.blueprint)
     return app
 

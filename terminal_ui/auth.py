@@ -1,8 +1,12 @@
-"""Signing in and out of the pages (user name and password), and who the signed-in user is."""
+"""Signing in and out: a badge scan plus PIN on the handhelds, or user name and password;
+who the signed-in user is and what their role lets them open."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,16 +20,36 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import LoginManager, UserMixin, login_required, login_user, logout_user
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 from werkzeug.wrappers import Response
 
+from wms.auth import PERMISSIONS
 from wms.db import Database
-from wms.signin import TooManyAttempts, active_user, sign_in_with_password
+from wms.models import User
+from wms.signin import (
+    TooManyAttempts,
+    active_user,
+    badge_holder,
+    sign_in_with_badge,
+    sign_in_with_password,
+)
 
 blueprint = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "请先登录 · Please sign in first"
+login_manager.login_message = lazy_gettext("Please sign in first")
+login_manager.login_message_category = "error"
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 @dataclass
@@ -34,10 +58,19 @@ class SignedInUser(UserMixin):
     username: str
     role: str
     display_name: str | None
+    locale: str | None = None
 
     @property
     def name(self) -> str:
         return self.display_name or self.username
+
+    def may(self, permission: str) -> bool:
+        """Whether this user's role allows the action."""
+        return self.role in PERMISSIONS[permission]
+
+    @classmethod
+    def of(cls, user: User) -> SignedInUser:
+        return cls(user.id, user.username, user.role, user.display_name, user.locale)
 
 
 @login_manager.user_loader
@@ -45,8 +78,7 @@ def load_user(user_id: str) -> SignedInUser | None:
     db: Database = current_app.extensions["wms.db"]
     with db.read() as s:
         user = active_user(s, int(user_id)) if user_id.isdigit() else None
-        return SignedInUser(user.id, user.username, user.role, user.display_name) \
-            if user else None
+        return SignedInUser.of(user) if user else None
 
 
 def init_auth(app: Flask) -> None:
@@ -55,41 +87,102 @@ def init_auth(app: Flask) -> None:
     app.register_blueprint(blueprint)
 
 
+def permission_required(permission: str) -> Callable[[View], View]:
+    """Sign-in required, and a role allowed to do `permission`; others get a 403 page."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.may(permission):
+                return render_template("errors/forbidden.html"), 403
+            return view(*args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/"):
+    if target and not urlsplit(target).netloc and target.startswith("/") \
+            and not target.startswith("//"):
         return target
-    return url_for("office.print_jobs")
+    return url_for("home.index")
 
 
-@blueprint.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
-    if request.method == "GET":
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+def _login_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault("next", request.values.get("next", ""))
+    return render_template("auth/login.html", **context), status
+
+
+def _signed_in(user: SignedInUser) -> Response:
+    session.permanent = True
+    if user.locale is None and session.get("locale"):
+        user.locale = session["locale"]
+    login_user(user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _settings() -> Any:
+    return current_app.config["WMS_SETTINGS"]
+
+
+@blueprint.get("/login")
+def login() -> tuple[str, int]:
+    return _login_page()
+
+
+@blueprint.post("/login")
+def login_with_password() -> Response | tuple[str, int]:
     db: Database = current_app.extensions["wms.db"]
-    settings = current_app.config["WMS_SETTINGS"]
-    username = request.form.get("username", "")
     try:
         with db.write() as s:
             user = sign_in_with_password(
-                s, username, request.form.get("password", ""),
-                max_attempts=settings.login_attempts, address=request.remote_addr)
-            signed = SignedInUser(user.id, user.username, user.role, user.display_name) \
-                if user else None
+                s, request.form.get("username", ""), request.form.get("password", ""),
+                max_attempts=_settings().login_attempts, address=request.remote_addr)
+            signed = SignedInUser.of(user) if user else None
     except TooManyAttempts:
-        flash("登录失败次数过多，请十分钟后再试 · Too many failed sign-ins; wait ten minutes",
-              "error")
-        return render_template("auth/login.html", next=request.form.get("next", "")), 429
+        flash(_("Too many failed sign-ins: wait ten minutes"), "error")
+        return _login_page(429)
     if signed is None:
-        flash("用户名或密码错误 · Wrong user name or password", "error")
-        return render_template("auth/login.html", next=request.form.get("next", "")), 401
-    session.permanent = True
-    login_user(signed)
-    return redirect(_safe_next(request.form.get("next")))
+        flash(_("Wrong user name or password"), "error")
+        return _login_page(401)
+    return _signed_in(signed)
+
+
+@blueprint.post("/login/badge")
+def login_with_badge() -> Response | tuple[str, int]:
+    """Step one: the badge scan names the person; step two: their PIN signs them in."""
+    badge = request.form.get("badge", "").strip()
+    pin = request.form.get("pin")
+    db: Database = current_app.extensions["wms.db"]
+    if pin is None:
+        with db.read() as s:
+            holder = badge_holder(s, badge)
+            name = (holder.display_name or holder.username) if holder else None
+        if name is None:
+            flash(_("Badge %(badge)s is not known here", badge=badge or "—"), "error")
+            return _login_page(404)
+        return _login_page(badge=badge, holder=name)
+    try:
+        with db.write() as s:
+            user = sign_in_with_badge(s, badge, pin, max_attempts=_settings().login_attempts,
+                                      address=request.remote_addr)
+            signed = SignedInUser.of(user) if user else None
+            holder = badge_holder(s, badge)
+            name = (holder.display_name or holder.username) if holder else None
+    except TooManyAttempts:
+        flash(_("Too many failed sign-ins: wait ten minutes"), "error")
+        return _login_page(429)
+    if signed is None:
+        flash(_("Wrong PIN"), "error")
+        return _login_page(401, badge=badge, holder=name)
+    return _signed_in(signed)
 
 
 @blueprint.post("/logout")
 @login_required
 def logout() -> Response:
     logout_user()
-    flash("已退出 · Signed out", "info")
+    flash(_("Signed out"), "info")
     return redirect(url_for("auth.login"))

@@ -1,8 +1,13 @@
-"""The home page: what this gateway serves and where to start."""
+"""The home page: the menu of the signed-in person's workflows (only what their role may
+do), or, before sign-in, what this gateway holds and where to sign in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, current_app, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from wms.db import Database
@@ -11,8 +16,36 @@ from wms.models import Item, Location, Move, PurchaseOrder, SalesOrder, Warehous
 blueprint = Blueprint("home", __name__)
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    endpoint: str
+    label: object
+    permission: str
+
+
+MENU = (
+    MenuEntry("receive.start", _l("Receive"), "receive"),
+    MenuEntry("putaway.start", _l("Putaway"), "move"),
+    MenuEntry("pick.start", _l("Pick"), "pick"),
+    MenuEntry("count.start", _l("Count"), "count"),
+    MenuEntry("move.start", _l("Move"), "move"),
+    MenuEntry("lookup.start", _l("Stock lookup"), "read"),
+    MenuEntry("scrap.start", _l("Scrap"), "scrap"),
+    MenuEntry("supervisor.overview", _l("Supervisor"), "approve"),
+    MenuEntry("office.print_jobs", _l("Print queue"), "read"),
+)
+
+
+def menu_for(user: object) -> list[MenuEntry]:
+    """The workflows this user's role may open, in floor order."""
+    return [entry for entry in MENU if entry.endpoint.split(".")[0] in current_app.blueprints
+            and user.may(entry.permission)]  # type: ignore[attr-defined]
+
+
 @blueprint.get("/")
 def index() -> str:
+    if current_user.is_authenticated:
+        return render_template("home/menu.html", menu=menu_for(current_user))
     db: Database = current_app.extensions["wms.db"]
     with db.read() as session:
         figures = {

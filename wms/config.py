@@ -20,6 +20,9 @@ class Settings:
     secret_key: str = ""
     shift_hours: int = 10
     login_attempts: int = 5
+    # What a handheld's wedge scanner types for the GS separator of GS1 codes (it cannot type
+    # the control character itself); several stand-ins may be listed, separated by spaces.
+    gs_replacement: str = "~"
 
     def __post_init__(self) -> None:
         if not self.database_url:

@@ -45,6 +45,7 @@ class ScanResult:
     qty: int | None = None
     sscc: str | None = None
     reason: str | None = None
+    problem: str | None = None  # why an unknown scan is unknown, as a code a page translates
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,11 @@ def _gs1(session: Session, scan: Scan) -> ScanResult | None:
         try:
             message = GS1Message.parse_hri(scan.text)
         except ParseError as exc:
-            return scan.result("unknown", reason=f"not a valid GS1 code: {exc}")
+            return scan.result("unknown", problem="bad_gs1", reason=f"not a valid GS1 code: {exc}")
     else:
         parsed = biip.parse(scan.text, config=ParseConfig(separator_chars=[GS]))
         if parsed.gs1_message is None:
-            return scan.result("unknown", reason=f"not a valid GS1 code: "
+            return scan.result("unknown", problem="bad_gs1", reason=f"not a valid GS1 code: "
                                f"{parsed.gs1_message_error or 'unreadable'}")
         message = parsed.gs1_message
     fields: dict[str, object] = {}
@@ -122,11 +123,13 @@ def _gs1(session: Session, scan: Scan) -> ScanResult | None:
         ai = element.ai.ai
         if ai == "00":
             if element.sscc is None:
-                return scan.result("unknown", reason=f"SSCC: {element.sscc_error}")
+                return scan.result("unknown", problem="bad_check_digit",
+                                   reason=f"SSCC: {element.sscc_error}")
             fields["sscc"] = element.sscc.value
         elif ai in ("01", "02"):
             if element.gtin is None:
-                return scan.result("unknown", reason=f"GTIN: {element.gtin_error}")
+                return scan.result("unknown", problem="bad_check_digit",
+                                   reason=f"GTIN: {element.gtin_error}")
             fields["gtin"] = element.gtin.value.zfill(14)
         elif ai == "10":
             fields["lot"] = element.value
@@ -137,12 +140,14 @@ def _gs1(session: Session, scan: Scan) -> ScanResult | None:
     if "gtin" in fields:
         sku = _item_for_gtin(session, str(fields["gtin"]))
         if sku is None:
-            return scan.result("unknown", reason=f"no item has GTIN {fields['gtin']}",
+            return scan.result("unknown", problem="unknown_item",
+                               reason=f"no item has GTIN {fields['gtin']}",
                                **fields)
         return scan.result("item", sku=sku, **fields)
     if "sscc" in fields:
         return scan.result("lpn", **fields)
-    return scan.result("unknown", reason="a GS1 code without GTIN or SSCC", **fields)
+    return scan.result("unknown", problem="bad_gs1",
+                       reason="a GS1 code without GTIN or SSCC", **fields)
 
 
 def _numeric(session: Session, scan: Scan) -> ScanResult | None:
@@ -153,7 +158,8 @@ def _numeric(session: Session, scan: Scan) -> ScanResult | None:
     parsed = biip.parse(text)
     if len(text) == 18:
         if parsed.sscc is None:
-            return scan.result("unknown", reason=f"SSCC check digit is wrong: "
+            return scan.result("unknown", problem="bad_check_digit",
+                               reason=f"SSCC check digit is wrong: "
                                f"{parsed.sscc_error}")
         return scan.result("lpn", sscc=parsed.sscc.value)
     if parsed.gtin is None:
@@ -161,11 +167,13 @@ def _numeric(session: Session, scan: Scan) -> ScanResult | None:
             ItemBarcode.code == text))
         if exact is not None:  # an in-house code that happens to be all digits
             return scan.result("item", sku=exact)
-        return scan.result("unknown", reason=f"check digit is wrong: {parsed.gtin_error}")
+        return scan.result("unknown", problem="bad_check_digit",
+                           reason=f"check digit is wrong: {parsed.gtin_error}")
     gtin14 = parsed.gtin.value.zfill(14)
     sku = _item_for_gtin(session, gtin14)
     if sku is None:
-        return scan.result("unknown", gtin=gtin14, reason=f"no item has barcode {text}")
+        return scan.result("unknown", gtin=gtin14, problem="unknown_item",
+                           reason=f"no item has barcode {text}")
     return scan.result("item", sku=sku, gtin=gtin14)
 
 
@@ -185,12 +193,13 @@ def decode_scan(session: Session, raw: str, *, gs_replacements: Sequence[str] = 
     """What `raw` (one scan, as typed or sent by a scanner) means."""
     scan = split_scan(raw, gs_replacements)
     if not scan.text:
-        return scan.result("unknown", reason="empty scan")
+        return scan.result("unknown", problem="empty", reason="empty scan")
     for parser in PARSERS:
         result = parser(session, scan)
         if result is not None:
             return result
-    return scan.result("unknown", reason=f"{scan.text!r} is no location, item, badge or "
+    return scan.result("unknown", problem="unknown_code",
+                       reason=f"{scan.text!r} is no location, item, badge or "
                        "command known here")
 
 

@@ -44,6 +44,29 @@ def sign_in_with_password(session: Session, username: str, password: str, *,
     return user
 
 
+def sign_in_with_badge(session: Session, badge: str, pin: str, *, max_attempts: int,
+                       address: str | None = None) -> User | None:
+    """The active user wearing this badge, when the PIN is theirs; failures count against
+    the badge's user (or the badge text when nobody wears it), as for passwords."""
+    badge = badge.strip()
+    user = session.scalar(select(User).where(User.badge == badge)) if badge else None
+    subject = user.username if user is not None else badge
+    if _recent_failures(session, subject) >= max_attempts:
+        raise TooManyAttempts("too many failed sign-ins; wait ten minutes")
+    if user is None or not user.active or not secret_matches(pin, user.pin_hash):
+        record(session, user.id if user else None, "login.failed", subject, address=address)
+        return None
+    record(session, user.id, "login", subject, address=address, how="badge")
+    return user
+
+
+def badge_holder(session: Session, badge: str) -> User | None:
+    """The active user a badge belongs to (to greet them before the PIN is typed)."""
+    user = session.scalar(select(User).where(User.badge == badge.strip())) if badge.strip() \
+        else None
+    return user if user is not None and user.active else None
+
+
 def active_user(session: Session, user_id: int) -> User | None:
     """The user a signed-in session belongs to, while still active."""
     user = session.get(User, user_id)

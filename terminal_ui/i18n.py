@@ -1,0 +1,112 @@
+"""Chinese and English: the locale of each request, and localized numbers and dates.
+
+The catalog lives in terminal_ui/translations/zh; the selector answers "zh" or "en" (never
+"zh-CN": Babel reads "zh_CN" as zh_Hans_CN, whose catalog would be looked up in vain)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from wms.db import Database
+from wms.models import User
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh"
+
+blueprint = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """The signed-in user's setting, else the choice made on this browser, else the
+    browser's languages, else Chinese."""
+    chosen = getattr(current_user, "locale", None) if current_user else None
+    if chosen in LANGUAGES:
+        return str(chosen)
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+def qty(value: int | float | None) -> str:
+    """A quantity as the user's locale writes numbers."""
+    return "" if value is None else format_decimal(value)
+
+
+def day(value: date | datetime | None) -> str:
+    """A date (an expiry, a receipt day) in the user's locale."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    return format_date(value, "medium")
+
+
+STATUS_LABELS = {
+    "open": _l("open"), "partial": _l("partly received"), "received": _l("received"),
+    "closed": _l("closed"), "allocated": _l("allocated"), "picking": _l("picking"),
+    "picked": _l("picked"), "packed": _l("packed"), "shipped": _l("shipped"),
+    "cancelled": _l("cancelled"), "recount": _l("recount"), "submitted": _l("submitted"),
+    "approved": _l("approved"), "queued": _l("queued"), "printing": _l("printing"),
+    "printed": _l("printed"), "failed": _l("failed"), "in_transit": _l("in transit"),
+}
+
+
+def status_label(status: str) -> str:
+    """An order, count or job status in the user's language."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def language() -> str:
+    """The language of this request's pages: "zh" or "en"."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES \
+        else DEFAULT_LANGUAGE
+
+
+def item_name(item: object) -> str:
+    """The item's name in the user's language, falling back to its main name."""
+    zh = language() == "zh"
+    chosen = getattr(item, "name_zh" if zh else "name_en", None)
+    return str(chosen or getattr(item, "name", ""))
+
+
+def init_i18n(app: Flask) -> None:
+    """Flask-Babel with the zh catalog, and the `qty`/`day` template filters."""
+    Babel(app, locale_selector=select_locale,
+          default_translation_directories="translations")
+    app.jinja_env.filters["qty"] = qty
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["item_name"] = item_name
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["language"] = language
+    app.register_blueprint(blueprint)
+
+
+def _safe_back(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")
+
+
+@blueprint.post("/language")
+def choose_language() -> Response:
+    """Remember the language for this browser and, when signed in, for the user."""
+    chosen = request.form.get("locale", "")
+    if chosen in LANGUAGES:
+        session["locale"] = chosen
+        if current_user.is_authenticated:
+            db: Database = current_app.extensions["wms.db"]
+            with db.write() as s:
+                user = s.get(User, current_user.id)
+                if user is not None:
+                    user.locale = chosen
+            current_user.locale = chosen
+    return redirect(_safe_back(request.form.get("back")))

@@ -1,0 +1,146 @@
+"""What every scan page shares: one step rendered as a full page or as the htmx partial,
+the outcome banner, refusals in the user's language, and applying a scan exactly once.
+
+A step's state travels in the step's hidden fields; the scan input itself stays on the page
+between steps, so the keystrokes of a fast second scan always land in it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_htmx import HTMX
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from terminal_ui.refusals import describe
+from wms.scanning import ScanResult, decode_scan
+from wms.db import Database
+from wms.errors import Conflict, WmsError
+from wms.idempotency import fingerprint, remember_reply, stored_reply
+
+htmx = HTMX()
+
+
+@dataclass(frozen=True)
+class Banner:
+    """The large coloured line at the top of a step: ok (green), error (red), info."""
+
+    kind: str
+    text: str
+    detail: str = ""
+
+
+def ok(text: str, detail: str = "") -> Banner:
+    return Banner("ok", text, detail)
+
+
+def refused(text: str, detail: str = "") -> Banner:
+    return Banner("error", text, detail)
+
+
+def info(text: str, detail: str = "") -> Banner:
+    return Banner("info", text, detail)
+
+
+def refusal(error: WmsError, **context: str) -> Banner:
+    """A domain error as the person on the floor reads it."""
+    return refused(*describe(error, **context))
+
+
+def db() -> Database:
+    return current_app.extensions["wms.db"]
+
+
+def new_scan_id() -> str:
+    """A fresh id for the next state-changing submit of a step (its idempotency key)."""
+    return uuid.uuid4().hex
+
+
+def step(template: str, *, title: str, status: int | None = None, action: str | None = None,
+         **context: Any) -> Response:
+    """A scan step: the whole page for a plain request, only the step partial for htmx.
+    A step showing a refusal answers 422 (htmx is configured to swap it all the same)."""
+    banner = context.get("banner")
+    context.setdefault("scan_id", new_scan_id())
+    context.setdefault("fields", {})
+    if status is None:
+        status = 422 if isinstance(banner, Banner) and banner.kind == "error" else 200
+    if htmx:
+        body = render_template(template, title=title, **context)
+    else:
+        body = render_template("scan_page.html", step_template=template, title=title,
+                               action=action, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def scanned() -> str:
+    """The text of the scan (or typed entry) submitted with this step."""
+    return request.form.get("scan", "").strip()
+
+
+def apply_once(scan_id: str, request_fields: dict[str, Any],
+               work: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
+    """Run `work` in one write transaction with its reply stored under the step's scan id,
+    so that a resend (same scan id, same fields) gets the first reply and changes nothing."""
+    user_id = current_user.id
+    key = f"page:{scan_id}"[:255]
+    digest = fingerprint({"path": request.path, "fields": request_fields})
+
+    def transaction(session: Session) -> dict[str, Any]:
+        reply = work(session)
+        remember_reply(session, user_id, key, digest, 200, reply)
+        return reply
+
+    try:
+        return db().transaction(transaction)
+    except IntegrityError as exc:
+        stored = _stored(user_id, key, digest)
+        if stored is None:
+            raise Conflict("the change clashed with another one; try again") from exc
+        return stored
+    except WmsError:
+        stored = _stored(user_id, key, digest)
+        if stored is None:
+            raise
+        return stored
+
+
+def _stored(user_id: int, key: str, digest: str) -> dict[str, Any] | None:
+    with db().read() as session:
+        found = stored_reply(session, user_id, key, digest)
+    return found[1] if found else None
+
+
+def decode(text: str) -> ScanResult:
+    """What a scan typed into a page means (the same decoding the stations use)."""
+    stand_ins = current_app.config["WMS_SETTINGS"].gs_replacement.split()
+    with db().read() as session:
+        return decode_scan(session, text, gs_replacements=stand_ins)
+
+
+def not_recognised(result: ScanResult, expected: str) -> Banner:
+    """A scan that is not what the step asks for, saying what was expected and scanned."""
+    problem = {
+        "bad_check_digit": _("The barcode's check digit is wrong"),
+        "bad_gs1": _("Not a readable GS1 code"),
+        "unknown_item": _("No item has this barcode"),
+        "empty": _("The scan was empty"),
+    }.get(result.problem or "", "")
+    detail = _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
+               scanned=result.text or "—")
+    return refused(problem or _("Not what this step needs"), detail)
+
+
+def parse_qty(text: str) -> int | None:
+    """A typed quantity: a whole number of at least one, else None."""
+    text = text.strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 10**9 else None

@@ -1,0 +1,147 @@
+// Handheld scan pages: every scan (text + Enter from the wedge scanner) is taken from the
+// input at once, queued, and sent in order; the input is never disabled or replaced.
+// A scan that cannot be sent stays queued under an offline banner and is resent with the
+// same scan id, so the gateway applies it once.
+(function () {
+  "use strict";
+  var queue = [];
+  var sending = false;
+  var retryTimer = null;
+  var audio = null;
+
+  function scanInput() { return document.getElementById("scan"); }
+
+  function focusScan() {
+    var input = scanInput();
+    if (input && document.activeElement !== input) input.focus({ preventScroll: true });
+  }
+
+  function beep(kind) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var tones = kind === "error" ? [[220, 0, 0.18], [180, 0.24, 0.18]] : [[1046, 0, 0.08]];
+      tones.forEach(function (t) {
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.type = kind === "error" ? "square" : "sine";
+        osc.frequency.value = t[0];
+        gain.gain.value = 0.25;
+        osc.connect(gain).connect(audio.destination);
+        osc.start(audio.currentTime + t[1]);
+        osc.stop(audio.currentTime + t[1] + t[2]);
+      });
+    } catch (e) { /* no sound on this browser */ }
+    if (navigator.vibrate) navigator.vibrate(kind === "error" ? [200, 80, 200] : 40);
+  }
+
+  function announce(root) {
+    var outcome = root && root.querySelector && root.querySelector("[data-outcome]");
+    if (!outcome) return;
+    var kind = outcome.getAttribute("data-outcome");
+    if (kind === "ok" || kind === "error") beep(kind);
+    document.body.setAttribute("data-last-outcome", kind);
+  }
+
+  function applyStepSettings() {
+    var step = document.getElementById("step");
+    var input = scanInput();
+    if (!step || !input) return;
+    input.setAttribute("inputmode", step.getAttribute("data-input") === "numeric" ? "numeric" : "none");
+    input.placeholder = step.getAttribute("data-placeholder") || "";
+  }
+
+  function showOffline(message) {
+    var banner = document.getElementById("offline");
+    if (!banner) return;
+    banner.querySelector(".text").textContent = message;
+    banner.querySelector(".count").textContent = queue.length > 1 ?
+      "(" + queue.length + " " + document.body.getAttribute("data-waiting") + ")" : "";
+    banner.hidden = false;
+    document.body.setAttribute("data-offline", "true");
+  }
+
+  function hideOffline() {
+    var banner = document.getElementById("offline");
+    if (banner) banner.hidden = true;
+    document.body.removeAttribute("data-offline");
+  }
+
+  function sendNext() {
+    if (sending || queue.length === 0) return;
+    var form = document.getElementById("scan-form");
+    if (!form) return;
+    sending = true;
+    var entry = queue[0];
+    var values = { scan: entry.scan };
+    if (entry.name) values[entry.name] = entry.value;
+    var failure = null;
+    function onError(evt) {
+      failure = evt.type === "htmx:responseError" ?
+        document.body.getAttribute("data-server-error") : document.body.getAttribute("data-offline");
+    }
+    form.addEventListener("htmx:sendError", onError);
+    form.addEventListener("htmx:timeout", onError);
+    form.addEventListener("htmx:responseError", onError);
+    function settle() {
+      form.removeEventListener("htmx:sendError", onError);
+      form.removeEventListener("htmx:timeout", onError);
+      form.removeEventListener("htmx:responseError", onError);
+      sending = false;
+      if (failure) {
+        showOffline(failure);
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(sendNext, 5000);
+        return;
+      }
+      queue.shift();
+      hideOffline();
+      sendNext();
+    }
+    htmx.ajax("POST", form.getAttribute("action"), {
+      source: form, target: "#step", swap: "outerHTML", values: values
+    }).then(settle, function () { if (!failure) onError({ type: "htmx:sendError" }); settle(); });
+  }
+
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!form || form.id !== "scan-form" || !window.htmx) return;
+    evt.preventDefault();
+    evt.stopPropagation();
+    var input = scanInput();
+    var submitter = evt.submitter && evt.submitter.name ? evt.submitter : null;
+    queue.push({
+      scan: input ? input.value : "",
+      name: submitter ? submitter.name : null,
+      value: submitter ? submitter.value : null
+    });
+    if (input) input.value = "";
+    focusScan();
+    sendNext();
+  }, true);
+
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest && evt.target.closest("#offline .resend")) {
+      clearTimeout(retryTimer);
+      sendNext();
+    }
+  });
+
+  // Taps anywhere but on a control give the focus back to the scan input.
+  document.addEventListener("pointerup", function (evt) {
+    if (!evt.target.closest("a, button, input, select, textarea, label, summary")) focusScan();
+  });
+
+  window.addEventListener("online", function () { clearTimeout(retryTimer); sendNext(); });
+
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    applyStepSettings();
+    announce(evt.detail.elt);
+    focusScan();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    applyStepSettings();
+    announce(document.querySelector("main"));
+    focusScan();
+  });
+})();

@@ -1,0 +1,207 @@
+"""What the floor pages list: orders to pick and their open tasks in walking order, the tally
+of a purchase order, goods waiting for putaway, counts to work and a bin's contents.
+Read-only; every figure comes from the ledger's balances and the order lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wms.models import (
+    Count,
+    Item,
+    Location,
+    Lot,
+    PickList,
+    PickTask,
+    PurchaseOrder,
+    SalesOrder,
+    StockBalance,
+)
+from wms.services.allocation import ALLOCATABLE
+from wms.services.moving import INBOUND_KINDS
+from wms.services.picking import PICKABLE_STATUSES, picked_qty
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    seq: int
+    location: str
+    sku: str
+    item: Item
+    lot: str | None
+    expiry: date | None
+    qty: int
+    picked: int
+    short: int
+
+    @property
+    def remaining(self) -> int:
+        return self.qty - self.short - self.picked
+
+
+@dataclass(frozen=True)
+class OrderToPick:
+    number: str
+    customer: str
+    status: str
+    pick_list_id: int | None
+    open_tasks: int
+
+
+def orders_to_pick(session: Session) -> list[OrderToPick]:
+    """Orders being picked (with their open tasks) first, then orders ready to allocate."""
+    rows: list[OrderToPick] = []
+    lists = session.execute(
+        select(PickList, SalesOrder).join(SalesOrder, SalesOrder.id == PickList.order_id)
+        .where(SalesOrder.status.in_(PICKABLE_STATUSES)).order_by(SalesOrder.number, PickList.id)
+    ).all()
+    for pick_list, order in lists:
+        open_count = sum(1 for task in open_tasks(session, pick_list.id))
+        if open_count:
+            rows.append(OrderToPick(order.number, order.customer.name, order.status,
+                                    pick_list.id, open_count))
+    for order in session.scalars(select(SalesOrder).where(SalesOrder.status.in_(ALLOCATABLE))
+                                 .order_by(SalesOrder.number)):
+        if not any(r.number == order.number for r in rows):
+            rows.append(OrderToPick(order.number, order.customer.name, order.status, None, 0))
+    return rows
+
+
+def open_pick_list_of(session: Session, number: str) -> int | None:
+    """The pick list of this order that still has open tasks, if any."""
+    for (pick_list_id,) in session.execute(
+        select(PickList.id).join(SalesOrder, SalesOrder.id == PickList.order_id)
+        .where(SalesOrder.number == number).order_by(PickList.id)
+    ):
+        if open_tasks(session, pick_list_id):
+            return int(pick_list_id)
+    return None
+
+
+def open_tasks(session: Session, pick_list_id: int) -> list[TaskView]:
+    """The pick list's tasks that still need units, in walking order."""
+    picked = picked_qty(PickTask.id)
+    stmt = (
+        select(PickTask, Location.code, Item, Lot, picked)
+        .join(Location, Location.id == PickTask.location_id)
+        .join(Item, Item.id == PickTask.item_id)
+        .join(Lot, Lot.id == PickTask.lot_id)
+        .where(PickTask.pick_list_id == pick_list_id)
+        .order_by(PickTask.seq)
+    )
+    views = [
+        TaskView(task.id, task.seq, code, item.sku, item, None if lot.internal else lot.code,
+                 lot.expiry, task.qty, int(done), task.short)
+        for task, code, item, lot, done in session.execute(stmt)
+    ]
+    return [v for v in views if v.remaining > 0]
+
+
+@dataclass(frozen=True)
+class TallyLine:
+    sku: str
+    item: Item
+    ordered: int
+    received: int
+    rejected: int
+
+    @property
+    def remaining(self) -> int:
+        return self.ordered - self.received
+
+
+def purchase_tally(order: PurchaseOrder) -> list[TallyLine]:
+    """Ordered, received and rejected per line of the order."""
+    return [TallyLine(line.item.sku, line.item, line.qty, line.received, line.rejected)
+            for line in order.lines]
+
+
+def open_purchase_orders(session: Session) -> list[PurchaseOrder]:
+    return list(session.scalars(select(PurchaseOrder).where(
+        PurchaseOrder.status.in_(("open", "partial"))).order_by(PurchaseOrder.number)))
+
+
+@dataclass(frozen=True)
+class Holding:
+    location: str
+    kind: str
+    sku: str
+    item: Item
+    lot: str | None
+    expiry: date | None
+    qty: int
+    free: int
+
+
+def holdings(session: Session, *, location: str | None = None, item_id: int | None = None,
+             kinds: tuple[str, ...] | None = None, warehouse_id: int | None = None
+             ) -> list[Holding]:
+    """Stock on hand by bin, item and lot (oldest lot first within a bin)."""
+    stmt = (
+        select(Location.code, Location.kind, Item, Lot, StockBalance.qty, StockBalance.reserved)
+        .join(Location, Location.id == StockBalance.location_id)
+        .join(Item, Item.id == StockBalance.item_id)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .where(StockBalance.qty > 0)
+        .order_by(Location.walk_seq, Location.code, Item.sku, Lot.expiry, Lot.received_at)
+    )
+    if location is not None:
+        stmt = stmt.where(Location.code == location)
+    if item_id is not None:
+        stmt = stmt.where(StockBalance.item_id == item_id)
+    if kinds is not None:
+        stmt = stmt.where(Location.kind.in_(kinds))
+    if warehouse_id is not None:
+        stmt = stmt.where(Location.warehouse_id == warehouse_id)
+    return [Holding(code, kind, item.sku, item, None if lot.internal else lot.code, lot.expiry,
+                    int(qty), int(qty - reserved))
+            for code, kind, item, lot, qty, reserved in session.execute(stmt.limit(200))]
+
+
+def waiting_for_putaway(session: Session) -> list[Holding]:
+    """Goods received at docks and staging that are not in a bin yet."""
+    return holdings(session, kinds=INBOUND_KINDS)
+
+
+def counts_to_work(session: Session) -> list[Count]:
+    """Counts still being counted (first counts and recounts)."""
+    return list(session.scalars(select(Count).where(Count.status.in_(("open", "recount")))
+                                .order_by(Count.id)))
+
+
+def counts_to_approve(session: Session) -> list[Count]:
+    return list(session.scalars(select(Count).where(Count.status == "submitted")
+                                .order_by(Count.id)))
+
+
+def units_short(session: Session) -> list[tuple[str, str, str, int]]:
+    """(order, bin, sku, units) of pick shortages on orders not yet shipped."""
+    stmt = (
+        select(SalesOrder.number, Location.code, Item.sku, PickTask.short)
+        .join(PickList, PickList.id == PickTask.pick_list_id)
+        .join(SalesOrder, SalesOrder.id == PickList.order_id)
+        .join(Location, Location.id == PickTask.location_id)
+        .join(Item, Item.id == PickTask.item_id)
+        .where(PickTask.short > 0, SalesOrder.status != "shipped")
+        .order_by(SalesOrder.number, PickTask.seq)
+    )
+    return [(n, c, s, int(q)) for n, c, s, q in session.execute(stmt)]
+
+
+def below_reorder_point(session: Session) -> list[tuple[Item, int]]:
+    """Items whose stock on hand is at or below their reorder point (or safety stock)."""
+    on_hand = (select(StockBalance.item_id, func.sum(StockBalance.qty).label("qty"))
+               .group_by(StockBalance.item_id).subquery())
+    stmt = (select(Item, func.coalesce(on_hand.c.qty, 0))
+            .outerjoin(on_hand, on_hand.c.item_id == Item.id).order_by(Item.sku))
+    found = []
+    for item, qty in session.execute(stmt):
+        limit = item.reorder_point if item.reorder_point is not None else item.safety_stock
+        if limit is not None and int(qty) <= limit:
+            found.append((item, int(qty)))
+    return found
