@@ -77,6 +77,14 @@ def item_name(item: object) -> str:
     return str(chosen or getattr(item, "name", ""))
 
 
+def isodate(text: str | None) -> date | None:
+    """A date carried in a form field as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def init_i18n(app: Flask) -> None:
     """Flask-Babel with the zh catalog, and the `qty`/`day` template filters."""
     Babel(app, locale_selector=select_locale,
@@ -84,6 +92,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["qty"] = qty
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["item_name"] = item_name
+    app.jinja_env.filters["isodate"] = isodate
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["language"] = language

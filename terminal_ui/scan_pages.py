@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from terminal_ui.refusals import describe
-from wms.scanning import ScanResult, decode_scan
 from wms.db import Database
 from wms.errors import Conflict, WmsError
 from wms.idempotency import fingerprint, remember_reply, stored_reply
+from wms.scanning import ScanResult, decode_scan
 
 htmx = HTMX()
 

@@ -1,0 +1,266 @@
+"""Receiving at the dock: scan a purchase order (or receive blind), then items; a GS1 code
+fills lot and expiry by itself; quantity by keypad or by scanning each unit; then accept,
+quarantine or reject with a reason. Each confirmed line is booked at once, against a
+running tally that shows what is still expected and what came over."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from terminal_ui.auth import permission_required
+from terminal_ui.scan_pages import (
+    Banner,
+    apply_once,
+    db,
+    decode,
+    not_recognised,
+    ok,
+    parse_qty,
+    refusal,
+    refused,
+    scanned,
+    step,
+)
+from wms.errors import WmsError
+from wms.models import Location
+from wms.services.floor_lists import open_purchase_orders, purchase_tally
+from wms.services.lookup import find_item
+from wms.services.orders import get_purchase_order
+from wms.services.print_jobs import queue_receipt_documents
+from wms.services.receiving import ReceiptLineInput, receive
+
+blueprint = Blueprint("receive", __name__, url_prefix="/receive")
+TEMPLATE = "receive/_step.html"
+BLIND = "BLIND"
+REASONS = {
+    "damaged": _l("Damaged"), "wrong_item": _l("Wrong item"),
+    "expired": _l("Expired or short-dated"), "quality": _l("Quality problem"),
+    "no_label": _l("Label missing"),
+}
+
+
+def _docks() -> list[str]:
+    with db().read() as s:
+        return list(s.scalars(select(Location.code).where(Location.kind == "dock")
+                              .order_by(Location.code)))
+
+
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+    """A receiving step with the order's tally (when receiving against an order)."""
+    fields = {k: v for k, v in fields.items() if v not in (None, "")}
+    fields["stage"] = stage
+    fields.setdefault("dock", (_docks() or [""])[0])
+    po = fields.get("po")
+    with db().read() as s:
+        tally = order = item = None
+        if po and po != BLIND:
+            order = get_purchase_order(s, po)
+            tally = purchase_tally(order)
+        if fields.get("sku"):
+            item = find_item(s, fields["sku"])
+        orders = open_purchase_orders(s) if stage == "choose" else []
+        return step(TEMPLATE, title=_("Receive"), stage=stage, fields=fields, banner=banner,
+                    order=order, tally=tally, item=item, orders=orders, reasons=REASONS,
+                    input_mode="numeric" if stage in ("qty", "expiry") else "scan")
+
+
+@blueprint.get("/")
+@permission_required("receive")
+def start() -> Response:
+    return _show("choose", {})
+
+
+@blueprint.post("/")
+@permission_required("receive")
+def scan() -> Response:
+    form = request.form
+    fields = {k: form.get(k) for k in ("po", "dock", "sku", "lot", "expiry", "counted", "qty",
+                                       "disposition")}
+    action = form.get("action")
+    if action == "finish":
+        return _show("choose", {"dock": fields["dock"]}, ok(_("Receipt finished")))
+    if action == "blind":
+        return _show("item", {"po": BLIND, "dock": fields["dock"]})
+    if not fields["po"]:
+        return _choose(fields)
+    if action == "cancel_line":
+        return _show("item", {"po": fields["po"], "dock": fields["dock"]})
+    stage = form.get("stage", "item")
+    if action in ("accept", "quarantine", "reject") or stage == "reason":
+        return _disposition(fields, action or "", form)
+    return {"item": _at_item, "lot": _at_lot, "expiry": _at_expiry,
+            "qty": _at_qty}.get(stage, _at_item)(fields)
+
+
+def _choose(fields: dict[str, Any]) -> Response:
+    text = (request.form.get("order") or scanned()).strip().upper()
+    if not text:
+        return _show("choose", fields, refused(_("Scan a purchase order or tap one")))
+    result = decode(text)
+    if result.kind == "location":
+        return _show("choose", {"dock": result.location},
+                     ok(_("Dock %(code)s", code=result.location)))
+    try:
+        with db().read() as s:
+            order = get_purchase_order(s, text)
+            status = order.status
+    except WmsError as error:
+        return _show("choose", fields, refusal(error, number=text))
+    if status == "closed":
+        return _show("choose", fields, refused(_("This order is closed"), text))
+    return _show("item", {"po": text, "dock": fields["dock"]},
+                 ok(_("Order %(number)s", number=text)))
+
+
+def _item_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    return {"po": fields["po"], "dock": fields["dock"]}
+
+
+def _at_item(fields: dict[str, Any]) -> Response:
+    text = scanned()
+    result = decode(text)
+    base = _item_fields(fields)
+    if result.kind == "location":
+        return _show("item", {**base, "dock": result.location},
+                     ok(_("Dock %(code)s", code=result.location)))
+    if result.kind != "item":
+        return _show("item", base, not_recognised(result, _("an item barcode")))
+    with db().read() as s:
+        item = find_item(s, result.sku or "")
+        tracked, needs_expiry = item.tracking == "lot", item.expiry
+        if fields["po"] != BLIND:
+            order = get_purchase_order(s, fields["po"])
+            if not any(line.item_id == item.id for line in order.lines):
+                return _show("item", base, refused(
+                    _("Not on this order"), _("%(sku)s is not on %(number)s",
+                                              sku=item.sku, number=order.number)))
+    line = {**base, "sku": result.sku, "lot": result.lot,
+            "expiry": result.expiry.isoformat() if result.expiry else None,
+            "counted": result.qty or 1}
+    banner = ok(result.sku or "", _("Lot %(lot)s", lot=result.lot) if result.lot else "")
+    if tracked and not result.lot:
+        return _show("lot", line, banner)
+    if needs_expiry and not result.expiry:
+        return _show("expiry", line, banner)
+    return _show("qty", line, banner)
+
+
+def _at_lot(fields: dict[str, Any]) -> Response:
+    text = scanned()
+    result = decode(text) if text else None
+    if result is not None and result.kind == "item" and result.lot:
+        fields["lot"] = result.lot
+        fields["expiry"] = result.expiry.isoformat() if result.expiry else fields["expiry"]
+    elif text and re.fullmatch(r"[0-9A-Za-z._/-]{1,40}", text):
+        fields["lot"] = text
+    else:
+        return _show("lot", fields, refused(_("Scan or type the lot"),
+                                            _("Expected %(expected)s, scanned %(scanned)s",
+                                              expected=_("a lot"), scanned=text or "—")))
+    with db().read() as s:
+        needs_expiry = find_item(s, fields["sku"]).expiry
+    if needs_expiry and not fields.get("expiry"):
+        return _show("expiry", fields, ok(_("Lot %(lot)s", lot=fields["lot"])))
+    return _show("qty", fields, ok(_("Lot %(lot)s", lot=fields["lot"])))
+
+
+def parse_expiry(text: str) -> date | None:
+    """An expiry typed as YYYYMMDD, YYMMDD or YYYY-MM-DD."""
+    digits = text.replace("-", "").replace("/", "").strip()
+    try:
+        if len(digits) == 8 and digits.isdigit():
+            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        if len(digits) == 6 and digits.isdigit():
+            return date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
+    except ValueError:
+        return None
+    return None
+
+
+def _at_expiry(fields: dict[str, Any]) -> Response:
+    text = scanned()
+    result = decode(text) if text and not text.isdigit() else None
+    found = result.expiry if result is not None and result.expiry else parse_expiry(text)
+    if found is None:
+        return _show("expiry", fields, refused(_("Type the expiry date as YYYYMMDD"),
+                                               _("Expected %(expected)s, scanned %(scanned)s",
+                                                 expected="20271231", scanned=text or "—")))
+    fields["expiry"] = found.isoformat()
+    return _show("qty", fields)
+
+
+def _at_qty(fields: dict[str, Any]) -> Response:
+    text = scanned()
+    counted = int(fields.get("counted") or 0)
+    if text and parse_qty(text) is None:
+        result = decode(text)
+        if result.kind == "item" and result.sku == fields["sku"] \
+                and (not result.lot or result.lot == fields.get("lot")):
+            fields["counted"] = counted + (result.qty or 1)
+            return _show("qty", fields, ok(_("%(n)s counted", n=fields["counted"])))
+        return _show("qty", fields, refused(
+            _("Type the quantity or scan the item again"),
+            _("Expected %(expected)s, scanned %(scanned)s", expected=fields["sku"],
+              scanned=text)))
+    qty = parse_qty(text) if text else counted
+    if not qty:
+        return _show("qty", fields, refused(_("Check the quantity")))
+    return _book({**fields, "qty": qty}, "accept", None)
+
+
+def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
+    text = scanned()
+    qty = parse_qty(text) if text else (int(fields.get("qty") or 0) or
+                                        int(fields.get("counted") or 0))
+    if not qty:
+        return _show("qty", fields, refused(_("Check the quantity")))
+    fields["qty"] = qty
+    if action == "accept":
+        return _book(fields, "accept", None)
+    disposition = action or fields.get("disposition") or ""
+    reason = form.get("reason")
+    if disposition not in ("quarantine", "reject"):
+        return _show("qty", fields)
+    if reason not in REASONS:
+        return _show("reason", {**fields, "disposition": disposition})
+    return _book(fields, disposition, reason)
+
+
+def _book(fields: dict[str, Any], disposition: str, reason: str | None) -> Response:
+    settings = current_app.config["WMS_SETTINGS"]
+    site = current_app.extensions["wms.site"]
+    po = None if fields["po"] == BLIND else fields["po"]
+    line = ReceiptLineInput(fields["sku"], int(fields["qty"]), fields.get("lot") or None,
+                            date.fromisoformat(fields["expiry"]) if fields.get("expiry") else None,
+                            disposition, str(REASONS[reason]) if reason else None)
+
+    def book(session: Any) -> dict[str, Any]:
+        result = receive(session, location=fields["dock"], purchase_order=po,
+                         user_id=current_user.id, lines=[line],
+                         tolerance_pct=settings.over_receipt_tolerance_pct)
+        queue_receipt_documents(session, result.receipt, site, current_user.id)
+        return {"receipt": result.receipt.id, "qty": line.qty, "sku": line.sku,
+                "disposition": disposition}
+
+    request_fields = {**{k: fields.get(k) for k in ("po", "dock", "sku", "lot", "expiry")},
+                      "qty": line.qty, "disposition": disposition, "reason": reason}
+    try:
+        reply = apply_once(request.form.get("scan_id", ""), request_fields, book)
+    except WmsError as error:
+        return _show("qty", fields, refusal(error, sku=fields["sku"]))
+    text = {
+        "accept": _("Received %(qty)s × %(sku)s"),
+        "quarantine": _("%(qty)s × %(sku)s to quarantine"),
+        "reject": _("%(qty)s × %(sku)s rejected"),
+    }[reply["disposition"]] % {"qty": reply["qty"], "sku": reply["sku"]}
+    return _show("item", _item_fields(fields), ok(text))
+
