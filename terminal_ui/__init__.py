@@ -45,7 +45,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
     )
 
-    from terminal_ui import api, auth, home, office, pick, receive
+    from terminal_ui import (
+        api,
+        auth,
+        count,
+        home,
+        lookup,
+        move,
+        office,
+        pick,
+        putaway,
+        receive,
+        scrap,
+    )
     from terminal_ui.i18n import init_i18n
     from terminal_ui.scan_pages import htmx
 
@@ -56,7 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(home.blueprint)
     auth.init_auth(app)
-    for workflow in (pick, receive):
+    for workflow in (count, lookup, move, pick, putaway, receive, scrap):
         app.register_blueprint(workflow.blueprint)
     app.register_blueprint(office.blueprint)
     return app

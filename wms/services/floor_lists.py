@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from wms.models import (
     Count,
+    CountEntry,
+    CountLocation,
     Item,
     Location,
     Lot,
@@ -205,3 +207,27 @@ def below_reorder_point(session: Session) -> list[tuple[Item, int]]:
         if limit is not None and int(qty) <= limit:
             found.append((item, int(qty)))
     return found
+
+
+def counted_so_far(session: Session, count: Count,
+                   location_id: int) -> list[tuple[str, str | None, int]]:
+    """(sku, lot, units) the counters entered for one bin in the count's current round:
+    their own figures, never the expected ones."""
+    stmt = (
+        select(Item.sku, Lot.code, Lot.internal, func.sum(CountEntry.qty))
+        .join(Item, Item.id == CountEntry.item_id)
+        .outerjoin(Lot, Lot.id == CountEntry.lot_id)
+        .where(CountEntry.count_id == count.id, CountEntry.round == count.round,
+               CountEntry.location_id == location_id)
+        .group_by(Item.sku, Lot.code, Lot.internal).order_by(Item.sku)
+    )
+    return [(sku, None if internal or code is None else code, int(units))
+            for sku, code, internal, units in session.execute(stmt)]
+
+
+def open_count_of_bin(session: Session, location_id: int) -> Count | None:
+    """A count still being counted that includes this bin."""
+    return session.scalar(
+        select(Count).join(CountLocation, CountLocation.count_id == Count.id)
+        .where(CountLocation.location_id == location_id,
+               Count.status.in_(("open", "recount"))).order_by(Count.id))

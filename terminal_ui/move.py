@@ -1,0 +1,172 @@
+"""Moves and transfers: scan the bin to take from, the item, the quantity and the bin to put
+in. A bin in another warehouse sends the goods in transit there; scanning the transfer's
+number (TRF-n) at the other warehouse takes them in."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from terminal_ui.auth import permission_required
+from terminal_ui.scan_pages import (
+    Banner,
+    apply_once,
+    db,
+    decode,
+    not_recognised,
+    ok,
+    parse_qty,
+    refusal,
+    refused,
+    scanned,
+    step,
+)
+from wms.errors import WmsError
+from wms.services.floor_lists import holdings
+from wms.services.lookup import find_item, find_location
+from wms.services.moving import move_stock
+from wms.services.transfers import (
+    TransferLineInput,
+    create_transfer,
+    get_transfer,
+    receive_transfer,
+)
+
+blueprint = Blueprint("move", __name__, url_prefix="/move")
+TEMPLATE = "move/_step.html"
+TRANSFER = re.compile(r"^TRF-?(\d{1,9})$", re.IGNORECASE)
+
+
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+    fields = {k: v for k, v in fields.items() if v not in (None, "")}
+    fields["stage"] = stage
+    with db().read() as s:
+        in_bin = holdings(s, location=fields["from"]) if fields.get("from") else []
+        item = find_item(s, fields["sku"]) if fields.get("sku") else None
+        transfer = get_transfer(s, int(fields["transfer"])) if fields.get("transfer") else None
+        return step(TEMPLATE, title=_("Move"), stage=stage, fields=fields, banner=banner,
+                    in_bin=in_bin, item=item, transfer=transfer,
+                    input_mode="numeric" if stage == "qty" else "scan")
+
+
+@blueprint.get("/")
+@permission_required("move")
+def start() -> Response:
+    return _show("from", {})
+
+
+@blueprint.post("/")
+@permission_required("move")
+def scan() -> Response:
+    form = request.form
+    if form.get("action") == "cancel":
+        return _show("from", {})
+    fields = {k: form.get(k) for k in ("from", "sku", "lot", "available", "qty", "transfer")}
+    return {"from": _at_from, "item": _at_item, "qty": _at_qty, "to": _at_to,
+            "receive": _at_receive}.get(form.get("stage", "from"), _at_from)(fields)
+
+
+def _at_from(fields: dict[str, Any]) -> Response:
+    text = scanned()
+    transfer = TRANSFER.match(text)
+    if transfer:
+        try:
+            with db().read() as s:
+                found = get_transfer(s, int(transfer.group(1)))
+                status = found.status
+        except WmsError as error:
+            return _show("from", {}, refusal(error))
+        if status != "in_transit":
+            return _show("from", {}, refused(_("This transfer was received already"), text))
+        return _show("receive", {"transfer": transfer.group(1)}, ok(text.upper()))
+    result = decode(text)
+    if result.kind != "location":
+        return _show("from", {}, not_recognised(result, _("a bin")))
+    return _show("item", {"from": result.location}, ok(_("From %(code)s", code=result.location)))
+
+
+def _at_item(fields: dict[str, Any]) -> Response:
+    result = decode(scanned())
+    base = {"from": fields["from"]}
+    if result.kind != "item":
+        return _show("item", base, not_recognised(result, _("an item barcode")))
+    with db().read() as s:
+        item = find_item(s, result.sku or "")
+        free = sum(h.free for h in holdings(s, location=fields["from"], item_id=item.id)
+                   if result.lot is None or h.lot == result.lot)
+    if free <= 0:
+        return _show("item", base, refused(_("Not enough stock"), _(
+            "%(bin)s holds no free %(sku)s", bin=fields["from"], sku=result.sku)))
+    return _show("qty", {**base, "sku": result.sku, "lot": result.lot, "available": free},
+                 ok(result.sku or ""))
+
+
+def _at_qty(fields: dict[str, Any]) -> Response:
+    text = scanned()
+    available = int(fields.get("available") or 0)
+    qty = parse_qty(text) if text else available
+    if qty is None or qty > available:
+        return _show("qty", fields, refused(_("Check the quantity"),
+                                            _("%(n)s can be moved", n=available)))
+    return _show("to", {**fields, "qty": qty})
+
+
+def _at_to(fields: dict[str, Any]) -> Response:
+    result = decode(scanned())
+    if result.kind != "location":
+        return _show("to", fields, not_recognised(result, _("a bin")))
+    target = result.location or ""
+    with db().read() as s:
+        source_wh = find_location(s, fields["from"]).warehouse
+        target_wh = find_location(s, target).warehouse
+        across = (source_wh.code, target_wh.code) if source_wh.id != target_wh.id else None
+    qty = int(fields["qty"])
+
+    def move(session: Any) -> dict[str, Any]:
+        if across:
+            transfer, moves = create_transfer(
+                session, from_warehouse=across[0], to_warehouse=across[1], user_id=current_user.id,
+                lines=[TransferLineInput(fields["sku"], qty, fields["from"], fields.get("lot"))])
+            return {"transfer": transfer.id, "warehouse": across[1], "qty": qty,
+                    "sku": fields["sku"]}
+        move_stock(session, sku=fields["sku"], qty=qty, from_code=fields["from"],
+                   to_code=target, lot=fields.get("lot"), user_id=current_user.id)
+        return {"qty": qty, "sku": fields["sku"], "to": target}
+
+    request_fields = {k: fields.get(k) for k in ("from", "sku", "lot", "qty")} | {"to": target}
+    try:
+        reply = apply_once(request.form.get("scan_id", ""), request_fields, move)
+    except WmsError as error:
+        return _show("to", fields, refusal(error, location=target))
+    if "transfer" in reply:
+        return _show("from", {}, ok(
+            _("Sent %(qty)s × %(sku)s to %(warehouse)s as TRF-%(id)s", qty=reply["qty"],
+              sku=reply["sku"], warehouse=reply["warehouse"], id=reply["transfer"]),
+            _("Scan TRF-%(id)s there to take the goods in", id=reply["transfer"])))
+    return _show("from", {}, ok(_("Moved %(qty)s × %(sku)s to %(bin)s", qty=reply["qty"],
+                                  sku=reply["sku"], bin=reply["to"])))
+
+
+def _at_receive(fields: dict[str, Any]) -> Response:
+    result = decode(scanned())
+    if result.kind != "location":
+        return _show("receive", fields, not_recognised(result, _("a bin")))
+    transfer_id = int(fields["transfer"])
+
+    def take_in(session: Any) -> dict[str, Any]:
+        _transfer, moves = receive_transfer(session, transfer_id, result.location or "",
+                                            current_user.id)
+        return {"units": sum(m.qty for m in moves), "bin": result.location}
+
+    try:
+        reply = apply_once(request.form.get("scan_id", ""),
+                           {"transfer": transfer_id, "to": result.location}, take_in)
+    except WmsError as error:
+        return _show("receive", fields, refusal(error, location=result.location or ""))
+    return _show("from", {}, ok(_("TRF-%(id)s: %(units)s units into %(bin)s", id=transfer_id,
+                                  units=reply["units"], bin=reply["bin"])))

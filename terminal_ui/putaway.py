@@ -1,0 +1,147 @@
+"""Putaway: scan what was received, see the suggested bin and why (home bin, consolidate,
+nearest free), scan the bin to confirm. Another valid bin is allowed and recorded; a full or
+blocked bin is refused with the reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from terminal_ui.auth import permission_required
+from terminal_ui.scan_pages import (
+    Banner,
+    apply_once,
+    db,
+    decode,
+    not_recognised,
+    ok,
+    parse_qty,
+    refusal,
+    refused,
+    scanned,
+    step,
+)
+from wms.errors import WmsError
+from wms.services.audit import record
+from wms.services.floor_lists import Holding, waiting_for_putaway
+from wms.services.lookup import find_item
+from wms.services.moving import move_stock
+from wms.services.putaway import suggest_putaway
+
+blueprint = Blueprint("putaway", __name__, url_prefix="/putaway")
+TEMPLATE = "putaway/_step.html"
+WHY = {"home": _l("the item's home bin"), "consolidate": _l("joins the same item"),
+       "nearest_free": _l("nearest free bin")}
+
+
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+    fields = {k: v for k, v in fields.items() if v not in (None, "")}
+    fields["stage"] = stage
+    with db().read() as s:
+        waiting = waiting_for_putaway(s) if stage == "item" else []
+        item = find_item(s, fields["sku"]) if fields.get("sku") else None
+        advice = None
+        if stage == "bin":
+            advice = suggest_putaway(s, sku=fields["sku"], qty=int(fields["qty"]),
+                                     lot=fields.get("lot"), from_location=fields["from"])
+            if advice.suggestions:
+                fields["suggested"] = advice.suggestions[0].code
+        return step(TEMPLATE, title=_("Putaway"), stage=stage, fields=fields, banner=banner,
+                    waiting=waiting, item=item, advice=advice, why=WHY,
+                    input_mode="numeric" if stage == "qty" else "scan")
+
+
+@blueprint.get("/")
+@permission_required("move")
+def start() -> Response:
+    return _show("item", {})
+
+
+@blueprint.post("/")
+@permission_required("move")
+def scan() -> Response:
+    form = request.form
+    if form.get("action") == "cancel":
+        return _show("item", {})
+    fields = {k: form.get(k) for k in ("from", "sku", "lot", "available", "qty", "suggested")}
+    stage = form.get("stage", "item")
+    if form.get("pick"):
+        return _chosen(*form["pick"].split("|", 2))
+    return {"item": _at_item, "qty": _at_qty, "bin": _at_bin}.get(stage, _at_item)(fields)
+
+
+def _chosen(location: str, sku: str, lot: str) -> Response:
+    """Goods chosen from the waiting list (or found by their scan)."""
+    holding = _waiting(sku, lot or None, location)
+    if holding is None:
+        return _show("item", {}, refused(_("Nothing of this is waiting for putaway"), sku))
+    return _show("qty", {"from": holding.location, "sku": holding.sku, "lot": holding.lot,
+                         "available": holding.free}, ok(holding.sku))
+
+
+def _waiting(sku: str, lot: str | None, location: str | None = None) -> Holding | None:
+    with db().read() as s:
+        for holding in waiting_for_putaway(s):
+            if holding.sku == sku and holding.free > 0 and (lot is None or holding.lot == lot) \
+                    and (location is None or holding.location == location):
+                return holding
+    return None
+
+
+def _at_item(fields: dict[str, Any]) -> Response:
+    result = decode(scanned())
+    if result.kind == "location":
+        return _show("item", {"from": result.location},
+                     ok(_("From %(code)s", code=result.location)))
+    if result.kind != "item":
+        return _show("item", {}, not_recognised(result, _("a received item")))
+    holding = _waiting(result.sku or "", result.lot, fields.get("from"))
+    if holding is None:
+        return _show("item", {}, refused(_("Nothing of this is waiting for putaway"),
+                                         result.sku or ""))
+    return _show("qty", {"from": holding.location, "sku": holding.sku, "lot": holding.lot,
+                         "available": holding.free}, ok(holding.sku))
+
+
+def _at_qty(fields: dict[str, Any]) -> Response:
+    text = scanned()
+    available = int(fields.get("available") or 0)
+    qty = parse_qty(text) if text else available
+    if qty is None or qty > available:
+        return _show("qty", fields, refused(_("Check the quantity"),
+                                            _("%(n)s are waiting", n=available)))
+    return _show("bin", {**fields, "qty": qty})
+
+
+def _at_bin(fields: dict[str, Any]) -> Response:
+    result = decode(scanned())
+    if result.kind != "location":
+        return _show("bin", fields, not_recognised(result, fields.get("suggested") or _("a bin")))
+    target = result.location or ""
+    suggested = fields.get("suggested")
+
+    def put_away(session: Any) -> dict[str, Any]:
+        moves = move_stock(session, sku=fields["sku"], qty=int(fields["qty"]),
+                           from_code=fields["from"], to_code=target, lot=fields.get("lot"),
+                           user_id=current_user.id)
+        if suggested and target != suggested:
+            record(session, current_user.id, "putaway.other_bin", target, suggested=suggested,
+                   sku=fields["sku"], move=moves[0].id)
+        return {"qty": sum(m.qty for m in moves), "sku": fields["sku"], "bin": target,
+                "suggested": suggested}
+
+    request_fields = {k: fields.get(k) for k in ("from", "sku", "lot", "qty")} | {"to": target}
+    try:
+        reply = apply_once(request.form.get("scan_id", ""), request_fields, put_away)
+    except WmsError as error:
+        return _show("bin", fields, refusal(error, location=target))
+    detail = ""
+    if reply["suggested"] and reply["bin"] != reply["suggested"]:
+        detail = _("Suggested %(suggested)s; your bin is recorded", suggested=reply["suggested"])
+    return _show("item", {}, ok(_("Put %(qty)s × %(sku)s in %(bin)s", qty=reply["qty"],
+                                  sku=reply["sku"], bin=reply["bin"]), detail))
