@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench clean translations
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,6 +38,15 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Collect the pages' texts into the zh catalog (new ones arrive untranslated) and compile it.
+translations: $(STAMP)
+	@mkdir -p var
+	$(BIN)/pybabel extract -F terminal_ui/babel.cfg -k _l -k lazy_gettext --no-location \
+	  --omit-header --sort-output -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d terminal_ui/translations -l zh --no-wrap \
+	  --ignore-obsolete
+	$(BIN)/pybabel compile -d terminal_ui/translations -l zh --statistics
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

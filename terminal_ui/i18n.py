@@ -58,6 +58,18 @@ STATUS_LABELS = {
 }
 
 
+DOCUMENT_LABELS = {
+    "bin_label": _l("bin label"), "lot_label": _l("item/lot label"),
+    "lpn_label": _l("pallet label (SSCC)"), "shipping_label": _l("shipping label"),
+    "packing_slip": _l("packing slip"), "receiving_note": _l("receiving note"),
+}
+
+
+def document_label(document: str) -> str:
+    """A printed document's kind in the user's language."""
+    return str(DOCUMENT_LABELS.get(document, document))
+
+
 def status_label(status: str) -> str:
     """An order, count or job status in the user's language."""
     return str(STATUS_LABELS.get(status, status))
@@ -96,6 +108,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["language"] = language
+    app.jinja_env.globals["document_label"] = document_label
     app.register_blueprint(blueprint)
 
 

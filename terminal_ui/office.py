@@ -13,9 +13,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from terminal_ui.previews import preview_response
+from terminal_ui.refusals import describe
 from wms.db import Database
 from wms.errors import WmsError
 from wms.models import JOB_STATUSES
@@ -56,11 +58,12 @@ def _act(action: str, job_id: int) -> Response:
     try:
         with _db().write() as s:
             job = (reprint if action == "reprint" else cancel)(s, job_id, current_user.id)
-            message = (f"已重新排队 · Queued again as job {job.id}" if action == "reprint"
-                       else f"已取消 · Job {job.id} cancelled")
+            message = (_("Queued again as job %(id)s", id=job.id) if action == "reprint"
+                       else _("Job %(id)s cancelled", id=job.id))
         flash(message, "info")
     except WmsError as error:
-        flash(error.message, "error")
+        headline, detail = describe(error)
+        flash(f"{headline} {detail}".strip(), "error")
     return redirect(url_for("office.print_jobs"))
 
 

@@ -1,0 +1,60 @@
+"""The supervisor's page: count variances to approve, orders being picked, shortages and
+items at or below their reorder point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from terminal_ui.auth import permission_required
+from terminal_ui.refusals import describe
+from terminal_ui.scan_pages import apply_once, db, new_scan_id
+from wms.errors import WmsError
+from wms.services.counting import Thresholds, approve_count, variances_of
+from wms.services.floor_lists import (
+    below_reorder_point,
+    counts_to_approve,
+    counts_to_work,
+    orders_to_pick,
+    units_short,
+)
+
+blueprint = Blueprint("supervisor", __name__, url_prefix="/supervisor")
+
+
+def _thresholds() -> Thresholds:
+    settings = current_app.config["WMS_SETTINGS"]
+    return Thresholds(settings.count_variance_pct, settings.count_variance_units)
+
+
+@blueprint.get("/")
+@permission_required("approve")
+def overview() -> str:
+    with db().read() as s:
+        to_approve = [(count, variances_of(s, count, _thresholds()))
+                      for count in counts_to_approve(s)]
+        return render_template(
+            "supervisor/overview.html", to_approve=to_approve, counting=counts_to_work(s),
+            picking=orders_to_pick(s), shortages=units_short(s),
+            low=below_reorder_point(s), scan_id=new_scan_id())
+
+
+@blueprint.post("/counts/<int:count_id>/approve")
+@permission_required("approve")
+def approve(count_id: int) -> Response:
+    def work(session: Any) -> dict[str, Any]:
+        _count, moves = approve_count(session, count_id, current_user.id)
+        return {"adjustments": len(moves)}
+
+    try:
+        reply = apply_once(request.form.get("scan_id", ""), {"approve": count_id}, work)
+        flash(_("Count %(id)s approved: %(n)s adjustments posted", id=count_id,
+                n=reply["adjustments"]), "ok")
+    except WmsError as error:
+        headline, detail = describe(error)
+        flash(f"{headline} {detail}".strip(), "error")
+    return redirect(url_for("supervisor.overview"))
