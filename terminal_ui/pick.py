@@ -28,6 +28,7 @@ from terminal_ui.scan_pages import (
     step,
 )
 from wms.errors import WmsError
+from wms.models import PickList
 from wms.services.allocation import create_pick_list
 from wms.services.floor_lists import (
     TaskView,
@@ -57,7 +58,10 @@ def _task_step(pick_list_id: int, stage: str, banner: Banner | None = None,
     with db().read() as s:
         tasks = open_tasks(s, pick_list_id)
         if not tasks:
-            return _choose(banner or ok(_("All picked")))
+            pick_list = s.get(PickList, pick_list_id)
+            where = pick_list.packing_location.code if pick_list else ""
+            return _choose(ok(_("All picked: take the goods to %(code)s", code=where),
+                              banner.text if banner else ""))
         task = tasks[0]
         if "task" in fields and str(fields["task"]) != str(task.id):
             stage, fields = "bin", {}

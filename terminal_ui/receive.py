@@ -107,8 +107,7 @@ def _choose(fields: dict[str, Any]) -> Response:
         return _show("choose", fields, refused(_("Scan a purchase order or tap one")))
     result = decode(text)
     if result.kind == "location":
-        return _show("choose", {"dock": result.location},
-                     ok(_("Dock %(code)s", code=result.location)))
+        return _change_dock("choose", fields, result.location or "")
     try:
         with db().read() as s:
             order = get_purchase_order(s, text)
@@ -121,6 +120,15 @@ def _choose(fields: dict[str, Any]) -> Response:
                  ok(_("Order %(number)s", number=text)))
 
 
+def _change_dock(stage: str, fields: dict[str, Any], code: str) -> Response:
+    """A scanned dock becomes the receiving location; any other location is refused."""
+    if code not in _docks():
+        return _show(stage, fields, refused(_("Receive at a dock"),
+                                            _("Expected %(expected)s, scanned %(scanned)s",
+                                              expected=", ".join(_docks()), scanned=code)))
+    return _show(stage, {**fields, "dock": code}, ok(_("Dock %(code)s", code=code)))
+
+
 def _item_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {"po": fields["po"], "dock": fields["dock"]}
 
@@ -130,8 +138,7 @@ def _at_item(fields: dict[str, Any]) -> Response:
     result = decode(text)
     base = _item_fields(fields)
     if result.kind == "location":
-        return _show("item", {**base, "dock": result.location},
-                     ok(_("Dock %(code)s", code=result.location)))
+        return _change_dock("item", base, result.location or "")
     if result.kind != "item":
         return _show("item", base, not_recognised(result, _("an item barcode")))
     with db().read() as s:

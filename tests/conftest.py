@@ -93,6 +93,53 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     admin.dispose()
 
 
+def _load_demo(url: str) -> None:
+    from wms.demo import load_demo
+
+    database = Database(url)
+    with database.write() as session:
+        load_demo(session)
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    shutil.copy(sqlite_template, path)
+    _load_demo(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_template(postgres_template: str) -> str:
+    admin = create_engine(postgres_template, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS wms_demo_template"))
+        conn.execute(text("CREATE DATABASE wms_demo_template TEMPLATE wms_template"))
+    admin.dispose()
+    _load_demo(postgres_template.rsplit("/", 1)[0] + "/wms_demo_template")
+    return postgres_template
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database holding the demo warehouse (`wms init --demo`), on both engines."""
+    if request.param == "sqlite":
+        path = tmp_path / "demo.sqlite3"
+        shutil.copy(request.getfixturevalue("demo_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    server: str = request.getfixturevalue("demo_postgres_template")
+    name = f"d_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE wms_demo_template"))
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)

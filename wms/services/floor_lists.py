@@ -23,7 +23,6 @@ from wms.models import (
     SalesOrder,
     StockBalance,
 )
-from wms.services.allocation import ALLOCATABLE
 from wms.services.moving import INBOUND_KINDS
 from wms.services.picking import PICKABLE_STATUSES, picked_qty
 
@@ -56,7 +55,7 @@ class OrderToPick:
 
 
 def orders_to_pick(session: Session) -> list[OrderToPick]:
-    """Orders being picked (with their open tasks) first, then orders ready to allocate."""
+    """Orders being picked (with their open tasks) first, then new orders to start."""
     rows: list[OrderToPick] = []
     lists = session.execute(
         select(PickList, SalesOrder).join(SalesOrder, SalesOrder.id == PickList.order_id)
@@ -67,7 +66,7 @@ def orders_to_pick(session: Session) -> list[OrderToPick]:
         if open_count:
             rows.append(OrderToPick(order.number, order.customer.name, order.status,
                                     pick_list.id, open_count))
-    for order in session.scalars(select(SalesOrder).where(SalesOrder.status.in_(ALLOCATABLE))
+    for order in session.scalars(select(SalesOrder).where(SalesOrder.status == "open")
                                  .order_by(SalesOrder.number)):
         if not any(r.number == order.number for r in rows):
             rows.append(OrderToPick(order.number, order.customer.name, order.status, None, 0))
