@@ -60,12 +60,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         supervisor,
     )
     from terminal_ui.i18n import init_i18n
+    from terminal_ui.page_errors import init_page_errors
     from terminal_ui.scan_pages import htmx
 
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates every call by bearer token
     htmx.init_app(app)
     init_i18n(app)
+    init_page_errors(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(home.blueprint)
     auth.init_auth(app)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from terminal_ui.page_errors import page_fault, page_not_found
 from terminal_ui.previews import preview_response
 from wms.api import ENDPOINTS, ApiRequest, Dispatcher, Endpoint, bearer_token, openapi_document
 
@@ -72,9 +73,9 @@ def print_job_preview(id: str) -> Response:  # noqa: A002 - the path's own name
 
 @blueprint.app_errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response | HTTPException:
-    """JSON errors under /api/; the ordinary pages elsewhere."""
+    """JSON errors under /api/; the pages' own answers elsewhere."""
     if not request.path.startswith("/api/"):
-        return error
+        return error if error.code != 404 else page_not_found(error)
     status = error.code or 500
     messages = {404: f"no such API path {request.path}",
                 405: f"{request.method} is not allowed on {request.path}",
@@ -90,4 +91,4 @@ def unexpected(error: Exception) -> Response | tuple[str, int]:
     if request.path.startswith("/api/"):
         return _json(500, {"error": {"code": "internal",
                                      "message": "the server failed; the change was not made"}})
-    return "The server failed; nothing was changed. Please try again.", 500
+    return page_fault()

@@ -32,6 +32,7 @@ from flask_login import (
 )
 from werkzeug.wrappers import Response
 
+from terminal_ui.page_errors import session_expired
 from wms.auth import PERMISSIONS
 from wms.db import Database
 from wms.models import User
@@ -84,6 +85,7 @@ def load_user(user_id: str) -> SignedInUser | None:
 def init_auth(app: Flask) -> None:
     """Sessions last one shift; the cookie is HTTP-only and SameSite=Lax."""
     login_manager.init_app(app)
+    login_manager.unauthorized_handler(session_expired)
     app.register_blueprint(blueprint)
 
 

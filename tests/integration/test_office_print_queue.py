@@ -31,7 +31,9 @@ def office(database_url: str, tmp_path: Path, build: Builder) -> Iterator[Any]:
     app = create_app({"database_url": database_url, "config_path": str(config),
                       "SECRET_KEY": "test-secret", "login_attempts": 3})
     build.user("zhang", "supervisor")  # password "password-1"
-    yield app.test_client()
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    yield client
     app.extensions["wms.db"].dispose()
 
 
@@ -87,7 +89,7 @@ def test_signed_in_the_page_lists_jobs_with_previews_errors_reprint_and_cancel(
     queue_two(db)
     assert sign_in(office).status_code == 302
     page = office.get("/office/print-jobs").get_data(as_text=True)
-    assert "bin_label" in page and "packing_slip" in page
+    assert "bin label" in page and "packing slip" in page
     assert "is not there (unplugged?)" in page
     assert 'src="/office/print-jobs/2/preview.png"' in page
     preview = office.get("/office/print-jobs/2/preview.png")

@@ -1,0 +1,147 @@
+"""Sign-in by badge and PIN or by password, sign-out from every page, the menu and every
+workflow route per role, CSRF on state changes, and the pages in Chinese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.handheld import Handheld, text_of
+
+WORKFLOWS = {  # page -> roles that may open it
+    "/receive/": {"admin", "supervisor", "operator"},
+    "/putaway/": {"admin", "supervisor", "operator"},
+    "/pick/": {"admin", "supervisor", "operator"},
+    "/count/": {"admin", "supervisor", "operator"},
+    "/move/": {"admin", "supervisor", "operator"},
+    "/lookup/": {"admin", "supervisor", "operator", "clerk"},
+    "/scrap/": {"admin", "supervisor"},
+    "/supervisor/": {"admin", "supervisor"},
+}
+SCAN_PAGES = [page for page in WORKFLOWS if page != "/supervisor/"]
+
+
+def test_a_badge_then_the_pin_signs_in_and_greets_by_name(floor_app: Any) -> None:
+    device = Handheld(floor_app.test_client())
+    page = device.client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Scan your badge" in page and 'autofocus' in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    pin_page = device.client.post("/login/badge", data={"badge": "BADGE-0003",
+                                                        "csrf_token": token},
+                                  headers={"Accept-Language": "en"})
+    assert "李拣货 Li (picker)" in pin_page.get_data(as_text=True)
+    assert "Type your PIN" in pin_page.get_data(as_text=True)
+    signed = device.client.post("/login/badge", data={"badge": "BADGE-0003", "pin": "1111",
+                                                      "csrf_token": token})
+    assert signed.status_code == 302 and signed.location == "/"
+
+
+def test_a_wrong_pin_is_refused_and_repeated_failures_lock_the_badge(floor_app: Any) -> None:
+    device = Handheld(floor_app.test_client())
+    for _ in range(5):
+        assert device.sign_in("BADGE-0003", "0000").status == 401
+    locked = device.sign_in("BADGE-0003", "1111")
+    assert locked.status == 429
+    assert "Too many failed sign-ins" in text_of(locked.html) or "登录失败次数过多" in locked.html
+
+
+def test_an_unknown_badge_is_named_in_the_message(floor_app: Any) -> None:
+    client = floor_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    reply = client.post("/login/badge", data={"badge": "BADGE-9", "csrf_token": token},
+                        headers={"Accept-Language": "en"})
+    assert reply.status_code == 404
+    assert "Badge BADGE-9 is not known here" in reply.get_data(as_text=True)
+
+
+def test_the_menu_shows_only_what_the_role_may_do(handheld: Any) -> None:
+    menu = handheld("operator").open("/").text
+    for label in ("Receive", "Putaway", "Pick", "Count", "Move", "Stock lookup"):
+        assert label in menu
+    assert "Scrap" not in menu and "Supervisor" not in menu
+    clerk = handheld("clerk").open("/").text
+    assert "Stock lookup" in clerk and "Pick" not in clerk and "Receive" not in clerk
+    assert "Scrap" in handheld("supervisor").open("/").text
+
+
+@pytest.mark.parametrize("page", list(WORKFLOWS))
+def test_each_route_opens_for_its_roles_and_refuses_the_others(handheld: Any, page: str,
+                                                               floor_app: Any) -> None:
+    for role in ("admin", "supervisor", "operator", "clerk"):
+        device = handheld(role)
+        opened = device.open(page)
+        allowed = role in WORKFLOWS[page]
+        assert opened.status == (200 if allowed else 403), (role, page)
+        if not allowed:
+            assert "Your role may not do this" in opened.text
+            if page in SCAN_PAGES:
+                posted = device.client.post(page, data={"scan": "A-01-01-01"},
+                                            headers={"X-CSRFToken": device.csrf})
+                assert posted.status_code == 403
+    anonymous = floor_app.test_client().get(page)
+    assert anonymous.status_code == 302 and anonymous.location.startswith("/login")
+
+
+@pytest.mark.parametrize("page", SCAN_PAGES)
+def test_every_scan_page_has_one_autofocused_scan_input_and_a_sign_out(handheld: Any,
+                                                                        page: str) -> None:
+    html = handheld("admin").open(page).html
+    assert html.count("autofocus") == 1
+    scan_input = html.split('<input id="scan"')[1].split(">")[0]
+    for attribute in ('autocomplete="off"', 'inputmode="none"', "autofocus"):
+        assert attribute in scan_input
+    assert 'hx-sync="this:queue all"' in html
+    assert "disabled" not in scan_input
+    assert 'action="/logout"' in html
+    assert '"X-CSRFToken": "' in html
+
+
+def test_a_state_change_without_the_csrf_token_is_refused_and_changes_nothing(
+        handheld: Any, ledger: Any) -> None:
+    picker = handheld("operator")
+    picker.open("/pick/")
+    before = ledger.moves()
+    reply = picker.client.post("/pick/", data={"order": "SO-2003", "scan_id": "x"},
+                               headers={"HX-Request": "true"})
+    assert reply.status_code == 400
+    assert ledger.moves() == before
+    assert picker.scan(order="SO-2003").status == 200  # with the header it goes through
+
+
+def test_the_pages_speak_chinese_to_a_chinese_browser(handheld: Any) -> None:
+    picker = handheld("operator", language="zh-CN,zh;q=0.9,en;q=0.5")
+    page = picker.open("/pick/")
+    assert '<html lang="zh-Hans">' in page.html
+    assert "扫描" in page.prompt
+    picker.scan(order="SO-2003")
+    wrong = picker.scan("B-01-02-02")
+    kind, headline, detail = wrong.banner
+    assert kind == "error" and "货位" in headline
+    assert "B-01-01-01" not in detail and "B-01-02-01" in detail and "B-01-02-02" in detail
+    assert "紫砂壶" in wrong.text  # the item's Chinese name
+
+
+def test_the_users_language_setting_wins_over_the_browser(handheld: Any) -> None:
+    picker = handheld("operator", language="zh-CN")
+    assert "扫描" in picker.open("/pick/").prompt
+    reply = picker.client.post("/language", data={"locale": "en", "back": "/pick/"},
+                               headers={"X-CSRFToken": picker.csrf})
+    assert reply.status_code == 302 and reply.location == "/pick/"
+    assert picker.open("/pick/").prompt == "Scan an order number or tap an order"
+    again = handheld("operator", language="zh-CN")  # a new session: the setting is the user's
+    assert again.open("/pick/").prompt == "Scan an order number or tap an order"
+
+
+def test_numbers_and_dates_follow_the_language(handheld: Any) -> None:
+    english = handheld("operator").open("/lookup/")
+    assert english.status == 200
+    looked = handheld("operator")
+    looked.open("/lookup/")
+    tea = looked.scan("6901234567892")
+    assert "On hand: 120" in tea.text
+    chinese = handheld("supervisor", language="zh")
+    chinese.open("/lookup/")
+    tea_zh = chinese.scan("6901234567892")
+    assert "年" in tea_zh.text  # expiry dates written the Chinese way
