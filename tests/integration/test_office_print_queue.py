@@ -103,7 +103,7 @@ def test_signed_in_the_page_lists_jobs_with_previews_errors_reprint_and_cancel(
     assert "Queued again as job 3" in again
     refused = office.post("/office/print-jobs/2/cancel", data={"csrf_token": token},
                           follow_redirects=True).get_data(as_text=True)
-    assert "cancelled already" in refused
+    assert "Not possible now" in refused
     assert office.get("/office/print-jobs/99/preview.png").status_code == 404
 
 
