@@ -57,16 +57,22 @@
     banner.querySelector(".count").textContent = queue.length > 1 ?
       "(" + queue.length + " " + document.body.getAttribute("data-waiting") + ")" : "";
     banner.hidden = false;
-    document.body.setAttribute("data-offline", "true");
+    document.body.setAttribute("data-connection", "lost");
   }
 
   function hideOffline() {
     var banner = document.getElementById("offline");
     if (banner) banner.hidden = true;
-    document.body.removeAttribute("data-offline");
+    document.body.removeAttribute("data-connection");
+  }
+
+  // How many scans are typed but not yet answered (shown by the page, awaited by tests).
+  function showPending() {
+    document.body.setAttribute("data-pending", String(queue.length));
   }
 
   function sendNext() {
+    showPending();
     if (sending || queue.length === 0) return;
     var form = document.getElementById("scan-form");
     if (!form) return;
@@ -76,8 +82,9 @@
     if (entry.name) values[entry.name] = entry.value;
     var failure = null;
     function onError(evt) {
-      failure = evt.type === "htmx:responseError" ?
-        document.body.getAttribute("data-server-error") : document.body.getAttribute("data-offline");
+      failure = (evt.type === "htmx:responseError" ?
+        document.body.getAttribute("data-server-error") :
+        document.body.getAttribute("data-offline")) || "offline";
     }
     form.addEventListener("htmx:sendError", onError);
     form.addEventListener("htmx:timeout", onError);
@@ -95,6 +102,7 @@
       }
       queue.shift();
       hideOffline();
+      showPending();
       sendNext();
     }
     htmx.ajax("POST", form.getAttribute("action"), {
@@ -140,6 +148,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    showPending();
     applyStepSettings();
     announce(document.querySelector("main"));
     focusScan();

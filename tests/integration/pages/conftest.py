@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from tests.support.handheld import Handheld
-from wms.db import Database
+from tests.support.ledger import Ledger
 from wms.demo import DEMO_USERS
-from wms.models import Item, Location, Lot, Move, StockBalance
 
 PEOPLE = {u.role: u for u in DEMO_USERS}
 
@@ -40,32 +38,6 @@ def handheld(floor_app: Any) -> Callable[[str], Handheld]:
         return device
 
     return signed_in
-
-
-class Ledger:
-    """What the stock ledger holds, read the way `GET /stock` would."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def units(self, location: str, sku: str, lot: str | None = None) -> int:
-        with self.db.read() as s:
-            stmt = (select(func.coalesce(func.sum(StockBalance.qty), 0))
-                    .join(Location, Location.id == StockBalance.location_id)
-                    .join(Item, Item.id == StockBalance.item_id)
-                    .join(Lot, Lot.id == StockBalance.lot_id)
-                    .where(Location.code == location, Item.sku == sku))
-            if lot is not None:
-                stmt = stmt.where(Lot.code == lot)
-            return int(s.scalar(stmt) or 0)
-
-    def moves(self) -> int:
-        with self.db.read() as s:
-            return int(s.scalar(select(func.count()).select_from(Move)) or 0)
-
-    def lot_expiry(self, sku: str, lot: str) -> Any:
-        with self.db.read() as s:
-            return s.scalar(select(Lot.expiry).join(Item).where(Item.sku == sku, Lot.code == lot))
 
 
 @pytest.fixture

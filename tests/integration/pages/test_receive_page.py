@@ -19,7 +19,7 @@ def receiving(handheld: Any) -> Any:
 
 
 def tally_of(screen: Any, sku: str) -> str:
-    row = screen.html.split(f'<tr data-sku="{sku}">')[1].split("</tr>")[0]
+    row = screen.html.split(f'data-sku="{sku}">')[1].split("</li>")[0]
     from tests.support.handheld import text_of
     return text_of(row)
 
@@ -32,7 +32,8 @@ def test_a_gs1_code_fills_lot_and_expiry_and_the_tally_follows(handheld: Any,
     assert scanned.fields["lot"] == "LJ2026-11" and scanned.fields["expiry"] == "2027-11-30"
     booked = receiver.scan("40")
     assert booked.banner == ("ok", "Received 40 × TEA-001", "")
-    assert tally_of(booked, "TEA-001").endswith("60 40 0 20")
+    assert tally_of(booked, "TEA-001").endswith(
+        "Ordered 60 Received 40 Rejected 0 Still expected 20")
     assert ledger.units("DOCK-1", "TEA-001", "LJ2026-11") == 40
     assert ledger.lot_expiry("TEA-001", "LJ2026-11") == date(2027, 11, 30)
 
@@ -66,7 +67,8 @@ def test_quarantine_and_reject_need_a_reason_and_go_where_they_belong(handheld: 
     receiver.scan("2", action="reject")
     rejected = receiver.scan(reason="quality")
     assert rejected.banner == ("ok", "2 × HON-040 rejected", "")
-    assert tally_of(rejected, "HON-040").endswith("24 4 2 20")
+    assert tally_of(rejected, "HON-040").endswith(
+        "Ordered 24 Received 4 Rejected 2 Still expected 20")
     assert ledger.units("DOCK-1", "HON-040", "FM-0901") == 0
 
 

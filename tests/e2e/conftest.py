@@ -1,0 +1,160 @@
+"""End-to-end: the real app under gunicorn over a demo warehouse in SQLite, driven by headless
+Chromium (Debian's /usr/bin/chromium through Playwright) at a phone's 360 x 740. Scans are
+typed into the focused input followed by Enter, exactly as a wedge scanner types them.
+Screenshots of each workflow go to test-artifacts/screenshots/ for a reviewer to look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import missing
+from wms.db import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("WMS_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    db: Database
+
+
+@pytest.fixture
+def server(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """`wms serve` (gunicorn, 2 workers) over a fresh copy of the demo warehouse."""
+    database = tmp_path / "wms.sqlite3"
+    shutil.copy(demo_sqlite_template, database)
+    port = _free_port()
+    env = {**os.environ, "WMS_DATABASE_URL": f"sqlite:///{database}",
+           "WMS_CONFIG_PATH": str(tmp_path / "wms.toml"), "WMS_SECRET_KEY": "e2e-secret"}
+    wms = Path(sys.executable).with_name("wms")
+    process = subprocess.Popen([str(wms), "serve", "--port", str(port), "--host", "127.0.0.1"],
+                               cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v1/health", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("the app did not start under gunicorn")
+            time.sleep(0.1)
+    db = Database(f"sqlite:///{database}")
+    yield Server(url, db)
+    db.dispose()
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        missing(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+class Handheld:
+    """A phone-sized browser tab on the gateway, with a wedge scanner."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.base = base
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+        self.page.wait_for_selector("body[data-pending='0']")
+
+    def sign_in(self, badge: str, pin: str) -> None:
+        self.page.goto(self.base + "/login")
+        self.wedge(badge, wait=False)
+        self.page.wait_for_selector("#pin")
+        self.page.keyboard.type(pin)
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_url(self.base + "/")
+
+    def wedge(self, text: str, *, wait: bool = True) -> None:
+        """One scan: the text typed into whatever has the focus, then Enter."""
+        focused = self.page.evaluate("document.activeElement && document.activeElement.id")
+        assert focused in ("scan", "badge"), f"the scan input lost the focus to {focused!r}"
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+        if wait:
+            self.settle()
+
+    def settle(self) -> None:
+        self.page.wait_for_selector("body[data-pending='0']")
+
+    def tap(self, label: str) -> None:
+        self.page.get_by_role("button", name=label, exact=True).click()
+        self.settle()
+
+    @property
+    def banner(self) -> str:
+        found = self.page.locator("#step .banner")
+        return " ".join(found.inner_text().split()) if found.count() else ""
+
+    @property
+    def banner_kind(self) -> str:
+        return self.page.locator("#step .banner").get_attribute("data-outcome") or ""
+
+    @property
+    def prompt(self) -> str:
+        return " ".join(self.page.locator("#prompt").inner_text().split())
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+    def has_no_horizontal_scroll(self) -> bool:
+        return bool(self.page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+@pytest.fixture
+def handheld(browser: Any, server: Server) -> Iterator[Any]:
+    """handheld(locale="en") -> a new 360 x 740 tab on the server."""
+    contexts = []
+
+    def open_tab(locale: str = "en") -> Handheld:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale=locale,
+                                      has_touch=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return Handheld(page, server.url)
+
+    yield open_tab
+    for context in contexts:
+        context.close()
