@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from drivers.scanner import TERMINATORS
 
 DEFAULT_PATH = "var/wms.toml"
-STATIONS = ("dock", "packing")
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -87,7 +86,8 @@ def parse_config(text: str, path: Path | None = None) -> BridgeConfig:
         raise ConfigError(f"{path or 'configuration'}: {exc}") from exc
     bridge = _table(raw, "bridge", "[bridge]")
     scanners = _table(raw, "scanners", "[scanners]")
-    parsed = {name: _scanner(name, _table(scanners, name, f"[scanners.{name}]"))
+    stations = tuple(_table(raw, "stations", "[stations]"))
+    parsed = {name: _scanner(name, _table(scanners, name, f"[scanners.{name}]"), stations)
               for name in scanners}
     _no_shared_devices(parsed)
     return _bridge(bridge, parsed, path)
@@ -123,7 +123,7 @@ def _bridge(raw: dict[str, Any], scanners: dict[str, ScannerConfig],
         scanners=scanners, path=path)
 
 
-def _scanner(name: str, raw: dict[str, Any]) -> ScannerConfig:
+def _scanner(name: str, raw: dict[str, Any], stations: tuple[str, ...]) -> ScannerConfig:
     where = f"[scanners.{name}]"
     if not NAME.match(name):
         raise ConfigError(f"{where}: a scanner name is letters, digits, '-' and '_'")
@@ -133,8 +133,12 @@ def _scanner(name: str, raw: dict[str, Any]) -> ScannerConfig:
     if not url:
         raise ConfigError(f"{where} url: missing (a device path or a pyserial URL)")
     station = _text(raw, where, "station", "")
-    if station not in STATIONS:
-        raise ConfigError(f"{where} station: one of {', '.join(STATIONS)}, not {station!r}")
+    if stations and station not in stations:
+        raise ConfigError(f"{where} station: one of the [stations] tables "
+                          f"({', '.join(stations)}), not {station!r}")
+    if not NAME.match(station):
+        raise ConfigError(f"{where} station: the name of a station (letters, digits, '-' and "
+                          f"'_'), not {station!r}")
     terminator = _text(raw, where, "terminator", "CR")
     if terminator not in TERMINATORS:
         raise ConfigError(f"{where} terminator: one of {', '.join(TERMINATORS)}, "

@@ -57,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         putaway,
         receive,
         scrap,
+        stations,
         supervisor,
     )
     from terminal_ui.i18n import init_i18n
@@ -71,7 +72,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(home.blueprint)
     auth.init_auth(app)
-    for workflow in (count, lookup, move, pick, putaway, receive, scrap, supervisor):
+    for workflow in (count, lookup, move, pick, putaway, receive, scrap, stations,
+                     supervisor):
         app.register_blueprint(workflow.blueprint)
     app.register_blueprint(office.blueprint)
     return app

@@ -31,6 +31,7 @@ MENU = (
     MenuEntry("move.start", _l("Move"), "move"),
     MenuEntry("lookup.start", _l("Stock lookup"), "read"),
     MenuEntry("scrap.start", _l("Scrap"), "scrap"),
+    MenuEntry("stations.index", _l("Stations"), "receive"),
     MenuEntry("supervisor.overview", _l("Supervisor"), "approve"),
     MenuEntry("office.print_jobs", _l("Print queue"), "read"),
 )

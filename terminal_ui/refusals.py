@@ -25,7 +25,16 @@ def _detail(error: WmsError, context: dict[str, str]) -> str:
 
 def describe(error: WmsError, **context: str) -> tuple[str, str]:
     """(headline, detail) for a refusal."""
-    headline = {
+    headline = headline_for(error.code)
+    detail = _detail(error, context)
+    if error.code == "invalid" and not detail:
+        detail = _field_problem(error)
+    return headline, detail
+
+
+def headline_for(code: str) -> str:
+    """The headline of a domain error code."""
+    return {
         "unknown_item": _("Unknown item"),
         "unknown_location": _("Unknown bin"),
         "unknown_order": _("Unknown order"),
@@ -42,11 +51,7 @@ def describe(error: WmsError, **context: str) -> tuple[str, str]:
         "idempotency_key_reused": _("Scan sent twice with different data"),
         "forbidden": _("Your role may not do this"),
         "unauthorized": _("Please sign in first"),
-    }.get(error.code, _("Not accepted"))
-    detail = _detail(error, context)
-    if error.code == "invalid" and not detail:
-        detail = _field_problem(error)
-    return headline, detail
+    }.get(code, _("Not accepted"))
 
 
 def _field_problem(error: WmsError) -> str:

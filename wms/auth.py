@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ship": FLOOR,
     "count": FLOOR,
     "transfer": FLOOR,
+    "station": FLOOR,  # the scanner bridge posting the fixed scanners' scans
     "approve": APPROVERS,
     "scrap": APPROVERS,
     "admin": frozenset({"admin"}),

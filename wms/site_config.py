@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+STATION_KINDS = ("dock", "packing")
 BACKENDS = ("directory", "file", "network", "serial", "usb", "dummy")
 MODES = ("chinese", "image", "zpl")
 DOCUMENT_KINDS = ("bin_label", "lot_label", "lpn_label", "shipping_label", "packing_slip",
@@ -31,9 +32,19 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True)
+class StationConfig:
+    """A fixed-scanner station: a dock (receiving) or a packing bench, booking at `location`."""
+
+    name: str
+    kind: str
+    location: str
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     printers: dict[str, PrinterConfig] = field(default_factory=dict)
     path: Path | None = None
+    stations: dict[str, StationConfig] = field(default_factory=dict)
 
     def printers_for(self, document: str) -> list[str]:
         """Names of the printers set to print this document kind automatically."""
@@ -62,6 +73,17 @@ def _printer(name: str, raw: dict[str, Any]) -> PrinterConfig:
                          auto=auto, options={k: v for k, v in raw.items() if k not in known})
 
 
+def _station(name: str, raw: dict[str, Any]) -> StationConfig:
+    where = f"[stations.{name}]"
+    kind = raw.get("kind")
+    if kind not in STATION_KINDS:
+        raise ConfigError(f"{where} kind: one of {', '.join(STATION_KINDS)}")
+    location = raw.get("location")
+    if not isinstance(location, str) or not location.strip():
+        raise ConfigError(f"{where} location: the location code the station books at")
+    return StationConfig(name=name, kind=kind, location=location.strip().upper())
+
+
 def load_site_config(path: str | Path | None) -> SiteConfig:
     """The configuration in `path`; an absent file means no printers."""
     if not path:
@@ -74,11 +96,13 @@ def load_site_config(path: str | Path | None) -> SiteConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from exc
     printers = {name: _printer(name, value) for name, value in raw.get("printers", {}).items()}
-    return SiteConfig(printers=printers, path=file)
+    stations = {name: _station(name, value) for name, value in raw.get("stations", {}).items()}
+    return SiteConfig(printers=printers, path=file, stations=stations)
 
 
 DEMO_CONFIG = """\
-# Hardware of this gateway. Printers print queued documents; `auto` lists the documents a
+# Hardware of this gateway (read by the app, the print worker and the scanner bridge).
+# Printers print queued documents; `auto` lists the documents a
 # printer prints by itself when the work that makes them is done.
 # backend: directory (writes each job and a preview into a folder), file (a device such as
 # /dev/usb/lp0), network (host:9100), serial (/dev/ttyUSB0), usb ("0x0416:0x5011").
@@ -97,4 +121,33 @@ target = "var/prints/dock"
 paper = 58
 mode = "chinese"
 auto = ["lot_label", "receiving_note"]
+
+# Stations: the screens beside the fixed scanners. A dock books received goods at its
+# location; a packing bench verifies picked orders there and prints their documents.
+[stations.dock]
+kind = "dock"
+location = "DOCK-1"
+
+[stations.packing]
+kind = "packing"
+location = "PACK-1"
+
+# The scanner bridge (`wms bridge`) owns the fixed scanners and posts every scan to the app.
+[bridge]
+app_url = "http://127.0.0.1:8000"
+token_file = "var/station-token"
+spool = "var/bridge-spool"
+
+# The demo's scanners are simulated (python -m drivers.simulator); a real one is a device
+# such as /dev/serial/by-id/usb-Honeywell_..., or /dev/ttyACM0.
+[scanners.dock]
+url = "var/dev/dock-scanner"
+station = "dock"
+terminator = "CR"
+gs_replacement = "~"
+
+[scanners.packing]
+url = "var/dev/packing-scanner"
+station = "packing"
+terminator = "CR"
 """

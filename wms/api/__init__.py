@@ -7,6 +7,7 @@ from wms.api import (  # noqa: F401  (fill the registry)
     orders,
     print_queue,
     reading,
+    stations,
 )
 from wms.api.dispatch import ApiRequest, ApiResponse, Dispatcher, bearer_token, error_body
 from wms.api.openapi import openapi_document

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -161,3 +161,16 @@ class ScrapBody(Body):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                              max_length=200)]
     lot: OptionalLot = None
+
+
+class StationScanBody(Body):
+    raw: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+    device: Code | None = None
+    scanned_at: datetime | None = None
+
+
+class StationDeviceBody(Body):
+    device: Code
+    state: Literal["connected", "disconnected"]
+    detail: Annotated[str, StringConstraints(max_length=500)] = ""
+    at: datetime | None = None

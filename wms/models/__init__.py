@@ -9,6 +9,7 @@ from wms.models.people import ROLES, ApiToken, AuditEvent, IdempotencyRecord, Us
 from wms.models.printing import JOB_STATUSES, PrintJob
 from wms.models.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from wms.models.sales import PickList, PickTask, SalesOrder, SalesOrderLine
+from wms.models.stations import StationEvent, StationState
 from wms.models.stock import MOVE_KINDS, Move, StockBalance
 from wms.models.transfers import Transfer, TransferLine
 
@@ -17,6 +18,7 @@ __all__ = [
     "IdempotencyRecord", "Item", "ItemBarcode", "JOB_STATUSES", "LOCATION_KINDS", "Location",
     "Lot", "MOVE_KINDS", "Move", "PickList", "PickTask", "PrintJob", "PurchaseOrder",
     "PurchaseOrderLine", "ROLES", "Receipt", "ReceiptLine", "SalesOrder", "SalesOrderLine",
-    "StockBalance", "Supplier", "Transfer", "TransferLine", "User", "Warehouse", "Zone",
+    "StationEvent", "StationState", "StockBalance", "Supplier", "Transfer", "TransferLine",
+    "User", "Warehouse", "Zone",
     "utcnow",
 ]

@@ -57,10 +57,12 @@ def test_check_succeeds_through_the_wms_command_when_every_scanner_opens(
 
 def test_a_bad_configuration_stops_the_bridge_with_the_table_and_key(tmp_path: Path) -> None:
     config = tmp_path / "wms.toml"
-    config.write_text('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dok"\n')
+    config.write_text('[stations.dock]\nkind = "dock"\nlocation = "DOCK-1"\n\n'
+                      '[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dok"\n')
     result = CliRunner().invoke(command, ["--config", str(config)])
     assert result.exit_code == 1
-    assert "[scanners.dock] station: one of dock, packing, not 'dok'" in result.output
+    assert "[scanners.dock] station: one of the [stations] tables (dock), not 'dok'" \
+        in result.output
 
 
 def test_the_bridge_process_delivers_scans_and_stops_cleanly_on_sigterm(

@@ -65,9 +65,10 @@ def test_a_token_in_the_file_is_used_as_is() -> None:
     ('[bridge]\nretry_max_seconds = "soon"', "[bridge] retry_max_seconds: a number"),
     ('[bridge]\napp_uri = "http://x"', "[bridge] app_uri: unknown key"),
     ('[scanners.dock]\nstation = "dock"', "[scanners.dock] url: missing"),
-    ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dok"',
-     "[scanners.dock] station: one of dock, packing, not 'dok'"),
-    ('[scanners.dock]\nurl = "/dev/ttyACM0"', "[scanners.dock] station: one of"),
+    ('[stations.dock]\n[stations.packing]\n[scanners.dock]\nurl = "/dev/ttyACM0"\n'
+     'station = "dok"',
+     "[scanners.dock] station: one of the [stations] tables (dock, packing), not 'dok'"),
+    ('[scanners.dock]\nurl = "/dev/ttyACM0"', "[scanners.dock] station: the name of a station"),
     ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\nterminator = "cr lf"',
      "[scanners.dock] terminator: one of CR, LF, CRLF"),
     ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\nbaudrate = "9600"',

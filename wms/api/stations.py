@@ -1,0 +1,55 @@
+"""API v1: fixed-scanner stations. The scanner bridge posts each scan and each device change
+here (with an Idempotency-Key per scan, so a resent scan applies once); a refused scan is
+still received: it answers 201 with outcome "error", and the station's screen shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wms.api.registry import Call, Reply, api
+from wms.api.schemas import StationDeviceBody, StationScanBody
+from wms.models import StationEvent
+from wms.services.stations import handle_scan, record_device, station_named, station_view
+
+
+def event_json(event: StationEvent) -> dict[str, Any]:
+    return {"id": event.id, "station": event.station, "version": event.version,
+            "kind": event.kind, "device": event.device, "raw": event.raw,
+            "outcome": event.outcome, "message": event.message, "params": event.params,
+            "at": event.at.isoformat()}
+
+
+@api("POST", "/stations/{station}/scans", permission="station", body=StationScanBody,
+     success=201, tag="stations", errors=("invalid",),
+     summary="A fixed scanner's scan at a station (dock or packing); its outcome is recorded")
+def post_station_scan(call: Call) -> Reply:
+    station = station_named(call.site, call.params["station"])
+    b = call.body
+    event = handle_scan(call.session, station, b.raw, user_id=call.user.id, site=call.site,
+                        device=b.device, scanned_at=b.scanned_at,
+                        gs_replacements=call.settings.gs_replacement.split(),
+                        tolerance_pct=call.settings.over_receipt_tolerance_pct)
+    return 201, event_json(event)
+
+
+@api("POST", "/stations/{station}/devices", permission="station", body=StationDeviceBody,
+     success=201, tag="stations", errors=("invalid",),
+     summary="A station's scanner was connected or disconnected")
+def post_station_device(call: Call) -> Reply:
+    station = station_named(call.site, call.params["station"])
+    b = call.body
+    event = record_device(call.session, station, b.device, b.state, b.detail, b.at)
+    return 201, event_json(event)
+
+
+@api("GET", "/stations/{station}", permission="read", tag="stations", errors=("invalid",),
+     summary="What a station is working on, its scanners and its latest events")
+def get_station(call: Call) -> Reply:
+    view = station_view(call.session, station_named(call.site, call.params["station"]))
+    return 200, {"station": view.station.name, "kind": view.station.kind,
+                 "location": view.station.location, "version": view.version,
+                 "order": view.data.get("order"),
+                 "inspection": view.data.get("disposition", "accept"),
+                 "devices": view.data.get("devices", {}),
+                 "verified": view.data.get("verified", {}), "to_pack": view.to_pack,
+                 "events": [event_json(e) for e in view.events]}
