@@ -26,8 +26,15 @@ run: $(STAMP)
 	@echo "API token of the demo admin: $$(cat var/demo-api-token)"
 	@echo "Printers: folders under var/prints/ (each job's bytes and a preview .png);"
 	@echo "  remove a folder to unplug its printer, recreate it to plug it back in."
+	@echo "Fixed scanners (simulated): the dock and packing stations at http://localhost:$(PORT)/stations/"
+	@echo "  scan:    $(BIN)/python -m drivers.simulator type dock PO-1001 6901234567922"
+	@echo "  cable:   $(BIN)/python -m drivers.simulator unplug dock   (then: ... plug dock)"
 	@echo
-	@$(BIN)/wms printer-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@$(BIN)/python -m drivers.simulator serve dock --link var/dev/dock-scanner & dock=$$!; \
+	  $(BIN)/python -m drivers.simulator serve packing --link var/dev/packing-scanner & packing=$$!; \
+	  $(BIN)/wms printer-worker & worker=$$!; \
+	  $(BIN)/wms bridge & bridge=$$!; \
+	  trap 'kill $$worker $$bridge $$dock $$packing 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/wms serve --port $(PORT)
 
 test: $(STAMP)

@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_body_bytes + 1024,
         JSON_AS_ASCII=False,
         WMS_SETTINGS=settings,
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k.isupper()})

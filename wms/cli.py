@@ -56,9 +56,24 @@ def init(demo: bool) -> None:
             token_file.chmod(0o600)
             click.echo("demo warehouse loaded")
     _write_demo_hardware_config(Path(load_settings().config_path))
+    _write_station_token(Path("var/station-token"))
     click.echo("Demo logins (role, user / password / badge + PIN):")
     for u in DEMO_USERS:
         click.echo(f"  {u.role:<10} {u.username:<6} / {u.password:<11} / {u.badge} + {u.pin}")
+
+
+def _write_station_token(path: Path) -> None:
+    """The scanner bridge's token, where the demo's hardware file says to find it."""
+    from wms.demo import bridge_token
+
+    if path.exists():
+        return
+    with _db().write() as session:
+        token = bridge_token(session)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    click.echo(f"scanner bridge token written to {path}")
 
 
 def _write_demo_hardware_config(path: Path) -> None:

@@ -23,6 +23,8 @@ class Settings:
     # What a handheld's wedge scanner types for the GS separator of GS1 codes (it cannot type
     # the control character itself); several stand-ins may be listed, separated by spaces.
     gs_replacement: str = "~"
+    # The warehouse's time zone, for the times the pages show (the database keeps UTC).
+    timezone: str = "Asia/Shanghai"
 
     def __post_init__(self) -> None:
         if not self.database_url:

@@ -164,3 +164,14 @@ def load_demo(session: Session) -> str:
             add_user(session, u.username, u.role, pin=u.pin, password=u.password,
                      badge=u.badge, display_name=u.display_name)
     return create_token(session, "admin")
+
+
+BRIDGE_USER = "bridge"
+
+
+def bridge_token(session: Session) -> str:
+    """A new token for the scanner bridge's own user (made on first use): the bridge posts
+    the fixed scanners' scans with it."""
+    if session.scalar(select(User.id).where(User.username == BRIDGE_USER)) is None:
+        add_user(session, BRIDGE_USER, "operator", display_name="扫描桥 Scanner bridge")
+    return create_token(session, BRIDGE_USER)

@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-dev-shm-usage"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -41,17 +42,16 @@ class Server:
     db: Database
 
 
-@pytest.fixture
-def server(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[Server]:
-    """`wms serve` (gunicorn, 2 workers) over a fresh copy of the demo warehouse."""
-    database = tmp_path / "wms.sqlite3"
-    shutil.copy(demo_sqlite_template, database)
-    port = _free_port()
+@contextmanager
+def running_app(database: Path, config: Path, workdir: Path,
+                port: int | None = None) -> Iterator[Server]:
+    """`wms serve` (gunicorn, 2 workers) over `database` with the hardware file `config`."""
+    port = port or free_port()
     env = {**os.environ, "WMS_DATABASE_URL": f"sqlite:///{database}",
-           "WMS_CONFIG_PATH": str(tmp_path / "wms.toml"), "WMS_SECRET_KEY": "e2e-secret"}
+           "WMS_CONFIG_PATH": str(config), "WMS_SECRET_KEY": "e2e-secret"}
     wms = Path(sys.executable).with_name("wms")
     process = subprocess.Popen([str(wms), "serve", "--port", str(port), "--host", "127.0.0.1"],
-                               cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                               cwd=workdir, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -65,10 +65,21 @@ def server(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[Server]:
                 pytest.fail("the app did not start under gunicorn")
             time.sleep(0.1)
     db = Database(f"sqlite:///{database}")
-    yield Server(url, db)
-    db.dispose()
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield Server(url, db)
+    finally:
+        db.dispose()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """The app over a fresh copy of the demo warehouse, without hardware."""
+    database = tmp_path / "wms.sqlite3"
+    shutil.copy(demo_sqlite_template, database)
+    with running_app(database, tmp_path / "wms.toml", tmp_path) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

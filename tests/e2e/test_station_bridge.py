@@ -1,0 +1,147 @@
+"""The dock station as `make run` sets it up: a fixed scanner on a real pty, the scanner
+bridge process, the app under gunicorn and the station screen in Chromium. Scans typed into
+the scanner appear on the screen; pulling the cable shows on the screen, and nothing
+scanned before or after is lost or applied twice."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drivers.simulator import VirtualScanner
+from tests.e2e.conftest import Server, free_port, running_app
+from tests.support.ledger import Ledger
+from wms.db import Database
+from wms.demo import bridge_token
+from wms.site_config import DEMO_CONFIG
+
+TEA = "]C1010690123456789217271130~10LJ27-{n:02d}"  # a new lot per scan: no repeats
+
+
+@pytest.fixture
+def dock(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Server, VirtualScanner]]:
+    database = tmp_path / "wms.sqlite3"
+    shutil.copy(demo_sqlite_template, database)
+    db = Database(f"sqlite:///{database}")
+    with db.write() as session:
+        (tmp_path / "station-token").write_text(bridge_token(session))
+    db.dispose()
+    scanner = VirtualScanner(tmp_path / "dev" / "dock-scanner", "CR")
+    scanner.plug()
+    config = tmp_path / "wms.toml"
+    port = free_port()
+    config.write_text(
+        DEMO_CONFIG.replace('target = "var/prints/', f'target = "{tmp_path}/prints/')
+        .replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}")
+        .replace('"var/', f'"{tmp_path}/'), encoding="utf-8")
+    with running_app(database, config, tmp_path, port) as app:
+        bridge = subprocess.Popen(
+            [str(Path(sys.executable).with_name("wms")), "bridge", "--config", str(config)],
+            cwd=tmp_path, env={**os.environ, "WMS_CONFIG_PATH": str(config)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            yield app, scanner
+        finally:
+            bridge.terminate()
+            bridge.wait(timeout=10)
+            scanner.close()
+
+
+def latest(page: Any) -> str:
+    return " ".join(page.locator("#live .latest").inner_text().split())
+
+
+def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
+        handheld: Any, dock: tuple[Server, VirtualScanner]) -> None:
+    app, scanner = dock
+    screen = handheld()
+    screen.page.set_viewport_size({"width": 800, "height": 1000})
+    screen.sign_in("BADGE-0003", "1111")
+    screen.page.goto(app.url + "/stations/dock")
+    screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
+    scanner.type("PO-1001")
+    screen.page.wait_for_function(
+        "document.querySelector('#live .latest').innerText.includes('PO-1001')")
+    for n in range(1, 4):
+        scanner.type(TEA.format(n=n))
+    screen.page.wait_for_function(
+        "document.querySelector('#live .latest').innerText.includes('LJ27-03')")
+    screen.screenshot("station-dock-1-receiving")
+
+    scanner.unplug()
+    screen.page.wait_for_selector("[data-device=dock][data-state=disconnected]")
+    assert "disconnected" in latest(screen.page)
+    screen.screenshot("station-dock-2-unplugged")
+
+    scanner.plug()
+    screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
+    for n in range(4, 6):
+        scanner.type(TEA.format(n=n))
+    screen.page.wait_for_function(
+        "document.querySelector('#live .latest').innerText.includes('LJ27-05')")
+    screen.screenshot("station-dock-3-back")
+
+    ledger = Ledger(app.db)
+    assert [ledger.units("DOCK-1", "TEA-001", f"LJ27-{n:02d}") for n in range(1, 6)] == \
+        [1, 1, 1, 1, 1]
+    tally = screen.page.locator("#live [data-sku=TEA-001]").inner_text()
+    assert "5" in tally and "55" in tally
+
+
+def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
+        demo_sqlite_template: Path, tmp_path: Path) -> None:
+    database = tmp_path / "wms.sqlite3"
+    shutil.copy(demo_sqlite_template, database)
+    db = Database(f"sqlite:///{database}")
+    with db.write() as session:
+        (tmp_path / "station-token").write_text(bridge_token(session))
+    db.dispose()
+    scanner = VirtualScanner(tmp_path / "dev" / "dock-scanner", "CR")
+    scanner.plug()
+    port = free_port()
+    config = tmp_path / "wms.toml"
+    config.write_text(DEMO_CONFIG.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}")
+                      .replace('"var/', f'"{tmp_path}/'), encoding="utf-8")
+    bridge = subprocess.Popen(
+        [str(Path(sys.executable).with_name("wms")), "bridge", "--config", str(config)],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        spool = tmp_path / "bridge-spool"
+
+        def waiting(count: int) -> int:
+            deadline = time.monotonic() + 10
+            while len(list(spool.glob("*.json"))) < count and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return len(list(spool.glob("*.json")))
+
+        assert waiting(2) == 2  # the scanners' states: dock connected, packing missing
+        scanner.type("PO-1001", *(TEA.format(n=n) for n in range(1, 4)))
+        assert waiting(6) == 6  # and the four scans, kept on disk while the app is down
+        with running_app(database, config, tmp_path, port) as app:
+            ledger = Ledger(app.db)
+            deadline = time.monotonic() + 20
+            while ledger.units("DOCK-1", "TEA-001", "LJ27-03") == 0 and \
+                    time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert [ledger.units("DOCK-1", "TEA-001", f"LJ27-{n:02d}")
+                    for n in range(1, 4)] == [1, 1, 1]
+            with app.db.read() as s:
+                from sqlalchemy import select
+
+                from wms.models import StationEvent
+                scans = [e.message for e in s.scalars(
+                    select(StationEvent).where(StationEvent.kind == "scan")
+                    .order_by(StationEvent.version))]
+            assert scans == ["receiving_order"] + ["received_accept"] * 3
+    finally:
+        bridge.terminate()
+        bridge.wait(timeout=10)
+        scanner.close()
