@@ -4,7 +4,6 @@ recount before a supervisor approves."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -19,9 +18,10 @@ from terminal_ui.scan_pages import (
     db,
     decode,
     info,
+    lot_entry,
     not_recognised,
     ok,
-    parse_qty,
+    quantity_entry,
     refusal,
     refused,
     scanned,
@@ -149,32 +149,23 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_lot(fields: dict[str, Any]) -> Response:
-    text = scanned()
-    result = decode(text) if text else None
-    if result is not None and result.kind == "item" and result.lot:
-        fields["lot"] = result.lot
-    elif text and re.fullmatch(r"[0-9A-Za-z._/-]{1,40}", text):
-        fields["lot"] = text
-    else:
+    found = lot_entry(scanned())
+    if found is None:
         return _show("lot", fields, refused(_("Scan or type the lot")))
+    fields["lot"] = found if isinstance(found, str) else found.lot
     return _show("qty", fields, ok(_("Lot %(lot)s", lot=fields["lot"])))
 
 
 def _at_qty(fields: dict[str, Any]) -> Response:
-    text = scanned()
     counted = int(fields.get("counted") or 0)
-    if text and not text.isdigit():
-        result = decode(text)
-        if result.kind == "item" and result.sku == fields["sku"]:
-            fields["counted"] = counted + (result.qty or 1)
-            return _show("qty", fields, ok(_("%(n)s counted", n=fields["counted"])))
-        return _show("qty", fields, refused(
-            _("Type the quantity or scan the item again"),
-            _("Expected %(expected)s, scanned %(scanned)s", expected=fields["sku"],
-              scanned=text)))
-    qty = (0 if text.strip("0") == "" else parse_qty(text)) if text else counted
-    if qty is None:
-        return _show("qty", fields, refused(_("Check the quantity")))
+    entry = quantity_entry(scanned(), sku=fields["sku"], lot=fields.get("lot"),
+                           counted=counted, default=counted, allow_zero=True)
+    if entry.refusal is not None:
+        return _show("qty", fields, entry.refusal)
+    if entry.counted is not None:
+        fields["counted"] = entry.counted
+        return _show("qty", fields, ok(_("%(n)s counted", n=entry.counted)))
+    qty = entry.qty or 0
     request_fields = {k: fields.get(k) for k in ("count", "bin", "sku", "lot")} | {"qty": qty}
 
     def enter(session: Any) -> dict[str, Any]:

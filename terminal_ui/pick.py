@@ -21,7 +21,7 @@ from terminal_ui.scan_pages import (
     info,
     not_recognised,
     ok,
-    parse_qty,
+    quantity_entry,
     refusal,
     refused,
     scanned,
@@ -178,24 +178,18 @@ def _at_qty(pick_list_id: int, form: Any) -> Response:
     text = scanned()
     counted = int(form.get("counted", "0") or 0)
     keep = {"task": task.id, "bin": form.get("bin"), "lot": form.get("lot") or None}
-    if text and parse_qty(text) is None:
-        result = decode(text)  # another scan of the item counts one more unit
-        if result.kind == "item" and result.sku == task.sku:
-            counted += 1
-            if counted < task.remaining:
-                return _task_step(pick_list_id, "qty", **keep, counted=counted,
-                                  banner=ok(_("%(n)s counted", n=counted)))
-            text = str(counted)
-        else:
-            return _task_step(pick_list_id, "qty", **keep, counted=counted, banner=refused(
-                _("Type the quantity or scan the item again"),
-                _("Expected %(expected)s, scanned %(scanned)s", expected=task.sku,
-                  scanned=text)))
-    qty = parse_qty(text) if text else task.remaining
+    entry = quantity_entry(text, sku=task.sku, lot=task.lot, counted=counted,
+                           default=task.remaining)
+    if entry.refusal is not None:
+        return _task_step(pick_list_id, "qty", **keep, counted=counted, banner=entry.refusal)
+    if entry.counted is not None and entry.counted < task.remaining:
+        return _task_step(pick_list_id, "qty", **keep, counted=entry.counted,
+                          banner=ok(_("%(n)s counted", n=entry.counted)))
+    qty = entry.qty if entry.qty is not None else entry.counted
     if qty is None or qty > task.remaining:
         return _task_step(pick_list_id, "qty", **keep, counted=counted, banner=refused(
             _("Check the quantity"),
-            _("This task needs %(n)s, not %(qty)s", n=task.remaining, qty=text)))
+            _("This task needs %(n)s, not %(qty)s", n=task.remaining, qty=qty)))
     fields = {"task": task.id, "bin": keep["bin"], "lot": keep["lot"], "qty": qty}
 
     def pick(session: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ running tally that shows what is still expected and what came over."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -22,9 +21,11 @@ from terminal_ui.scan_pages import (
     apply_once,
     db,
     decode,
+    lot_entry,
     not_recognised,
     ok,
     parse_qty,
+    quantity_entry,
     refusal,
     refused,
     scanned,
@@ -163,16 +164,16 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 def _at_lot(fields: dict[str, Any]) -> Response:
     text = scanned()
-    result = decode(text) if text else None
-    if result is not None and result.kind == "item" and result.lot:
-        fields["lot"] = result.lot
-        fields["expiry"] = result.expiry.isoformat() if result.expiry else fields["expiry"]
-    elif text and re.fullmatch(r"[0-9A-Za-z._/-]{1,40}", text):
-        fields["lot"] = text
-    else:
+    found = lot_entry(text)
+    if found is None:
         return _show("lot", fields, refused(_("Scan or type the lot"),
                                             _("Expected %(expected)s, scanned %(scanned)s",
                                               expected=_("a lot"), scanned=text or "—")))
+    if isinstance(found, str):
+        fields["lot"] = found
+    else:
+        fields["lot"] = found.lot
+        fields["expiry"] = found.expiry.isoformat() if found.expiry else fields["expiry"]
     with db().read() as s:
         needs_expiry = find_item(s, fields["sku"]).expiry
     if needs_expiry and not fields.get("expiry"):
@@ -206,22 +207,15 @@ def _at_expiry(fields: dict[str, Any]) -> Response:
 
 
 def _at_qty(fields: dict[str, Any]) -> Response:
-    text = scanned()
     counted = int(fields.get("counted") or 0)
-    if text and parse_qty(text) is None:
-        result = decode(text)
-        if result.kind == "item" and result.sku == fields["sku"] \
-                and (not result.lot or result.lot == fields.get("lot")):
-            fields["counted"] = counted + (result.qty or 1)
-            return _show("qty", fields, ok(_("%(n)s counted", n=fields["counted"])))
-        return _show("qty", fields, refused(
-            _("Type the quantity or scan the item again"),
-            _("Expected %(expected)s, scanned %(scanned)s", expected=fields["sku"],
-              scanned=text)))
-    qty = parse_qty(text) if text else counted
-    if not qty:
-        return _show("qty", fields, refused(_("Check the quantity")))
-    return _book({**fields, "qty": qty}, "accept", None)
+    entry = quantity_entry(scanned(), sku=fields["sku"], lot=fields.get("lot"),
+                           counted=counted, default=counted)
+    if entry.refusal is not None:
+        return _show("qty", fields, entry.refusal)
+    if entry.counted is not None:
+        fields["counted"] = entry.counted
+        return _show("qty", fields, ok(_("%(n)s counted", n=entry.counted)))
+    return _book({**fields, "qty": entry.qty}, "accept", None)
 
 
 def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:

@@ -6,6 +6,7 @@ between steps, so the keystrokes of a fast second scan always land in it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,6 +139,49 @@ def not_recognised(result: ScanResult, expected: str) -> Banner:
     detail = _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
                scanned=result.text or "—")
     return refused(problem or _("Not what this step needs"), detail)
+
+
+@dataclass(frozen=True)
+class QuantityEntry:
+    """What came in at a quantity step: a typed quantity (Enter alone takes the default),
+    or one more scan of the item, counting units; `refusal` when it was neither."""
+
+    qty: int | None = None
+    counted: int | None = None
+    refusal: Banner | None = None
+
+
+def quantity_entry(text: str, *, sku: str, lot: str | None, counted: int,
+                   default: int | None, allow_zero: bool = False) -> QuantityEntry:
+    """Read a quantity step's input: digits are the quantity, a scan of the same item (and
+    lot) counts its units (a GS1 quantity counts that many), Enter alone takes `default`."""
+    if not text:
+        return QuantityEntry(qty=default) if default else \
+            QuantityEntry(refusal=refused(_("Check the quantity")))
+    if text.isdigit():
+        if allow_zero and text.strip("0") == "":
+            return QuantityEntry(qty=0)
+        qty = parse_qty(text)
+        if qty is not None:
+            return QuantityEntry(qty=qty)
+    result = decode(text)  # a barcode (an EAN is digits too)
+    if result.kind == "item" and result.sku == sku and (not result.lot or not lot
+                                                        or result.lot == lot):
+        return QuantityEntry(counted=counted + (result.qty or 1))
+    return QuantityEntry(refusal=refused(
+        _("Type the quantity or scan the item again"),
+        _("Expected %(expected)s, scanned %(scanned)s", expected=sku, scanned=text)))
+
+
+def lot_entry(text: str) -> ScanResult | str | None:
+    """A lot given at a lot step: a GS1 label (its lot and expiry), or the lot typed or
+    scanned as plain text; None when it cannot be a lot."""
+    result = decode(text) if text else None
+    if result is not None and result.kind == "item" and result.lot:
+        return result
+    if text and re.fullmatch(r"[0-9A-Za-z._/-]{1,40}", text):
+        return text
+    return None
 
 
 def parse_qty(text: str) -> int | None:
