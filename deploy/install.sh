@@ -18,8 +18,17 @@ fi
 python3 -m venv /opt/wms/.venv
 /opt/wms/.venv/bin/pip install --quiet '/opt/wms[postgres]'
 
+[ -f /var/lib/wms/var/wms.toml ] || install -D -o wms -g wms -m 0640 \
+  /opt/wms/deploy/wms.toml.example /var/lib/wms/var/wms.toml
+install -m 0644 /opt/wms/deploy/99-wms-scanners.rules /etc/udev/rules.d/
+udevadm control --reload-rules || true
 install -m 0644 /opt/wms/deploy/wms-web.service /opt/wms/deploy/wms-printer.service \
-  /etc/systemd/system/
+  /opt/wms/deploy/wms-bridge.service /etc/systemd/system/
 systemctl daemon-reload
-systemctl enable --now wms-web.service wms-printer.service
-echo "Installed. Add users with: sudo -u wms env -C /var/lib/wms /opt/wms/.venv/bin/wms user add NAME --role admin --password ..."
+systemctl enable --now wms-web.service wms-printer.service wms-bridge.service
+echo "Installed. Edit /var/lib/wms/var/wms.toml (printers, stations, scanners), then add users:"
+echo "  sudo -u wms env -C /var/lib/wms /opt/wms/.venv/bin/wms user add NAME --role admin --password ..."
+echo "and give the scanner bridge its token (a user of its own, role operator):"
+echo "  sudo -u wms env -C /var/lib/wms /opt/wms/.venv/bin/wms user add bridge --role operator"
+echo "  sudo -u wms env -C /var/lib/wms sh -c '/opt/wms/.venv/bin/wms token create bridge > var/station-token'"
+echo "Check the scanners with: sudo -u wms env -C /var/lib/wms /opt/wms/.venv/bin/wms bridge --check"

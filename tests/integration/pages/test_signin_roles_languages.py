@@ -145,3 +145,22 @@ def test_numbers_and_dates_follow_the_language(handheld: Any) -> None:
     chinese.open("/lookup/")
     tea_zh = chinese.scan("6901234567892")
     assert "年" in tea_zh.text  # expiry dates written the Chinese way
+
+
+def test_a_session_lasts_one_shift(floor_app: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import parsedate_to_datetime
+
+    device = Handheld(floor_app.test_client())
+    page = device.client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    signed = device.client.post("/login/badge", data={"badge": "BADGE-0003", "pin": "1111",
+                                                      "csrf_token": token})
+    cookie = signed.headers["Set-Cookie"]
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    shift = timedelta(hours=floor_app.config["WMS_SETTINGS"].shift_hours)
+    assert abs(expires - (datetime.now(UTC) + shift)) < timedelta(minutes=1)
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    signed_out = device.client.post("/logout", data={"csrf_token": token})
+    assert signed_out.status_code == 302
+    assert device.client.get("/pick/").status_code == 302  # back to the sign-in page
