@@ -153,11 +153,15 @@ def build(db: Database) -> Builder:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Any]:
+def app(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    """The app over the test's database, with a hardware file of its own: one dock station
+    and no printers (never the working directory's var/wms.toml)."""
     from terminal_ui import create_app
 
+    config = tmp_path / "app-wms.toml"
+    config.write_text('[stations.dock]\nkind = "dock"\nlocation = "DOCK-1"\n', encoding="utf-8")
     application = create_app({"database_url": database_url, "TESTING": True,
-                              "SECRET_KEY": "test-secret"})
+                              "SECRET_KEY": "test-secret", "config_path": str(config)})
     yield application
     application.extensions["wms.db"].dispose()
 

@@ -109,8 +109,10 @@ class Handheld:
 
     def sign_in(self, badge: str, pin: str) -> None:
         self.page.goto(self.base + "/login")
+        self.page.wait_for_function(
+            "document.activeElement && document.activeElement.id === 'badge'")
         self.wedge(badge, wait=False)
-        self.page.wait_for_selector("#pin")
+        self.page.wait_for_function("document.activeElement && document.activeElement.id === 'pin'")
         self.page.keyboard.type(pin)
         self.page.keyboard.press("Enter")
         self.page.wait_for_url(self.base + "/")

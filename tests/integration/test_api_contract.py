@@ -321,6 +321,7 @@ def role_matrix_scene(build: Builder, db: Database) -> dict[str, tuple[str, str,
         "approve": ("post", f"/counts/{count_id}/approve", None, 200),
         "scrap": ("post", "/scrap", {"sku": "CUP", "qty": 1, "location": bins[0],
                                      "reason": "broken"}, 201),
+        "station": ("post", "/stations/dock/scans", {"raw": "CUP"}, 201),
     }
 
 
