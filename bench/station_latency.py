@@ -102,7 +102,8 @@ def main() -> None:
                         .total_seconds() * 1000 for e in events)
         db.dispose()
     print(f"scans typed: {len(sent)} at {args.rate}/s; recorded: {len(events)} "
-          f"(booked {len(booked)}), lost: {len(sent) - len(events)}")
+          f"(booked {len(booked)}, refused {len(events) - len(booked)}: beyond what PO-1001 "
+          f"orders), lost: {len(sent) - len(events)}")
     print(f"scanner -> bridge -> app committed: median {statistics.median(delays):.1f} ms, "
           f"p95 {delays[int(len(delays) * 0.95) - 1]:.1f} ms, max {delays[-1]:.1f} ms")
 
