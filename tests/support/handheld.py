@@ -103,5 +103,7 @@ class Handheld:
             "HX-Request": "true", "X-CSRFToken": self.csrf,
             "Accept-Language": self.language})
         html = reply.get_data(as_text=True)
+        assert html.count('id="step"') <= 1 and html.count('id="prompt"') <= 1, \
+            "a step renders one step with one prompt"
         self.screen = Screen(reply.status_code, html, dict(HIDDEN.findall(html)))
         return self.screen

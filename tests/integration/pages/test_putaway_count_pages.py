@@ -123,3 +123,11 @@ def test_a_lot_tracked_item_asks_for_its_lot_when_counting(handheld: Any) -> Non
     assert counter.scan("LJ2026-03").prompt.startswith("How many?")
     assert counter.scan("30").banner == ("ok", "Counted 30 × TEA-001", "")
     assert "TEA-001 · LJ2026-03 30" in counter.screen.text
+
+
+def test_the_putaway_step_shows_its_prompt_and_item_once(handheld: Any) -> None:
+    _operator, at_bin = putaway_to_bin_step(handheld)
+    assert at_bin.html.count('id="prompt"') == 1
+    assert at_bin.html.count("Scan the bin") == 1
+    assert at_bin.html.count('class="card suggestion"') == 1
+    assert at_bin.html.index("Suggested bin") < at_bin.html.index("West Lake Longjing tea")
