@@ -34,7 +34,7 @@ run: $(STAMP)
 	@$(BIN)/python -m drivers.simulator serve dock --link var/dev/dock-scanner & dock=$$!; \
 	  $(BIN)/python -m drivers.simulator serve packing --link var/dev/packing-scanner & packing=$$!; \
 	  $(BIN)/wms printer-worker & worker=$$!; \
-	  $(BIN)/wms bridge & bridge=$$!; \
+	  WMS_BRIDGE_APP_URL=http://127.0.0.1:$(PORT) $(BIN)/wms bridge & bridge=$$!; \
 	  trap 'kill $$worker $$bridge $$dock $$packing 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/wms serve --port $(PORT)
 

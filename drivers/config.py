@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,7 +75,18 @@ def load_config(path: str | os.PathLike[str] | None = None) -> BridgeConfig:
         raise ConfigError(f"{file}: no such configuration file") from exc
     except OSError as exc:
         raise ConfigError(f"{file}: {exc.strerror or exc}") from exc
-    return parse_config(text, file)
+    config = parse_config(text, file)
+    override = os.environ.get("WMS_BRIDGE_APP_URL")
+    if override:  # e.g. the app serving on another port than the file says
+        config = replace(config, app_url=_checked_url(override.rstrip("/"), "WMS_BRIDGE_APP_URL"))
+    return config
+
+
+def _checked_url(app_url: str, where: str) -> str:
+    parts = urlsplit(app_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where} app_url: an http:// or https:// address, not {app_url!r}")
+    return app_url
 
 
 def parse_config(text: str, path: Path | None = None) -> BridgeConfig:
@@ -105,10 +116,8 @@ def _bridge(raw: dict[str, Any], scanners: dict[str, ScannerConfig],
     where = "[bridge]"
     _known_keys(raw, where, ("app_url", "token", "token_file", "spool", "retry_max_seconds",
                              "auth_retry_seconds", "request_timeout_seconds"))
-    app_url = _text(raw, where, "app_url", BridgeConfig.app_url).rstrip("/")
-    parts = urlsplit(app_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{where} app_url: an http:// or https:// address, not {app_url!r}")
+    app_url = _checked_url(_text(raw, where, "app_url", BridgeConfig.app_url).rstrip("/"),
+                           where)
     if "token" in raw and "token_file" in raw:
         raise ConfigError(f"{where} token, token_file: set one of them, not both")
     token = _text(raw, where, "token", "") or None

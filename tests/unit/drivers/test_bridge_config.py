@@ -107,3 +107,17 @@ def test_the_config_path_comes_from_the_option_then_the_environment_then_the_def
     monkeypatch.setenv("WMS_CONFIG_PATH", "/etc/wms/wms.toml")
     assert config_path() == Path("/etc/wms/wms.toml")
     assert config_path("site.toml") == Path("site.toml")
+
+
+def test_the_environment_can_point_the_bridge_at_another_address(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from drivers.config import load_config
+
+    file = tmp_path / "wms.toml"
+    file.write_text('[bridge]\napp_url = "http://127.0.0.1:8000"\ntoken = "t"\n')
+    assert load_config(file).app_url == "http://127.0.0.1:8000"
+    monkeypatch.setenv("WMS_BRIDGE_APP_URL", "http://127.0.0.1:8123/")
+    assert load_config(file).app_url == "http://127.0.0.1:8123"
+    monkeypatch.setenv("WMS_BRIDGE_APP_URL", "localhost:8123")
+    with pytest.raises(ConfigError, match="WMS_BRIDGE_APP_URL app_url: an http"):
+        load_config(file)
