@@ -5,12 +5,12 @@ scanned before or after is lost or applied twice."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,33 +26,52 @@ from wms.site_config import DEMO_CONFIG
 TEA = "]C1010690123456789217271130~10LJ27-{n:02d}"  # a new lot per scan: no repeats
 
 
+@dataclass
+class Gateway:
+    """A demo gateway in a folder: database, hardware file, a plugged-in dock scanner."""
+
+    folder: Path
+    database: Path
+    config: Path
+    port: int
+    scanner: VirtualScanner
+
+    def start_bridge(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [str(Path(sys.executable).with_name("wms")), "bridge", "--config", str(self.config)],
+            cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 @pytest.fixture
-def dock(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Server, VirtualScanner]]:
+def gateway(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[Gateway]:
     database = tmp_path / "wms.sqlite3"
     shutil.copy(demo_sqlite_template, database)
     db = Database(f"sqlite:///{database}")
     with db.write() as session:
         (tmp_path / "station-token").write_text(bridge_token(session))
     db.dispose()
-    scanner = VirtualScanner(tmp_path / "dev" / "dock-scanner", "CR")
-    scanner.plug()
-    config = tmp_path / "wms.toml"
     port = free_port()
+    config = tmp_path / "wms.toml"
     config.write_text(
         DEMO_CONFIG.replace('target = "var/prints/', f'target = "{tmp_path}/prints/')
         .replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}")
         .replace('"var/', f'"{tmp_path}/'), encoding="utf-8")
-    with running_app(database, config, tmp_path, port) as app:
-        bridge = subprocess.Popen(
-            [str(Path(sys.executable).with_name("wms")), "bridge", "--config", str(config)],
-            cwd=tmp_path, env={**os.environ, "WMS_CONFIG_PATH": str(config)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    scanner = VirtualScanner(tmp_path / "dev" / "dock-scanner", "CR")
+    scanner.plug()
+    yield Gateway(tmp_path, database, config, port, scanner)
+    scanner.close()
+
+
+@pytest.fixture
+def dock(gateway: Gateway) -> Iterator[tuple[Server, VirtualScanner]]:
+    """The app and the bridge running on the gateway."""
+    with running_app(gateway.database, gateway.config, gateway.folder, gateway.port) as app:
+        bridge = gateway.start_bridge()
         try:
-            yield app, scanner
+            yield app, gateway.scanner
         finally:
             bridge.terminate()
             bridge.wait(timeout=10)
-            scanner.close()
 
 
 def latest(page: Any) -> str:
@@ -97,24 +116,11 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
 
 
 def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
-        demo_sqlite_template: Path, tmp_path: Path) -> None:
-    database = tmp_path / "wms.sqlite3"
-    shutil.copy(demo_sqlite_template, database)
-    db = Database(f"sqlite:///{database}")
-    with db.write() as session:
-        (tmp_path / "station-token").write_text(bridge_token(session))
-    db.dispose()
-    scanner = VirtualScanner(tmp_path / "dev" / "dock-scanner", "CR")
-    scanner.plug()
-    port = free_port()
-    config = tmp_path / "wms.toml"
-    config.write_text(DEMO_CONFIG.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}")
-                      .replace('"var/', f'"{tmp_path}/'), encoding="utf-8")
-    bridge = subprocess.Popen(
-        [str(Path(sys.executable).with_name("wms")), "bridge", "--config", str(config)],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        gateway: Gateway) -> None:
+    scanner = gateway.scanner
+    bridge = gateway.start_bridge()
     try:
-        spool = tmp_path / "bridge-spool"
+        spool = gateway.folder / "bridge-spool"
 
         def waiting(count: int) -> int:
             deadline = time.monotonic() + 10
@@ -125,7 +131,8 @@ def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
         assert waiting(2) == 2  # the scanners' states: dock connected, packing missing
         scanner.type("PO-1001", *(TEA.format(n=n) for n in range(1, 4)))
         assert waiting(6) == 6  # and the four scans, kept on disk while the app is down
-        with running_app(database, config, tmp_path, port) as app:
+        with running_app(gateway.database, gateway.config, gateway.folder,
+                         gateway.port) as app:
             ledger = Ledger(app.db)
             deadline = time.monotonic() + 20
             while ledger.units("DOCK-1", "TEA-001", "LJ27-03") == 0 and \
@@ -144,4 +151,3 @@ def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
     finally:
         bridge.terminate()
         bridge.wait(timeout=10)
-        scanner.close()
