@@ -119,8 +119,6 @@ def _login_page(status: int = 200, **context: Any) -> tuple[str, int]:
 
 def _signed_in(user: SignedInUser) -> Response:
     session.permanent = True
-    if user.locale is None and session.get("locale"):
-        user.locale = session["locale"]
     login_user(user)
     return redirect(_safe_next(request.form.get("next")))
 

@@ -62,3 +62,13 @@ def _field_problem(error: WmsError) -> str:
         "expiry": _("This item needs its expiry date"),
         "to": _("Choose another bin"),
     }.get(field, _("Check what was scanned"))
+
+
+def scan_problem(code: str | None) -> str:
+    """Why a scan could not be read (the decoder's problem code), or "" when unknown."""
+    return {
+        "bad_check_digit": _("The barcode's check digit is wrong"),
+        "bad_gs1": _("Not a readable GS1 code"),
+        "unknown_item": _("No item has this barcode"),
+        "empty": _("The scan was empty"),
+    }.get(code or "", "")

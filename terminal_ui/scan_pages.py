@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from terminal_ui.refusals import describe
+from terminal_ui.refusals import describe, scan_problem
 from wms.db import Database
 from wms.errors import Conflict, WmsError
 from wms.idempotency import fingerprint, remember_reply, stored_reply
@@ -93,7 +93,7 @@ def apply_once(scan_id: str, request_fields: dict[str, Any],
     """Run `work` in one write transaction with its reply stored under the step's scan id,
     so that a resend (same scan id, same fields) gets the first reply and changes nothing."""
     user_id = current_user.id
-    key = f"page:{scan_id}"[:255]
+    key = f"page:{scan_id or new_scan_id()}"[:255]  # a form without its id is never a resend
     digest = fingerprint({"path": request.path, "fields": request_fields})
 
     def transaction(session: Session) -> dict[str, Any]:
@@ -130,12 +130,7 @@ def decode(text: str) -> ScanResult:
 
 def not_recognised(result: ScanResult, expected: str) -> Banner:
     """A scan that is not what the step asks for, saying what was expected and scanned."""
-    problem = {
-        "bad_check_digit": _("The barcode's check digit is wrong"),
-        "bad_gs1": _("Not a readable GS1 code"),
-        "unknown_item": _("No item has this barcode"),
-        "empty": _("The scan was empty"),
-    }.get(result.problem or "", "")
+    problem = scan_problem(result.problem)
     detail = _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
                scanned=result.text or "—")
     return refused(problem or _("Not what this step needs"), detail)

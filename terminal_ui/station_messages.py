@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from terminal_ui.refusals import headline_for
+from terminal_ui.refusals import headline_for, scan_problem
 
 
 def _messages(p: dict[str, Any]) -> dict[str, tuple[str, str]]:
@@ -51,11 +51,11 @@ def _messages(p: dict[str, Any]) -> dict[str, tuple[str, str]]:
                                 _("Plug it back in; nothing scanned is lost")),
         "inspection": (_("Next scans: %(choice)s", choice=inspection_label(
             str(p.get("disposition")))), p.get("reason") or ""),
-        "bad_check_digit": (_("The barcode's check digit is wrong"), scanned),
-        "bad_gs1": (_("Not a readable GS1 code"), scanned),
-        "unknown_item": (_("No item has this barcode"), scanned),
+        "bad_check_digit": (scan_problem("bad_check_digit"), scanned),
+        "bad_gs1": (scan_problem("bad_gs1"), scanned),
+        "unknown_item": (scan_problem("unknown_item"), scanned),
         "unknown_code": (_("Not an order or an item"), scanned),
-        "empty": (_("The scan was empty"), ""),
+        "empty": (scan_problem("empty"), ""),
     }
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from terminal_ui.receive import REASONS as INSPECTION_REASONS
 from terminal_ui.refusals import describe
 from terminal_ui.scan_pages import apply_once, db, new_scan_id
 from terminal_ui.station_messages import describe_event, inspection_label
@@ -28,8 +28,8 @@ from wms.site_config import StationConfig
 
 blueprint = Blueprint("stations", __name__, url_prefix="/stations")
 PERMISSION = {"dock": "receive", "packing": "pack"}
-REASONS = {"damaged": _l("Damaged"), "wrong_item": _l("Wrong item"),
-           "expired": _l("Expired or short-dated"), "quality": _l("Quality problem")}
+REASONS = {code: INSPECTION_REASONS[code] for code in ("damaged", "wrong_item", "expired",
+                                                        "quality")}
 
 
 def _site() -> Any:
@@ -45,7 +45,8 @@ def _station(name: str) -> StationConfig:
     return station
 
 
-def _live(station: StationConfig, since: int | None, status: int = 200) -> Response:
+def _live(station: StationConfig, since: int | None, status: int = 200,
+          notice: tuple[str, str] | None = None) -> Response:
     with db().read() as s:
         view = station_view(s, station)
         jobs = []
@@ -57,7 +58,7 @@ def _live(station: StationConfig, since: int | None, status: int = 200) -> Respo
         events = [(e, *describe_event(e.message, e.params)) for e in view.events]
         body = render_template("stations/_live.html", view=view, events=events, jobs=jobs,
                                since=since, reasons=REASONS, inspection_label=inspection_label,
-                               scan_id=new_scan_id())
+                               scan_id=new_scan_id(), notice=notice)
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -108,7 +109,10 @@ def typed_scan(name: str) -> Response:
                             tolerance_pct=settings.over_receipt_tolerance_pct)
         return {"event": event.id}
 
-    apply_once(request.form.get("scan_id", ""), {"scan": raw}, work)
+    try:
+        apply_once(request.form.get("scan_id", ""), {"scan": raw}, work)
+    except WmsError as error:  # a refused scan is recorded as an event; this was not taken
+        return _live(station, since, 422, describe(error))
     return _live(station, since)
 
 
@@ -127,6 +131,5 @@ def inspection(name: str) -> Response:
                               str(REASONS[reason]) if reason in REASONS else None,
                               current_user.id)
     except WmsError as error:
-        headline, detail = describe(error)
-        return make_response(f"{headline} {detail}", 422)
+        return _live(station, since, 422, describe(error))
     return _live(station, since)

@@ -100,3 +100,14 @@ def test_a_fault_shows_a_sentence_and_never_a_stack_trace(handheld: Any, floor_a
     assert "Traceback" not in screen.html and "disk on fire" not in screen.html
     assert 'id="step"' in screen.html  # the scan form keeps working
     assert ledger.moves() == before
+
+
+def test_two_moves_sent_without_a_scan_id_are_two_moves(handheld: Any, ledger: Any) -> None:
+    mover = handheld("operator")
+    for _ in range(2):
+        mover.open("/move/")
+        mover.scan("B-01-01-01")
+        mover.scan("BOX-100")
+        mover.scan("1")
+        assert mover.scan("B-01-01-02", scan_id="").banner[0] == "ok"
+    assert ledger.units("B-01-01-02", "BOX-100") == 2

@@ -113,3 +113,17 @@ def test_a_station_opens_only_for_roles_that_work_there(station_app: Any) -> Non
     assert screen_of(station_app).open("/stations/garage").status == 404
     stations = screen_of(station_app).open("/stations/")
     assert "Dock station · dock" in stations.text and "Packing station · packing" in stations.text
+
+
+def test_a_screen_action_that_cannot_be_taken_keeps_the_screen_live(station_app: Any) -> None:
+    screen = screen_of(station_app)
+    screen.open("/stations/dock")
+    headers = {"X-CSRFToken": screen.csrf, "HX-Request": "true", "Accept-Language": "en"}
+    screen.client.post("/stations/dock/scan", data={"scan": "PO-1001", "scan_id": "same"},
+                       headers=headers)
+    reused = screen.client.post("/stations/dock/scan", data={"scan": "PO-1002",
+                                                             "scan_id": "same"}, headers=headers)
+    html = reused.get_data(as_text=True)
+    assert reused.status_code == 422
+    assert 'id="live"' in html and 'hx-trigger="every 1s"' in html  # still following scans
+    assert "Scan sent twice with different data" in text_of(html)
