@@ -35,6 +35,9 @@ class Item(Base):
     max_qty: Mapped[int | None] = mapped_column()
     lead_time_days: Mapped[int | None] = mapped_column()
     pack_size: Mapped[int] = mapped_column(default=1)
+    # A lot received with fewer days than this before its expiry needs quarantine or a
+    # supervisor's override (None: only lots already expired do).
+    min_shelf_life_days: Mapped[int | None] = mapped_column()
     home_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     zone_code: Mapped[str | None] = mapped_column(String(20))
 

@@ -81,7 +81,8 @@ class ReceiptLine(Base):
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
     qty: Mapped[int] = mapped_column()
     disposition: Mapped[str] = mapped_column(String(12), default="accept")
-    reason: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(200))  # a reason code (wms.reasons)
+    note: Mapped[str | None] = mapped_column(String(200))  # free text beside the reason
 
     item: Mapped[Item] = relationship()
     lot: Mapped[Lot] = relationship()

@@ -21,14 +21,16 @@ class SalesOrder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    # None until allocation picks the warehouse (the gateway's home one, else the one that
+    # can fill the order best) when the order named none.
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
     status: Mapped[str] = mapped_column(String(16), default="open")
     ship_to: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     customer: Mapped[Customer] = relationship(lazy="joined")
-    warehouse: Mapped[Warehouse] = relationship()
+    warehouse: Mapped[Warehouse | None] = relationship()
     lines: Mapped[list[SalesOrderLine]] = relationship(
         back_populates="order", order_by="SalesOrderLine.id"
     )

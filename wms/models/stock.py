@@ -74,5 +74,6 @@ class Move(Base):
     to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reference: Mapped[str | None] = mapped_column(String(64), index=True)
-    reason: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(200))  # a reason code (wms.reasons)
+    note: Mapped[str | None] = mapped_column(String(200))  # free text beside the reason
     pick_task_id: Mapped[int | None] = mapped_column(ForeignKey("pick_tasks.id"), index=True)
