@@ -159,3 +159,19 @@ def test_table_rows_never_exceed_the_line(cells, columns, wide):
     lines = layout_row(tuple(cells), weights, columns, wide_non_ascii=wide)
     assert all(display_width(line, wide_non_ascii=wide) <= columns for line in lines)
     assert sorted(non_space("".join(lines))) == sorted(non_space("".join(cells)))
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("2026-11-28T18:30:05+00:00", "2026-11-29 02:30"),
+        ("2026-11-29T02:30:05+08:00", "2026-11-29 02:30"),
+        ("2026-11-28 18:30 UTC", "2026-11-29 02:30"),  # queued before instants had offsets
+        ("2026-11-28 18:30", "2026-11-28 18:30"),  # no zone given: printed as it is
+        ("gestern", "gestern"),
+    ],
+)
+def test_a_printed_time_reads_as_the_warehouse_clock(stored, shown):
+    from printing.documents import local_time
+
+    assert local_time(stored, "Asia/Shanghai") == shown
