@@ -10,7 +10,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from printing.gs1 import element_string, is_gtin
-from printing.layout import Barcode, Block, Document, Feed, QRCode, Row, Rule, Text
+from printing.layout import (
+    Barcode,
+    Block,
+    DataMatrix,
+    Document,
+    Feed,
+    QRCode,
+    Row,
+    Rule,
+    Text,
+)
 from wms.config import load_settings
 
 
@@ -49,8 +59,9 @@ def bin_label(data: Mapping[str, Any]) -> Document:
 
 
 def lot_label(data: Mapping[str, Any]) -> Document:
-    """An item/lot label: SKU, name, lot and expiry, with a GS1-128 barcode when the item
-    has a GTIN and a Code 128 of the SKU otherwise."""
+    """An item/lot label: SKU, name, lot and expiry, with a GS1 DataMatrix of GTIN, expiry
+    and lot when the item has a GTIN (GS1-128 of those is wider than the paper) and a Code 128
+    of the SKU otherwise."""
     sku, name = str(data["sku"]), str(data.get("name") or "")
     lot, expiry = data.get("lot"), _date(data.get("expiry"))
     gtin = next((b for b in data.get("barcodes") or () if is_gtin(str(b))), None)
@@ -65,7 +76,7 @@ def lot_label(data: Mapping[str, Any]) -> Document:
     blocks += [Text(line) for line in details]
     if gtin:
         gs1 = element_string(gtin=str(gtin), lot=str(lot) if lot else None, expiry=expiry)
-        blocks.append(Barcode(gs1, symbology="GS1_128", human=gs1, height=80))
+        blocks.append(DataMatrix(gs1, human=gs1))
     else:
         blocks.append(Barcode(sku, human=sku, height=80))
     return Document("lot_label", f"物料标签 Item label {sku} {lot or ''}".strip(),

@@ -1,10 +1,11 @@
 """ESC/POS bytes for a Document. Text goes through our own path: GB18030 inside Chinese mode
 (FS & ... FS .) for printers with a Chinese font, or a Pillow image drawn with a CJK font for
-printers without one. Barcodes are sized to the paper and fall back to a QR code."""
+printers without one. Barcodes are sized to the paper; a Code 128 too wide falls back to a QR
+code, a GS1-128 to a GS1 DataMatrix. DataMatrix prints as a raster image (few ESC/POS
+printers have it built in)."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Literal
 
@@ -16,7 +17,19 @@ from escpos.printer import Dummy
 from PIL import Image, ImageDraw
 
 from printing.fonts import cjk_font
-from printing.layout import Barcode, Block, Document, Feed, Paper, QRCode, Row, Rule, Text
+from printing.gs1 import datamatrix_image, separated_fields
+from printing.layout import (
+    Barcode,
+    Block,
+    DataMatrix,
+    Document,
+    Feed,
+    Paper,
+    QRCode,
+    Row,
+    Rule,
+    Text,
+)
 from printing.text import char_width, clusters, display_width, layout_row, pad, wrap
 
 Mode = Literal["chinese", "image"]
@@ -30,11 +43,6 @@ BARCODE_MODULE_WIDTHS = (3, 2)
 BARCODE_FALLBACK_QR_SIZE = 6
 
 
-# GS1 application identifiers (by their first two digits) whose data has a predefined
-# length: only the others need an FNC1 separator when another element follows.
-GS1_PREDEFINED_LENGTH = frozenset({"00", "01", "02", "03", "04", "11", "12", "13", "14", "15",
-                                   "16", "17", "18", "19", "20", "31", "32", "33", "34", "35",
-                                   "36", "41"})
 FNC1 = "FNC1"
 DIGITS = frozenset("0123456789")
 
@@ -63,13 +71,10 @@ def printable(text: str) -> str:
 def gs1_items(element_string: str) -> list[str]:
     """The Code 128 data of a GS1 element string in bracket form: FNC1, then each AI and its
     data without brackets, with FNC1 after variable-length data that is not last."""
-    fields = re.findall(r"\((\d{2,4})\)([^()]+)", element_string)
-    if "".join(f"({ai}){data}" for ai, data in fields) != element_string or not fields:
-        raise ValueError(f"not a GS1 element string in bracket form: {element_string!r}")
     items = [FNC1]
-    for index, (ai, data) in enumerate(fields):
+    for ai, data, separator in separated_fields(element_string):
         items += list(ai + data)
-        if index < len(fields) - 1 and ai[:2] not in GS1_PREDEFINED_LENGTH:
+        if separator:
             items.append(FNC1)
     return items
 
@@ -213,6 +218,8 @@ class _Renderer:
                 self.print_barcode(block)
             case QRCode():
                 self.print_qr(block.data, block.size)
+            case DataMatrix():
+                self.print_datamatrix(block)
             case _:
                 raise TypeError(f"cannot print {block!r}")
 
@@ -274,8 +281,22 @@ class _Renderer:
                 self.printer.image(self.barcode_image(symbols, module, block.height),
                                    impl=self.image_impl)
             self.printer.set(align="left")
+        elif block.symbology == "GS1_128":
+            self.print_datamatrix(DataMatrix(block.data))
         else:
             self.print_qr(block.data, BARCODE_FALLBACK_QR_SIZE)
+        if block.human:
+            self.print_text(Text(block.human, align="center"))
+
+    def print_datamatrix(self, block: DataMatrix) -> None:
+        """A GS1 DataMatrix as a raster image as wide as the paper, the symbol centred (so
+        it does not depend on the printer applying ESC a to images)."""
+        symbol = datamatrix_image(block.data, 1)
+        module = max(1, min(block.module, self.paper.dots // symbol.width))
+        symbol = datamatrix_image(block.data, module)
+        strip = Image.new("1", (self.paper.dots, symbol.height), 1)
+        strip.paste(symbol, ((self.paper.dots - symbol.width) // 2, 0))
+        self.printer.image(strip, impl=self.image_impl)
         if block.human:
             self.print_text(Text(block.human, align="center"))
 

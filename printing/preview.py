@@ -10,18 +10,19 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 import unicodedata
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from printing.fonts import cjk_font
+from printing.gs1 import datamatrix_image, separated_fields
 from printing.layout import (
     Align,
     Barcode,
     Block,
     BlockPainter,
+    DataMatrix,
     Document,
     Feed,
     Paper,
@@ -54,30 +55,14 @@ CODE128_WIDTHS = (
     "113141", "114131", "311141", "411131", "211412", "211214", "211232", "2331112",
 )
 CODE_C, CODE_B, FNC1, START_B, START_C, STOP = 99, 100, 102, 104, 105, 106
-# GS1 application identifiers (by their first two digits) whose data has a fixed length and
-# so needs no FNC1 separator after it.
-GS1_FIXED_LENGTH = {"00", "01", "02", "03", "04", "11", "12", "13", "15", "16", "17", "18",
-                    "19", "20", "31", "32", "33", "34", "35", "36", "41"}
-_AI = re.compile(r"\((\d{2,4})\)([^()]*)")
-
-
-def gs1_fields(element_string: str) -> list[tuple[str, str]]:
-    """The (AI, value) pairs of a bracketed GS1 element string such as "(01)0690...(10)L1"."""
-    fields = [(m.group(1), m.group(2)) for m in _AI.finditer(element_string)]
-    if not fields or "".join(f"({ai}){value}" for ai, value in fields) != element_string:
-        raise ValueError(f"{element_string!r} is not a GS1 element string like (01)...(10)...")
-    return fields
-
-
 def _code128_input(data: str, gs1: bool) -> list[str | int]:
     """The characters to encode, with FNC1 as the int value where GS1 needs it."""
     if not gs1:
         return list(data)
     items: list[str | int] = [FNC1]
-    fields = gs1_fields(data)
-    for position, (ai, value) in enumerate(fields):
+    for ai, value, separator in separated_fields(data):
         items += list(ai + value)
-        if ai[:2] not in GS1_FIXED_LENGTH and position < len(fields) - 1:
+        if separator:
             items.append(FNC1)
     return items
 
@@ -225,6 +210,9 @@ class _Canvas(BlockPainter):
 
     def barcode(self, block: Barcode) -> None:
         picture = barcode_image(block, self.paper.dots)
+        if picture is None and block.symbology == "GS1_128":
+            self.datamatrix(DataMatrix(block.data, human=block.human))
+            return
         if picture is None:
             self.qr(QRCode(block.data, size=4))
         else:
@@ -237,6 +225,13 @@ class _Canvas(BlockPainter):
         picture = qr_image(block, self.paper.dots)
         strip = self.blank(picture.height)
         strip.paste(picture, ((self.paper.dots - picture.width) // 2, 0))
+
+    def datamatrix(self, block: DataMatrix) -> None:
+        picture = fitted_datamatrix(block, self.paper.dots)
+        strip = self.blank(picture.height + 8)
+        strip.paste(picture.convert("L"), ((self.paper.dots - picture.width) // 2, 4))
+        if block.human:
+            self.text(Text(block.human, align="center"))
 
     def feed(self, block: Feed) -> None:
         self.blank(self.line_height(1) * block.lines)
@@ -265,6 +260,12 @@ def barcode_image(barcode: Barcode, width: int) -> Image.Image | None:
             draw.rectangle((index * module, 0, (index + 1) * module - 1, barcode.height - 1),
                            fill=0)
     return picture
+
+
+def fitted_datamatrix(block: DataMatrix, width: int) -> Image.Image:
+    """The GS1 DataMatrix of a block at its module size, smaller if needed to fit `width`."""
+    side = datamatrix_image(block.data, 1).width
+    return datamatrix_image(block.data, max(1, min(block.module, width // side)))
 
 
 def qr_image(block: QRCode, width: int) -> Image.Image:
@@ -325,6 +326,13 @@ def _html_block(block: Block, paper: Paper) -> list[str]:
         return [_html_line("", "line feed", False)] * block.lines
     if isinstance(block, Barcode):
         picture = barcode_image(block, paper.dots) or qr_image(QRCode(block.data, 4), paper.dots)
+        alt = html.escape(block.human or block.data, quote=True)
+        parts = [f'<div class="barcode"><img src="{_data_uri(picture)}" alt="{alt}"></div>']
+        if block.human:
+            parts += _html_block(Text(block.human, align="center"), paper)
+        return parts
+    if isinstance(block, DataMatrix):
+        picture = fitted_datamatrix(block, paper.dots).convert("L")
         alt = html.escape(block.human or block.data, quote=True)
         parts = [f'<div class="barcode"><img src="{_data_uri(picture)}" alt="{alt}"></div>']
         if block.human:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import barcode
 import pytest
+import zxingcpp
+from PIL import Image, ImageOps
 
 from printing import documents
 from printing.escpos_render import (
@@ -19,7 +21,7 @@ from printing.escpos_render import (
     render_escpos,
 )
 from printing.gs1 import element_string, sscc
-from printing.layout import Barcode, Document, Paper, Row, Text
+from printing.layout import Barcode, DataMatrix, Document, Paper, Row, Text
 from printing.text import display_width
 
 P58, P80 = Paper.of(58), Paper.of(80)
@@ -136,6 +138,7 @@ class Printout:
     barcodes: list[tuple[int, bytes]] = field(default_factory=list)
     qr_codes: list[bytes] = field(default_factory=list)
     images: list[tuple[int, int]] = field(default_factory=list)
+    pictures: list[Image.Image] = field(default_factory=list)
     cuts: int = 0
 
     def text(self) -> str:
@@ -182,6 +185,9 @@ def read_escpos(output: bytes) -> Printout:
             width = output[at + 4] + 256 * output[at + 5]
             height = output[at + 6] + 256 * output[at + 7]
             printout.images.append((width, height))
+            raster = output[at + 8:at + 8 + width * height]
+            printout.pictures.append(  # GS v 0 rows: one bit per dot, 1 is black
+                Image.frombytes("1", (width * 8, height), raster, "raw", "1;I"))
             at += 8 + width * height
         elif byte == 0x1D and command == b"V":
             printout.cuts += 1
@@ -260,14 +266,52 @@ def test_sscc_barcode_narrows_its_module_to_fit_58mm():
     assert not printout.qr_codes
 
 
-def test_gs1_barcode_too_wide_for_58mm_becomes_a_qr_code():
+LOT_LJ99 = {"sku": "TEA-001", "name": "西湖龙井茶叶，特级：250克", "lot": "LJ99",
+            "expiry": "2027-11-30", "qty": 24, "barcodes": ["6901234567892"]}
+LJ99_ELEMENTS = "(01)06901234567892(17)271130(10)LJ99"
+
+
+def scanned(picture: Image.Image) -> list[zxingcpp.Barcode]:
+    """What a scanner reads in a printed picture (a white margin added round it)."""
+    return zxingcpp.read_barcodes(ImageOps.expand(picture.convert("L"), border=16, fill=255))
+
+
+@pytest.mark.parametrize("mode", ["chinese", "image"])
+@pytest.mark.parametrize(("paper", "profile"), [(P58, "default"), (P58, "POS-5890"),
+                                                (P80, "default")],
+                         ids=["58mm", "58mm-without-hardware-codes", "80mm"])
+@pytest.mark.usefixtures("cjk_font")
+def test_the_lot_label_decodes_to_the_same_gs1_element_string(paper, profile, mode):
+    printout = read_escpos(render_escpos(documents.lot_label(LOT_LJ99), paper, mode=mode,
+                                         profile=profile))
+    assert printout.barcodes == [] and printout.qr_codes == []
+    found = [(picture, code) for picture in printout.pictures for code in scanned(picture)]
+    assert [(code.format, code.symbology_identifier, code.content_type, code.text)
+            for _, code in found] == [(zxingcpp.BarcodeFormat.DataMatrix, "]d2",
+                                       zxingcpp.ContentType.GS1, LJ99_ELEMENTS)]
+    picture, code = found[0]
+    assert code.bytes == b"0106901234567892" b"17271130" b"10LJ99"
+    assert picture.width == paper.dots
+
+
+def test_a_gs1_code_with_a_field_after_the_lot_scans_with_the_gs_separator():
+    elements = "(01)06901234567892(10)LJ99(21)S-0042"
+    printout = read_escpos(render_escpos(Document("t", "t", (DataMatrix(elements),)), P58))
+    [code] = scanned(printout.pictures[0])
+    assert code.symbology_identifier == "]d2" and code.text == elements
+    assert code.bytes == b"0106901234567892" b"10LJ99" b"\x1d" b"21S-0042"
+
+
+def test_a_gs1_128_too_wide_for_the_paper_becomes_a_gs1_datamatrix():
     gs1 = "(01)06901234567892(17)271001(10)L2407"
-    on_58 = read_escpos(render_escpos(documents.lot_label(LOT), P58))
-    assert on_58.barcodes == []
-    assert on_58.qr_codes == [gs1.encode()]
+    document = Document("t", "t", (Barcode(gs1, "GS1_128", human=gs1),))
+    on_58 = read_escpos(render_escpos(document, P58))
+    assert on_58.barcodes == [] and on_58.qr_codes == []
+    assert [(code.symbology_identifier, code.text) for code in scanned(on_58.pictures[0])] \
+        == [("]d2", gs1)]
     assert "(01)06901234567892(17)271001(10)" in [line.strip() for line, _ in on_58.lines]
-    on_80 = read_escpos(render_escpos(documents.lot_label(LOT), P80))
-    assert on_80.qr_codes == []
+    on_80 = read_escpos(render_escpos(document, P80))
+    assert on_80.qr_codes == [] and on_80.pictures == []
     assert on_80.barcodes == [(2, b"{C{1" + bytes([1, 6, 90, 12, 34, 56, 78, 92, 17, 27, 10, 1,
                                                    10]) + b"{BL{C" + bytes([24, 7]))]
 
@@ -346,15 +390,6 @@ def test_image_mode_keeps_every_image_within_the_paper(kind, paper):
     assert bool(printout.images) == (kind != "lpn_label")  # its text is all ASCII
     assert all(width * 8 <= paper.dots for width, _ in printout.images)
     assert all(line.isascii() for line, _ in printout.lines)
-
-
-@pytest.mark.usefixtures("cjk_font")
-def test_a_printer_without_hardware_codes_gets_the_qr_fallback_as_an_image():
-    output = render_escpos(documents.lot_label(LOT), P58, mode="image", profile="POS-5890")
-    printout = read_escpos(output)
-    assert printout.barcodes == [] and printout.qr_codes == []
-    qr_dots = (29 + 2) * 6  # version 3 at level M, one-module border, 6-dot modules
-    assert (-(-qr_dots // 8), qr_dots) in printout.images
 
 
 @pytest.mark.usefixtures("cjk_font")

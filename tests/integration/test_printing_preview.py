@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from PIL import Image
 
 from printing.documents import build
@@ -171,9 +172,8 @@ def test_a_code128_barcode_scans_back_to_its_data(data: str) -> None:
 
 
 def test_the_gs1_lot_barcode_scans_back_with_fnc1() -> None:
-    document = build("lot_label", LOT)
-    barcode = next(block for block in document.blocks if isinstance(block, Barcode))
-    picture = image_of(Document("t", "t", (Barcode(barcode.data, "GS1_128"),)), LABEL)
+    gs1 = element_string(gtin="06901234567892", lot="L2024-0917", expiry=date(2026, 9, 16))
+    picture = image_of(Document("t", "t", (Barcode(gs1, "GS1_128"),)), LABEL)
     decoded = decode_code128(scan_line(picture, barcode_row(picture)))
     assert decoded == "]C1" "0106901234567892" "17260916" "10L2024-0917"
 
@@ -210,13 +210,25 @@ def test_the_encoder_agrees_with_the_code128_specification() -> None:
 
 
 @pytest.mark.usefixtures("cjk_font")
-def test_a_barcode_too_wide_for_the_paper_becomes_a_qr_code() -> None:
-    paper = Paper.of(80)
-    document = build("lot_label", LOT)
-    barcode = next(block for block in document.blocks if isinstance(block, Barcode))
+@pytest.mark.parametrize("paper", PAPERS, ids=lambda paper: paper.name)
+def test_the_lot_label_preview_decodes_to_the_same_gs1_element_string(paper: Paper) -> None:
+    picture = image_of(build("lot_label", LOT), paper)
+    [code] = zxingcpp.read_barcodes(picture)
+    assert code.format == zxingcpp.BarcodeFormat.DataMatrix
+    assert (code.symbology_identifier, code.content_type) == ("]d2", zxingcpp.ContentType.GS1)
+    assert code.text == "(01)06901234567892(17)260916(10)L2024-0917"
+
+
+@pytest.mark.usefixtures("cjk_font")
+def test_a_gs1_128_too_wide_for_the_paper_becomes_a_gs1_datamatrix() -> None:
+    paper = Paper.of(58)
+    gs1 = element_string(gtin="06901234567892", lot="L2024-0917", expiry=date(2026, 9, 16))
+    barcode = Barcode(gs1, "GS1_128", human=gs1)
     assert barcode_module_width(barcode, paper.dots) == 0
-    picture = image_of(document, paper)
+    picture = image_of(Document("t", "t", (barcode,)), paper)
     assert picture.width == paper.dots
+    [code] = zxingcpp.read_barcodes(picture)
+    assert (code.symbology_identifier, code.text) == ("]d2", gs1)
 
 
 def test_a_qr_code_is_drawn_centred() -> None:
