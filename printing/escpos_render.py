@@ -6,7 +6,6 @@ printers have it built in)."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Literal
 
 import qrcode
@@ -30,7 +29,15 @@ from printing.layout import (
     Rule,
     Text,
 )
-from printing.text import char_width, clusters, display_width, layout_row, pad, wrap
+from printing.text import (
+    char_width,
+    clusters,
+    display_width,
+    layout_row,
+    pad,
+    printable,
+    wrap,
+)
 
 Mode = Literal["chinese", "image"]
 
@@ -59,13 +66,6 @@ def render_escpos(document: Document, paper: Paper, *, mode: Mode = "chinese",
     if cut:
         printer.cut()
     return printer.output
-
-
-def printable(text: str) -> str:
-    """`text` in NFC without control and format characters (newlines and tabs stay): nothing
-    in a document's data may reach the printer as a command."""
-    return "".join(char for char in unicodedata.normalize("NFC", text)
-                   if char in "\n\r\t" or unicodedata.category(char) not in ("Cc", "Cf", "Cs"))
 
 
 def gs1_items(element_string: str) -> list[str]:
@@ -190,7 +190,6 @@ class _Renderer:
 
     def __init__(self, printer: Dummy, paper: Paper, mode: Mode) -> None:
         self.printer, self.paper, self.mode = printer, paper, mode
-        self.wide = mode == "chinese"
         self.size, self.bold = 1, False
         features = printer.profile.features
         self.image_impl = next((impl for impl in ("bitImageRaster", "bitImageColumn",
@@ -205,12 +204,11 @@ class _Renderer:
                 self.print_text(block)
             case Row():
                 cells = tuple(printable(cell) for cell in block.cells)
-                lines = layout_row(cells, block.weights, self.paper.columns, block.aligns,
-                                   wide_non_ascii=self.wide)
+                lines = layout_row(cells, block.weights, self.paper.columns, block.aligns)
                 self.print_lines(lines, 1, block.bold)
             case Rule():
                 char = printable(block.char)[:1] or "-"
-                width = max(char_width(char, wide_non_ascii=self.wide), 1)
+                width = max(char_width(char), 1)
                 self.print_lines([char * (self.paper.columns // width)], 1, False)
             case Feed():
                 self.printer.ln(block.lines)
@@ -228,13 +226,13 @@ class _Renderer:
         text = printable(block.text)
         factor = {"normal": 1, "large": 2}.get(block.size) or self.huge_factor(text)
         columns = self.paper.columns // factor
-        lines = [pad(line, columns, block.align, wide_non_ascii=self.wide).rstrip(" ")
-                 for line in wrap(text, columns, wide_non_ascii=self.wide)]
+        lines = [pad(line, columns, block.align).rstrip(" ")
+                 for line in wrap(text, columns)]
         self.print_lines(lines, factor, block.bold)
 
     def huge_factor(self, text: str) -> int:
         """Quadruple size when the longest line fits, else triple."""
-        longest = max((display_width(line, wide_non_ascii=self.wide)
+        longest = max((display_width(line)
                        for line in text.splitlines()), default=0)
         return 4 if longest * 4 <= self.paper.columns else 3
 

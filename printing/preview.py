@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import unicodedata
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
@@ -31,7 +30,7 @@ from printing.layout import (
     Rule,
     Text,
 )
-from printing.text import char_width, column_widths, layout_row, pad, wrap
+from printing.text import clusters, column_widths, layout_row, pad, printable, wrap
 
 SCALE = {"normal": 1, "large": 2, "huge": 3}
 MARGIN_PX = 8
@@ -142,18 +141,6 @@ def row_cells(row: Row, columns: int) -> list[list[tuple[int, int, str, Align]]]
             for number in range(max(len(lines) for lines in wrapped))]
 
 
-def _clusters(text: str) -> list[tuple[str, int]]:
-    """Characters (with the combining marks after them) and the columns each takes."""
-    clusters: list[tuple[str, int]] = []
-    for char in unicodedata.normalize("NFC", text):
-        width = char_width(char)
-        if width == 0 and clusters:
-            clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
-        elif width:
-            clusters.append((char, width))
-    return clusters
-
-
 class _Canvas(BlockPainter):
     """Blocks drawn one under the other on a white strip as wide as the paper."""
 
@@ -184,7 +171,7 @@ class _Canvas(BlockPainter):
         top = (strip.height - sum(font.getmetrics())) // 2
         for start, width, text, align in cells:
             column = start
-            for cluster, columns in _clusters(pad(text, width, align)):
+            for cluster, columns in clusters(pad(text, width, align)):
                 if cluster.strip():
                     left = column * step + (columns * step - font.getlength(cluster[0])) / 2
                     draw.text((left, top), cluster, font=font, fill=0)
@@ -193,11 +180,13 @@ class _Canvas(BlockPainter):
     def text(self, block: Text) -> None:
         scale = SCALE[block.size]
         columns = self.paper.columns // scale
-        for line in wrap(block.text, columns):
+        for line in wrap(printable(block.text), columns):
             self.text_line([(0, columns, line, block.align)], scale, block.bold)
 
     def row(self, block: Row) -> None:
-        for cells in row_cells(block, self.paper.columns):
+        printed = Row(tuple(printable(cell) for cell in block.cells), block.weights,
+                      block.aligns, block.bold)
+        for cells in row_cells(printed, self.paper.columns):
             self.text_line(cells, 1, block.bold)
 
     def rule(self, block: Rule) -> None:
@@ -316,10 +305,11 @@ def _html_block(block: Block, paper: Paper) -> list[str]:
         width = columns // scale
         css = f"line {block.size}"
         return [_html_line(pad(line, width, block.align).rstrip(), css, block.bold)
-                for line in wrap(block.text, width)]
+                for line in wrap(printable(block.text), width)]
     if isinstance(block, Row):
+        cells = tuple(printable(cell) for cell in block.cells)
         return [_html_line(line, "line row", block.bold)
-                for line in layout_row(block.cells, block.weights, columns, block.aligns)]
+                for line in layout_row(cells, block.weights, columns, block.aligns)]
     if isinstance(block, Rule):
         return [_html_line((block.char or "-") * columns, "line rule", False)]
     if isinstance(block, Feed):

@@ -15,6 +15,7 @@ import zxingcpp
 from PIL import Image
 
 from printing.documents import build
+from printing.escpos_render import render_escpos
 from printing.fonts import CJKFontMissing, cjk_font, find_cjk_font, has_glyph
 from printing.gs1 import element_string
 from printing.layout import Barcode, Document, Paper, QRCode, Row, Rule, Text
@@ -29,6 +30,9 @@ from printing.preview import (
     render_html,
     render_png,
 )
+from printing.text import display_width
+from tests.support.escpos import read_escpos
+from tests.support.names import NAMES
 
 PAPERS = [Paper.of(58), Paper.of(80)]
 LABEL = Paper("4in", 101, 812)
@@ -260,3 +264,37 @@ def test_html_shows_the_packing_slip_in_columns() -> None:
     assert "客户 Customer: Café Lumière</div>" in fragment and ">(Lyon)<" in fragment
     assert re.search(r"FLR-25KG +10 +8 +2<", fragment)
     assert "￥128.50" in fragment
+
+
+def preview_lines(picture: Image.Image, paper: Paper) -> list[tuple[int, int]]:
+    """The ink of each text line of a preview made of normal-size lines only: the first
+    and past-the-last column it reaches."""
+    cell = paper.dots // paper.columns
+    height = round(2 * cell * 1.3)
+    found = []
+    for top in range(MARGIN_PX, picture.height - MARGIN_PX, height):
+        box = ink_box(picture.crop((0, top, picture.width, top + height)))
+        if box is not None:
+            found.append((box[0] // cell, -(-box[2] // cell)))
+    return found
+
+
+@pytest.mark.usefixtures("cjk_font")
+@pytest.mark.parametrize("paper", PAPERS, ids=lambda paper: paper.name)
+@pytest.mark.parametrize(("sku", "name", "why"), NAMES, ids=[row[0] for row in NAMES])
+def test_a_name_breaks_at_the_same_place_on_the_printout_and_in_the_preview(
+    sku: str, name: str, why: str, paper: Paper
+) -> None:
+    document = Document("t", "t", (
+        Text(name), Row((name, "12", "10", "2"), (6, 1, 1, 1), ("left", "right", "right", "right")),
+        Row((sku, name, "8", "OK"), (4, 3, 1, 2)), Text(f"  {name}")))
+    printed = [line.rstrip() for line, _ in read_escpos(render_escpos(document, paper)).lines]
+    drawn = preview_lines(image_of(document, paper), paper)
+    assert len(drawn) == len(printed), (printed, drawn)
+    for line, (first, past_last) in zip(printed, drawn, strict=True):
+        start = len(line) - len(line.lstrip())
+        end = display_width(line)
+        # A full-width glyph is drawn in the left part of its two columns, a Latin one
+        # anywhere in its one: the ink ends in the line's last character.
+        assert first in (start, start + 1) and end - 2 < past_last <= end, (line, first,
+                                                                           past_last)
