@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any, cast
 
 import zxingcpp
 from PIL import Image
@@ -86,7 +87,8 @@ def datamatrix_modules(element: str) -> tuple[str, ...]:
         raise ValueError(f"no GS1 DataMatrix for {element!r}: {exc}") from None
     picture = symbol.to_image(scale=1, add_quiet_zones=False)
     height, width = picture.shape[:2]
-    pixels = memoryview(picture).tobytes()
+    # zxingcpp.Image exports the buffer protocol (8-bit grey rows); its stub does not say so.
+    pixels = memoryview(cast(Any, picture)).tobytes()
     return tuple("".join("1" if pixels[y * width + x] < 128 else "0" for x in range(width))
                  for y in range(height))
 
