@@ -9,14 +9,21 @@ from __future__ import annotations
 from typing import Literal
 
 import qrcode
-from barcode.charsets.code128 import CODES as CODE128_PATTERNS
-from barcode.charsets.code128 import STOP as CODE128_STOP
 from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw
 
+from printing.code128 import (
+    CODE_B,
+    CODE_C,
+    FNC1,
+    START_B,
+    START_C,
+    code128_modules,
+    code128_values,
+)
 from printing.fonts import cjk_font
-from printing.gs1 import datamatrix_image, separated_fields
+from printing.gs1 import datamatrix_image
 from printing.layout import (
     Barcode,
     Block,
@@ -50,10 +57,6 @@ BARCODE_MODULE_WIDTHS = (3, 2)
 BARCODE_FALLBACK_QR_SIZE = 6
 
 
-FNC1 = "FNC1"
-DIGITS = frozenset("0123456789")
-
-
 def render_escpos(document: Document, paper: Paper, *, mode: Mode = "chinese",
                   profile: str = "default", cut: bool = True) -> bytes:
     """The ESC/POS bytes that print `document` on `paper` with a printer of `profile`."""
@@ -68,83 +71,26 @@ def render_escpos(document: Document, paper: Paper, *, mode: Mode = "chinese",
     return printer.output
 
 
-def gs1_items(element_string: str) -> list[str]:
-    """The Code 128 data of a GS1 element string in bracket form: FNC1, then each AI and its
-    data without brackets, with FNC1 after variable-length data that is not last."""
-    items = [FNC1]
-    for ai, data, separator in separated_fields(element_string):
-        items += list(ai + data)
-        if separator:
-            items.append(FNC1)
-    return items
-
-
-def _digit_run(items: list[str], start: int) -> int:
-    end = start
-    while end < len(items) and items[end] in DIGITS:
-        end += 1
-    return end - start
-
-
-def code128_symbols(items: list[str]) -> list[tuple[int, str]]:
-    """Code 128 symbols (start character first, no check character) for `items` (single
-    characters or FNC1), each as its value and as python-escpos/ESC-POS data: "{B", "{C"
-    select code sets, "{1" is FNC1, "{{" is "{", and a code C pair is one byte 0-99.
-    Runs of digits use code set C (ISO/IEC 15417 annex E)."""
-    symbols: list[tuple[int, str]] = []
-    code_set = ""
-
-    def select(new_set: str) -> None:
-        nonlocal code_set
-        starts, switches = {"B": 104, "C": 105}, {"B": 100, "C": 99}
-        symbols.append(((switches if symbols else starts)[new_set], "{" + new_set))
-        code_set = new_set
-
-    index = 0
-    while index < len(items):
-        item, run = items[index], _digit_run(items, index)
-        if item == FNC1:
-            if not code_set:
-                select("C" if _digit_run(items, index + 1) >= 4 else "B")
-            symbols.append((102, "{1"))
-            index += 1
-            continue
-        at_end = index + run == len(items)
-        if code_set != "C" and (run >= 6 or (run >= 4 and (at_end or not code_set))
-                                or (run == 2 and at_end and not code_set)):
-            if run % 2:
-                if code_set != "B":
-                    select("B")
-                symbols.append((ord(item) - 32, item))
-                index += 1
-            select("C")
-            continue
-        if code_set == "C" and run >= 2:
-            pair = int(item + items[index + 1])
-            symbols.append((pair, chr(pair)))
-            index += 2
-            continue
-        if len(item) != 1 or not " " <= item <= "~":
-            raise ValueError(f"Code 128 (code set B) cannot encode {item!r}")
-        if code_set != "B":
-            select("B")
-        symbols.append((ord(item) - 32, "{{" if item == "{" else item))
-        index += 1
-    return symbols
-
-
-def code128_modules(symbols: list[tuple[int, str]]) -> int:
-    """Width of a Code 128 symbol in modules: 11 per character, check character included,
-    and 13 for the stop character."""
-    return 11 * (len(symbols) + 1) + 13
-
-
-def code128_bars(symbols: list[tuple[int, str]]) -> str:
-    """The bars ("1") and spaces ("0") of a Code 128 symbol, one digit per module."""
-    values = [value for value, _ in symbols]
-    check = (values[0] + sum(position * value
-                             for position, value in enumerate(values[1:], start=1))) % 103
-    return "".join(CODE128_PATTERNS[value] for value in [*values, check]) + CODE128_STOP + "11"
+def escpos_code128_data(values: list[int]) -> str:
+    """The python-escpos (GS k function B) data of Code 128 symbol values from
+    printing.code128 (start, data, check, stop): "{B" and "{C" select a code set, "{1" is
+    FNC1, "{{" is "{", a code C pair is one byte 0-99. The printer adds check and stop."""
+    parts, code_set = [], ""
+    for value in values[:-2]:
+        if value in (START_B, CODE_B):
+            parts.append("{B")
+            code_set = "B"
+        elif value in (START_C, CODE_C):
+            parts.append("{C")
+            code_set = "C"
+        elif value == FNC1:
+            parts.append("{1")
+        elif code_set == "C":
+            parts.append(chr(value))
+        else:
+            char = chr(value + 32)
+            parts.append("{{" if char == "{" else char)
+    return "".join(parts)
 
 
 def barcode_module_width(modules: int, dots: int) -> int | None:
@@ -263,20 +209,19 @@ class _Renderer:
         """A Code 128 / GS1-128 barcode at the widest module that fits the paper, else a QR
         code of the same data; then its human-readable text."""
         try:
-            items = gs1_items(block.data) if block.symbology == "GS1_128" else list(block.data)
-            symbols = code128_symbols(items)
+            values = code128_values(block.data, gs1=block.symbology == "GS1_128")
         except ValueError:
-            symbols = []
-        modules = code128_modules(symbols)
-        module = barcode_module_width(modules, self.paper.dots) if symbols else None
+            values = []
+        bars = code128_modules(values)
+        module = barcode_module_width(len(bars), self.paper.dots) if values else None
         if module:
             self.printer.set(align="center")
             if self.printer.profile.supports("barcodeB"):
-                self.printer.barcode("".join(data for _, data in symbols), "CODE128",
+                self.printer.barcode(escpos_code128_data(values), "CODE128",
                                      height=block.height, width=module, pos="OFF",
                                      align_ct=False, function_type="B")
             else:
-                self.printer.image(self.barcode_image(symbols, module, block.height),
+                self.printer.image(self.barcode_image(bars, module, block.height),
                                    impl=self.image_impl)
             self.printer.set(align="left")
         elif block.symbology == "GS1_128":
@@ -299,9 +244,8 @@ class _Renderer:
             self.print_text(Text(block.human, align="center"))
 
     @staticmethod
-    def barcode_image(symbols: list[tuple[int, str]], module: int, height: int) -> Image.Image:
+    def barcode_image(bars: str, module: int, height: int) -> Image.Image:
         """Code 128 drawn as an image, for printers without hardware barcodes."""
-        bars = code128_bars(symbols)
         image = Image.new("1", (len(bars) * module, height), 1)
         draw = ImageDraw.Draw(image)
         for index, bar in enumerate(bars):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import qrcode
 
+from printing.code128 import CODE_B, CODE_C, FNC1, START_B, START_C
 from printing.gs1 import datamatrix_modules, separated_fields
 from printing.layout import (
     Align,
@@ -20,16 +21,7 @@ from printing.layout import (
     Rule,
     Text,
 )
-from printing.preview import (
-    CODE_B,
-    CODE_C,
-    FNC1,
-    START_B,
-    START_C,
-    barcode_module_width,
-    barcode_values,
-    row_cells,
-)
+from printing.preview import barcode_module_width, barcode_values, row_cells
 from printing.text import wrap
 
 DEFAULT_CJK_FONT = "E:SIMSUN.TTF"

@@ -10,11 +10,9 @@ import zxingcpp
 from PIL import Image, ImageOps
 
 from printing import documents
+from printing.code128 import code128_modules, code128_values
 from printing.escpos_render import (
-    code128_bars,
-    code128_modules,
-    code128_symbols,
-    gs1_items,
+    escpos_code128_data,
     line_image,
     render_escpos,
 )
@@ -248,29 +246,29 @@ def test_a_gs1_128_too_wide_for_the_paper_becomes_a_gs1_datamatrix():
 
 
 def test_gs1_element_strings_get_fnc1_after_variable_length_fields_only():
-    items = gs1_items(element_string(gtin="6901234567892", lot="L1", qty=5))
-    assert "".join(items) == "FNC1" + "0106901234567892" + "10L1" + "FNC1" + "375"
+    values = code128_values(element_string(gtin="6901234567892", lot="L1", qty=5), gs1=True)
+    assert escpos_code128_data(values) == (
+        "{C{1" + "".join(chr(pair) for pair in (1, 6, 90, 12, 34, 56, 78, 92, 10))
+        + "{BL1{1" + "375")
     with pytest.raises(ValueError, match="bracket form"):
-        gs1_items("0106901234567892")
+        code128_values("0106901234567892", gs1=True)
 
 
 @pytest.mark.parametrize(
-    ("items", "python_barcode"),
+    ("data", "gs1", "python_barcode"),
     [
-        (list("A-01-02-03"), barcode.get_barcode_class("code128")("A-01-02-03")),
-        (gs1_items(f"(00){SSCC}"), barcode.get_barcode_class("gs1_128")(f"00{SSCC}")),
+        ("A-01-02-03", False, barcode.get_barcode_class("code128")("A-01-02-03")),
+        (f"(00){SSCC}", True, barcode.get_barcode_class("gs1_128")(f"00{SSCC}")),
     ],
 )
-def test_code128_bars_match_python_barcode(items, python_barcode):
-    symbols = code128_symbols(items)
-    assert code128_bars(symbols) == python_barcode.build()[0]
-    assert len(code128_bars(symbols)) == code128_modules(symbols)
+def test_code128_bars_match_python_barcode(data, gs1, python_barcode):
+    assert code128_modules(code128_values(data, gs1=gs1)) == python_barcode.build()[0]
 
 
 def test_code128_escapes_a_brace_and_refuses_what_it_cannot_encode():
-    assert "".join(data for _, data in code128_symbols(list("a{b"))) == "{Ba{{b"
+    assert escpos_code128_data(code128_values("a{b")) == "{Ba{{b"
     with pytest.raises(ValueError, match="cannot encode"):
-        code128_symbols(list("货位"))
+        code128_values("货位")
 
 
 def test_a_barcode_of_chinese_data_becomes_a_qr_code():

@@ -14,19 +14,16 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from printing.code128 import CODE128_WIDTHS, FNC1, code128_modules, code128_values
 from printing.documents import build
 from printing.escpos_render import render_escpos
 from printing.fonts import CJKFontMissing, cjk_font, find_cjk_font, has_glyph
 from printing.gs1 import element_string
 from printing.layout import Barcode, Document, Paper, QRCode, Row, Rule, Text
 from printing.preview import (
-    CODE128_WIDTHS,
-    FNC1,
     MARGIN_PX,
     QUIET_MODULES,
     barcode_module_width,
-    code128_modules,
-    code128_values,
     render_html,
     render_png,
 )
