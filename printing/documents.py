@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from printing.gs1 import element_string, is_gtin
+from printing.gs1 import element_string, is_gtin, lot_fits
 from printing.layout import (
     Barcode,
     Block,
@@ -75,7 +75,10 @@ def lot_label(data: Mapping[str, Any]) -> Document:
         details.append(f"数量 Qty {data['qty']}")
     blocks += [Text(line) for line in details]
     if gtin:
-        gs1 = element_string(gtin=str(gtin), lot=str(lot) if lot else None, expiry=expiry)
+        # A lot a GS1 code cannot carry (Chinese, too long) is left out of the code, never
+        # mangled: the scan then gives item and expiry, and the lot is read off the label.
+        coded_lot = str(lot) if lot and lot_fits(str(lot)) else None
+        gs1 = element_string(gtin=str(gtin), lot=coded_lot, expiry=expiry)
         blocks.append(DataMatrix(gs1, human=gs1))
     else:
         blocks.append(Barcode(sku, human=sku, height=80))

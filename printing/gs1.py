@@ -16,6 +16,9 @@ from PIL import Image
 PREDEFINED_LENGTH = frozenset({"00", "01", "02", "03", "04", "11", "12", "13", "14", "15", "16",
                                "17", "18", "19", "20", "31", "32", "33", "34", "35", "36", "41"})
 _FIELD = re.compile(r"\((\d{2,4})\)([^()]+)")
+# A lot (AI 10): up to 20 characters of GS1's character set 82, less the brackets that the
+# bracket form uses to mark application identifiers.
+_LOT = re.compile(r"[!\"%&'*+,\-./0-9:;<=>?A-Z_a-z]{1,20}")
 
 
 def check_digit(digits: str) -> str:
@@ -59,6 +62,11 @@ def element_string(*, gtin: str | None = None, lot: str | None = None,
     if qty is not None:
         parts.append(f"(37){qty}")
     return "".join(parts)
+
+
+def lot_fits(lot: str) -> bool:
+    """Whether a GS1 code can carry this lot number (AI 10)."""
+    return _LOT.fullmatch(lot) is not None
 
 
 def fields(element: str) -> list[tuple[str, str]]:

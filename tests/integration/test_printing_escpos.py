@@ -223,6 +223,14 @@ def test_the_lot_label_decodes_to_the_same_gs1_element_string(paper, profile, mo
     assert picture.width == paper.dots
 
 
+@pytest.mark.parametrize("lot", ["批次-09", "L(2)", "L" * 21])
+def test_a_lot_a_gs1_code_cannot_carry_is_printed_but_left_out_of_the_code(lot):
+    printout = read_escpos(render_escpos(documents.lot_label(dict(LOT_LJ99, lot=lot)), P58))
+    [code] = [code for picture in printout.pictures for code in scanned(picture)]
+    assert (code.symbology_identifier, code.text) == ("]d2", "(01)06901234567892(17)271130")
+    assert f"批次Lot{lot}" in squashed(printout.text())
+
+
 def test_a_gs1_code_with_a_field_after_the_lot_scans_with_the_gs_separator():
     elements = "(01)06901234567892(10)LJ99(21)S-0042"
     printout = read_escpos(render_escpos(Document("t", "t", (DataMatrix(elements),)), P58))
