@@ -5,17 +5,46 @@ receiving note."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from printing.gs1 import element_string, is_gtin
-from printing.layout import Barcode, Block, Document, Feed, QRCode, Row, Rule, Text
+from printing.gs1 import element_string, is_gtin, lot_fits
+from printing.layout import (
+    Barcode,
+    Block,
+    DataMatrix,
+    Document,
+    Feed,
+    QRCode,
+    Row,
+    Rule,
+    Text,
+)
+from wms.config import load_settings
 
 
 def _date(value: Any) -> date | None:
     if value in (None, ""):
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def local_time(value: Any, zone: str) -> str:
+    """An instant from a job's data ("2026-11-28T18:30:00+00:00") as the warehouse's clock
+    reads it in `zone`: "2026-11-29 02:30". Jobs queued before instants carried their offset
+    say "2026-11-28 18:30 UTC"; a time without any zone is printed as it is."""
+    text = str(value).strip()
+    legacy_utc = text.endswith(" UTC")
+    try:
+        instant = datetime.fromisoformat(text.removesuffix(" UTC"))
+    except ValueError:
+        return text
+    if legacy_utc and instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    if instant.tzinfo is None:
+        return text
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def bin_label(data: Mapping[str, Any]) -> Document:
@@ -30,8 +59,9 @@ def bin_label(data: Mapping[str, Any]) -> Document:
 
 
 def lot_label(data: Mapping[str, Any]) -> Document:
-    """An item/lot label: SKU, name, lot and expiry, with a GS1-128 barcode when the item
-    has a GTIN and a Code 128 of the SKU otherwise."""
+    """An item/lot label: SKU, name, lot and expiry, with a GS1 DataMatrix of GTIN, expiry
+    and lot when the item has a GTIN (GS1-128 of those is wider than the paper) and a Code 128
+    of the SKU otherwise."""
     sku, name = str(data["sku"]), str(data.get("name") or "")
     lot, expiry = data.get("lot"), _date(data.get("expiry"))
     gtin = next((b for b in data.get("barcodes") or () if is_gtin(str(b))), None)
@@ -45,8 +75,11 @@ def lot_label(data: Mapping[str, Any]) -> Document:
         details.append(f"数量 Qty {data['qty']}")
     blocks += [Text(line) for line in details]
     if gtin:
-        gs1 = element_string(gtin=str(gtin), lot=str(lot) if lot else None, expiry=expiry)
-        blocks.append(Barcode(gs1, symbology="GS1_128", human=gs1, height=80))
+        # A lot a GS1 code cannot carry (Chinese, too long) is left out of the code, never
+        # mangled: the scan then gives item and expiry, and the lot is read off the label.
+        coded_lot = str(lot) if lot and lot_fits(str(lot)) else None
+        gs1 = element_string(gtin=str(gtin), lot=coded_lot, expiry=expiry)
+        blocks.append(DataMatrix(gs1, human=gs1))
     else:
         blocks.append(Barcode(sku, human=sku, height=80))
     return Document("lot_label", f"物料标签 Item label {sku} {lot or ''}".strip(),
@@ -155,10 +188,18 @@ BUILDERS: dict[str, Callable[[Mapping[str, Any]], Document]] = {
 }
 
 
-def build(kind: str, data: Mapping[str, Any]) -> Document:
-    """The document of a print job."""
+# Fields of a job's data that hold an instant, printed as the warehouse's local time.
+INSTANT_FIELDS = ("at",)
+
+
+def build(kind: str, data: Mapping[str, Any], *, zone: str | None = None) -> Document:
+    """The document of a print job, its times shown in `zone` (default: the configured
+    WMS_TIMEZONE, the zone the pages show times in)."""
     try:
         builder = BUILDERS[kind]
     except KeyError:
         raise ValueError(f"unknown document kind {kind!r}") from None
-    return builder(data)
+    zone = zone or load_settings().timezone
+    shown = {key: local_time(value, zone) if key in INSTANT_FIELDS and value else value
+             for key, value in data.items()}
+    return builder(shown)

@@ -1,23 +1,50 @@
 """ESC/POS bytes for a Document. Text goes through our own path: GB18030 inside Chinese mode
 (FS & ... FS .) for printers with a Chinese font, or a Pillow image drawn with a CJK font for
-printers without one. Barcodes are sized to the paper and fall back to a QR code."""
+printers without one. Barcodes are sized to the paper; a Code 128 too wide falls back to a QR
+code, a GS1-128 to a GS1 DataMatrix. DataMatrix prints as a raster image (few ESC/POS
+printers have it built in)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Literal
 
 import qrcode
-from barcode.charsets.code128 import CODES as CODE128_PATTERNS
-from barcode.charsets.code128 import STOP as CODE128_STOP
 from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw
 
+from printing.code128 import (
+    CODE_B,
+    CODE_C,
+    FNC1,
+    START_B,
+    START_C,
+    code128_modules,
+    code128_values,
+)
 from printing.fonts import cjk_font
-from printing.layout import Barcode, Block, Document, Feed, Paper, QRCode, Row, Rule, Text
-from printing.text import char_width, clusters, display_width, layout_row, pad, wrap
+from printing.gs1 import datamatrix_image
+from printing.layout import (
+    Barcode,
+    Block,
+    DataMatrix,
+    Document,
+    Feed,
+    Paper,
+    QRCode,
+    Row,
+    Rule,
+    Text,
+)
+from printing.text import (
+    char_width,
+    clusters,
+    display_width,
+    layout_row,
+    pad,
+    printable,
+    wrap,
+)
 
 Mode = Literal["chinese", "image"]
 
@@ -28,15 +55,6 @@ LF = b"\n"
 # python-escpos accepts module widths 2-6; 3 is the usual default, so try it first.
 BARCODE_MODULE_WIDTHS = (3, 2)
 BARCODE_FALLBACK_QR_SIZE = 6
-
-
-# GS1 application identifiers (by their first two digits) whose data has a predefined
-# length: only the others need an FNC1 separator when another element follows.
-GS1_PREDEFINED_LENGTH = frozenset({"00", "01", "02", "03", "04", "11", "12", "13", "14", "15",
-                                   "16", "17", "18", "19", "20", "31", "32", "33", "34", "35",
-                                   "36", "41"})
-FNC1 = "FNC1"
-DIGITS = frozenset("0123456789")
 
 
 def render_escpos(document: Document, paper: Paper, *, mode: Mode = "chinese",
@@ -53,93 +71,26 @@ def render_escpos(document: Document, paper: Paper, *, mode: Mode = "chinese",
     return printer.output
 
 
-def printable(text: str) -> str:
-    """`text` in NFC without control and format characters (newlines and tabs stay): nothing
-    in a document's data may reach the printer as a command."""
-    return "".join(char for char in unicodedata.normalize("NFC", text)
-                   if char in "\n\r\t" or unicodedata.category(char) not in ("Cc", "Cf", "Cs"))
-
-
-def gs1_items(element_string: str) -> list[str]:
-    """The Code 128 data of a GS1 element string in bracket form: FNC1, then each AI and its
-    data without brackets, with FNC1 after variable-length data that is not last."""
-    fields = re.findall(r"\((\d{2,4})\)([^()]+)", element_string)
-    if "".join(f"({ai}){data}" for ai, data in fields) != element_string or not fields:
-        raise ValueError(f"not a GS1 element string in bracket form: {element_string!r}")
-    items = [FNC1]
-    for index, (ai, data) in enumerate(fields):
-        items += list(ai + data)
-        if index < len(fields) - 1 and ai[:2] not in GS1_PREDEFINED_LENGTH:
-            items.append(FNC1)
-    return items
-
-
-def _digit_run(items: list[str], start: int) -> int:
-    end = start
-    while end < len(items) and items[end] in DIGITS:
-        end += 1
-    return end - start
-
-
-def code128_symbols(items: list[str]) -> list[tuple[int, str]]:
-    """Code 128 symbols (start character first, no check character) for `items` (single
-    characters or FNC1), each as its value and as python-escpos/ESC-POS data: "{B", "{C"
-    select code sets, "{1" is FNC1, "{{" is "{", and a code C pair is one byte 0-99.
-    Runs of digits use code set C (ISO/IEC 15417 annex E)."""
-    symbols: list[tuple[int, str]] = []
-    code_set = ""
-
-    def select(new_set: str) -> None:
-        nonlocal code_set
-        starts, switches = {"B": 104, "C": 105}, {"B": 100, "C": 99}
-        symbols.append(((switches if symbols else starts)[new_set], "{" + new_set))
-        code_set = new_set
-
-    index = 0
-    while index < len(items):
-        item, run = items[index], _digit_run(items, index)
-        if item == FNC1:
-            if not code_set:
-                select("C" if _digit_run(items, index + 1) >= 4 else "B")
-            symbols.append((102, "{1"))
-            index += 1
-            continue
-        at_end = index + run == len(items)
-        if code_set != "C" and (run >= 6 or (run >= 4 and (at_end or not code_set))
-                                or (run == 2 and at_end and not code_set)):
-            if run % 2:
-                if code_set != "B":
-                    select("B")
-                symbols.append((ord(item) - 32, item))
-                index += 1
-            select("C")
-            continue
-        if code_set == "C" and run >= 2:
-            pair = int(item + items[index + 1])
-            symbols.append((pair, chr(pair)))
-            index += 2
-            continue
-        if len(item) != 1 or not " " <= item <= "~":
-            raise ValueError(f"Code 128 (code set B) cannot encode {item!r}")
-        if code_set != "B":
-            select("B")
-        symbols.append((ord(item) - 32, "{{" if item == "{" else item))
-        index += 1
-    return symbols
-
-
-def code128_modules(symbols: list[tuple[int, str]]) -> int:
-    """Width of a Code 128 symbol in modules: 11 per character, check character included,
-    and 13 for the stop character."""
-    return 11 * (len(symbols) + 1) + 13
-
-
-def code128_bars(symbols: list[tuple[int, str]]) -> str:
-    """The bars ("1") and spaces ("0") of a Code 128 symbol, one digit per module."""
-    values = [value for value, _ in symbols]
-    check = (values[0] + sum(position * value
-                             for position, value in enumerate(values[1:], start=1))) % 103
-    return "".join(CODE128_PATTERNS[value] for value in [*values, check]) + CODE128_STOP + "11"
+def escpos_code128_data(values: list[int]) -> str:
+    """The python-escpos (GS k function B) data of Code 128 symbol values from
+    printing.code128 (start, data, check, stop): "{B" and "{C" select a code set, "{1" is
+    FNC1, "{{" is "{", a code C pair is one byte 0-99. The printer adds check and stop."""
+    parts, code_set = [], ""
+    for value in values[:-2]:
+        if value in (START_B, CODE_B):
+            parts.append("{B")
+            code_set = "B"
+        elif value in (START_C, CODE_C):
+            parts.append("{C")
+            code_set = "C"
+        elif value == FNC1:
+            parts.append("{1")
+        elif code_set == "C":
+            parts.append(chr(value))
+        else:
+            char = chr(value + 32)
+            parts.append("{{" if char == "{" else char)
+    return "".join(parts)
 
 
 def barcode_module_width(modules: int, dots: int) -> int | None:
@@ -185,7 +136,6 @@ class _Renderer:
 
     def __init__(self, printer: Dummy, paper: Paper, mode: Mode) -> None:
         self.printer, self.paper, self.mode = printer, paper, mode
-        self.wide = mode == "chinese"
         self.size, self.bold = 1, False
         features = printer.profile.features
         self.image_impl = next((impl for impl in ("bitImageRaster", "bitImageColumn",
@@ -200,12 +150,11 @@ class _Renderer:
                 self.print_text(block)
             case Row():
                 cells = tuple(printable(cell) for cell in block.cells)
-                lines = layout_row(cells, block.weights, self.paper.columns, block.aligns,
-                                   wide_non_ascii=self.wide)
+                lines = layout_row(cells, block.weights, self.paper.columns, block.aligns)
                 self.print_lines(lines, 1, block.bold)
             case Rule():
                 char = printable(block.char)[:1] or "-"
-                width = max(char_width(char, wide_non_ascii=self.wide), 1)
+                width = max(char_width(char), 1)
                 self.print_lines([char * (self.paper.columns // width)], 1, False)
             case Feed():
                 self.printer.ln(block.lines)
@@ -213,6 +162,8 @@ class _Renderer:
                 self.print_barcode(block)
             case QRCode():
                 self.print_qr(block.data, block.size)
+            case DataMatrix():
+                self.print_datamatrix(block)
             case _:
                 raise TypeError(f"cannot print {block!r}")
 
@@ -221,13 +172,13 @@ class _Renderer:
         text = printable(block.text)
         factor = {"normal": 1, "large": 2}.get(block.size) or self.huge_factor(text)
         columns = self.paper.columns // factor
-        lines = [pad(line, columns, block.align, wide_non_ascii=self.wide).rstrip(" ")
-                 for line in wrap(text, columns, wide_non_ascii=self.wide)]
+        lines = [pad(line, columns, block.align).rstrip(" ")
+                 for line in wrap(text, columns)]
         self.print_lines(lines, factor, block.bold)
 
     def huge_factor(self, text: str) -> int:
         """Quadruple size when the longest line fits, else triple."""
-        longest = max((display_width(line, wide_non_ascii=self.wide)
+        longest = max((display_width(line)
                        for line in text.splitlines()), default=0)
         return 4 if longest * 4 <= self.paper.columns else 3
 
@@ -258,31 +209,43 @@ class _Renderer:
         """A Code 128 / GS1-128 barcode at the widest module that fits the paper, else a QR
         code of the same data; then its human-readable text."""
         try:
-            items = gs1_items(block.data) if block.symbology == "GS1_128" else list(block.data)
-            symbols = code128_symbols(items)
+            values = code128_values(block.data, gs1=block.symbology == "GS1_128")
         except ValueError:
-            symbols = []
-        modules = code128_modules(symbols)
-        module = barcode_module_width(modules, self.paper.dots) if symbols else None
+            values = []
+        bars = code128_modules(values)
+        module = barcode_module_width(len(bars), self.paper.dots) if values else None
         if module:
             self.printer.set(align="center")
             if self.printer.profile.supports("barcodeB"):
-                self.printer.barcode("".join(data for _, data in symbols), "CODE128",
+                self.printer.barcode(escpos_code128_data(values), "CODE128",
                                      height=block.height, width=module, pos="OFF",
                                      align_ct=False, function_type="B")
             else:
-                self.printer.image(self.barcode_image(symbols, module, block.height),
+                self.printer.image(self.barcode_image(bars, module, block.height),
                                    impl=self.image_impl)
             self.printer.set(align="left")
+        elif block.symbology == "GS1_128":
+            self.print_datamatrix(DataMatrix(block.data))
         else:
             self.print_qr(block.data, BARCODE_FALLBACK_QR_SIZE)
         if block.human:
             self.print_text(Text(block.human, align="center"))
 
+    def print_datamatrix(self, block: DataMatrix) -> None:
+        """A GS1 DataMatrix as a raster image as wide as the paper, the symbol centred (so
+        it does not depend on the printer applying ESC a to images)."""
+        symbol = datamatrix_image(block.data, 1)
+        module = max(1, min(block.module, self.paper.dots // symbol.width))
+        symbol = datamatrix_image(block.data, module)
+        strip = Image.new("1", (self.paper.dots, symbol.height), 1)
+        strip.paste(symbol, ((self.paper.dots - symbol.width) // 2, 0))
+        self.printer.image(strip, impl=self.image_impl)
+        if block.human:
+            self.print_text(Text(block.human, align="center"))
+
     @staticmethod
-    def barcode_image(symbols: list[tuple[int, str]], module: int, height: int) -> Image.Image:
+    def barcode_image(bars: str, module: int, height: int) -> Image.Image:
         """Code 128 drawn as an image, for printers without hardware barcodes."""
-        bars = code128_bars(symbols)
         image = Image.new("1", (len(bars) * module, height), 1)
         draw = ImageDraw.Draw(image)
         for index, bar in enumerate(bars):

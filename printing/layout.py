@@ -69,10 +69,21 @@ class Barcode:
 
 @dataclass(frozen=True)
 class QRCode:
-    """A QR code (also the fallback for a barcode too wide for the paper)."""
+    """A QR code (also the fallback for a Code 128 too wide for the paper; a GS1-128 too
+    wide becomes a GS1 DataMatrix)."""
 
     data: str
     size: int = 6
+
+
+@dataclass(frozen=True)
+class DataMatrix:
+    """A GS1 DataMatrix of an element string in bracket form (FNC1 first, so a scanner
+    reports it as GS1: ]d2), `module` dots per module, with its human-readable text."""
+
+    data: str
+    human: str | None = None
+    module: int = 6
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ class Feed:
     lines: int = 1
 
 
-Block = Text | Row | Rule | Barcode | QRCode | Feed
+Block = Text | Row | Rule | Barcode | QRCode | DataMatrix | Feed
 
 
 @dataclass(frozen=True)
@@ -115,11 +126,14 @@ class BlockPainter:
     def qr(self, block: QRCode) -> None:
         raise NotImplementedError
 
+    def datamatrix(self, block: DataMatrix) -> None:
+        raise NotImplementedError
+
     def feed(self, block: Feed) -> None:
         raise NotImplementedError
 
     def draw(self, block: Block) -> None:
         """Lay out one block below what is already there."""
         painters = {Text: self.text, Row: self.row, Rule: self.rule, Barcode: self.barcode,
-                    QRCode: self.qr, Feed: self.feed}
+                    QRCode: self.qr, DataMatrix: self.datamatrix, Feed: self.feed}
         painters[type(block)](block)  # type: ignore[operator]

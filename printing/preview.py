@@ -3,25 +3,26 @@ printer draws it (CJK font, columns by display width, scannable Code 128 and QR 
 an HTML fragment with the same content for the back office.
 
 Sizes follow the receipt printers: "large" is double width and height, "huge" triple.
-The Code 128 encoder here also serves the ZPL renderer, which needs the same subsets."""
+Barcodes come from the one encoder (printing.code128, printing.gs1)."""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
-import re
-import unicodedata
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from printing.code128 import code128_modules, code128_values
 from printing.fonts import cjk_font
+from printing.gs1 import datamatrix_image
 from printing.layout import (
     Align,
     Barcode,
     Block,
     BlockPainter,
+    DataMatrix,
     Document,
     Feed,
     Paper,
@@ -30,7 +31,7 @@ from printing.layout import (
     Rule,
     Text,
 )
-from printing.text import char_width, column_widths, layout_row, pad, wrap
+from printing.text import clusters, column_widths, layout_row, pad, printable, wrap
 
 SCALE = {"normal": 1, "large": 2, "huge": 3}
 MARGIN_PX = 8
@@ -38,96 +39,6 @@ QUIET_MODULES = 10
 # Narrowest bar in dots: one dot (0.125 mm at 203 dpi) is too thin for handheld scanners.
 MIN_MODULE = 2
 
-# Code 128 symbol values 0..106 as widths of bar, space, bar, space, bar, space (stop: +bar).
-CODE128_WIDTHS = (
-    "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212",
-    "221213", "221312", "231212", "112232", "122132", "122231", "113222", "123122", "123221",
-    "223211", "221132", "221231", "213212", "223112", "312131", "311222", "321122", "321221",
-    "312212", "322112", "322211", "212123", "212321", "232121", "111323", "131123", "131321",
-    "112313", "132113", "132311", "211313", "231113", "231311", "112133", "112331", "132131",
-    "113123", "113321", "133121", "313121", "211331", "231131", "213113", "213311", "213131",
-    "311123", "311321", "331121", "312113", "312311", "332111", "314111", "221411", "431111",
-    "111224", "111422", "121124", "121421", "141122", "141221", "112214", "112412", "122114",
-    "122411", "142112", "142211", "241211", "221114", "413111", "241112", "134111", "111242",
-    "121142", "121241", "114212", "124112", "124211", "411212", "421112", "421211", "212141",
-    "214121", "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311",
-    "113141", "114131", "311141", "411131", "211412", "211214", "211232", "2331112",
-)
-CODE_C, CODE_B, FNC1, START_B, START_C, STOP = 99, 100, 102, 104, 105, 106
-# GS1 application identifiers (by their first two digits) whose data has a fixed length and
-# so needs no FNC1 separator after it.
-GS1_FIXED_LENGTH = {"00", "01", "02", "03", "04", "11", "12", "13", "15", "16", "17", "18",
-                    "19", "20", "31", "32", "33", "34", "35", "36", "41"}
-_AI = re.compile(r"\((\d{2,4})\)([^()]*)")
-
-
-def gs1_fields(element_string: str) -> list[tuple[str, str]]:
-    """The (AI, value) pairs of a bracketed GS1 element string such as "(01)0690...(10)L1"."""
-    fields = [(m.group(1), m.group(2)) for m in _AI.finditer(element_string)]
-    if not fields or "".join(f"({ai}){value}" for ai, value in fields) != element_string:
-        raise ValueError(f"{element_string!r} is not a GS1 element string like (01)...(10)...")
-    return fields
-
-
-def _code128_input(data: str, gs1: bool) -> list[str | int]:
-    """The characters to encode, with FNC1 as the int value where GS1 needs it."""
-    if not gs1:
-        return list(data)
-    items: list[str | int] = [FNC1]
-    fields = gs1_fields(data)
-    for position, (ai, value) in enumerate(fields):
-        items += list(ai + value)
-        if ai[:2] not in GS1_FIXED_LENGTH and position < len(fields) - 1:
-            items.append(FNC1)
-    return items
-
-
-def _digit_run(items: list[str | int], start: int) -> int:
-    end = start
-    while end < len(items) and isinstance(items[end], str) and items[end].isdigit():
-        end += 1
-    return end - start
-
-
-def code128_values(data: str, *, gs1: bool = False) -> list[int]:
-    """The Code 128 symbol values of `data` (start, data, check, stop) using subsets B and C;
-    with `gs1` the data is a bracketed element string and FNC1 marks it as GS1-128."""
-    items = _code128_input(data, gs1)
-    first_run = _digit_run(items, 1 if gs1 else 0)
-    subset_c = first_run >= 4 or (first_run >= 2 and (gs1 or first_run == len(items)))
-    values = [START_C if subset_c else START_B]
-    position = 0
-    while position < len(items):
-        item, run = items[position], _digit_run(items, position)
-        if item == FNC1:
-            values.append(FNC1)
-            position += 1
-        elif subset_c and run >= 2:
-            values.append(int(f"{items[position]}{items[position + 1]}"))
-            position += 2
-        elif subset_c:
-            values.append(CODE_B)
-            subset_c = False
-        elif run % 2 == 0 and (run >= 6 or (run >= 4 and position + run == len(items))):
-            values.append(CODE_C)
-            subset_c = True
-        else:
-            char = str(item)
-            if not " " <= char <= "~":
-                raise ValueError(f"Code 128 cannot encode {char!r} in {data!r}")
-            values.append(ord(char) - 32)
-            position += 1
-    check = (values[0] + sum(i * v for i, v in enumerate(values[1:], start=1))) % 103
-    return [*values, check, STOP]
-
-
-def code128_modules(values: list[int]) -> str:
-    """The symbol as a string of modules, "1" for bar and "0" for space, without quiet zones."""
-    modules = []
-    for value in values:
-        for index, width in enumerate(CODE128_WIDTHS[value]):
-            modules.append(("1" if index % 2 == 0 else "0") * int(width))
-    return "".join(modules)
 
 
 def barcode_values(barcode: Barcode) -> list[int]:
@@ -155,18 +66,6 @@ def row_cells(row: Row, columns: int) -> list[list[tuple[int, int, str, Align]]]
     return [[(starts[index], widths[index], lines[number] if number < len(lines) else "",
               aligns[index]) for index, lines in enumerate(wrapped)]
             for number in range(max(len(lines) for lines in wrapped))]
-
-
-def _clusters(text: str) -> list[tuple[str, int]]:
-    """Characters (with the combining marks after them) and the columns each takes."""
-    clusters: list[tuple[str, int]] = []
-    for char in unicodedata.normalize("NFC", text):
-        width = char_width(char)
-        if width == 0 and clusters:
-            clusters[-1] = (clusters[-1][0] + char, clusters[-1][1])
-        elif width:
-            clusters.append((char, width))
-    return clusters
 
 
 class _Canvas(BlockPainter):
@@ -199,7 +98,7 @@ class _Canvas(BlockPainter):
         top = (strip.height - sum(font.getmetrics())) // 2
         for start, width, text, align in cells:
             column = start
-            for cluster, columns in _clusters(pad(text, width, align)):
+            for cluster, columns in clusters(pad(text, width, align)):
                 if cluster.strip():
                     left = column * step + (columns * step - font.getlength(cluster[0])) / 2
                     draw.text((left, top), cluster, font=font, fill=0)
@@ -208,11 +107,13 @@ class _Canvas(BlockPainter):
     def text(self, block: Text) -> None:
         scale = SCALE[block.size]
         columns = self.paper.columns // scale
-        for line in wrap(block.text, columns):
+        for line in wrap(printable(block.text), columns):
             self.text_line([(0, columns, line, block.align)], scale, block.bold)
 
     def row(self, block: Row) -> None:
-        for cells in row_cells(block, self.paper.columns):
+        printed = Row(tuple(printable(cell) for cell in block.cells), block.weights,
+                      block.aligns, block.bold)
+        for cells in row_cells(printed, self.paper.columns):
             self.text_line(cells, 1, block.bold)
 
     def rule(self, block: Rule) -> None:
@@ -225,6 +126,9 @@ class _Canvas(BlockPainter):
 
     def barcode(self, block: Barcode) -> None:
         picture = barcode_image(block, self.paper.dots)
+        if picture is None and block.symbology == "GS1_128":
+            self.datamatrix(DataMatrix(block.data, human=block.human))
+            return
         if picture is None:
             self.qr(QRCode(block.data, size=4))
         else:
@@ -237,6 +141,13 @@ class _Canvas(BlockPainter):
         picture = qr_image(block, self.paper.dots)
         strip = self.blank(picture.height)
         strip.paste(picture, ((self.paper.dots - picture.width) // 2, 0))
+
+    def datamatrix(self, block: DataMatrix) -> None:
+        picture = fitted_datamatrix(block, self.paper.dots)
+        strip = self.blank(picture.height + 8)
+        strip.paste(picture.convert("L"), ((self.paper.dots - picture.width) // 2, 4))
+        if block.human:
+            self.text(Text(block.human, align="center"))
 
     def feed(self, block: Feed) -> None:
         self.blank(self.line_height(1) * block.lines)
@@ -265,6 +176,12 @@ def barcode_image(barcode: Barcode, width: int) -> Image.Image | None:
             draw.rectangle((index * module, 0, (index + 1) * module - 1, barcode.height - 1),
                            fill=0)
     return picture
+
+
+def fitted_datamatrix(block: DataMatrix, width: int) -> Image.Image:
+    """The GS1 DataMatrix of a block at its module size, smaller if needed to fit `width`."""
+    side = datamatrix_image(block.data, 1).width
+    return datamatrix_image(block.data, max(1, min(block.module, width // side)))
 
 
 def qr_image(block: QRCode, width: int) -> Image.Image:
@@ -315,16 +232,24 @@ def _html_block(block: Block, paper: Paper) -> list[str]:
         width = columns // scale
         css = f"line {block.size}"
         return [_html_line(pad(line, width, block.align).rstrip(), css, block.bold)
-                for line in wrap(block.text, width)]
+                for line in wrap(printable(block.text), width)]
     if isinstance(block, Row):
+        cells = tuple(printable(cell) for cell in block.cells)
         return [_html_line(line, "line row", block.bold)
-                for line in layout_row(block.cells, block.weights, columns, block.aligns)]
+                for line in layout_row(cells, block.weights, columns, block.aligns)]
     if isinstance(block, Rule):
         return [_html_line((block.char or "-") * columns, "line rule", False)]
     if isinstance(block, Feed):
         return [_html_line("", "line feed", False)] * block.lines
     if isinstance(block, Barcode):
         picture = barcode_image(block, paper.dots) or qr_image(QRCode(block.data, 4), paper.dots)
+        alt = html.escape(block.human or block.data, quote=True)
+        parts = [f'<div class="barcode"><img src="{_data_uri(picture)}" alt="{alt}"></div>']
+        if block.human:
+            parts += _html_block(Text(block.human, align="center"), paper)
+        return parts
+    if isinstance(block, DataMatrix):
+        picture = fitted_datamatrix(block, paper.dots).convert("L")
         alt = html.escape(block.human or block.data, quote=True)
         parts = [f'<div class="barcode"><img src="{_data_uri(picture)}" alt="{alt}"></div>']
         if block.human:

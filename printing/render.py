@@ -11,9 +11,10 @@ from printing.layout import Paper
 from wms.site_config import PrinterConfig
 
 
-def render_for_printer(document: str, data: Mapping[str, Any], printer: PrinterConfig) -> bytes:
-    """The bytes this printer needs for this document."""
-    doc = build(document, data)
+def render_for_printer(document: str, data: Mapping[str, Any], printer: PrinterConfig, *,
+                       zone: str | None = None) -> bytes:
+    """The bytes this printer needs for this document, its times shown in `zone`."""
+    doc = build(document, data, zone=zone)
     if printer.mode == "zpl":
         from printing.zpl import render_zpl
 
@@ -24,8 +25,9 @@ def render_for_printer(document: str, data: Mapping[str, Any], printer: PrinterC
                          profile=printer.profile)
 
 
-def render_preview(document: str, data: Mapping[str, Any], paper_mm: int = 80) -> bytes:
+def render_preview(document: str, data: Mapping[str, Any], paper_mm: int = 80, *,
+                   zone: str | None = None) -> bytes:
     """A PNG picture of the document as it prints on this paper."""
     from printing.preview import render_png
 
-    return render_png(build(document, data), Paper.of(paper_mm))
+    return render_png(build(document, data, zone=zone), Paper.of(paper_mm))

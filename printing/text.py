@@ -1,10 +1,16 @@
-"""Text measured in printer columns: a Han character or full-width sign takes two columns,
-a combining mark none, anything else one. Wrapping, padding and table rows by that width."""
+"""Text as the printers print it. Receipt printers hold a GBK font and, in Chinese mode, read
+any byte above 0x7F as the first of a two-byte code drawn from that font: so an ASCII
+character takes one column and every other character two (é and · as much as 汉 or ￥),
+whatever Unicode's East Asian width says. `char_width` is that one rule, and the printout,
+the image text and the preview all wrap, pad and lay out tables by it. `printable` first
+turns text into what the font has: GB18030's four-byte codes (¥, emoji, rare Han) print as
+garbage on a GBK font."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from printing.layout import Align
 
@@ -12,28 +18,76 @@ from printing.layout import Align
 NO_LINE_START = frozenset("，。、：；！？）」』】》〉,.:;!?)]}%")
 NO_LINE_END = frozenset("（「『【《〈([{")
 
+# What prints in place of a character that a GBK font lacks and that has no stand-in: a
+# visible box (in GBK, two columns like the emoji or rare Han character it replaces).
+PLACEHOLDER = "□"
+# Stand-ins for characters outside GBK that read the same: the full-width forms of signs
+# (¥ U+00A5 is a four-byte code, ￥ U+FFE5 is in GBK), spelled-out currency.
+GBK_STAND_INS = {"¥": "￥", "¢": "￠", "£": "￡", "¬": "￢", "¦": "￤", "¯": "￣",
+                 "€": "EUR", "©": "(C)", "®": "(R)"}
+KEPT_CONTROLS = frozenset("\n\r\t")
 
-def char_width(char: str, *, wide_non_ascii: bool = False) -> int:
-    """Columns one character takes (see display_width for `wide_non_ascii`)."""
-    if wide_non_ascii and not char.isascii():
-        return 2
+
+def in_gbk(char: str) -> bool:
+    """Whether a GBK printer font has `char`: ASCII, or a two-byte code that GBK and GB18030
+    share."""
+    if char.isascii():
+        return True
+    try:
+        code = char.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return len(code) == 2 and code == char.encode("gb18030")
+
+
+@lru_cache(maxsize=4096)
+def gbk_form(char: str) -> str:
+    """What prints for `char`: itself when the font has it, else a stand-in (¥ → ￥, ｱ → ア,
+    ç → c), else the placeholder; a combining mark left over after NFC is dropped."""
+    if in_gbk(char):
+        return char
+    if char in GBK_STAND_INS:
+        return GBK_STAND_INS[char]
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me"):
+        return ""
+    for form in ("NFKC", "NFKD"):
+        stand_in = "".join(part for part in unicodedata.normalize(form, char)
+                           if not unicodedata.combining(part))
+        if stand_in and stand_in != char and all(in_gbk(part) for part in stand_in):
+            return stand_in
+    return PLACEHOLDER
+
+
+def printable(text: str) -> str:
+    """`text` as a GBK printer prints it: NFC, without control and format characters
+    (newlines and tabs stay: nothing in a document's data may reach the printer as a
+    command), each character the font lacks replaced by its stand-in or the placeholder."""
+    return "".join(char if char in KEPT_CONTROLS else gbk_form(char)
+                   for char in unicodedata.normalize("NFC", text)
+                   if char in KEPT_CONTROLS
+                   or unicodedata.category(char) not in ("Cc", "Cf", "Cs"))
+
+
+def char_width(char: str) -> int:
+    """Columns one character takes on the printer: none for a combining mark or control
+    character, one for ASCII, two for anything else (a two-byte code, from the double-byte
+    font)."""
     if unicodedata.category(char) in ("Mn", "Me", "Cc", "Cf") or unicodedata.combining(char):
         return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return 1 if char.isascii() else 2
 
 
-def display_width(text: str, *, wide_non_ascii: bool = False) -> int:
-    """Columns `text` takes; `wide_non_ascii` counts every non-ASCII character as two, as a
-    printer in Chinese mode prints it (é, · and ¥ come from its double-byte font)."""
-    return sum(char_width(char, wide_non_ascii=wide_non_ascii) for char in text)
+def display_width(text: str) -> int:
+    """Columns `text` takes on the printer (see char_width)."""
+    return sum(char_width(char) for char in text)
 
 
-def clusters(paragraph: str, *, wide_non_ascii: bool = False) -> list[tuple[str, int]]:
+def clusters(paragraph: str) -> list[tuple[str, int]]:
     """The characters of one line with the zero-width marks that follow them, and their
     widths; any whitespace becomes spaces of its width."""
     found: list[tuple[str, int]] = []
     for char in paragraph:
-        width = char_width(char, wide_non_ascii=wide_non_ascii)
+        width = char_width(char)
         if char.isspace():
             found.append((" " * max(width, 1), max(width, 1)))
         elif width == 0 and found and not found[-1][0].isspace():
@@ -70,11 +124,11 @@ def _joined(line: list[tuple[str, int]]) -> str:
     return "".join(text for text, _ in line).rstrip(" ")
 
 
-def _wrap_paragraph(paragraph: str, columns: int, wide_non_ascii: bool) -> list[str]:
+def _wrap_paragraph(paragraph: str, columns: int) -> list[str]:
     lines: list[str] = []
     line: list[tuple[str, int]] = []
     width = 0
-    for cluster in clusters(paragraph, wide_non_ascii=wide_non_ascii):
+    for cluster in clusters(paragraph):
         while line and width + cluster[1] > columns:
             fits_before = _can_break(line[-1], cluster)
             cut = len(line) if fits_before else _last_break(line) or len(line)
@@ -94,19 +148,19 @@ def _wrap_paragraph(paragraph: str, columns: int, wide_non_ascii: bool) -> list[
     return lines
 
 
-def wrap(text: str, columns: int, *, wide_non_ascii: bool = False) -> list[str]:
+def wrap(text: str, columns: int) -> list[str]:
     """Lines of at most `columns` display columns: Latin text breaks at spaces, Han text
     between any two characters, a word longer than the line is cut; newlines are kept."""
     if columns < 1:
         raise ValueError(f"cannot wrap to {columns} columns")
     return [line for paragraph in text.splitlines()
-            for line in _wrap_paragraph(paragraph, columns, wide_non_ascii)]
+            for line in _wrap_paragraph(paragraph, columns)]
 
 
-def truncate(text: str, columns: int, *, wide_non_ascii: bool = False) -> str:
+def truncate(text: str, columns: int) -> str:
     """The longest start of `text` that fits in `columns`, never splitting a character."""
     kept, width = [], 0
-    for text_part, part_width in clusters(text, wide_non_ascii=wide_non_ascii):
+    for text_part, part_width in clusters(text):
         if width + part_width > columns:
             break
         kept.append(text_part)
@@ -114,10 +168,10 @@ def truncate(text: str, columns: int, *, wide_non_ascii: bool = False) -> str:
     return "".join(kept)
 
 
-def pad(text: str, columns: int, align: Align = "left", *, wide_non_ascii: bool = False) -> str:
+def pad(text: str, columns: int, align: Align = "left") -> str:
     """`text` aligned in exactly `columns` display columns, truncated if it is too wide."""
-    text = truncate(text, columns, wide_non_ascii=wide_non_ascii)
-    room = columns - display_width(text, wide_non_ascii=wide_non_ascii)
+    text = truncate(text, columns)
+    room = columns - display_width(text)
     if align == "right":
         return " " * room + text
     if align == "center":
@@ -145,19 +199,19 @@ def column_widths(weights: Sequence[int], columns: int) -> list[int]:
 
 
 def layout_row(cells: Sequence[str], weights: Sequence[int], columns: int,
-               aligns: Sequence[Align] = (), *, wide_non_ascii: bool = False) -> list[str]:
+               aligns: Sequence[Align] = ()) -> list[str]:
     """The printed lines of a table row: each cell wrapped and aligned inside its column,
     trailing spaces removed."""
     if len(cells) != len(weights):
         raise ValueError(f"{len(cells)} cells but {len(weights)} weights")
     widths = column_widths(weights, columns)
-    wrapped = [wrap(cell, width, wide_non_ascii=wide_non_ascii) or [""]
+    wrapped = [wrap(cell, width) or [""]
                for cell, width in zip(cells, widths, strict=True)]
     lines = []
     for line_number in range(max(len(cell_lines) for cell_lines in wrapped)):
         parts = [pad(cell_lines[line_number] if line_number < len(cell_lines) else "", width,
                      aligns[index] if index < len(aligns) else "left",
-                     wide_non_ascii=wide_non_ascii)
+                     )
                  for index, (cell_lines, width) in enumerate(zip(wrapped, widths, strict=True))]
         lines.append(" ".join(parts).rstrip(" "))
     return lines

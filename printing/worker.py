@@ -36,6 +36,7 @@ class PrintWorker:
     db: Database
     site: SiteConfig
     lease: timedelta = timedelta(seconds=60)
+    zone: str | None = None
     backends: dict[str, PrinterBackend] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -55,7 +56,7 @@ class PrintWorker:
         backend = self.backends[printer]
         try:
             if content is None:
-                content = render_for_printer(document, data, config)
+                content = render_for_printer(document, data, config, zone=self.zone)
                 with self.db.write() as session:
                     store_content(session, job_id, content)
         except CJKFontMissing as exc:  # the gateway lacks a font: fixable, so keep the job
@@ -87,7 +88,7 @@ class PrintWorker:
         """The preview beside a printed job; the job prints without it when none can be
         drawn (for instance without a CJK font on the gateway)."""
         try:
-            return render_preview(document, data, paper)
+            return render_preview(document, data, paper, zone=self.zone)
         except (CJKFontMissing, OSError) as exc:
             log.warning("job %s: printing without a preview: %s", job_id, exc)
             return None
@@ -114,7 +115,7 @@ def command(once: bool, poll: float) -> None:
     site = load_site_config(settings.config_path)
     if not site.printers:
         raise click.ClickException(f"no printers configured in {settings.config_path}")
-    worker = PrintWorker(Database(settings.database_url), site)
+    worker = PrintWorker(Database(settings.database_url), site, zone=settings.timezone)
     if once:
         while worker.work_once():
             pass

@@ -1,15 +1,19 @@
 """Documents as ZPL II for Zebra label printers: UTF-8 text (^CI28) in a CJK font on the
 printer for lines with Chinese, the built-in scalable font for plain ASCII, Code 128 and
-GS1-128 barcodes with explicit subsets, and QR codes."""
+GS1-128 barcodes with explicit subsets, GS1 DataMatrix (^BX, ECC 200, FNC1 first) and QR
+codes."""
 
 from __future__ import annotations
 
 import qrcode
 
+from printing.code128 import CODE_B, CODE_C, FNC1, START_B, START_C
+from printing.gs1 import datamatrix_modules, separated_fields
 from printing.layout import (
     Align,
     Barcode,
     BlockPainter,
+    DataMatrix,
     Document,
     Feed,
     QRCode,
@@ -17,16 +21,7 @@ from printing.layout import (
     Rule,
     Text,
 )
-from printing.preview import (
-    CODE_B,
-    CODE_C,
-    FNC1,
-    START_B,
-    START_C,
-    barcode_module_width,
-    barcode_values,
-    row_cells,
-)
+from printing.preview import barcode_module_width, barcode_values, row_cells
 from printing.text import wrap
 
 DEFAULT_CJK_FONT = "E:SIMSUN.TTF"
@@ -34,6 +29,8 @@ DEFAULT_CJK_FONT = "E:SIMSUN.TTF"
 FONT_HEIGHT = {"normal": 30, "large": 50, "huge": 90}
 JUSTIFY: dict[Align, str] = {"left": "L", "center": "C", "right": "R"}
 INVOCATION = {START_B: ">:", START_C: ">;", CODE_B: ">6", CODE_C: ">5", FNC1: ">8"}
+# ^BX's escape character, set explicitly: the default differs between firmware versions.
+DATAMATRIX_ESCAPE = "_"
 
 
 def escape_field(text: str) -> str:
@@ -63,6 +60,24 @@ def code128_field(values: list[int]) -> str:
             char = chr(value + 32)
             parts.append("><" if char == ">" else char)
     return "".join(parts)
+
+
+def datamatrix_field(element: str) -> str:
+    """The ^BX (quality 200) field data of a GS1 element string: FNC1 (_1) first and after
+    variable-length data that another field follows; an underscore in data is doubled."""
+    parts = [DATAMATRIX_ESCAPE + "1"]
+    for ai, data, separator in separated_fields(element):
+        parts.append(ai + data.replace(DATAMATRIX_ESCAPE, DATAMATRIX_ESCAPE * 2))
+        if separator:
+            parts.append(DATAMATRIX_ESCAPE + "1")
+    return "".join(parts)
+
+
+def _raw_field_data(text: str) -> str:
+    """^FD with the data taken literally except for ^ and ~ (and the hex mark, here \\), which
+    go as ^FH hex escapes; ^BX's own _ escapes pass untouched."""
+    escaped = text.replace("\\", "\\5C").replace("^", "\\5E").replace("~", "\\7E")
+    return ("^FH\\" if escaped != text else "") + f"^FD{escaped}^FS"
 
 
 def _scaled(dots: int, dpmm: int) -> int:
@@ -132,6 +147,9 @@ class _Label(BlockPainter):
 
     def barcode(self, block: Barcode) -> None:
         module = barcode_module_width(block, self.usable)
+        if module < 1 and block.symbology == "GS1_128":
+            self.datamatrix(DataMatrix(block.data, human=block.human))
+            return
         if module < 1:
             self.qr(QRCode(block.data, size=4))
             if block.human:
@@ -163,6 +181,17 @@ class _Label(BlockPainter):
         self.fields.append(f"^FO{x},{self.y}^BQN,2,{magnification}"
                            f"{_field_data('QA,' + block.data)}")
         self.y += side + 2 * self.dpmm + 10
+
+    def datamatrix(self, block: DataMatrix) -> None:
+        side = len(datamatrix_modules(block.data))
+        module = max(1, min(_scaled(block.module, self.dpmm), self.usable // side))
+        x = self.margin + (self.usable - side * module) // 2
+        self.y += self.dpmm
+        self.fields.append(f"^FO{x},{self.y}^BXN,{module},200,,,,{DATAMATRIX_ESCAPE}"
+                           f"{_raw_field_data(datamatrix_field(block.data))}")
+        self.y += side * module + 2 * self.dpmm
+        if block.human:
+            self.text(Text(block.human, align="center"))
 
     def feed(self, block: Feed) -> None:
         self.y += self.pitch("normal") * block.lines

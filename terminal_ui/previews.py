@@ -21,7 +21,8 @@ def preview_response(document: str, data: dict[str, Any], printer_name: str) -> 
     the reason (the print worker marks such a job failed with the same reason)."""
     printer = current_app.extensions["wms.site"].printers.get(printer_name)
     try:
-        png = render_preview(document, data, printer.paper if printer else 80)
+        png = render_preview(document, data, printer.paper if printer else 80,
+                             zone=current_app.config["WMS_SETTINGS"].timezone)
     except CJKFontMissing as exc:
         return _error(503, "unavailable", str(exc))
     except (KeyError, TypeError, ValueError) as exc:

@@ -4,7 +4,7 @@ prints each exactly once, in order, whatever the printer does meanwhile."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +218,49 @@ def test_packing_an_order_queues_a_packing_slip_and_a_shipping_label(
         "packing_slip", "shipping_label"]
     slip = printer.received[0][1]
     assert "西湖龙井（特级）".encode("gb18030") in slip and b"L1" in slip
+
+
+EVENING_UTC = datetime(2026, 11, 28, 18, 30, 5, tzinfo=UTC)
+
+
+def test_a_packing_slip_prints_the_time_in_the_warehouse_zone(
+    printing_api: Api, build: Builder, db: Database, worker: PrintWorker,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WMS_TIMEZONE", "Asia/Shanghai")
+    monkeypatch.setattr("wms.services.print_jobs.utcnow", lambda: EVENING_UTC)
+    stocked(build)
+    receive_po(printing_api)
+    printing_api.post("/moves", {"sku": "TEA", "qty": 10, "from": "DOCK-1", "to": "A-01-01-01"})
+    build.sales_order("SO-1", [("TEA", 4)], customer="CUS-1")
+    task = printing_api.post("/sales-orders/SO-1/pick-list").get_json()["tasks"][0]
+    printing_api.post(f"/pick-tasks/{task['id']}/confirm",
+                      {"location": task["location"], "sku": "TEA", "qty": 4})
+    assert printing_api.post("/sales-orders/SO-1/pack").status_code == 200
+    with db.read() as s:
+        slip_job = s.scalars(select(PrintJob).where(PrintJob.document == "packing_slip")).one()
+        assert datetime.fromisoformat(slip_job.data["at"]) == EVENING_UTC
+    drain(worker)
+    printer = worker.backends["packing"]
+    assert isinstance(printer, MemoryPrinter)
+    [slip] = [data for name, data in printer.received if name.endswith("-packing_slip")]
+    assert "时间 Time: 2026-11-29 02:30".encode("gb18030") in slip
+    assert b"18:30" not in slip and b"UTC" not in slip
+
+
+@pytest.mark.usefixtures("cjk_font")
+def test_a_receiving_note_prints_the_time_in_the_warehouse_zone(
+    printing_api: Api, build: Builder, db: Database, worker: PrintWorker, site_file: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WMS_TIMEZONE", "Europe/Berlin")
+    monkeypatch.setattr("wms.services.receiving.utcnow", lambda: EVENING_UTC)
+    stocked(build)
+    assert receive_po(printing_api).status_code == 201
+    drain(worker)
+    [note_file] = (site_file.parent / "dock").glob("*-receiving_note.bin")
+    note = note_file.read_bytes()
+    assert b"2026-11-28 19:30" in note and b"18:30" not in note
 
 
 def test_jobs_can_be_listed_reprinted_and_cancelled_through_the_api(

@@ -4,23 +4,23 @@ found. Uses python-escpos's Dummy printer; no database."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import barcode
 import pytest
+import zxingcpp
+from PIL import Image, ImageOps
 
 from printing import documents
+from printing.code128 import code128_modules, code128_values
 from printing.escpos_render import (
-    code128_bars,
-    code128_modules,
-    code128_symbols,
-    gs1_items,
+    escpos_code128_data,
     line_image,
     render_escpos,
 )
 from printing.gs1 import element_string, sscc
-from printing.layout import Barcode, Document, Paper, Row, Text
+from printing.layout import Barcode, DataMatrix, Document, Paper, Row, Text
 from printing.text import display_width
+from tests.support.escpos import read_escpos
+from tests.support.names import NAMES
 
 P58, P80 = Paper.of(58), Paper.of(80)
 SSCC = sscc(1, "0614141", 123456789)
@@ -81,6 +81,7 @@ CODE_PAGE_0 = b"\x1bt\x00"  # python-escpos selects a code page before its first
 CENTER, LEFT = b"\x1ba\x01", b"\x1ba\x00"
 NORMAL_SIZE, DOUBLE, TRIPLE, QUADRUPLE = b"\x1d!\x00", b"\x1d!\x11", b"\x1d!\x22", b"\x1d!\x33"
 CHINESE_ON, CHINESE_OFF = b"\x1c&", b"\x1c."
+LF = b"\n"
 FEED_AND_CUT = b"\x1bd\x06" + b"\x1dV\x00"
 # 上海一号仓 · 冷藏区 in GB18030
 WAREHOUSE_ZONE = (b"\xc9\xcf\xba\xa3\xd2\xbb\xba\xc5\xb2\xd6 \xa1\xa4 "
@@ -127,71 +128,6 @@ def test_sscc_label_on_80mm_byte_for_byte():
         + FEED_AND_CUT)
 
 
-@dataclass
-class Printout:
-    """What a printer would make of the bytes: text lines with their size, barcodes (module
-    width and data), QR code data, raster images (bytes per row, rows), and cuts."""
-
-    lines: list[tuple[str, int]] = field(default_factory=list)
-    barcodes: list[tuple[int, bytes]] = field(default_factory=list)
-    qr_codes: list[bytes] = field(default_factory=list)
-    images: list[tuple[int, int]] = field(default_factory=list)
-    cuts: int = 0
-
-    def text(self) -> str:
-        return "".join(line for line, _ in self.lines)
-
-
-def read_escpos(output: bytes) -> Printout:
-    """Decode exactly the ESC/POS commands the renderer uses; anything else fails."""
-    printout, line, size, module, at = Printout(), "", 1, 0, 0
-    while at < len(output):
-        byte, command = output[at], output[at + 1:at + 2]
-        if output.startswith(CHINESE_ON, at):
-            end = output.index(CHINESE_OFF, at)
-            line += output[at + 2:end].decode("gb18030")
-            at = end + 2
-        elif byte == 0x0A:
-            printout.lines.append((line, size))
-            line, at = "", at + 1
-        elif 0x20 <= byte < 0x7F:
-            line += chr(byte)
-            at += 1
-        elif byte == 0x1B and command in (b"@",):
-            at += 2
-        elif byte == 0x1B and command in (b"E", b"a", b"t", b"d"):
-            at += 3
-        elif byte == 0x1D and command == b"!":
-            size = (output[at + 2] >> 4) + 1
-            at += 3
-        elif byte == 0x1D and command in (b"h", b"w", b"f", b"H"):
-            module = output[at + 2] if command == b"w" else module
-            at += 3
-        elif byte == 0x1D and command == b"k":
-            assert output[at + 2] == 73, "Code 128, function B"
-            length = output[at + 3]
-            printout.barcodes.append((module, output[at + 4:at + 4 + length]))
-            at += 4 + length
-        elif byte == 0x1D and output.startswith(b"(k", at + 1):
-            length = output[at + 3] + 256 * output[at + 4]
-            payload = output[at + 5:at + 5 + length]
-            if payload.startswith(b"1P0"):
-                printout.qr_codes.append(payload[3:])
-            at += 5 + length
-        elif byte == 0x1D and output.startswith(b"v0", at + 1):
-            width = output[at + 4] + 256 * output[at + 5]
-            height = output[at + 6] + 256 * output[at + 7]
-            printout.images.append((width, height))
-            at += 8 + width * height
-        elif byte == 0x1D and command == b"V":
-            printout.cuts += 1
-            at += 3
-        else:
-            raise AssertionError(f"unexpected byte {byte:#04x} at {at}: {output[at:at + 12]!r}")
-    assert line == "", "text after the last line feed is never printed"
-    return printout
-
-
 def squashed(text: str) -> str:
     return "".join(text.split())
 
@@ -207,7 +143,6 @@ def test_every_document_prints_its_text_intact_and_within_the_paper(kind, paper)
         assert squashed(expected) in squashed(printed), expected
     assert "?" not in printed
     for line, size in printout.lines:
-        assert display_width(line, wide_non_ascii=True) * size <= paper.columns, line
         assert display_width(line) * size <= paper.columns, line
     assert printout.cuts == 1
 
@@ -260,42 +195,88 @@ def test_sscc_barcode_narrows_its_module_to_fit_58mm():
     assert not printout.qr_codes
 
 
-def test_gs1_barcode_too_wide_for_58mm_becomes_a_qr_code():
+LOT_LJ99 = {"sku": "TEA-001", "name": "西湖龙井茶叶，特级：250克", "lot": "LJ99",
+            "expiry": "2027-11-30", "qty": 24, "barcodes": ["6901234567892"]}
+LJ99_ELEMENTS = "(01)06901234567892(17)271130(10)LJ99"
+
+
+def scanned(picture: Image.Image) -> list[zxingcpp.Barcode]:
+    """What a scanner reads in a printed picture (a white margin added round it)."""
+    return zxingcpp.read_barcodes(ImageOps.expand(picture.convert("L"), border=16, fill=255))
+
+
+@pytest.mark.parametrize("mode", ["chinese", "image"])
+@pytest.mark.parametrize(("paper", "profile"), [(P58, "default"), (P58, "POS-5890"),
+                                                (P80, "default")],
+                         ids=["58mm", "58mm-without-hardware-codes", "80mm"])
+@pytest.mark.usefixtures("cjk_font")
+def test_the_lot_label_decodes_to_the_same_gs1_element_string(paper, profile, mode):
+    printout = read_escpos(render_escpos(documents.lot_label(LOT_LJ99), paper, mode=mode,
+                                         profile=profile))
+    assert printout.barcodes == [] and printout.qr_codes == []
+    found = [(picture, code) for picture in printout.pictures for code in scanned(picture)]
+    assert [(code.format, code.symbology_identifier, code.content_type, code.text)
+            for _, code in found] == [(zxingcpp.BarcodeFormat.DataMatrix, "]d2",
+                                       zxingcpp.ContentType.GS1, LJ99_ELEMENTS)]
+    picture, code = found[0]
+    assert code.bytes == b"0106901234567892" b"17271130" b"10LJ99"
+    assert picture.width == paper.dots
+
+
+@pytest.mark.parametrize("lot", ["批次-09", "L(2)", "L" * 21])
+def test_a_lot_a_gs1_code_cannot_carry_is_printed_but_left_out_of_the_code(lot):
+    printout = read_escpos(render_escpos(documents.lot_label(dict(LOT_LJ99, lot=lot)), P58))
+    [code] = [code for picture in printout.pictures for code in scanned(picture)]
+    assert (code.symbology_identifier, code.text) == ("]d2", "(01)06901234567892(17)271130")
+    assert f"批次Lot{lot}" in squashed(printout.text())
+
+
+def test_a_gs1_code_with_a_field_after_the_lot_scans_with_the_gs_separator():
+    elements = "(01)06901234567892(10)LJ99(21)S-0042"
+    printout = read_escpos(render_escpos(Document("t", "t", (DataMatrix(elements),)), P58))
+    [code] = scanned(printout.pictures[0])
+    assert code.symbology_identifier == "]d2" and code.text == elements
+    assert code.bytes == b"0106901234567892" b"10LJ99" b"\x1d" b"21S-0042"
+
+
+def test_a_gs1_128_too_wide_for_the_paper_becomes_a_gs1_datamatrix():
     gs1 = "(01)06901234567892(17)271001(10)L2407"
-    on_58 = read_escpos(render_escpos(documents.lot_label(LOT), P58))
-    assert on_58.barcodes == []
-    assert on_58.qr_codes == [gs1.encode()]
+    document = Document("t", "t", (Barcode(gs1, "GS1_128", human=gs1),))
+    on_58 = read_escpos(render_escpos(document, P58))
+    assert on_58.barcodes == [] and on_58.qr_codes == []
+    assert [(code.symbology_identifier, code.text) for code in scanned(on_58.pictures[0])] \
+        == [("]d2", gs1)]
     assert "(01)06901234567892(17)271001(10)" in [line.strip() for line, _ in on_58.lines]
-    on_80 = read_escpos(render_escpos(documents.lot_label(LOT), P80))
-    assert on_80.qr_codes == []
+    on_80 = read_escpos(render_escpos(document, P80))
+    assert on_80.qr_codes == [] and on_80.pictures == []
     assert on_80.barcodes == [(2, b"{C{1" + bytes([1, 6, 90, 12, 34, 56, 78, 92, 17, 27, 10, 1,
                                                    10]) + b"{BL{C" + bytes([24, 7]))]
 
 
 def test_gs1_element_strings_get_fnc1_after_variable_length_fields_only():
-    items = gs1_items(element_string(gtin="6901234567892", lot="L1", qty=5))
-    assert "".join(items) == "FNC1" + "0106901234567892" + "10L1" + "FNC1" + "375"
+    values = code128_values(element_string(gtin="6901234567892", lot="L1", qty=5), gs1=True)
+    assert escpos_code128_data(values) == (
+        "{C{1" + "".join(chr(pair) for pair in (1, 6, 90, 12, 34, 56, 78, 92, 10))
+        + "{BL1{1" + "375")
     with pytest.raises(ValueError, match="bracket form"):
-        gs1_items("0106901234567892")
+        code128_values("0106901234567892", gs1=True)
 
 
 @pytest.mark.parametrize(
-    ("items", "python_barcode"),
+    ("data", "gs1", "python_barcode"),
     [
-        (list("A-01-02-03"), barcode.get_barcode_class("code128")("A-01-02-03")),
-        (gs1_items(f"(00){SSCC}"), barcode.get_barcode_class("gs1_128")(f"00{SSCC}")),
+        ("A-01-02-03", False, barcode.get_barcode_class("code128")("A-01-02-03")),
+        (f"(00){SSCC}", True, barcode.get_barcode_class("gs1_128")(f"00{SSCC}")),
     ],
 )
-def test_code128_bars_match_python_barcode(items, python_barcode):
-    symbols = code128_symbols(items)
-    assert code128_bars(symbols) == python_barcode.build()[0]
-    assert len(code128_bars(symbols)) == code128_modules(symbols)
+def test_code128_bars_match_python_barcode(data, gs1, python_barcode):
+    assert code128_modules(code128_values(data, gs1=gs1)) == python_barcode.build()[0]
 
 
 def test_code128_escapes_a_brace_and_refuses_what_it_cannot_encode():
-    assert "".join(data for _, data in code128_symbols(list("a{b"))) == "{Ba{{b"
+    assert escpos_code128_data(code128_values("a{b")) == "{Ba{{b"
     with pytest.raises(ValueError, match="cannot encode"):
-        code128_symbols(list("货位"))
+        code128_values("货位")
 
 
 def test_a_barcode_of_chinese_data_becomes_a_qr_code():
@@ -331,7 +312,7 @@ def test_image_mode_prints_non_ascii_lines_as_images_and_barcodes_without_hardwa
     assert CHINESE_ON not in output
     assert printout.barcodes == [] and printout.qr_codes == []
     code_width = (11 * 12 + 13) * 2  # start + 10 characters + check, stop; 2-dot modules
-    zone_width = (6 + 19) * 12  # centred: 6 spaces, then 19 columns of 12 dots, 30 dots high
+    zone_width = (6 + 20) * 12  # centred as in Chinese mode: 6 spaces, 20 columns of 12 dots
     assert printout.images == [(-(-code_width // 8), 100), (-(-zone_width // 8), 30)]
     assert [line for line, _ in printout.lines] == ["A-01-02-03", " " * 11 + "A-01-02-03"]
 
@@ -349,18 +330,60 @@ def test_image_mode_keeps_every_image_within_the_paper(kind, paper):
 
 
 @pytest.mark.usefixtures("cjk_font")
-def test_a_printer_without_hardware_codes_gets_the_qr_fallback_as_an_image():
-    output = render_escpos(documents.lot_label(LOT), P58, mode="image", profile="POS-5890")
-    printout = read_escpos(output)
-    assert printout.barcodes == [] and printout.qr_codes == []
-    qr_dots = (29 + 2) * 6  # version 3 at level M, one-module border, 6-dot modules
-    assert (-(-qr_dots // 8), qr_dots) in printout.images
-
-
-@pytest.mark.usefixtures("cjk_font")
 def test_line_image_puts_each_character_in_its_printer_columns():
     image = line_image("汉a", 12)
     assert image.size == (40, 30) and image.mode == "1"
     han, latin = image.crop((0, 0, 24, 30)), image.crop((24, 0, 36, 30))
     assert han.histogram()[0] > 40 and latin.histogram()[0] > 10
     assert image.crop((36, 0, 40, 30)).histogram()[0] == 0
+
+
+
+
+def test_a_yen_price_prints_with_the_full_width_yen_of_the_gbk_font():
+    [name] = [name for sku, name, _ in NAMES if sku == "CN-PRICE"]
+    output = render_escpos(Document("t", "t", (Text(name),)), P58, cut=False)
+    assert output == INIT + CHINESE_ON + "进口牛奶 ￥39.90".encode("gb18030") + CHINESE_OFF + LF
+    assert CHINESE_ON + b"\xbd\xf8\xbf\xda\xc5\xa3\xc4\xcc \xa3\xa439.90" + CHINESE_OFF in output
+
+
+def test_an_emoji_prints_as_a_visible_box_and_keeps_the_columns():
+    [name] = [name for sku, name, _ in NAMES if sku == "EMOJI"]
+    output = render_escpos(Document("t", "t", (Row((name, "2"), (3, 1), ("left", "right")),)),
+                           P58, cut=False)
+    box_row = "礼品盒□" + " " * 23 + "2"  # the box takes the emoji's two columns
+    assert output == INIT + CHINESE_ON + box_row.encode("gb18030") + CHINESE_OFF + LF
+    assert "礼品盒□".encode("gb18030") == b"\xc0\xf1\xc6\xb7\xba\xd0\xa1\xf5"
+
+
+@pytest.mark.parametrize(("text", "printed"), [
+    ("Façade ｱ", "Facade ア"), ("12€ ©", "12EUR (C)"), ("e\u0301\u20dd", "é"),
+    ("A\u00a0B", "A B"), ("★\ufe0f𠀀", "★□"),
+])
+def test_characters_a_gbk_font_lacks_print_as_their_look_alike_or_a_box(text, printed):
+    output = render_escpos(Document("t", "t", (Text(text),)), P80, cut=False)
+    assert read_escpos(output).lines == [(printed, 1)]
+
+
+@pytest.mark.parametrize("mode", ["chinese", "image"])
+@pytest.mark.parametrize("paper", [P58, P80], ids=["58mm", "80mm"])
+@pytest.mark.parametrize(("sku", "name", "why"), NAMES, ids=[row[0] for row in NAMES])
+@pytest.mark.usefixtures("cjk_font")
+def test_no_name_reaches_the_printer_as_a_four_byte_gb18030_code(sku, name, why, paper, mode):
+    slip = dict(PACKING, lines=[{"sku": sku, "name": name, "ordered": 1, "shipped": 1,
+                                 "price": 39.9}])
+    output = render_escpos(documents.packing_slip(slip), paper, mode=mode)
+    at = 0
+    while (at := output.find(CHINESE_ON, at)) >= 0:
+        end = output.index(CHINESE_OFF, at)
+        segment, at = output[at + 2:end], end
+        index = 0
+        while index < len(segment):
+            if segment[index] < 0x80:
+                index += 1
+                continue
+            assert not 0x30 <= segment[index + 1] <= 0x39, f"4-byte code in {segment!r}"
+            index += 2
+    if mode == "chinese":
+        printed = squashed(read_escpos(output).text())
+        assert squashed(name).replace("¥", "￥").replace("🎁", "□") in printed

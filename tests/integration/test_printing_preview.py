@@ -11,23 +11,25 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from PIL import Image
 
+from printing.code128 import CODE128_WIDTHS, FNC1, code128_modules, code128_values
 from printing.documents import build
+from printing.escpos_render import render_escpos
 from printing.fonts import CJKFontMissing, cjk_font, find_cjk_font, has_glyph
 from printing.gs1 import element_string
 from printing.layout import Barcode, Document, Paper, QRCode, Row, Rule, Text
 from printing.preview import (
-    CODE128_WIDTHS,
-    FNC1,
     MARGIN_PX,
     QUIET_MODULES,
     barcode_module_width,
-    code128_modules,
-    code128_values,
     render_html,
     render_png,
 )
+from printing.text import display_width
+from tests.support.escpos import read_escpos
+from tests.support.names import NAMES
 
 PAPERS = [Paper.of(58), Paper.of(80)]
 LABEL = Paper("4in", 101, 812)
@@ -171,9 +173,8 @@ def test_a_code128_barcode_scans_back_to_its_data(data: str) -> None:
 
 
 def test_the_gs1_lot_barcode_scans_back_with_fnc1() -> None:
-    document = build("lot_label", LOT)
-    barcode = next(block for block in document.blocks if isinstance(block, Barcode))
-    picture = image_of(Document("t", "t", (Barcode(barcode.data, "GS1_128"),)), LABEL)
+    gs1 = element_string(gtin="06901234567892", lot="L2024-0917", expiry=date(2026, 9, 16))
+    picture = image_of(Document("t", "t", (Barcode(gs1, "GS1_128"),)), LABEL)
     decoded = decode_code128(scan_line(picture, barcode_row(picture)))
     assert decoded == "]C1" "0106901234567892" "17260916" "10L2024-0917"
 
@@ -210,13 +211,25 @@ def test_the_encoder_agrees_with_the_code128_specification() -> None:
 
 
 @pytest.mark.usefixtures("cjk_font")
-def test_a_barcode_too_wide_for_the_paper_becomes_a_qr_code() -> None:
-    paper = Paper.of(80)
-    document = build("lot_label", LOT)
-    barcode = next(block for block in document.blocks if isinstance(block, Barcode))
+@pytest.mark.parametrize("paper", PAPERS, ids=lambda paper: paper.name)
+def test_the_lot_label_preview_decodes_to_the_same_gs1_element_string(paper: Paper) -> None:
+    picture = image_of(build("lot_label", LOT), paper)
+    [code] = zxingcpp.read_barcodes(picture)
+    assert code.format == zxingcpp.BarcodeFormat.DataMatrix
+    assert (code.symbology_identifier, code.content_type) == ("]d2", zxingcpp.ContentType.GS1)
+    assert code.text == "(01)06901234567892(17)260916(10)L2024-0917"
+
+
+@pytest.mark.usefixtures("cjk_font")
+def test_a_gs1_128_too_wide_for_the_paper_becomes_a_gs1_datamatrix() -> None:
+    paper = Paper.of(58)
+    gs1 = element_string(gtin="06901234567892", lot="L2024-0917", expiry=date(2026, 9, 16))
+    barcode = Barcode(gs1, "GS1_128", human=gs1)
     assert barcode_module_width(barcode, paper.dots) == 0
-    picture = image_of(document, paper)
+    picture = image_of(Document("t", "t", (barcode,)), paper)
     assert picture.width == paper.dots
+    [code] = zxingcpp.read_barcodes(picture)
+    assert (code.symbology_identifier, code.text) == ("]d2", gs1)
 
 
 def test_a_qr_code_is_drawn_centred() -> None:
@@ -248,3 +261,37 @@ def test_html_shows_the_packing_slip_in_columns() -> None:
     assert "客户 Customer: Café Lumière</div>" in fragment and ">(Lyon)<" in fragment
     assert re.search(r"FLR-25KG +10 +8 +2<", fragment)
     assert "￥128.50" in fragment
+
+
+def preview_lines(picture: Image.Image, paper: Paper) -> list[tuple[int, int]]:
+    """The ink of each text line of a preview made of normal-size lines only: the first
+    and past-the-last column it reaches."""
+    cell = paper.dots // paper.columns
+    height = round(2 * cell * 1.3)
+    found = []
+    for top in range(MARGIN_PX, picture.height - MARGIN_PX, height):
+        box = ink_box(picture.crop((0, top, picture.width, top + height)))
+        if box is not None:
+            found.append((box[0] // cell, -(-box[2] // cell)))
+    return found
+
+
+@pytest.mark.usefixtures("cjk_font")
+@pytest.mark.parametrize("paper", PAPERS, ids=lambda paper: paper.name)
+@pytest.mark.parametrize(("sku", "name", "why"), NAMES, ids=[row[0] for row in NAMES])
+def test_a_name_breaks_at_the_same_place_on_the_printout_and_in_the_preview(
+    sku: str, name: str, why: str, paper: Paper
+) -> None:
+    document = Document("t", "t", (
+        Text(name), Row((name, "12", "10", "2"), (6, 1, 1, 1), ("left", "right", "right", "right")),
+        Row((sku, name, "8", "OK"), (4, 3, 1, 2)), Text(f"  {name}")))
+    printed = [line.rstrip() for line, _ in read_escpos(render_escpos(document, paper)).lines]
+    drawn = preview_lines(image_of(document, paper), paper)
+    assert len(drawn) == len(printed), (printed, drawn)
+    for line, (first, past_last) in zip(printed, drawn, strict=True):
+        start = len(line) - len(line.lstrip())
+        end = display_width(line)
+        # A full-width glyph is drawn in the left part of its two columns, a Latin one
+        # anywhere in its one: the ink ends in the line's last character.
+        assert first in (start, start + 1) and end - 2 < past_last <= end, (line, first,
+                                                                           past_last)

@@ -15,7 +15,7 @@ import pytest
 
 from printing.documents import build
 from printing.gs1 import element_string
-from printing.layout import Barcode, Document, QRCode, Row, Rule, Text
+from printing.layout import Barcode, DataMatrix, Document, QRCode, Row, Rule, Text
 from printing.zpl import render_zpl
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden" / "zpl"
@@ -117,8 +117,23 @@ def test_code128_barcode_prints_with_its_interpretation_line() -> None:
     assert "^BY4^A0N,30,30^BCN,100,Y,N,N^FD>:A-01-02-03^FS" in zpl
 
 
-def test_gs1_lot_label_starts_in_subset_c_with_fnc1_and_encodes_the_element_string() -> None:
+def test_the_lot_label_prints_a_gs1_datamatrix_with_fnc1_first() -> None:
     zpl = zpl_of("lot_label")
+    assert "^BC" not in zpl
+    [data] = field_data(zpl, "^BXN,6,200,,,,_")
+    assert data == "_1" "0106901234567892" "17260916" "10L2024-0917"
+    assert "^FB764,1,0,C,0^FD(01)06901234567892(17)260916(10)L2024-0917^FS" in zpl
+
+
+def test_a_gs1_datamatrix_separates_variable_fields_and_escapes_what_zpl_would_read() -> None:
+    gs1 = "(01)06901234567892(10)L_1^~(21)S1"
+    zpl = render_zpl(Document("t", "t", (DataMatrix(gs1),))).decode("utf-8")
+    assert "^BXN,6,200,,,,_^FH\\^FD_1" "0106901234567892" "10L__1\\5E\\7E" "_1" "21S1^FS" in zpl
+
+
+def test_gs1_128_starts_in_subset_c_with_fnc1_and_encodes_the_element_string() -> None:
+    gs1 = element_string(gtin="06901234567892", lot="L2024-0917", expiry=date(2026, 9, 16))
+    zpl = render_zpl(Document("t", "t", (Barcode(gs1, "GS1_128", human=gs1),))).decode()
     [data] = field_data(zpl, "^BC")
     assert "^BCN,80,N,N,N" in zpl
     assert data.startswith(">;>8")
@@ -171,12 +186,20 @@ def test_text_rows_rules_and_qr_codes_are_placed_down_the_label() -> None:
     assert origins[-1] < height
 
 
-def test_a_barcode_too_wide_for_the_label_becomes_a_qr_code() -> None:
+def test_a_gs1_128_too_wide_for_the_label_becomes_a_gs1_datamatrix() -> None:
     gs1 = element_string(gtin="06901234567892", lot="LOT-ABCDEFGHIJ", expiry=date(2026, 9, 16))
     document = Document("t", "t", (Barcode(gs1, symbology="GS1_128", human=gs1),), label=True)
     zpl = render_zpl(document, width_dots=448).decode("utf-8")
+    assert "^BC" not in zpl and "^BQ" not in zpl
+    assert "^BXN,6,200,,,,_^FD_1" "0106901234567892" "17260916" "10LOT-ABCDEFGHIJ^FS" in zpl
+
+
+def test_a_code128_too_wide_for_the_label_becomes_a_qr_code() -> None:
+    data = "LPN-" + "0123456789ABCDEFGHIJ" * 2
+    zpl = render_zpl(Document("t", "t", (Barcode(data),), label=True),
+                     width_dots=448).decode("utf-8")
     assert "^BC" not in zpl
-    assert f"^FDQA,{gs1}^FS" in zpl
+    assert f"^FDQA,{data}^FS" in zpl
 
 
 def test_sizes_scale_with_the_printer_resolution() -> None:

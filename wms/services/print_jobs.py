@@ -80,7 +80,7 @@ def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConf
                                 "purchase_order": reference,
                                 "supplier": order.supplier.name if order else None,
                                 "lines": lines, "receiver": _user_name(session, user_id),
-                                "at": receipt.at.strftime("%Y-%m-%d %H:%M UTC")}))
+                                "at": receipt.at.isoformat()}))
     return jobs
 
 
@@ -95,7 +95,7 @@ def queue_packing_documents(session: Session, order: SalesOrder, lots: dict[int,
              for line in order.lines]
     slip = {"order": order.number, "customer": order.customer.name, "ship_to": order.ship_to,
             "lines": lines, "packer": _user_name(session, user_id),
-            "at": utcnow().strftime("%Y-%m-%d %H:%M UTC")}
+            "at": utcnow().isoformat()}
     label = {"order": order.number, "customer": order.customer.name,
              "ship_to": order.ship_to, "carton": 1, "cartons": 1}
     for document, data in (("packing_slip", slip), ("shipping_label", label)):
