@@ -67,7 +67,8 @@ class Spool:
             leftover.unlink()
         self._names = deque(sorted(p.name for p in self.directory.iterdir()
                                    if ENTRY.match(p.name)))
-        self._sequence = int(ENTRY.match(self._names[-1]).group(1)) if self._names else 0
+        newest = ENTRY.match(self._names[-1]) if self._names else None
+        self._sequence = int(newest.group(1)) if newest else 0
         if self._names:
             log.info("spool %s: %d entries left from before", self.directory, len(self._names))
 
