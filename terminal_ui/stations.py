@@ -62,7 +62,8 @@ def _live(station: StationConfig, since: int | None, status: int = 200,
                                since=since, reasons=REASONS, inspection_label=inspection_label,
                                scan_id=new_scan_id(), notice=notice,
                                pending=next_disposition(view.data),
-                               person=person_at(view.data))
+                               person=person_at(view.data,
+                                                current_app.config["WMS_SETTINGS"].shift_hours))
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -115,7 +116,8 @@ def typed_scan(name: str) -> Response:
         event = handle_scan(session, station, raw, user_id=current_user.id, site=_site(),
                             device=_("screen"),
                             gs_replacements=settings.gs_replacement.split(),
-                            tolerance_pct=settings.over_receipt_tolerance_pct)
+                            tolerance_pct=settings.over_receipt_tolerance_pct,
+                            shift_hours=settings.shift_hours)
         return {"event": event.id}
 
     try:

@@ -86,6 +86,8 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
     screen.sign_in("BADGE-0003", "1111")
     screen.page.goto(app.url + "/stations/dock")
     screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
+    scanner.type("BADGE-0002")
+    screen.page.wait_for_selector("#live [data-person]:not([data-person=''])")
     scanner.type("PO-1001")
     screen.page.wait_for_function(
         "document.querySelector('#live .latest').innerText.includes('PO-1001')")
@@ -129,8 +131,8 @@ def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
             return len(list(spool.glob("*.json")))
 
         assert waiting(2) == 2  # the scanners' states: dock connected, packing missing
-        scanner.type("PO-1001", *(TEA.format(n=n) for n in range(1, 4)))
-        assert waiting(6) == 6  # and the four scans, kept on disk while the app is down
+        scanner.type("BADGE-0003", "PO-1001", *(TEA.format(n=n) for n in range(1, 4)))
+        assert waiting(7) == 7  # and the five scans, kept on disk while the app is down
         with running_app(gateway.database, gateway.config, gateway.folder,
                          gateway.port) as app:
             ledger = Ledger(app.db)
@@ -147,7 +149,7 @@ def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
                 scans = [e.message for e in s.scalars(
                     select(StationEvent).where(StationEvent.kind == "scan")
                     .order_by(StationEvent.version))]
-            assert scans == ["receiving_order"] + ["received_accept"] * 3
+            assert scans == ["signed_in", "receiving_order"] + ["received_accept"] * 3
     finally:
         bridge.terminate()
         bridge.wait(timeout=10)

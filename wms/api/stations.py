@@ -36,7 +36,8 @@ def post_station_scan(call: Call) -> Reply:
                         device=b.device, scanned_at=b.scanned_at,
                         gs_replacements=call.settings.gs_replacement.split(),
                         tolerance_pct=call.settings.over_receipt_tolerance_pct,
-                        repeat_ignored=b.ignored == "repeat")
+                        repeat_ignored=b.ignored == "repeat",
+                        shift_hours=call.settings.shift_hours)
     return 201, event_json(event)
 
 
@@ -55,7 +56,7 @@ def post_station_device(call: Call) -> Reply:
 def get_station(call: Call) -> Reply:
     view = station_view(call.session, station_named(call.site, call.params["station"]))
     disposition, reason = next_disposition(view.data)
-    person = person_at(view.data)
+    person = person_at(view.data, call.settings.shift_hours)
     return 200, {"station": view.station.name, "kind": view.station.kind,
                  "location": view.station.location, "version": view.version,
                  "order": view.data.get("order"),

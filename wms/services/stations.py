@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -122,23 +122,30 @@ def _record(session: Session, state: StationState, data: dict[str, Any], *, kind
     return event
 
 
-def person_at(data: dict[str, Any]) -> dict[str, Any] | None:
-    """The person signed in at the station ({"id", "name"}), or None."""
+def person_at(data: dict[str, Any], shift_hours: float = 10.0) -> dict[str, Any] | None:
+    """The person signed in at the station ({"id", "name", "since"}), or None; a sign-in
+    lasts one shift, like a handheld's session, so a forgotten sign-out does not book the
+    next shift's work in the wrong name."""
     person = data.get("person")
-    return person if isinstance(person, dict) and person.get("id") else None
+    if not isinstance(person, dict) or not person.get("id"):
+        return None
+    since = datetime.fromisoformat(person["since"]) if person.get("since") else None
+    if since is None or utcnow() - since > timedelta(hours=shift_hours):
+        return None
+    return person
 
 
 def handle_scan(session: Session, station: StationConfig, raw: str, *, user_id: int | None,
                 site: SiteConfig, device: str | None = None, scanned_at: datetime | None = None,
                 gs_replacements: Sequence[str] = (), tolerance_pct: float = 0.0,
-                repeat_ignored: bool = False) -> StationEvent:
+                repeat_ignored: bool = False, shift_hours: float = 10.0) -> StationEvent:
     """Apply one scan at a station and record it with its outcome. `user_id` is whoever
     delivers the scan (the bridge, a screen); the work is done in the name of the person
     signed in at the station."""
     state = _state(session, station.name)
     before = dict(state.data or {})
     data = dict(before)
-    person = person_at(data)
+    person = person_at(data, shift_hours)
     if repeat_ignored:
         text = raw.strip()[:200]
         return _record(session, state, data, kind="scan",
@@ -148,22 +155,23 @@ def handle_scan(session: Session, station: StationConfig, raw: str, *, user_id: 
     result = decode_scan(session, raw, gs_replacements=gs_replacements)
     try:
         with session.begin_nested():
-            outcome = _apply(session, station, site, data, result, tolerance_pct)
+            outcome = _apply(session, station, site, data, result, tolerance_pct,
+                             shift_hours)
     except WmsError as error:
         data = before  # a refused scan changes nothing, the station's state included
         outcome = refused(error.code, **{k: str(v) for k, v in error.details.items()
                                           if isinstance(v, str | int)}, scanned=result.text)
-    person = person_at(data) or person
+    person = person_at(data, shift_hours) or person
     return _record(session, state, data, kind="scan", outcome=outcome,
                    user_id=person["id"] if person else user_id, device=device, raw=raw,
                    scanned_at=scanned_at)
 
 
 def _apply(session: Session, station: StationConfig, site: SiteConfig, data: dict[str, Any],
-           result: ScanResult, tolerance_pct: float) -> Outcome:
+           result: ScanResult, tolerance_pct: float, shift_hours: float) -> Outcome:
     if result.kind == "badge":
         return _sign_in(session, station, site, data, result)
-    person = person_at(data)
+    person = person_at(data, shift_hours)
     if person is None:
         return refused("scan_badge_first", scanned=result.text)
     work = Work(station, site, int(person["id"]), tolerance_pct)
@@ -215,8 +223,8 @@ def _sign_in(session: Session, station: StationConfig, site: SiteConfig, data: d
     name = user.display_name or user.username
     if not may(user, PERMISSION[station.kind]):
         return refused("badge_not_allowed", name=name)
-    current = person_at(data)
-    if current is not None and current["id"] != user.id:
+    current = data.get("person")  # whoever signed in last, their shift over or not
+    if isinstance(current, dict) and current.get("id") and current["id"] != user.id:
         _finish_receipt(session, Work(station, site, int(current["id"]), 0.0), data)
         data.pop("last", None)
     data["person"] = {"id": user.id, "name": name, "since": utcnow().isoformat()}

@@ -5,6 +5,7 @@ the API, and every piece of work in the name of the person signed in at the stat
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -316,3 +317,18 @@ def test_signing_out_at_the_station_refuses_the_next_scan(station_app: Any, brid
     assert ledger.units("DOCK-1", "HON-040", "FM-1") == 1
     notes = [job for job in jobs_of(station_app) if job.document == "receiving_note"]
     assert len(notes) == 1  # signing out closes the receipt that person was taking
+
+
+def test_a_badge_sign_in_at_a_station_lasts_one_shift(station_app: Any, bridge: Api) -> None:
+    from wms.models import StationState
+
+    dock = Station(bridge, "dock")
+    sign_in(bridge, "dock")
+    with station_app.extensions["wms.db"].write() as s:
+        state = s.get(StationState, "dock")
+        assert state is not None
+        person = dict(state.data["person"])
+        person["since"] = (datetime.now(UTC) - timedelta(hours=11)).isoformat()
+        state.data = {**state.data, "person": person}
+    assert dock.scan("PO-1001")["message"] == "scan_badge_first"
+    assert bridge.get("/stations/dock").get_json()["signed_in"] is None
