@@ -61,7 +61,7 @@ def _messages(p: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "badge_not_allowed": (_("%(name)s may not work at this station", name=p.get("name")),
                               ""),
         "scan_item_before_quantity": (_("Scan the item first, then its quantity"),
-                                      _("Scanned %(scanned)s", scanned=f"x{p.get('qty')}")),
+                                      _("Scanned %(scanned)s", scanned="x" + str(p.get("qty")))),
         "quantity_not_more": (_("The quantity is the total for the item just scanned"), _(
             "%(sku)s: %(done)s counted already, scanned x%(qty)s; scan more than %(done)s",
             sku=p.get("sku"), done=p.get("done"), qty=p.get("qty"))),

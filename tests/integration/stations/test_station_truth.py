@@ -309,7 +309,7 @@ def test_signing_out_at_the_station_refuses_the_next_scan(station_app: Any, brid
     dock.scan(HONEY)
     screen = screen_of(station_app)
     page = screen.open("/stations/dock")
-    assert "Sign out" in page.text
+    assert "Sign out of this station" in page.text
     screen.client.post("/stations/dock/scan", data={"scan": "SIGNOUT", "scan_id": "out-1"},
                        headers={"X-CSRFToken": screen.csrf, "HX-Request": "true"})
     assert "Scan your badge to start" in on_screen(station_app, "dock")
