@@ -57,7 +57,6 @@ PERMISSION = {"dock": "receive", "packing": "pack"}
 QUANTITY = re.compile(r"^[xX*]\s?(\d{1,5})$")
 """A quantity for the item just scanned: x24, X24 or *24 (a scanned card or the number pad)."""
 SIGN_OUT = ("SIGNOUT", "CMD:SIGNOUT", "%SIGNOUT%")
-MOST_PER_SCAN = 9999
 
 
 @dataclass(frozen=True)
@@ -330,7 +329,7 @@ def _dock_quantity(session: Session, work: Work, data: dict[str, Any], qty: int)
     if not data.get("order") or not isinstance(last, dict):
         return refused("scan_item_before_quantity", qty=qty)
     already = int(last["qty"])
-    if qty <= already or qty > MOST_PER_SCAN:
+    if qty <= already:  # more than the order allows is refused by receiving
         return refused("quantity_not_more", qty=qty, done=already, sku=last["sku"])
     expiry = date.fromisoformat(last["expiry"]) if last.get("expiry") else None
     _book(session, work, data, ReceiptLineInput(last["sku"], qty - already, last.get("lot"),
@@ -382,7 +381,7 @@ def _packing_quantity(session: Session, work: Work, data: dict[str, Any],
     number = data.get("order")
     if not number or not isinstance(last, dict):
         return refused("scan_item_before_quantity", qty=qty)
-    if qty <= int(last["qty"]) or qty > MOST_PER_SCAN:
+    if qty <= int(last["qty"]):
         return refused("quantity_not_more", qty=qty, done=int(last["qty"]), sku=last["sku"])
     order = get_sales_order(session, number)
     to_pack = packing_lines(session, order)

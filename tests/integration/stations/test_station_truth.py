@@ -134,6 +134,7 @@ def test_a_quantity_over_what_the_order_allows_is_refused_and_changes_nothing(
     sign_in(bridge, "dock")
     dock.scan("PO-1001")
     dock.scan(HONEY)
+    assert dock.scan("x1")["message"] == "quantity_not_more"  # one is what was scanned
     over = dock.scan("*25")  # 24 ordered
     assert over["outcome"] == "error" and over["message"] == "over_receipt"
     assert ledger.units("DOCK-1", "HON-040", "FM-1") == 1
