@@ -112,7 +112,7 @@ def receive(
                           user_id=user_id, at=now)
         session.add(receipt)
         session.flush()
-    booked: list[ReceiptLine] = []
+    earlier = {line.id for line in receipt.lines} if receipt_id else set()
     result = ReceiptResult(receipt=receipt, order=order)
     quarantine: Location | None = None
     reference = order.number if order else f"RCV-{receipt.id}"
@@ -134,12 +134,10 @@ def receive(
             else:
                 po_line = _match_po_line(order, item.id, entry.qty, tolerance_pct)
                 po_line.received += entry.qty
-        receipt_line = ReceiptLine(
+        session.add(ReceiptLine(
             receipt_id=receipt.id, po_line_id=po_line.id if po_line else None, item_id=item.id,
             lot_id=lot.id, qty=entry.qty, disposition=entry.disposition, reason=entry.reason,
-        )
-        session.add(receipt_line)
-        booked.append(receipt_line)
+        ))
         if entry.disposition == "reject":
             continue
         destination = dock
@@ -156,6 +154,7 @@ def receive(
     session.flush()
     if site is not None:
         session.refresh(receipt, ["lines"])
+        booked = [line for line in receipt.lines if line.id not in earlier]
         result.print_jobs = queue_receipt_documents(session, receipt, site, user_id,
                                                     labels_for=booked, note=not keep_open)
     return result
