@@ -97,6 +97,15 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
         "document.querySelector('#live .latest').innerText.includes('LJ27-03')")
     screen.screenshot("station-dock-1-receiving")
 
+    screen.page.click("text=Quarantine: Damaged")
+    band = screen.page.locator("#live [data-role=inspection]")
+    screen.page.wait_for_selector("#live [data-role=inspection][data-mode=quarantine]")
+    assert "Next scan: QUARANTINE – Damaged" in band.inner_text()
+    screen.screenshot("station-dock-1b-next-scan-quarantined")
+    scanner.type(TEA.format(n=9))
+    screen.page.wait_for_selector("#live [data-role=inspection][data-mode=accept]")
+    assert "to quarantine" in latest(screen.page)
+
     scanner.unplug()
     screen.page.wait_for_selector("[data-device=dock][data-state=disconnected]")
     assert "disconnected" in latest(screen.page)
@@ -113,8 +122,9 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
     ledger = Ledger(app.db)
     assert [ledger.units("DOCK-1", "TEA-001", f"LJ27-{n:02d}") for n in range(1, 6)] == \
         [1, 1, 1, 1, 1]
+    assert ledger.units("QC-1", "TEA-001", "LJ27-09") == 1  # the one scan after the choice
     tally = screen.page.locator("#live [data-sku=TEA-001]").inner_text()
-    assert "5" in tally and "55" in tally
+    assert "6" in tally and "54" in tally
 
 
 def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
