@@ -27,8 +27,8 @@ run: $(STAMP)
 	@echo "Printers: folders under var/prints/ (each job's bytes and a preview .png);"
 	@echo "  remove a folder to unplug its printer, recreate it to plug it back in."
 	@echo "Fixed scanners (simulated): the dock and packing stations at http://localhost:$(PORT)/stations/"
-	@echo "  scan:    $(BIN)/python -m drivers.simulator type dock PO-1001 ']C1010690123456789217271130~10LJ99'"
-	@echo "           (a purchase order, then a GS1 label: tea, expiry 2027-11-30, lot LJ99)"
+	@echo "  scan:    $(BIN)/python -m drivers.simulator type dock BADGE-0003 PO-1001 ']C1010690123456789217271130~10LJ99' x12"
+	@echo "           (a badge signs Li in, a purchase order, a GS1 label: tea, expiry 2027-11-30, lot LJ99, then 12 of them in all)"
 	@echo "  cable:   $(BIN)/python -m drivers.simulator unplug dock   (then: ... plug dock)"
 	@echo
 	@$(BIN)/python -m drivers.simulator serve dock --link var/dev/dock-scanner & dock=$$!; \

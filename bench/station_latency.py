@@ -29,8 +29,8 @@ from wms.models import StationEvent
 from wms.schema import upgrade
 from wms.site_config import DEMO_CONFIG
 
-# PO-1001 orders 60 TEA-001, 48 SNK-030 and 24 HON-040; one new lot per scan (no repeats for
-# the bridge to suppress), so every scan is a received unit.
+# PO-1001 orders 60 TEA-001, 48 SNK-030 and 24 HON-040; one new lot per scan, so every scan
+# is a received unit. A badge signs a person in at the dock first.
 LABELS = ("]C1010690123456789217271130~10B{n:04d}", "]C1010690123456794617271130~10B{n:04d}",
           "]C1010690123456795317271130~10B{n:04d}")
 
@@ -76,7 +76,7 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.1)
             time.sleep(1.5)  # the bridge opens the scanner
-            scanner.type("PO-1001")
+            scanner.type("BADGE-0003", "PO-1001")
             sent: dict[str, float] = {}
             for n in range(args.scans):
                 label = LABELS[n % 3].format(n=n)

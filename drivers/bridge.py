@@ -49,7 +49,7 @@ class Bridge:
 
         return SerialScanner(config.name, config.url, baudrate=config.baudrate,
                              terminator=config.terminator, gs_replacement=config.gs_replacement,
-                             dedupe_seconds=config.dedupe_seconds, on_state=on_state,
+                             repeat_window=config.repeat_window, on_state=on_state,
                              reconnect_initial=config.reconnect_min_seconds,
                              reconnect_max=config.reconnect_max_seconds)
 
@@ -81,9 +81,11 @@ class Bridge:
                     scan = scanner.read_scan(READ_SLICE_SECONDS)
                     if scan is None:
                         continue
-                    entry = self.spool.append("scan", station, scan.device, {
-                        "raw": scan.raw, "device": scan.device,
-                        "scanned_at": utc_stamp(scan.at)})
+                    body = {"raw": scan.raw, "device": scan.device,
+                            "scanned_at": utc_stamp(scan.at)}
+                    if scan.repeat:  # shown at the station, not counted
+                        body["ignored"] = "repeat"
+                    entry = self.spool.append("scan", station, scan.device, body)
                     log.info("%s@%s scanned %r (%s)", scan.device, station, scan.raw,
                              entry.idempotency_key)
                 except Exception:  # noqa: BLE001 - a reader must outlive any one failure

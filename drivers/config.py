@@ -29,7 +29,14 @@ class ScannerConfig:
     terminator: str = "CR"
     baudrate: int = 9600
     gs_replacement: str | None = None
-    dedupe_seconds: float = 1.0
+    presentation_mode: bool = False
+    repeat_window_ms: int = 1000
+
+    @property
+    def repeat_window(self) -> float | None:
+        """Seconds within which a re-read of one code is not counted; None (every read
+        counts) unless the scanner is in presentation mode."""
+        return self.repeat_window_ms / 1000 if self.presentation_mode else None
     reconnect_min_seconds: float = 0.2
     reconnect_max_seconds: float = 5.0
 
@@ -136,8 +143,13 @@ def _scanner(name: str, raw: dict[str, Any], stations: tuple[str, ...]) -> Scann
     where = f"[scanners.{name}]"
     if not NAME.match(name):
         raise ConfigError(f"{where}: a scanner name is letters, digits, '-' and '_'")
+    if "dedupe_seconds" in raw:
+        raise ConfigError(f"{where} dedupe_seconds: no longer used; every read of a trigger "
+                          "scanner counts. For a scanner in presentation mode set "
+                          "presentation_mode = true and repeat_window_ms (such as 1000)")
     _known_keys(raw, where, ("url", "station", "terminator", "baudrate", "gs_replacement",
-                             "dedupe_seconds", "reconnect_min_seconds", "reconnect_max_seconds"))
+                             "presentation_mode", "repeat_window_ms", "reconnect_min_seconds",
+                             "reconnect_max_seconds"))
     url = _text(raw, where, "url", "")
     if not url:
         raise ConfigError(f"{where} url: missing (a device path or a pyserial URL)")
@@ -160,15 +172,25 @@ def _scanner(name: str, raw: dict[str, Any], stations: tuple[str, ...]) -> Scann
     if gs is not None and (len(gs) != 1 or gs.isalnum() or not gs.isprintable() or gs == " "):
         raise ConfigError(f"{where} gs_replacement: one printable character that is not a "
                           f"letter, digit or space (such as '~'), not {gs!r}")
+    presentation = raw.get("presentation_mode", False)
+    if not isinstance(presentation, bool):
+        raise ConfigError(f"{where} presentation_mode: true or false, not {presentation!r}")
+    window = raw.get("repeat_window_ms", 1000)
+    if isinstance(window, bool) or not isinstance(window, int) or not 50 <= window <= 10000:
+        raise ConfigError(f"{where} repeat_window_ms: a whole number of milliseconds from 50 "
+                          f"to 10000, not {window!r}")
+    if "repeat_window_ms" in raw and not presentation:
+        raise ConfigError(f"{where} repeat_window_ms: only for a scanner in presentation mode "
+                          "(presentation_mode = true); a trigger scanner counts every read")
     low = _seconds(raw, where, "reconnect_min_seconds", 0.2, minimum=0.01)
     high = _seconds(raw, where, "reconnect_max_seconds", 5.0, minimum=0.01)
     if high < low:
         raise ConfigError(f"{where} reconnect_max_seconds: at least reconnect_min_seconds "
                           f"({low})")
     return ScannerConfig(name=name, url=url, station=station, terminator=terminator,
-                         baudrate=baudrate, gs_replacement=gs,
-                         dedupe_seconds=_seconds(raw, where, "dedupe_seconds", 1.0, minimum=0),
-                         reconnect_min_seconds=low, reconnect_max_seconds=high)
+                         baudrate=baudrate, gs_replacement=gs, presentation_mode=presentation,
+                         repeat_window_ms=window, reconnect_min_seconds=low,
+                         reconnect_max_seconds=high)
 
 
 def _known_keys(raw: dict[str, Any], where: str, known: tuple[str, ...]) -> None:

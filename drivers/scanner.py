@@ -1,5 +1,6 @@
 """What every scanner shares: bytes cut into scans at the terminator, the GS stand-in turned
-back into ASCII 29, and repeated reads of one code suppressed. Backends supply the bytes."""
+back into ASCII 29, and, for a scanner in presentation mode only, repeated reads of one code
+set apart (reported, never counted). Backends supply the bytes."""
 
 from __future__ import annotations
 
@@ -20,11 +21,14 @@ STALE_PARTIAL_SECONDS = 2.0
 
 @dataclass(frozen=True)
 class Scan:
-    """One code read by one scanner, as the app receives it (symbology prefix kept)."""
+    """One code read by one scanner, as the app receives it (symbology prefix kept).
+    `repeat` marks a presentation-mode re-read that is reported to the station but not
+    counted."""
 
     device: str
     raw: str
     at: datetime
+    repeat: bool = False
 
 
 def restore_gs(text: str, replacement: str | None) -> str:
@@ -66,37 +70,54 @@ class LineSplitter:
         return rest
 
 
-class RepeatFilter:
-    """Lets a code through unless it repeats the previous one within `window` seconds.
+NEW, REPEAT, REPEAT_AGAIN = "new", "repeat", "repeat again"
 
-    The window runs from the latest read, so a code left in front of a presentation-mode
-    scanner passes once, however long it stays there."""
+
+class RepeatFilter:
+    """For a presentation-mode scanner (one that reads whatever is held in front of it): a
+    code that repeats the previous one within `window` seconds is a re-read, not a scan.
+
+    The window runs from the latest read, so a code left in front of the scanner counts
+    once, however long it stays there. The first re-read of such a run is "repeat" (worth
+    telling the station), later ones "repeat again" (the same code still lying there)."""
 
     def __init__(self, window: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.window = window
         self._clock = clock
         self._last: str | None = None
         self._last_at = 0.0
+        self._reported = False
 
-    def admit(self, text: str) -> bool:
-        """True when `text` is a new scan, False for a repeat inside the window."""
+    def classify(self, text: str) -> str:
+        """NEW for a scan to count, REPEAT or REPEAT_AGAIN for a re-read inside the window."""
         now = self._clock()
         repeat = text == self._last and now - self._last_at < self.window
         self._last, self._last_at = text, now
-        return not repeat
+        if not repeat:
+            self._reported = False
+            return NEW
+        verdict = REPEAT_AGAIN if self._reported else REPEAT
+        self._reported = True
+        return verdict
+
+    def admit(self, text: str) -> bool:
+        """True when `text` is a new scan, False for a re-read inside the window."""
+        return self.classify(text) == NEW
 
 
 class Scanner:
     """A source of scans; subclasses implement `open`, `close` and `_read_bytes`."""
 
     def __init__(self, name: str, *, terminator: str = "CR", gs_replacement: str | None = None,
-                 dedupe_seconds: float = 1.0,
+                 repeat_window: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        """`repeat_window` (seconds) only for a scanner in presentation mode: every read of
+        a trigger scanner is a deliberate scan and counts, however fast it follows."""
         self.name = name
         self.terminator = terminator
         self.gs_replacement = gs_replacement or None
         self._splitter = LineSplitter(terminator)
-        self._repeats = RepeatFilter(dedupe_seconds, clock)
+        self._repeats = RepeatFilter(repeat_window, clock) if repeat_window else None
         self._ready: deque[Scan] = deque()
         self._partial_since: float | None = None
 
@@ -124,10 +145,15 @@ class Scanner:
     def _take(self, data: bytes) -> None:
         for line in self._splitter.feed(data):
             text = restore_gs(decode_line(line), self.gs_replacement)
-            if self._repeats.admit(text):
+            verdict = self._repeats.classify(text) if self._repeats is not None else NEW
+            if verdict == NEW:
                 self._ready.append(Scan(self.name, text, datetime.now(UTC)))
+            elif verdict == REPEAT:
+                log.info("%s: re-read of %r within the repeat window: reported, not counted",
+                         self.name, text)
+                self._ready.append(Scan(self.name, text, datetime.now(UTC), repeat=True))
             else:
-                log.info("%s: repeated read of %r suppressed", self.name, text)
+                log.debug("%s: %r still in front of the scanner", self.name, text)
         self._watch_partial()
 
     def _watch_partial(self) -> None:

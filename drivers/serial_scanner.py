@@ -48,11 +48,11 @@ class SerialScanner(Scanner):
     """A scanner on a serial port that survives being unplugged and plugged back in."""
 
     def __init__(self, name: str, url: str, *, baudrate: int = 9600, terminator: str = "CR",
-                 gs_replacement: str | None = None, dedupe_seconds: float = 1.0,
+                 gs_replacement: str | None = None, repeat_window: float | None = None,
                  on_state: StateCallback | None = None, reconnect_initial: float = 0.2,
                  reconnect_max: float = 5.0) -> None:
         super().__init__(name, terminator=terminator, gs_replacement=gs_replacement,
-                         dedupe_seconds=dedupe_seconds)
+                         repeat_window=repeat_window)
         self.url = url
         self.baudrate = baudrate
         self.state: str | None = None

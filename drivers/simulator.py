@@ -2,7 +2,7 @@
 through a symlink (as udev names a real scanner), driven through a unix socket.
 
     python -m drivers.simulator serve dock --link var/dev/dock-scanner
-    python -m drivers.simulator type dock "PO-1001" "]C1010690123456789217250101~10LOT7"
+    python -m drivers.simulator type dock BADGE-0003 "PO-1001" "]C1010690123456789217250101~10LOT7"
     python -m drivers.simulator unplug dock
     python -m drivers.simulator plug dock
 """

@@ -36,7 +36,6 @@ from wms.models import Location
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
-from wms.services.print_jobs import queue_receipt_documents
 from wms.services.receiving import ReceiptLineInput, receive
 
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
@@ -247,8 +246,7 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None) -> Respo
     def book(session: Any) -> dict[str, Any]:
         result = receive(session, location=fields["dock"], purchase_order=po,
                          user_id=current_user.id, lines=[line],
-                         tolerance_pct=settings.over_receipt_tolerance_pct)
-        queue_receipt_documents(session, result.receipt, site, current_user.id)
+                         tolerance_pct=settings.over_receipt_tolerance_pct, site=site)
         return {"receipt": result.receipt.id, "qty": line.qty, "sku": line.sku,
                 "disposition": disposition}
 

@@ -22,7 +22,7 @@ def _messages(p: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "received_reject": (_("%(qty)s × %(sku)s rejected", qty=p.get("qty"), sku=p.get("sku")),
                             p.get("lot", "")),
         "order_closed": (_("Order %(number)s closed at this station", number=p.get("number")),
-                         ""),
+                         _("The receiving note is printing") if p.get("jobs") else ""),
         "order_closed_already": (_("This order is closed"), p.get("number", "")),
         "scan_order_first": (_("Scan the order number first"), scanned),
         "needs_lot_label": (_("%(sku)s needs its lot: scan the GS1 label", sku=p.get("sku")),
@@ -49,8 +49,22 @@ def _messages(p: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "device_connected": (_("Scanner %(device)s connected", device=p.get("device")), ""),
         "device_disconnected": (_("Scanner %(device)s disconnected", device=p.get("device")),
                                 _("Plug it back in; nothing scanned is lost")),
-        "inspection": (_("Next scans: %(choice)s", choice=inspection_label(
+        "inspection": (_("Next scan: %(choice)s", choice=inspection_label(
             str(p.get("disposition")))), p.get("reason") or ""),
+        "repeat_ignored": (_("Same code read again: not counted"), _(
+            "%(scanned)s was read twice in a moment by %(device)s; scan it again to count "
+            "another", scanned=p.get("scanned", "—"), device=p.get("device") or "—")),
+        "scan_badge_first": (_("Scan your badge first"), scanned),
+        "signed_in": (_("Signed in: %(name)s", name=p.get("name")), ""),
+        "signed_out": (_("%(name)s signed out", name=p.get("name")),
+                       _("Scan your badge to start")),
+        "badge_not_allowed": (_("%(name)s may not work at this station", name=p.get("name")),
+                              ""),
+        "scan_item_before_quantity": (_("Scan the item first, then its quantity"),
+                                      _("Scanned %(scanned)s", scanned="x" + str(p.get("qty")))),
+        "quantity_not_more": (_("The quantity is the total for the item just scanned"), _(
+            "%(sku)s: %(done)s counted already, scanned x%(qty)s; scan more than %(done)s",
+            sku=p.get("sku"), done=p.get("done"), qty=p.get("qty"))),
         "bad_check_digit": (scan_problem("bad_check_digit"), scanned),
         "bad_gs1": (scan_problem("bad_gs1"), scanned),
         "unknown_item": (scan_problem("unknown_item"), scanned),

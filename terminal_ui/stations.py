@@ -19,15 +19,17 @@ from terminal_ui.station_messages import describe_event, inspection_label
 from wms.errors import WmsError
 from wms.services.print_jobs import list_jobs
 from wms.services.stations import (
+    PERMISSION,
     choose_inspection,
     handle_scan,
+    next_disposition,
+    person_at,
     station_version,
     station_view,
 )
 from wms.site_config import StationConfig
 
 blueprint = Blueprint("stations", __name__, url_prefix="/stations")
-PERMISSION = {"dock": "receive", "packing": "pack"}
 REASONS = {code: INSPECTION_REASONS[code] for code in ("damaged", "wrong_item", "expired",
                                                         "quality")}
 
@@ -58,7 +60,10 @@ def _live(station: StationConfig, since: int | None, status: int = 200,
         events = [(e, *describe_event(e.message, e.params)) for e in view.events]
         body = render_template("stations/_live.html", view=view, events=events, jobs=jobs,
                                since=since, reasons=REASONS, inspection_label=inspection_label,
-                               scan_id=new_scan_id(), notice=notice)
+                               scan_id=new_scan_id(), notice=notice,
+                               pending=next_disposition(view.data),
+                               person=person_at(view.data,
+                                                current_app.config["WMS_SETTINGS"].shift_hours))
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -94,9 +99,14 @@ def live(name: str) -> Response:
 @blueprint.post("/<name>/scan")
 @login_required
 def typed_scan(name: str) -> Response:
-    """A scan typed at the station's screen (when the scanner cannot read a label)."""
+    """A scan typed at the station's screen (when the scanner cannot read a label), a
+    quantity keyed on its number pad (sent as `x<n>`), or one of its buttons (sign out,
+    finish the order)."""
     station = _station(name)
     raw = request.form.get("scan", "").strip()
+    keyed = request.form.get("qty", "").strip()
+    if keyed:
+        raw = f"x{keyed}"
     since = request.form.get("since", type=int)
     if not raw:
         return _live(station, since)
@@ -106,7 +116,8 @@ def typed_scan(name: str) -> Response:
         event = handle_scan(session, station, raw, user_id=current_user.id, site=_site(),
                             device=_("screen"),
                             gs_replacements=settings.gs_replacement.split(),
-                            tolerance_pct=settings.over_receipt_tolerance_pct)
+                            tolerance_pct=settings.over_receipt_tolerance_pct,
+                            shift_hours=settings.shift_hours)
         return {"event": event.id}
 
     try:

@@ -86,6 +86,8 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
     screen.sign_in("BADGE-0003", "1111")
     screen.page.goto(app.url + "/stations/dock")
     screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
+    scanner.type("BADGE-0002")
+    screen.page.wait_for_selector("#live [data-person]:not([data-person=''])")
     scanner.type("PO-1001")
     screen.page.wait_for_function(
         "document.querySelector('#live .latest').innerText.includes('PO-1001')")
@@ -94,6 +96,15 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
     screen.page.wait_for_function(
         "document.querySelector('#live .latest').innerText.includes('LJ27-03')")
     screen.screenshot("station-dock-1-receiving")
+
+    screen.page.click("text=Quarantine: Damaged")
+    band = screen.page.locator("#live [data-role=inspection]")
+    screen.page.wait_for_selector("#live [data-role=inspection][data-mode=quarantine]")
+    assert "Next scan: QUARANTINE – Damaged" in band.inner_text()
+    screen.screenshot("station-dock-1b-next-scan-quarantined")
+    scanner.type(TEA.format(n=9))
+    screen.page.wait_for_selector("#live [data-role=inspection][data-mode=accept]")
+    assert "to quarantine" in latest(screen.page)
 
     scanner.unplug()
     screen.page.wait_for_selector("[data-device=dock][data-state=disconnected]")
@@ -111,8 +122,9 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
     ledger = Ledger(app.db)
     assert [ledger.units("DOCK-1", "TEA-001", f"LJ27-{n:02d}") for n in range(1, 6)] == \
         [1, 1, 1, 1, 1]
+    assert ledger.units("QC-1", "TEA-001", "LJ27-09") == 1  # the one scan after the choice
     tally = screen.page.locator("#live [data-sku=TEA-001]").inner_text()
-    assert "5" in tally and "55" in tally
+    assert "6" in tally and "54" in tally
 
 
 def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
@@ -129,8 +141,8 @@ def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
             return len(list(spool.glob("*.json")))
 
         assert waiting(2) == 2  # the scanners' states: dock connected, packing missing
-        scanner.type("PO-1001", *(TEA.format(n=n) for n in range(1, 4)))
-        assert waiting(6) == 6  # and the four scans, kept on disk while the app is down
+        scanner.type("BADGE-0003", "PO-1001", *(TEA.format(n=n) for n in range(1, 4)))
+        assert waiting(7) == 7  # and the five scans, kept on disk while the app is down
         with running_app(gateway.database, gateway.config, gateway.folder,
                          gateway.port) as app:
             ledger = Ledger(app.db)
@@ -147,7 +159,7 @@ def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
                 scans = [e.message for e in s.scalars(
                     select(StationEvent).where(StationEvent.kind == "scan")
                     .order_by(StationEvent.version))]
-            assert scans == ["receiving_order"] + ["received_accept"] * 3
+            assert scans == ["signed_in", "receiving_order"] + ["received_accept"] * 3
     finally:
         bridge.terminate()
         bridge.wait(timeout=10)

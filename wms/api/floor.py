@@ -27,7 +27,6 @@ from wms.services.counting import (
 )
 from wms.services.moving import move_stock
 from wms.services.picking import confirm_pick, report_short
-from wms.services.print_jobs import queue_receipt_documents
 from wms.services.putaway import suggest_putaway
 from wms.services.receiving import ReceiptLineInput, receive
 from wms.services.scrap import scrap_stock
@@ -52,10 +51,10 @@ def post_receipt(call: Call) -> Reply:
         user_id=call.user.id, tolerance_pct=call.settings.over_receipt_tolerance_pct,
         lines=[ReceiptLineInput(ln.sku, ln.qty, ln.lot, ln.expiry, ln.disposition, ln.reason)
                for ln in b.lines],
+        site=call.site,
     )
-    jobs = queue_receipt_documents(call.session, result.receipt, call.site, call.user.id)
     body = {"id": result.receipt.id, "moves": moves_json(call.session, result.moves),
-            "print_jobs": [job.id for job in jobs]}
+            "print_jobs": [job.id for job in result.print_jobs]}
     if result.order is not None:
         body["purchase_order"] = purchase_order_json(result.order)
     return 201, body

@@ -19,8 +19,7 @@ from wms.services.orders import (
     get_sales_order,
 )
 from wms.services.picking import picked_qty
-from wms.services.print_jobs import queue_packing_documents
-from wms.services.shipping import pack_order, picked_lots, picked_per_line, ship_order
+from wms.services.shipping import pack_order, picked_per_line, ship_order
 
 
 def _lines(body: PurchaseOrderBody | SalesOrderBody) -> list[OrderLineInput]:
@@ -107,11 +106,9 @@ def get_order_pick_lists(call: Call) -> Reply:
 @api("POST", "/sales-orders/{number}/pack", permission="pack", tag="orders",
      summary="Mark a picked order packed", errors=("unknown_order", "conflict"))
 def post_pack(call: Call) -> Reply:
-    order = pack_order(call.session, call.params["number"], call.user.id)
-    picked = picked_per_line(call.session, order)
-    jobs = queue_packing_documents(call.session, order, picked_lots(call.session, order),
-                                   picked, call.site, call.user.id)
-    return 200, {**sales_order_json(order, picked), "print_jobs": [job.id for job in jobs]}
+    packed = pack_order(call.session, call.params["number"], call.user.id, call.site)
+    return 200, {**sales_order_json(packed.order, packed.picked),
+                 "print_jobs": [job.id for job in packed.print_jobs]}
 
 
 @api("POST", "/sales-orders/{number}/ship", permission="ship", tag="orders",

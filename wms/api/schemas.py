@@ -167,6 +167,9 @@ class StationScanBody(Body):
     raw: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
     device: Code | None = None
     scanned_at: datetime | None = None
+    # "repeat": a presentation-mode scanner read the same code again and the bridge did not
+    # count it; the station records that it was seen and changes nothing.
+    ignored: Literal["repeat"] | None = None
 
 
 class StationDeviceBody(Body):

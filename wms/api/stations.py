@@ -9,7 +9,14 @@ from typing import Any
 from wms.api.registry import Call, Reply, api
 from wms.api.schemas import StationDeviceBody, StationScanBody
 from wms.models import StationEvent
-from wms.services.stations import handle_scan, record_device, station_named, station_view
+from wms.services.stations import (
+    handle_scan,
+    next_disposition,
+    person_at,
+    record_device,
+    station_named,
+    station_view,
+)
 
 
 def event_json(event: StationEvent) -> dict[str, Any]:
@@ -28,7 +35,9 @@ def post_station_scan(call: Call) -> Reply:
     event = handle_scan(call.session, station, b.raw, user_id=call.user.id, site=call.site,
                         device=b.device, scanned_at=b.scanned_at,
                         gs_replacements=call.settings.gs_replacement.split(),
-                        tolerance_pct=call.settings.over_receipt_tolerance_pct)
+                        tolerance_pct=call.settings.over_receipt_tolerance_pct,
+                        repeat_ignored=b.ignored == "repeat",
+                        shift_hours=call.settings.shift_hours)
     return 201, event_json(event)
 
 
@@ -46,10 +55,14 @@ def post_station_device(call: Call) -> Reply:
      summary="What a station is working on, its scanners and its latest events")
 def get_station(call: Call) -> Reply:
     view = station_view(call.session, station_named(call.site, call.params["station"]))
+    disposition, reason = next_disposition(view.data)
+    person = person_at(view.data, call.settings.shift_hours)
     return 200, {"station": view.station.name, "kind": view.station.kind,
                  "location": view.station.location, "version": view.version,
                  "order": view.data.get("order"),
-                 "inspection": view.data.get("disposition", "accept"),
+                 "inspection": disposition, "inspection_reason": reason,
+                 "signed_in": {"user_id": person["id"], "name": person["name"]}
+                 if person else None,
                  "devices": view.data.get("devices", {}),
                  "verified": view.data.get("verified", {}), "to_pack": view.to_pack,
                  "events": [event_json(e) for e in view.events]}

@@ -17,6 +17,7 @@ from wms.models import (
     PrintJob,
     PurchaseOrder,
     Receipt,
+    ReceiptLine,
     SalesOrder,
     User,
     utcnow,
@@ -50,9 +51,13 @@ def _names(item: Item) -> str:
 
 
 def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConfig,
-                            user_id: int | None) -> list[PrintJob]:
-    """Lot labels for what went into stock, and a receiving note, for printers set to
+                            user_id: int | None, *,
+                            labels_for: Sequence[ReceiptLine] | None = None,
+                            note: bool = True) -> list[PrintJob]:
+    """Lot labels for what went into stock (every line, or the lines in `labels_for`), and
+    one receiving note for the whole receipt unless `note` is False, for printers set to
     print them automatically."""
+    labelled = None if labels_for is None else {line.id for line in labels_for}
     jobs: list[PrintJob] = []
     order = session.get(PurchaseOrder, receipt.purchase_order_id) \
         if receipt.purchase_order_id else None
@@ -64,7 +69,7 @@ def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConf
         lines.append({"sku": item.sku, "name": _names(item), "qty": line.qty,
                       "lot": lot.public_code, "disposition": line.disposition,
                       "reason": line.reason})
-        if line.disposition == "reject":
+        if line.disposition == "reject" or (labelled is not None and line.id not in labelled):
             continue
         for printer in config.printers_for("lot_label"):
             jobs.append(enqueue(session, document="lot_label", printer=printer,
@@ -74,7 +79,7 @@ def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConf
                                     "lot": lot.public_code, "qty": line.qty,
                                     "expiry": lot.expiry.isoformat() if lot.expiry else None,
                                     "barcodes": [b.code for b in item.barcodes]}))
-    for printer in config.printers_for("receiving_note"):
+    for printer in config.printers_for("receiving_note") if note else ():
         jobs.append(enqueue(session, document="receiving_note", printer=printer,
                             user_id=user_id, reference=reference, title=reference, data={
                                 "purchase_order": reference,

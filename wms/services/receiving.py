@@ -15,6 +15,7 @@ from wms.ledger import MoveRequest, post_move
 from wms.models import (
     Location,
     Move,
+    PrintJob,
     PurchaseOrder,
     PurchaseOrderLine,
     Receipt,
@@ -23,6 +24,8 @@ from wms.models import (
 )
 from wms.services.lookup import find_item, find_location, lot_for_receipt
 from wms.services.orders import get_purchase_order, refresh_purchase_status
+from wms.services.print_jobs import queue_receipt_documents
+from wms.site_config import SiteConfig
 
 RECEIVING_KINDS = ("dock", "staging")
 
@@ -42,6 +45,7 @@ class ReceiptResult:
     receipt: Receipt
     moves: list[Move] = field(default_factory=list)
     order: PurchaseOrder | None = None
+    print_jobs: list[PrintJob] = field(default_factory=list)
 
 
 def quarantine_location_for(session: Session, dock: Location) -> Location:
@@ -82,9 +86,16 @@ def _match_po_line(order: PurchaseOrder, item_id: int, qty: int,
 def receive(
     session: Session, *, location: str, lines: Sequence[ReceiptLineInput],
     user_id: int | None, purchase_order: str | None = None, tolerance_pct: float = 0.0,
+    site: SiteConfig | None = None, receipt_id: int | None = None, keep_open: bool = False,
 ) -> ReceiptResult:
     """Take goods in at a dock: accepted units to the dock, quarantined units to quarantine,
-    rejected units recorded against the order and never put into stock."""
+    rejected units recorded against the order and never put into stock.
+
+    With the site's configuration the receipt's documents are queued in the same
+    transaction: a lot label for each line that went into stock and one receiving note for
+    the receipt. A receipt taken scan by scan (a dock station) names its open receipt in
+    `receipt_id` and passes `keep_open`; its receiving note waits for `close_receipt`.
+    Without `site` nothing is queued (loading history or demo data)."""
     dock = find_location(session, location)
     if dock.kind not in RECEIVING_KINDS:
         raise Invalid(f"location: {dock.code} is a {dock.kind} location; receive at a dock",
@@ -95,10 +106,13 @@ def receive(
     if order is not None and order.status == "closed":
         raise Conflict(f"purchase order {order.number} is closed")
     now = utcnow()
-    receipt = Receipt(purchase_order_id=order.id if order else None, location_id=dock.id,
-                      user_id=user_id, at=now)
-    session.add(receipt)
-    session.flush()
+    receipt = _open_receipt(session, receipt_id, dock, order) if receipt_id else None
+    if receipt is None:
+        receipt = Receipt(purchase_order_id=order.id if order else None, location_id=dock.id,
+                          user_id=user_id, at=now)
+        session.add(receipt)
+        session.flush()
+    earlier = {line.id for line in receipt.lines} if receipt_id else set()
     result = ReceiptResult(receipt=receipt, order=order)
     quarantine: Location | None = None
     reference = order.number if order else f"RCV-{receipt.id}"
@@ -138,4 +152,28 @@ def receive(
     if order is not None:
         refresh_purchase_status(order)
     session.flush()
+    if site is not None:
+        session.refresh(receipt, ["lines"])
+        booked = [line for line in receipt.lines if line.id not in earlier]
+        result.print_jobs = queue_receipt_documents(session, receipt, site, user_id,
+                                                    labels_for=booked, note=not keep_open)
     return result
+
+
+def _open_receipt(session: Session, receipt_id: int, dock: Location,
+                  order: PurchaseOrder | None) -> Receipt | None:
+    """The receipt still being taken at this dock for this order, if it is that one."""
+    receipt = session.get(Receipt, receipt_id)
+    if receipt is None or receipt.location_id != dock.id or \
+            receipt.purchase_order_id != (order.id if order else None):
+        return None
+    return receipt
+
+
+def close_receipt(session: Session, receipt_id: int, site: SiteConfig,
+                  user_id: int | None) -> list[PrintJob]:
+    """A receipt taken scan by scan is complete: queue its one receiving note."""
+    receipt = session.get(Receipt, receipt_id)
+    if receipt is None or not receipt.lines:
+        return []
+    return queue_receipt_documents(session, receipt, site, user_id, labels_for=(), note=True)

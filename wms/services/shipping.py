@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict
 from wms.ledger import Draw, MoveRequest, post_move
-from wms.models import Location, Lot, Move, PickList, PickTask, SalesOrder, utcnow
+from wms.models import Location, Lot, Move, PickList, PickTask, PrintJob, SalesOrder, utcnow
 from wms.services.audit import record
 from wms.services.orders import get_sales_order
+from wms.services.print_jobs import queue_packing_documents
+from wms.site_config import SiteConfig
 
 
 @dataclass(frozen=True)
@@ -56,18 +58,31 @@ def picked_lots(session: Session, order: SalesOrder) -> dict[int, list[str]]:
     return lots
 
 
-def pack_order(session: Session, number: str, user_id: int | None) -> SalesOrder:
-    """Mark a fully picked order packed."""
+@dataclass
+class PackResult:
+    order: SalesOrder
+    picked: dict[int, int]  # units per order line
+    print_jobs: list[PrintJob] = field(default_factory=list)
+
+
+def pack_order(session: Session, number: str, user_id: int | None,
+               site: SiteConfig | None = None) -> PackResult:
+    """Mark a fully picked order packed and, with the site's configuration, queue its
+    packing slip and shipping label in the same transaction (naming the packer). Packing an
+    order packed already changes nothing and queues nothing."""
     order = get_sales_order(session, number, lock=True)
     if order.status == "packed":
-        return order
+        return PackResult(order, picked_per_line(session, order))
     if order.status != "picked":
         raise Conflict(f"sales order {number} is {order.status}; only a picked order can be "
                        "packed", status=order.status)
     order.status = "packed"
     record(session, user_id, "sales_order.pack", number)
     session.flush()
-    return order
+    picked = picked_per_line(session, order)
+    jobs = [] if site is None else queue_packing_documents(
+        session, order, picked_lots(session, order), picked, site, user_id)
+    return PackResult(order, picked, jobs)
 
 
 def ship_order(session: Session, number: str, user_id: int | None) -> tuple[SalesOrder,

@@ -1,37 +1,62 @@
 """Fixed-scanner stations. Every scan a station receives (from the bridge or typed at its
 screen) is recorded as an event with its outcome, and moves the station's work on:
 
+- a person signs in by scanning their badge; until someone has, every other scan is
+  refused, and what the station books (receipts, packs, their documents, the moves and the
+  audit) is in that person's name. `SIGNOUT` signs them out;
 - a dock: a purchase order number opens the order; each item scan receives one unit (or the
-  GS1 quantity) at the dock, with the lot and expiry of its GS1 code, as accepted,
-  quarantined or rejected according to the inspection choice made on the screen;
+  GS1 quantity) at the dock, with the lot and expiry of its GS1 code. The inspection choice
+  made on the screen (quarantine or reject, with a reason) applies to the next item scan
+  only; then the dock accepts again. The scans of one order are one receipt: lot labels
+  print as the goods are booked, the one receiving note when the order is closed (`DONE`,
+  another order, or the person signing out);
 - a packing bench: an order number opens a picked order; each item scan verifies one picked
   unit; a wrong or extra item is refused; when every unit is verified the order is packed
-  and its packing slip and shipping label are queued for printing.
+  and its packing slip and shipping label are queued for printing;
+- at either, a quantity after an item scan (`x24`, `X24` or `*24`, scanned from a card or
+  keyed on the screen's number pad) says that scan was 24 units in all, so a case of 24 is
+  one scan and a quantity, not 24 scans. More than the order allows is refused.
 
-A refused scan is recorded too (the screen shows it loudly); nothing else changes for it."""
+A refused scan is recorded too (the screen shows it loudly); nothing else changes for it.
+A repeated read that the bridge suppressed (a presentation-mode scanner) is recorded as
+information, so the screen shows it, and changes nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wms.auth import may
 from wms.errors import Invalid, WmsError
-from wms.models import Item, PurchaseOrder, SalesOrder, StationEvent, StationState, utcnow
+from wms.models import (
+    Item,
+    PurchaseOrder,
+    SalesOrder,
+    StationEvent,
+    StationState,
+    User,
+    utcnow,
+)
 from wms.scanning import ScanResult, decode_scan
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order, get_sales_order
-from wms.services.print_jobs import queue_packing_documents
-from wms.services.receiving import ReceiptLineInput, receive
-from wms.services.shipping import pack_order, picked_lots, picked_per_line
+from wms.services.receiving import ReceiptLineInput, close_receipt, receive
+from wms.services.shipping import pack_order, picked_per_line
 from wms.site_config import SiteConfig, StationConfig
 
 DISPOSITIONS = ("accept", "quarantine", "reject")
 RECENT_EVENTS = 12
+PERMISSION = {"dock": "receive", "packing": "pack"}
+"""What a person must be allowed to do to work at each kind of station."""
+QUANTITY = re.compile(r"^[xX*]\s?(\d{1,5})$")
+"""A quantity for the item just scanned: x24, X24 or *24 (a scanned card or the number pad)."""
+SIGN_OUT = ("SIGNOUT", "CMD:SIGNOUT", "%SIGNOUT%")
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,16 @@ def refused(message: str, **params: Any) -> Outcome:
 
 def note(message: str, **params: Any) -> Outcome:
     return Outcome("info", message, params)
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a scan works with: the station, the signed-in person and the site's setup."""
+
+    station: StationConfig
+    site: SiteConfig
+    person_id: int
+    tolerance_pct: float
 
 
 def station_named(site: SiteConfig, name: str) -> StationConfig:
@@ -86,25 +121,73 @@ def _record(session: Session, state: StationState, data: dict[str, Any], *, kind
     return event
 
 
+def person_at(data: dict[str, Any], shift_hours: float = 10.0) -> dict[str, Any] | None:
+    """The person signed in at the station ({"id", "name", "since"}), or None; a sign-in
+    lasts one shift, like a handheld's session, so a forgotten sign-out does not book the
+    next shift's work in the wrong name."""
+    person = data.get("person")
+    if not isinstance(person, dict) or not person.get("id"):
+        return None
+    since = datetime.fromisoformat(person["since"]) if person.get("since") else None
+    if since is None or utcnow() - since > timedelta(hours=shift_hours):
+        return None
+    return person
+
+
 def handle_scan(session: Session, station: StationConfig, raw: str, *, user_id: int | None,
                 site: SiteConfig, device: str | None = None, scanned_at: datetime | None = None,
-                gs_replacements: Sequence[str] = (), tolerance_pct: float = 0.0
-                ) -> StationEvent:
-    """Apply one scan at a station and record it with its outcome."""
+                gs_replacements: Sequence[str] = (), tolerance_pct: float = 0.0,
+                repeat_ignored: bool = False, shift_hours: float = 10.0) -> StationEvent:
+    """Apply one scan at a station and record it with its outcome. `user_id` is whoever
+    delivers the scan (the bridge, a screen); the work is done in the name of the person
+    signed in at the station."""
     state = _state(session, station.name)
-    data = dict(state.data or {})
+    before = dict(state.data or {})
+    data = dict(before)
+    person = person_at(data, shift_hours)
+    if repeat_ignored:
+        text = raw.strip()[:200]
+        return _record(session, state, data, kind="scan",
+                       outcome=note("repeat_ignored", scanned=text, device=device or ""),
+                       user_id=person["id"] if person else user_id, device=device, raw=raw,
+                       scanned_at=scanned_at)
     result = decode_scan(session, raw, gs_replacements=gs_replacements)
     try:
         with session.begin_nested():
-            if station.kind == "dock":
-                outcome = _at_dock(session, station, data, result, user_id, tolerance_pct)
-            else:
-                outcome = _at_packing(session, station, data, result, user_id, site)
+            outcome = _apply(session, station, site, data, result, tolerance_pct,
+                             shift_hours)
     except WmsError as error:
+        data = before  # a refused scan changes nothing, the station's state included
         outcome = refused(error.code, **{k: str(v) for k, v in error.details.items()
                                           if isinstance(v, str | int)}, scanned=result.text)
-    return _record(session, state, data, kind="scan", outcome=outcome, user_id=user_id,
-                   device=device, raw=raw, scanned_at=scanned_at)
+    person = person_at(data, shift_hours) or person
+    return _record(session, state, data, kind="scan", outcome=outcome,
+                   user_id=person["id"] if person else user_id, device=device, raw=raw,
+                   scanned_at=scanned_at)
+
+
+def _apply(session: Session, station: StationConfig, site: SiteConfig, data: dict[str, Any],
+           result: ScanResult, tolerance_pct: float, shift_hours: float) -> Outcome:
+    if result.kind == "badge":
+        return _sign_in(session, station, site, data, result)
+    person = person_at(data, shift_hours)
+    if person is None:
+        return refused("scan_badge_first", scanned=result.text)
+    work = Work(station, site, int(person["id"]), tolerance_pct)
+    if result.text.upper() in SIGN_OUT:
+        _finish_receipt(session, work, data)
+        data.pop("person", None)
+        data.pop("last", None)
+        return note("signed_out", name=person.get("name", ""))
+    quantity = QUANTITY.match(result.text)
+    if quantity is not None:
+        qty = int(quantity.group(1))
+        if station.kind == "dock":
+            return _dock_quantity(session, work, data, qty)
+        return _packing_quantity(session, work, data, qty)
+    if station.kind == "dock":
+        return _at_dock(session, work, data, result)
+    return _at_packing(session, work, data, result)
 
 
 def record_device(session: Session, station: StationConfig, device: str, state_name: str,
@@ -124,20 +207,54 @@ def record_device(session: Session, station: StationConfig, device: str, state_n
                    device=device, scanned_at=at)
 
 
+# Badge alone signs a person in: at a fixed station both hands hold the scanner and the
+# goods, and the screen stands where the bench leaves room for it; the screen itself runs
+# in the session of a person signed in with badge and PIN who may work at this station.
+# The badge names who does the work (in the ledger, the audit and on the documents); it
+# unlocks nothing that screen could not do, and a person without the station's permission
+# is refused.
+def _sign_in(session: Session, station: StationConfig, site: SiteConfig, data: dict[str, Any],
+             result: ScanResult) -> Outcome:
+    user = session.scalar(select(User).where(User.username == result.username,
+                                             User.active.is_(True)))
+    if user is None:
+        return refused("unknown_code", scanned=result.text)
+    name = user.display_name or user.username
+    if not may(user, PERMISSION[station.kind]):
+        return refused("badge_not_allowed", name=name)
+    current = data.get("person")  # whoever signed in last, their shift over or not
+    if isinstance(current, dict) and current.get("id") and current["id"] != user.id:
+        _finish_receipt(session, Work(station, site, int(current["id"]), 0.0), data)
+        data.pop("last", None)
+    data["person"] = {"id": user.id, "name": name, "since": utcnow().isoformat()}
+    return ok("signed_in", name=name)
+
+
 def choose_inspection(session: Session, station: StationConfig, disposition: str,
                       reason: str | None, user_id: int | None) -> StationEvent:
-    """The dock screen's inspection choice for the scans that follow."""
+    """The dock screen's inspection choice for the next item scan (accept cancels it)."""
     if disposition not in DISPOSITIONS:
         raise Invalid("disposition: accept, quarantine or reject", field="disposition")
     if disposition != "accept" and not (reason or "").strip():
         raise Invalid("reason: say why", field="reason")
     state = _state(session, station.name)
     data = dict(state.data or {})
-    data["disposition"] = disposition
-    data["reason"] = reason.strip() if disposition != "accept" and reason else None
+    if disposition == "accept":
+        data.pop("disposition", None)
+        data.pop("reason", None)
+    else:
+        data["disposition"] = disposition
+        data["reason"] = (reason or "").strip()
     return _record(session, state, data, kind="action",
-                   outcome=note("inspection", disposition=disposition, reason=data["reason"]),
+                   outcome=note("inspection", disposition=disposition,
+                                reason=data.get("reason")),
                    user_id=user_id)
+
+
+def next_disposition(data: dict[str, Any]) -> tuple[str, str | None]:
+    """How the dock's next item scan will be booked: (disposition, reason)."""
+    disposition = data.get("disposition") or "accept"
+    return (disposition, data.get("reason")) if disposition != "accept" else ("accept", None)
 
 
 def _purchase_order(session: Session, text: str) -> PurchaseOrder | None:
@@ -148,17 +265,31 @@ def _sales_order(session: Session, text: str) -> SalesOrder | None:
     return session.scalar(select(SalesOrder).where(SalesOrder.number == text.upper()))
 
 
-def _at_dock(session: Session, station: StationConfig, data: dict[str, Any],
-             result: ScanResult, user_id: int | None, tolerance_pct: float) -> Outcome:
+def _finish_receipt(session: Session, work: Work, data: dict[str, Any]) -> list[int]:
+    """Close the dock's open receipt: its receiving note is queued (ids of the jobs)."""
+    receipt_id = data.pop("receipt", None)
+    if not receipt_id:
+        return []
+    return [job.id for job in close_receipt(session, int(receipt_id), work.site,
+                                            work.person_id)]
+
+
+def _at_dock(session: Session, work: Work, data: dict[str, Any],
+             result: ScanResult) -> Outcome:
     if result.kind == "command" and result.command in ("DONE", "CANCEL"):
+        jobs = _finish_receipt(session, work, data)
         closed = data.pop("order", None)
-        return note("order_closed", number=closed or "—")
+        data.pop("last", None)
+        return note("order_closed", number=closed or "—", jobs=jobs)
     if result.kind != "item":
         order = _purchase_order(session, result.text)
         if order is None:
             return refused(result.problem or "not_for_dock", scanned=result.text)
         if order.status == "closed":
             return refused("order_closed_already", number=order.number)
+        if data.get("order") != order.number:
+            _finish_receipt(session, work, data)
+            data.pop("last", None)
         data["order"] = order.number
         return ok("receiving_order", number=order.number, supplier=order.supplier.name)
     number = data.get("order")
@@ -172,19 +303,48 @@ def _at_dock(session: Session, station: StationConfig, data: dict[str, Any],
     order = get_purchase_order(session, number)
     if not any(line.item_id == item.id for line in order.lines):
         return refused("not_on_order", sku=item.sku, number=number)
-    disposition = data.get("disposition", "accept")
+    disposition, reason = next_disposition(data)
     qty = result.qty or 1
-    receive(session, location=station.location, purchase_order=number, user_id=user_id,
-            tolerance_pct=tolerance_pct, lines=[ReceiptLineInput(
-                item.sku, qty, result.lot, result.expiry, disposition, data.get("reason"))])
+    _book(session, work, data, ReceiptLineInput(item.sku, qty, result.lot, result.expiry,
+                                                disposition, reason))
+    data.pop("disposition", None)  # the inspection choice was for this scan only
+    data.pop("reason", None)
+    data["last"] = {"sku": item.sku, "lot": result.lot,
+                    "expiry": result.expiry.isoformat() if result.expiry else None,
+                    "disposition": disposition, "reason": reason, "qty": qty}
     return ok(f"received_{disposition}", qty=qty, sku=item.sku, lot=result.lot or "")
 
 
-def _at_packing(session: Session, station: StationConfig, data: dict[str, Any],
-                result: ScanResult, user_id: int | None, site: SiteConfig) -> Outcome:
+def _book(session: Session, work: Work, data: dict[str, Any], line: ReceiptLineInput) -> None:
+    """Receive one line into the order's open receipt (opening one for the first scan)."""
+    booked = receive(session, location=work.station.location, purchase_order=data["order"],
+                     user_id=work.person_id, tolerance_pct=work.tolerance_pct,
+                     lines=[line], site=work.site, receipt_id=data.get("receipt"),
+                     keep_open=True)
+    data["receipt"] = booked.receipt.id
+
+
+def _dock_quantity(session: Session, work: Work, data: dict[str, Any], qty: int) -> Outcome:
+    last = data.get("last")
+    if not data.get("order") or not isinstance(last, dict):
+        return refused("scan_item_before_quantity", qty=qty)
+    already = int(last["qty"])
+    if qty <= already:  # more than the order allows is refused by receiving
+        return refused("quantity_not_more", qty=qty, done=already, sku=last["sku"])
+    expiry = date.fromisoformat(last["expiry"]) if last.get("expiry") else None
+    _book(session, work, data, ReceiptLineInput(last["sku"], qty - already, last.get("lot"),
+                                                expiry, last["disposition"], last.get("reason")))
+    data["last"] = {**last, "qty": qty}
+    return ok(f"received_{last['disposition']}", qty=qty, sku=last["sku"],
+              lot=last.get("lot") or "")
+
+
+def _at_packing(session: Session, work: Work, data: dict[str, Any],
+                result: ScanResult) -> Outcome:
     if result.kind == "command" and result.command in ("DONE", "CANCEL"):
         closed = data.pop("order", None)
         data.pop("verified", None)
+        data.pop("last", None)
         return note("order_closed", number=closed or "—")
     if result.kind != "item":
         order = _sales_order(session, result.text)
@@ -197,6 +357,7 @@ def _at_packing(session: Session, station: StationConfig, data: dict[str, Any],
                            status=order.status)
         data["order"] = order.number
         data["verified"] = {}
+        data.pop("last", None)
         return ok("packing_order", number=order.number, customer=order.customer.name)
     number = data.get("order")
     if not number:
@@ -206,21 +367,43 @@ def _at_packing(session: Session, station: StationConfig, data: dict[str, Any],
     to_pack = packing_lines(session, order)
     if item.sku not in to_pack:
         return refused("wrong_item_for_order", sku=item.sku, number=number)
-    verified = dict(data.get("verified", {}))
-    done = verified.get(item.sku, 0)
-    if done >= to_pack[item.sku]:
+    done = dict(data.get("verified", {})).get(item.sku, 0)
+    units = result.qty or 1
+    if done + units > to_pack[item.sku]:
         return refused("extra_item", sku=item.sku, number=number, qty=to_pack[item.sku])
-    verified[item.sku] = done + 1
+    data["last"] = {"sku": item.sku, "before": done, "qty": units}
+    return _verified(session, work, data, order, item.sku, done + units, to_pack)
+
+
+def _packing_quantity(session: Session, work: Work, data: dict[str, Any],
+                      qty: int) -> Outcome:
+    last = data.get("last")
+    number = data.get("order")
+    if not number or not isinstance(last, dict):
+        return refused("scan_item_before_quantity", qty=qty)
+    if qty <= int(last["qty"]):
+        return refused("quantity_not_more", qty=qty, done=int(last["qty"]), sku=last["sku"])
+    order = get_sales_order(session, number)
+    to_pack = packing_lines(session, order)
+    wanted = to_pack.get(last["sku"], 0)
+    if int(last["before"]) + qty > wanted:
+        return refused("extra_item", sku=last["sku"], number=number, qty=wanted)
+    data["last"] = {**last, "qty": qty}
+    return _verified(session, work, data, order, last["sku"], int(last["before"]) + qty,
+                     to_pack)
+
+
+def _verified(session: Session, work: Work, data: dict[str, Any], order: SalesOrder,
+              sku: str, done: int, to_pack: dict[str, int]) -> Outcome:
+    verified = {**dict(data.get("verified", {})), sku: done}
     data["verified"] = verified
-    if any(verified.get(sku, 0) < units for sku, units in to_pack.items()):
-        return ok("verified", sku=item.sku, done=done + 1, of=to_pack[item.sku])
-    pack_order(session, number, user_id)
-    jobs = queue_packing_documents(session, order, picked_lots(session, order),
-                                   picked_per_line(session, order), site, user_id)
-    data.pop("order", None)
-    data.pop("verified", None)
-    data["last_packed"] = number
-    return ok("packed", number=number, jobs=[job.id for job in jobs])
+    if any(verified.get(s, 0) < units for s, units in to_pack.items()):
+        return ok("verified", sku=sku, done=done, of=to_pack[sku])
+    packed = pack_order(session, order.number, work.person_id, work.site)
+    for key in ("order", "verified", "last"):
+        data.pop(key, None)
+    data["last_packed"] = order.number
+    return ok("packed", number=order.number, jobs=[job.id for job in packed.print_jobs])
 
 
 def packing_lines(session: Session, order: SalesOrder) -> dict[str, int]:

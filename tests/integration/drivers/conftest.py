@@ -92,14 +92,14 @@ def fake_app() -> Iterator[FakeApp]:
 
 
 def bridge_toml(app_url: str, spool: Path, scanners: dict[str, tuple[str, str]],
-                token: str = 'token = "station-secret"') -> str:
+                token: str = 'token = "station-secret"', extra: str = "") -> str:
     """A config file's text for these scanners ({name: (device path, station)})."""
     lines = ["[printers.packing]", 'backend = "dummy"', "",
              "[bridge]", f'app_url = "{app_url}"', token, f'spool = "{spool}"',
              "retry_max_seconds = 0.3", "auth_retry_seconds = 0.3"]
     for name, (url, station) in scanners.items():
         lines += [f"[scanners.{name}]", f'url = "{url}"', f'station = "{station}"',
-                  'gs_replacement = "~"', "reconnect_max_seconds = 0.3"]
+                  'gs_replacement = "~"', "reconnect_max_seconds = 0.3", extra]
     return "\n".join(lines) + "\n"
 
 

@@ -153,3 +153,17 @@ def test_an_unplug_reaches_the_app_between_the_scans_around_it(
                   if r.body["device"] == "dock"]
     assert dock_story == ["connected", "PO-1001", "disconnected", "connected", "PO-1002"]
     assert sorted(fake_app.scans()) == ["PO-1001", "PO-1002", "SO-77"]
+
+
+def test_a_re_read_that_a_presentation_mode_scanner_ignored_still_reaches_the_station(
+    fake_app: FakeApp, bridge: StartBridge, virtual_scanner: MakeScanner
+) -> None:
+    fake_app.start()
+    dock = virtual_scanner("dock")
+    running = bridge(fake_app.url, {"dock": (dock.link, "dock")}, extra="presentation_mode = true")
+    wait_until(lambda: connected(running), what="the scanner to open")
+    dock.type("6901234567915", "6901234567915")
+    wait_until(lambda: len(fake_app.accepted()) == 3, what="the event and both reads")
+    scans = [r.body for r in fake_app.accepted() if r.path.endswith("/scans")]
+    assert [(b["raw"], b.get("ignored")) for b in scans] == [
+        ("6901234567915", None), ("6901234567915", "repeat")]

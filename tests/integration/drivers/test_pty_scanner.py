@@ -89,3 +89,27 @@ def test_a_scanner_held_by_the_bridge_cannot_be_opened_by_a_second_reader(
     scanner_on()
     with pytest.raises(serial.SerialException, match="exclusively lock"):
         open_port(pty[1])
+
+
+def test_three_deliberate_scans_of_one_ean_receive_three_units(
+    pty: tuple[int, str], scanner_on: Make
+) -> None:
+    scanner = scanner_on()  # a trigger scanner: the default
+    os.write(pty[0], b"6901234567915\r")
+    os.write(pty[0], b"6901234567915\r")
+    os.write(pty[0], b"6901234567915\r")  # three pulls of the trigger within a second
+    arrived = []
+    while (scan := scanner.read_scan(0.5)) is not None:
+        arrived.append((scan.raw, scan.repeat))
+    assert arrived == [("6901234567915", False)] * 3
+
+
+def test_a_presentation_mode_scanner_reports_a_re_read_instead_of_counting_it(
+    pty: tuple[int, str], scanner_on: Make
+) -> None:
+    scanner = scanner_on(repeat_window=1.0)
+    os.write(pty[0], b"6901234567915\r6901234567915\r6901234567915\rPO-1001\r")
+    arrived = []
+    while (scan := scanner.read_scan(0.5)) is not None:
+        arrived.append((scan.raw, scan.repeat))
+    assert arrived == [("6901234567915", False), ("6901234567915", True), ("PO-1001", False)]

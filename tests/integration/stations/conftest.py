@@ -49,3 +49,11 @@ def pick_in_full(api: Api, number: str) -> None:
             "location": task["location"], "sku": task["sku"], "qty": task["qty"],
             "lot": task["lot"]})
         assert reply.status_code == 200, reply.get_json()
+
+
+def sign_in(api: Api, station: str, badge: str = "BADGE-0003") -> None:
+    """Scan a badge at the station, as its person does before working there."""
+    reply = api.post(f"/stations/{station}/scans", {"raw": badge, "device": station},
+                     key=f"badge-{station}-{badge}")
+    assert reply.status_code == 201 and reply.get_json()["message"] == "signed_in", \
+        reply.get_json()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.conftest import Api
-from tests.integration.stations.conftest import pick_in_full
+from tests.integration.stations.conftest import pick_in_full, sign_in
 from wms.models import PrintJob
 
 GS = "\x1d"
@@ -21,6 +21,7 @@ def scan(bridge: Api, station: str, raw: str, key: str) -> dict[str, Any]:
 
 
 def test_the_dock_receives_each_scanned_unit_against_the_order(bridge: Api, ledger: Any) -> None:
+    sign_in(bridge, "dock")
     opened = scan(bridge, "dock", "PO-1001", "k1")
     assert opened["outcome"] == "ok" and opened["message"] == "receiving_order"
     tea = f"]C1010690123456789217271130{GS}10LJ2026-12"
@@ -29,10 +30,11 @@ def test_the_dock_receives_each_scanned_unit_against_the_order(bridge: Api, ledg
                                                          "lot": "LJ2026-12"}
     assert ledger.units("DOCK-1", "TEA-001", "LJ2026-12") == 2
     view = bridge.get("/stations/dock").get_json()
-    assert view["order"] == "PO-1001" and view["version"] == 3
+    assert view["order"] == "PO-1001" and view["version"] == 4
 
 
 def test_a_resent_scan_with_the_same_key_applies_once(bridge: Api, ledger: Any) -> None:
+    sign_in(bridge, "dock")
     scan(bridge, "dock", "PO-1001", "a1")
     tea = f"]C1010690123456789217271130{GS}10LJ2026-12"
     first = scan(bridge, "dock", tea, "dock-7f3a")
@@ -43,6 +45,7 @@ def test_a_resent_scan_with_the_same_key_applies_once(bridge: Api, ledger: Any) 
 
 def test_refused_scans_are_recorded_with_the_reason_and_change_nothing(bridge: Api,
                                                                        ledger: Any) -> None:
+    sign_in(bridge, "dock")
     assert scan(bridge, "dock", "6901234567892", "r1")["message"] == "scan_order_first"
     scan(bridge, "dock", "PO-1001", "r2")
     assert scan(bridge, "dock", "6901234567892", "r3")["message"] == "needs_lot_label"
@@ -54,13 +57,14 @@ def test_refused_scans_are_recorded_with_the_reason_and_change_nothing(bridge: A
     assert ledger.units("DOCK-1", "SNK-030") == 0 and ledger.units("DOCK-1", "TEA-001") == 0
 
 
-def test_the_inspection_choice_quarantines_the_following_scans(bridge: Api, ledger: Any,
+def test_the_inspection_choice_quarantines_the_following_scan(bridge: Api, ledger: Any,
                                                               station_app: Any) -> None:
     from wms.services.stations import choose_inspection
 
     site = station_app.extensions["wms.site"]
     with station_app.extensions["wms.db"].write() as s:
         choose_inspection(s, site.stations["dock"], "quarantine", "carton crushed", None)
+    sign_in(bridge, "dock")
     scan(bridge, "dock", "PO-1001", "q1")
     honey = f"]C10106901234567953{GS}17280101{GS}10FM-1"
     assert scan(bridge, "dock", honey, "q2")["message"] == "received_quarantine"
@@ -70,6 +74,7 @@ def test_the_inspection_choice_quarantines_the_following_scans(bridge: Api, ledg
 def test_packing_verifies_every_unit_and_prints_when_the_order_is_complete(
         bridge: Api, ledger: Any, station_app: Any) -> None:
     pick_in_full(bridge, "SO-2003")  # 2 x POT-020, 1 x MAT-050
+    sign_in(bridge, "packing")
     assert scan(bridge, "packing", "SO-2003", "p1")["message"] == "packing_order"
     assert scan(bridge, "packing", "6901234567915", "p2")["message"] == "wrong_item_for_order"
     assert scan(bridge, "packing", "6901234567922", "p3")["params"] == {
@@ -90,6 +95,7 @@ def test_packing_verifies_every_unit_and_prints_when_the_order_is_complete(
 
 
 def test_an_order_not_yet_picked_cannot_be_packed(bridge: Api) -> None:
+    sign_in(bridge, "packing")
     refused = scan(bridge, "packing", "SO-2001", "n1")
     assert refused["outcome"] == "error" and refused["message"] == "not_picked_yet"
     assert refused["params"]["status"] == "open"

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from tests.conftest import Api
-from tests.integration.stations.conftest import pick_in_full
+from tests.integration.stations.conftest import pick_in_full, sign_in
 from tests.support.handheld import Handheld, text_of
 from wms.demo import DEMO_USERS
 
@@ -38,6 +38,8 @@ def test_the_dock_screen_follows_the_scans_as_they_arrive(station_app: Any,
     since = version_of(page.html)
     nothing = screen.client.get(f"/stations/dock/live?since={since}")
     assert nothing.status_code == 204
+    sign_in(bridge, "dock")
+    since += 1
     bridge.post("/stations/dock/scans", {"raw": "PO-1001", "device": "dock"}, key="s1")
     bridge.post("/stations/dock/scans", {"raw": HONEY, "device": "dock"}, key="s2")
     news = screen.client.get(f"/stations/dock/live?since={since}",
@@ -52,6 +54,7 @@ def test_the_dock_screen_follows_the_scans_as_they_arrive(station_app: Any,
 
 def test_a_refused_scan_is_shown_loudly(station_app: Any, bridge: Api) -> None:
     screen = screen_of(station_app)
+    sign_in(bridge, "dock")
     since = version_of(screen.open("/stations/dock").html)
     bridge.post("/stations/dock/scans", {"raw": "6901234567892", "device": "dock"}, key="e1")
     html = screen.client.get(f"/stations/dock/live?since={since}",
@@ -60,15 +63,16 @@ def test_a_refused_scan_is_shown_loudly(station_app: Any, bridge: Api) -> None:
     assert "Scan the order number first" in text_of(html)
 
 
-def test_the_inspection_choice_applies_to_the_next_scans(station_app: Any, bridge: Api,
-                                                         ledger: Any) -> None:
+def test_the_inspection_choice_applies_to_the_next_scan(station_app: Any, bridge: Api,
+                                                        ledger: Any) -> None:
     screen = screen_of(station_app)
     screen.open("/stations/dock")
     chosen = screen.client.post("/stations/dock/inspection", data={
         "choice": "quarantine:damaged"}, headers={"X-CSRFToken": screen.csrf,
                                                   "HX-Request": "true",
                                                   "Accept-Language": "en"})
-    assert "Next scans quarantine" in text_of(chosen.get_data(as_text=True))
+    assert "Next scan: QUARANTINE – Damaged" in text_of(chosen.get_data(as_text=True))
+    sign_in(bridge, "dock")
     bridge.post("/stations/dock/scans", {"raw": "PO-1001"}, key="i1")
     bridge.post("/stations/dock/scans", {"raw": HONEY}, key="i2")
     assert ledger.units("QC-1", "HON-040", "FM-1") == 1
@@ -79,6 +83,8 @@ def test_a_scan_typed_at_the_screen_is_applied_once(station_app: Any, ledger: An
     page = screen.open("/stations/dock")
     scan_id = re.search(r'name="scan_id" value="(\w+)"', page.html).group(1)  # type: ignore
     headers = {"X-CSRFToken": screen.csrf, "HX-Request": "true"}
+    screen.client.post("/stations/dock/scan", data={"scan": "BADGE-0003", "scan_id": "tb"},
+                       headers=headers)
     screen.client.post("/stations/dock/scan", data={"scan": "PO-1001", "scan_id": "t0"},
                        headers=headers)
     for _ in range(2):
@@ -91,6 +97,7 @@ def test_the_packing_screen_shows_the_check_and_the_printed_documents(
         station_app: Any, bridge: Api) -> None:
     pick_in_full(bridge, "SO-2003")
     screen = screen_of(station_app, language="zh-CN")
+    sign_in(bridge, "packing")
     since = version_of(screen.open("/stations/packing").html)
     bridge.post("/stations/packing/scans", {"raw": "SO-2003"}, key="k1")
     bridge.post("/stations/packing/scans", {"raw": "6901234567922"}, key="k2")

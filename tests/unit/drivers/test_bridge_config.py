@@ -24,7 +24,8 @@ station = "dock"
 terminator = "CR"
 baudrate = 9600
 gs_replacement = "~"
-dedupe_seconds = 1.5
+presentation_mode = true
+repeat_window_ms = 1500
 
 [scanners.pack-1]
 url = "/dev/serial/by-id/usb-Honeywell-if00"
@@ -41,9 +42,9 @@ def test_the_bridge_reads_its_tables_and_ignores_the_printers() -> None:
     assert config.spool == Path("var/bridge-spool")
     dock, packing = config.scanners["dock"], config.scanners["pack-1"]
     assert (dock.url, dock.station, dock.terminator, dock.baudrate, dock.gs_replacement,
-            dock.dedupe_seconds) == ("var/dev/dock-scanner", "dock", "CR", 9600, "~", 1.5)
+            dock.repeat_window) == ("var/dev/dock-scanner", "dock", "CR", 9600, "~", 1.5)
     assert (packing.station, packing.terminator, packing.baudrate, packing.gs_replacement,
-            packing.dedupe_seconds) == ("packing", "CRLF", 115200, None, 1.0)
+            packing.repeat_window) == ("packing", "CRLF", 115200, None, None)
 
 
 def test_a_file_without_bridge_tables_gives_defaults_and_no_scanners() -> None:
@@ -79,8 +80,14 @@ def test_a_token_in_the_file_is_used_as_is() -> None:
      "[scanners.dock] gs_replacement: one printable character"),
     ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\ngs_replacement = "A"',
      "[scanners.dock] gs_replacement"),
-    ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\ndedupe_seconds = -1',
-     "[scanners.dock] dedupe_seconds: a number of seconds, at least 0"),
+    ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\ndedupe_seconds = 1',
+     "[scanners.dock] dedupe_seconds: no longer used; every read of a trigger scanner counts"),
+    ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\nrepeat_window_ms = 500',
+     "[scanners.dock] repeat_window_ms: only for a scanner in presentation mode"),
+    ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\npresentation_mode = "yes"',
+     "[scanners.dock] presentation_mode: true or false"),
+    ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\npresentation_mode = true\n'
+     'repeat_window_ms = 0', "[scanners.dock] repeat_window_ms: a whole number of milliseconds"),
     ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\nterminater = "CR"',
      "[scanners.dock] terminater: unknown key"),
     ('[scanners.dock]\nurl = "/dev/ttyACM0"\nstation = "dock"\nreconnect_max_seconds = 0.1',

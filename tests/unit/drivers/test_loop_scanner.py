@@ -67,10 +67,19 @@ def test_a_symbology_prefix_is_kept_and_the_gs_stand_in_is_restored(make: Make) 
     assert read(scanner) == f"]C1010690123456789210LOT7{GS}17250101"
 
 
-def test_a_repeated_read_of_the_same_code_is_delivered_once(make: Make) -> None:
+def test_a_trigger_scanner_delivers_every_read_of_the_same_code(make: Make) -> None:
     scanner = make()
     send(scanner, b"]E06901234567892\r]E06901234567892\r]E06901234567892\rBOX\r")
-    assert [read(scanner), read(scanner)] == ["]E06901234567892", "BOX"]
+    assert [read(scanner) for _ in range(4)] == ["]E06901234567892"] * 3 + ["BOX"]
+
+
+def test_in_presentation_mode_a_re_read_is_delivered_once_marked_as_a_repeat(
+        make: Make) -> None:
+    scanner = make(repeat_window=1.0)
+    send(scanner, b"]E06901234567892\r]E06901234567892\r]E06901234567892\rBOX\r")
+    scans = [scanner.read_scan(2) for _ in range(3)]
+    assert [(s.raw, s.repeat) for s in scans if s is not None] == [
+        ("]E06901234567892", False), ("]E06901234567892", True), ("BOX", False)]
 
 
 def test_opening_reports_the_scanner_connected_once(make: Make, events: Events) -> None:

@@ -82,6 +82,18 @@ def test_a_zero_window_lets_every_read_through() -> None:
     assert repeats.admit("A") and repeats.admit("A")
 
 
+def test_a_code_left_in_front_of_the_scanner_is_reported_once_as_a_repeat() -> None:
+    clock = FakeClock()
+    repeats = RepeatFilter(1.0, clock)
+    verdicts = []
+    for _ in range(4):
+        verdicts.append(repeats.classify("PO-1001"))
+        clock.now += 0.2
+    assert verdicts == ["new", "repeat", "repeat again", "repeat again"]
+    clock.now += 2.0
+    assert repeats.classify("PO-1001") == "new"
+
+
 def test_the_back_off_doubles_up_to_its_maximum_and_starts_again_after_a_success() -> None:
     backoff = Backoff(0.2, 1.0)
     assert [backoff.next_delay() for _ in range(5)] == [0.2, 0.4, 0.8, 1.0, 1.0]
