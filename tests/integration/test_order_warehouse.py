@@ -117,3 +117,24 @@ def test_picked_units_at_packing_cannot_be_scrapped_or_moved_and_ship_releases_t
     assert shipped.status_code == 200, shipped.get_json()
     assert api.get("/stock", location="PACK-1").get_json() == []
     assert_ledger_agrees(db)
+
+
+def test_the_gateway_allocates_orders_without_a_warehouse_from_its_home_warehouse(
+        database_url: str, build: Builder, two_warehouses: Any, tmp_path: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from terminal_ui import create_app
+
+    monkeypatch.setenv("WMS_HOME_WAREHOUSE", "WH1")
+    app = create_app({"database_url": database_url, "TESTING": True,
+                      "SECRET_KEY": "test-secret", "config_path": str(tmp_path / "w.toml")})
+    token = build.user("home-admin", "admin")
+    build.sales_order("SO-1", [("TEA", 20)])
+    try:
+        answer = app.test_client().post("/api/v1/sales-orders/SO-1/pick-list",
+                                        headers={"Authorization": f"Bearer {token}"})
+    finally:
+        app.extensions["wms.db"].dispose()
+
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["warehouse"] == "WH1"
+    assert answer.get_json()["shortages"] == [{"sku": "TEA", "qty": 15}]
