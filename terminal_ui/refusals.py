@@ -3,8 +3,11 @@ scanned, in the user's language. The English text of the error is never shown ra
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 
+from terminal_ui.i18n import day
 from wms.errors import WmsError
 
 
@@ -27,8 +30,13 @@ def _detail(error: WmsError, context: dict[str, str]) -> str:
 
 def _shelf_life_detail(code: str, facts: dict[str, str]) -> str:
     """What is wrong with the lot and the two ways on: quarantine, or a supervisor."""
+    expiry = facts.get("expiry", "")
+    try:
+        shown = day(date.fromisoformat(expiry))
+    except ValueError:
+        shown = expiry or "—"
     if code == "expired_lot":
-        found = _("This lot expired on %(date)s", date=facts.get("expiry", "—"))
+        found = _("This lot expired on %(date)s", date=shown)
     else:
         found = _("This lot has only %(n)s days left", n=facts.get("days_left", "—"))
     return _("%(found)s: quarantine it, or a supervisor overrides", found=found)

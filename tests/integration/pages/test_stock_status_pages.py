@@ -81,7 +81,7 @@ def test_an_expired_lot_at_the_dock_asks_for_quarantine_or_a_supervisor(
 
     refused = receiver.scan("6")
 
-    assert refused.banner == ("error", "Lot expired", "This lot expired on 2025-01-01: "
+    assert refused.banner == ("error", "Lot expired", "This lot expired on Jan 1, 2025: "
                               "quarantine it, or a supervisor overrides")
     assert "Supervisor: accept anyway" not in refused.text
     assert ledger.units("DOCK-1", "HON-040", "FM-0001") == 0
@@ -113,3 +113,15 @@ def test_a_supervisor_accepts_a_short_dated_lot_at_the_dock_and_it_is_audited(
     with floor_app.extensions["wms.db"].read() as s:
         assert s.scalar(select(AuditEvent.subject).where(
             AuditEvent.action == "receipt.expiry_override")) == "HON-040"
+
+
+def test_a_chinese_receiver_reads_the_expired_lot_refusal_in_chinese(handheld: Any) -> None:
+    receiver = handheld("operator", "zh")
+    receiver.open("/receive/")
+    receiver.scan(order="PO-1001")
+    receiver.scan(EXPIRED_HONEY)
+
+    refused = receiver.scan("6")
+
+    assert refused.banner == ("error", "批次已过期",
+                              "该批次已于 2025年1月1日 过期：请隔离，或由主管批准收货")
