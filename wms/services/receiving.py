@@ -11,7 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.config import Settings
-from wms.errors import Conflict, Forbidden, Invalid, OverReceipt, WmsError
+from wms.errors import (
+    Conflict,
+    ExpiredLot,
+    Forbidden,
+    Invalid,
+    OverReceipt,
+    ShortShelfLife,
+)
 from wms.ledger import MoveRequest, post_move
 from wms.models import (
     Item,
@@ -89,12 +96,13 @@ def _match_po_line(order: PurchaseOrder, item_id: int, qty: int,
 
 
 def _check_expiry(session: Session, entry: ReceiptLineInput, item: Item, lot: Lot,
-                  user_id: int | None, today: date, min_shelf_life_days: int) -> None:
+                  user_id: int | None, today: date, min_shelf_life_days: int,
+                  receipt_id: int) -> None:
     """An accepted lot must have the shelf life the item needs, unless a supervisor or an
     admin overrides; an override is recorded in the audit log."""
     try:
         check_shelf_life(item, lot, today, min_shelf_life_days)
-    except WmsError as refusal:
+    except (ExpiredLot, ShortShelfLife) as refusal:
         if not entry.override_expiry:
             raise
         user = session.get(User, user_id) if user_id is not None else None
@@ -102,7 +110,7 @@ def _check_expiry(session: Session, entry: ReceiptLineInput, item: Item, lot: Lo
             raise Forbidden("override_expiry: only a supervisor or an admin may accept "
                             f"this lot ({refusal.message})", field="override_expiry",
                             **refusal.details) from refusal
-        record(session, user_id, "receipt.expiry_override", item.sku,
+        record(session, user_id, "receipt.expiry_override", item.sku, receipt=receipt_id,
                refusal=refusal.code, **{k: v for k, v in refusal.details.items()
                                         if k != "sku"})
 
@@ -143,7 +151,8 @@ def receive(
         item = find_item(session, entry.sku)
         lot = lot_for_receipt(session, item, entry.lot, entry.expiry, now)
         if entry.disposition == "accept":
-            _check_expiry(session, entry, item, lot, user_id, today, min_shelf_life_days)
+            _check_expiry(session, entry, item, lot, user_id, today, min_shelf_life_days,
+                          receipt.id)
         po_line = None
         if order is not None:
             if entry.disposition == "reject":
