@@ -122,6 +122,9 @@ def test_an_expired_lot_is_never_allocated(api: Any, build: Builder, db: Databas
     assert [(t["location"], t["lot"], t["qty"]) for t in body["tasks"]] == [
         (bins[1], "H-GOOD", 4)]
     assert body["shortages"] == [{"sku": "HONEY", "qty": 2}]
+    assert api.get("/items/HONEY").get_json()["on_hand_by_status"] == {
+        "available": 0, "reserved": 4, "picked": 0, "quarantine": 0, "expired": 10,
+        "in_transit": 0}
     assert_ledger_agrees(db)
 
 

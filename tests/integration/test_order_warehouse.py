@@ -113,6 +113,9 @@ def test_picked_units_at_packing_cannot_be_scrapped_or_moved_and_ship_releases_t
     assert moved.status_code == 409 and error_code(moved) == "insufficient_stock"
     at_packing = api.get("/stock", location="PACK-1").get_json()
     assert [(r["qty"], r["reserved"]) for r in at_packing] == [(4, 4)]
+    assert api.get("/items/CUP").get_json()["on_hand_by_status"] == {
+        "available": 6, "reserved": 0, "picked": 4, "quarantine": 0, "expired": 0,
+        "in_transit": 0}
     shipped = api.post("/sales-orders/SO-1/ship")
     assert shipped.status_code == 200, shipped.get_json()
     assert api.get("/stock", location="PACK-1").get_json() == []

@@ -34,7 +34,8 @@ def _number(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def item_json(item: Item, on_hand: int | None = None) -> dict[str, Any]:
+def item_json(item: Item, on_hand: int | None = None,
+              by_status: dict[str, int] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "sku": item.sku, "name": item.name, "name_en": item.name_en, "name_zh": item.name_zh,
         "barcodes": [b.code for b in item.barcodes], "uom": item.uom,
@@ -47,6 +48,8 @@ def item_json(item: Item, on_hand: int | None = None) -> dict[str, Any]:
     }
     if on_hand is not None:
         body["on_hand"] = on_hand
+    if by_status is not None:
+        body["on_hand_by_status"] = by_status
     return body
 
 

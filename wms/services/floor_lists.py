@@ -27,6 +27,7 @@ from wms.models import (
 from wms.services.moving import INBOUND_KINDS
 from wms.services.picking import PICKABLE_STATUSES, picked_qty
 from wms.services.shelf_life import is_expired, warehouse_today
+from wms.services.stock_queries import STOCK_STATUSES, status_split
 
 
 @dataclass(frozen=True)
@@ -129,10 +130,6 @@ def open_purchase_orders(session: Session) -> list[PurchaseOrder]:
         PurchaseOrder.status.in_(("open", "partial"))).order_by(PurchaseOrder.number)))
 
 
-# What units on hand are, in the order a stock lookup shows them.
-STOCK_STATUSES = ("available", "reserved", "picked", "quarantine", "expired", "in_transit")
-
-
 @dataclass(frozen=True)
 class Holding:
     location: str
@@ -147,19 +144,8 @@ class Holding:
 
     @property
     def by_status(self) -> dict[str, int]:
-        """The units by status: quarantine, in transit and picked stock (waiting at packing
-        for its order) by where they are, then expired lots, else reserved for pick tasks
-        and available."""
-        if self.kind == "quarantine":
-            return {"quarantine": self.qty}
-        if self.kind == "in_transit":
-            return {"in_transit": self.qty}
-        if self.kind == "packing":
-            return {"picked": self.qty}
-        if self.expired:
-            return {"expired": self.qty}
-        split = {"available": self.free, "reserved": self.qty - self.free}
-        return {status: units for status, units in split.items() if units}
+        """The units by status (see `status_split`)."""
+        return status_split(self.kind, self.expired, self.qty, self.qty - self.free)
 
 
 def by_status(rows: list[Holding]) -> dict[str, int]:
