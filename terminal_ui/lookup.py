@@ -1,22 +1,31 @@
-"""Stock lookup: scan a bin or an item and see what is where, with quantities."""
+"""Stock lookup: scan a bin or an item and see what is where, with quantities by status
+(available, reserved, picked and waiting for packing, quarantine, expired, in transit)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import Banner, db, decode, not_recognised, scanned, step
-from wms.services.floor_lists import holdings
+from wms.services.floor_lists import by_status, holdings
 from wms.services.lookup import find_item
+from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("lookup", __name__, url_prefix="/lookup")
 TEMPLATE = "lookup/_step.html"
+STATUS_LABELS = {
+    "available": _l("Available"), "reserved": _l("Reserved for picking"),
+    "picked": _l("Picked, awaiting packing"), "quarantine": _l("Quarantine"),
+    "expired": _l("Expired"), "in_transit": _l("In transit"),
+}
 
 
 def _show(banner: Banner | None = None, **found: object) -> Response:
-    return step(TEMPLATE, title=_("Stock lookup"), banner=banner, **found)
+    return step(TEMPLATE, title=_("Stock lookup"), banner=banner, statuses=STATUS_LABELS,
+                **found)
 
 
 @blueprint.get("/")
@@ -29,13 +38,15 @@ def start() -> Response:
 @permission_required("read")
 def scan() -> Response:
     result = decode(scanned())
+    today = warehouse_today(current_app.config["WMS_SETTINGS"].timezone)
     with db().read() as s:
         if result.kind == "location":
-            rows = holdings(s, location=result.location)
+            rows = holdings(s, location=result.location, today=today)
             return _show(location=result.location, rows=rows,
-                         total=sum(r.qty for r in rows))
+                         total=sum(r.qty for r in rows), totals=by_status(rows))
         if result.kind == "item":
             item = find_item(s, result.sku or "")
-            rows = holdings(s, item_id=item.id)
-            return _show(item=item, rows=rows, total=sum(r.qty for r in rows))
+            rows = holdings(s, item_id=item.id, today=today)
+            return _show(item=item, rows=rows, total=sum(r.qty for r in rows),
+                         totals=by_status(rows))
     return _show(not_recognised(result, _("a bin or an item")))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -37,6 +37,7 @@ from wms.services.floor_lists import (
     orders_to_pick,
 )
 from wms.services.picking import confirm_pick, report_short
+from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("pick", __name__, url_prefix="/pick")
 TEMPLATE = "pick/_step.html"
@@ -108,17 +109,23 @@ def _open_order(text: str) -> Response:
     scan_id = request.form.get("scan_id", "")
 
     def allocate(session: Any) -> dict[str, Any]:
-        result = create_pick_list(session, number, current_user.id)
+        settings = current_app.config["WMS_SETTINGS"]
+        result = create_pick_list(session, number, current_user.id,
+                                  home_warehouse=settings.home_warehouse or None,
+                                  today=warehouse_today(settings.timezone))
         return {"pick_list": result.pick_list.id,
+                "warehouse": result.pick_list.packing_location.warehouse.code,
                 "short": [[s.sku, s.qty] for s in result.shortages]}
 
     try:
         reply = apply_once(scan_id, {"order": number}, allocate)
     except WmsError as error:
         return _choose(refusal(error, number=number))
-    banner = info(_("Order %(number)s", number=number))
+    banner = info(_("Order %(number)s from %(warehouse)s", number=number,
+                    warehouse=reply["warehouse"]))
     if reply["short"]:
-        banner = refused(_("Not all of the order is in stock"),
+        banner = refused(_("Not all of the order is in stock in %(warehouse)s",
+                           warehouse=reply["warehouse"]),
                          ", ".join(f"{sku} × {qty}" for sku, qty in reply["short"]))
     return _task_step(reply["pick_list"], "bin", banner=banner)
 

@@ -36,7 +36,8 @@ from wms.models import Location
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
-from wms.services.receiving import ReceiptLineInput, receive
+from wms.services.receiving import OVERRIDING_ROLES, ReceiptLineInput, receive
+from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
 TEMPLATE = "receive/_step.html"
@@ -70,6 +71,7 @@ def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> R
         orders = open_purchase_orders(s) if stage == "choose" else []
         return step(TEMPLATE, title=_("Receive"), stage=stage, fields=fields, banner=banner,
                     order=order, tally=tally, item=item, orders=orders, reasons=REASONS,
+                    may_override=current_user.role in OVERRIDING_ROLES,
                     input_mode="numeric" if stage in ("qty", "expiry") else "scan")
 
 
@@ -95,7 +97,7 @@ def scan() -> Response:
     if action == "cancel_line":
         return _show("item", {"po": fields["po"], "dock": fields["dock"]})
     stage = form.get("stage", "item")
-    if action in ("accept", "quarantine", "reject") or stage == "reason":
+    if action in ("accept", "override", "quarantine", "reject") or stage == "reason":
         return _disposition(fields, action or "", form)
     return {"item": _at_item, "lot": _at_lot, "expiry": _at_expiry,
             "qty": _at_qty}.get(stage, _at_item)(fields)
@@ -224,8 +226,8 @@ def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
     if not qty:
         return _show("qty", fields, refused(_("Check the quantity")))
     fields["qty"] = qty
-    if action == "accept":
-        return _book(fields, "accept", None)
+    if action in ("accept", "override"):
+        return _book(fields, "accept", None, override=action == "override")
     disposition = action or fields.get("disposition") or ""
     reason = form.get("reason")
     if disposition not in ("quarantine", "reject"):
@@ -235,26 +237,33 @@ def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
     return _book(fields, disposition, reason)
 
 
-def _book(fields: dict[str, Any], disposition: str, reason: str | None) -> Response:
+def _book(fields: dict[str, Any], disposition: str, reason: str | None,
+          override: bool = False) -> Response:
     settings = current_app.config["WMS_SETTINGS"]
     site = current_app.extensions["wms.site"]
     po = None if fields["po"] == BLIND else fields["po"]
     line = ReceiptLineInput(fields["sku"], int(fields["qty"]), fields.get("lot") or None,
                             date.fromisoformat(fields["expiry"]) if fields.get("expiry") else None,
-                            disposition, str(REASONS[reason]) if reason else None)
+                            disposition, str(REASONS[reason]) if reason else None,
+                            override_expiry=override)
 
     def book(session: Any) -> dict[str, Any]:
         result = receive(session, location=fields["dock"], purchase_order=po,
                          user_id=current_user.id, lines=[line],
-                         tolerance_pct=settings.over_receipt_tolerance_pct, site=site)
+                         tolerance_pct=settings.over_receipt_tolerance_pct, site=site,
+                         min_shelf_life_days=settings.min_shelf_life_days,
+                         today=warehouse_today(settings.timezone))
         return {"receipt": result.receipt.id, "qty": line.qty, "sku": line.sku,
                 "disposition": disposition}
 
     request_fields = {**{k: fields.get(k) for k in ("po", "dock", "sku", "lot", "expiry")},
-                      "qty": line.qty, "disposition": disposition, "reason": reason}
+                      "qty": line.qty, "disposition": disposition, "reason": reason,
+                      "override_expiry": override}
     try:
         reply = apply_once(request.form.get("scan_id", ""), request_fields, book)
     except WmsError as error:
+        if error.code in ("expired_lot", "short_shelf_life"):
+            fields = {**fields, "expiry_hold": error.code}
         return _show("qty", fields, refusal(error, sku=fields["sku"]))
     text = {
         "accept": _("Received %(qty)s × %(sku)s"),

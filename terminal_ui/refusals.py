@@ -3,13 +3,18 @@ scanned, in the user's language. The English text of the error is never shown ra
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext as _
 
+from terminal_ui.i18n import day
 from wms.errors import WmsError
 
 
 def _detail(error: WmsError, context: dict[str, str]) -> str:
     facts = {**{k: str(v) for k, v in error.details.items() if v is not None}, **context}
+    if error.code in ("expired_lot", "short_shelf_life"):
+        return _shelf_life_detail(error.code, facts)
     expected, scanned = facts.get("expected"), facts.get("scanned")
     if expected and scanned:
         return _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
@@ -21,6 +26,20 @@ def _detail(error: WmsError, context: dict[str, str]) -> str:
         if facts.get(name):
             return facts[name]
     return ""
+
+
+def _shelf_life_detail(code: str, facts: dict[str, str]) -> str:
+    """What is wrong with the lot and the two ways on: quarantine, or a supervisor."""
+    expiry = facts.get("expiry", "")
+    try:
+        shown = day(date.fromisoformat(expiry))
+    except ValueError:
+        shown = expiry or "—"
+    if code == "expired_lot":
+        found = _("This lot expired on %(date)s", date=shown)
+    else:
+        found = _("This lot has only %(n)s days left", n=facts.get("days_left", "—"))
+    return _("%(found)s: quarantine it, or a supervisor overrides", found=found)
 
 
 def describe(error: WmsError, **context: str) -> tuple[str, str]:
@@ -47,6 +66,8 @@ def headline_for(code: str) -> str:
         "wrong_lot": _("Wrong lot"),
         "location_full": _("Bin full"),
         "location_blocked": _("Bin blocked"),
+        "expired_lot": _("Lot expired"),
+        "short_shelf_life": _("Lot expires too soon"),
         "conflict": _("Not possible now"),
         "idempotency_key_reused": _("Scan sent twice with different data"),
         "forbidden": _("Your role may not do this"),

@@ -114,10 +114,7 @@ def typed_scan(name: str) -> Response:
 
     def work(session: Any) -> dict[str, Any]:
         event = handle_scan(session, station, raw, user_id=current_user.id, site=_site(),
-                            device=_("screen"),
-                            gs_replacements=settings.gs_replacement.split(),
-                            tolerance_pct=settings.over_receipt_tolerance_pct,
-                            shift_hours=settings.shift_hours)
+                            settings=settings, device=_("screen"))
         return {"event": event.id}
 
     try:

@@ -1,5 +1,5 @@
-"""The supervisor's page: count variances to approve, orders being picked, shortages and
-items at or below their reorder point."""
+"""The supervisor's page: count variances to approve, orders being picked, shortages,
+expired stock and items at or below their reorder point."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from wms.services.floor_lists import (
     below_reorder_point,
     counts_to_approve,
     counts_to_work,
+    expired_stock,
     orders_to_pick,
     units_short,
 )
+from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 
@@ -40,6 +42,8 @@ def overview() -> str:
         return render_template(
             "supervisor/overview.html", to_approve=to_approve, counting=counts_to_work(s),
             picking=orders_to_pick(s), shortages=units_short(s),
+            expired=expired_stock(s, warehouse_today(
+                current_app.config["WMS_SETTINGS"].timezone)),
             low=below_reorder_point(s), scan_id=new_scan_id())
 
 

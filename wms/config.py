@@ -25,6 +25,13 @@ class Settings:
     gs_replacement: str = "~"
     # The warehouse's time zone, for the times the pages show (the database keeps UTC).
     timezone: str = "Asia/Shanghai"
+    # Days of shelf life a lot must have left to be received without quarantine or a
+    # supervisor's override, for items that set no `min_shelf_life_days` of their own
+    # (0: only lots already expired are held back).
+    min_shelf_life_days: int = 0
+    # The warehouse (code) that orders naming none are allocated from; empty: the one
+    # warehouse that can fill the order best.
+    home_warehouse: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url:

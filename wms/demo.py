@@ -1,6 +1,7 @@
 """The demo warehouse that `wms init --demo` loads: two warehouses, zoned bins, items with
 Chinese and English names, suppliers, customers, stock in lots of different ages, an open
-purchase order, open sales orders and a user for every role."""
+purchase order, open sales orders (their warehouse chosen when they are allocated) and a
+user for every role."""
 
 from __future__ import annotations
 
@@ -103,6 +104,9 @@ def load_demo(session: Session) -> str:
             "zone_code": zone, "safety_stock": 20, "reorder_point": 30, "lead_time_days": 5,
         }, None)
     upsert_item(session, "BOX-100", {"home_location": "B-01-01-01"}, None)
+    # Honey is taken in only with three months of shelf life left (else quarantine, or a
+    # supervisor's override); the other items only refuse lots already expired.
+    upsert_item(session, "HON-040", {"min_shelf_life_days": 90}, None)
 
     for code, name, contact, lead in (
         ("SUP-HZ", "杭州龙井茶业有限公司", "陈经理 13800000001", 5),

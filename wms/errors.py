@@ -51,6 +51,19 @@ class OverReceipt(WmsError):
     code, status = "over_receipt", 409
 
 
+class ExpiredLot(WmsError):
+    """A lot past its expiry date offered for receipt: quarantine it, or a supervisor
+    overrides."""
+
+    code, status = "expired_lot", 409
+
+
+class ShortShelfLife(WmsError):
+    """A lot with fewer days left than the item's minimum shelf life on receipt."""
+
+    code, status = "short_shelf_life", 409
+
+
 class WrongLocationScanned(WmsError):
     code, status = "wrong_location", 409
 

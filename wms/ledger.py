@@ -39,17 +39,43 @@ def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qt
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qty: int) -> None:
+def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
+               reserve: bool = False) -> None:
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
     table = StockBalance.__table__
     stmt = insert(table).values(
-        location_id=location_id, item_id=item_id, lot_id=lot_id, qty=qty, reserved=0
+        location_id=location_id, item_id=item_id, lot_id=lot_id, qty=qty,
+        reserved=qty if reserve else 0,
     )
+    added: dict[str, object] = {"qty": table.c.qty + stmt.excluded.qty}
+    if reserve:
+        added["reserved"] = table.c.reserved + stmt.excluded.reserved
     stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.location_id, table.c.item_id, table.c.lot_id],
-        set_={"qty": table.c.qty + stmt.excluded.qty},
+        index_elements=[table.c.location_id, table.c.item_id, table.c.lot_id], set_=added,
     )
     session.execute(stmt)
+
+
+def reserve(session: Session, balance_id: int, qty: int) -> bool:
+    """Reserve `qty` unreserved units of a balance for a pick task; False when they are not
+    there any more. One guarded statement, like a decrement."""
+    b = StockBalance.__table__.c
+    result = session.execute(
+        update(StockBalance.__table__)
+        .where(b.id == balance_id, b.qty - b.reserved >= qty)
+        .values(reserved=b.reserved + qty)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release(session: Session, location_id: int, item_id: int, lot_id: int, qty: int) -> None:
+    """Give back up to `qty` reserved units of a balance (a short pick, a cancelled order)."""
+    b = StockBalance.__table__.c
+    session.execute(
+        update(StockBalance.__table__)
+        .where(b.location_id == location_id, b.item_id == item_id, b.lot_id == lot_id)
+        .values(reserved=case((b.reserved >= qty, b.reserved - qty), else_=literal(0)))
+    )
 
 
 def units_in_location_column(location_id: int) -> ScalarSelect[int]:
@@ -109,6 +135,9 @@ class MoveRequest:
     draw: Draw = Draw.AVAILABLE
     check_destination: bool = True
     destination_units: int | None = None
+    # The units stay reserved where they arrive (picked units at packing, held for their
+    # order until it ships): no move or scrap can take them.
+    reserve_at_destination: bool = False
 
 
 def post_move(session: Session, request: MoveRequest) -> Move:
@@ -128,7 +157,8 @@ def post_move(session: Session, request: MoveRequest) -> Move:
         )
     if request.to_location is not None:
         _increment(
-            session, request.to_location.id, request.item_id, request.lot_id, request.qty
+            session, request.to_location.id, request.item_id, request.lot_id, request.qty,
+            request.reserve_at_destination,
         )
     move = Move(
         kind=request.kind,

@@ -123,7 +123,8 @@ def test_when_32_pickers_confirm_at_once_only_the_10_units_left_after_a_count_ar
                for status, body in outcomes.values() if status == 200)
     assert min(q for q, _ in lows) >= 0 and min(f for _, f in lows) >= 0
     assert balance(db, bin_, "CUP") == (0, 0)
-    assert balance(db, "PACK-1", "CUP") == (LEFT_AFTER_COUNT, 0)
+    # picked units wait at packing reserved for their orders
+    assert balance(db, "PACK-1", "CUP") == (LEFT_AFTER_COUNT, LEFT_AFTER_COUNT)
     with db.read() as s:
         assert verify_balances(s) == []
         status_of = dict(s.execute(select(SalesOrder.number, SalesOrder.status)).all())
@@ -139,7 +140,8 @@ def test_when_32_pickers_confirm_at_once_only_the_10_units_left_after_a_count_ar
     # A winner's retry on flaky Wi-Fi gets its answer back and moves nothing again.
     status, body = scans[picked[0]]()
     assert (status, body) == outcomes[picked[0]]
-    assert balance(db, "PACK-1", "CUP") == (LEFT_AFTER_COUNT, 0)
+    # picked units wait at packing reserved for their orders
+    assert balance(db, "PACK-1", "CUP") == (LEFT_AFTER_COUNT, LEFT_AFTER_COUNT)
 
 
 def test_32_moves_of_one_unit_out_of_a_bin_of_10_move_exactly_10(

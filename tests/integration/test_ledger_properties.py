@@ -409,6 +409,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if ok:
             for key, n in units.items():
                 m.qty[key] -= n
+                m.reserved[key] = max(m.reserved[key] - n, 0)
             m.shipped += sum(units.values())
             order.status = "shipped"
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from wms.auth import add_user, create_token
 from wms.db import Database
-from wms.models import Customer, Item, Lot, Supplier, utcnow
+from wms.models import Customer, Item, Lot, Supplier, User, utcnow
 from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
 from wms.services.moving import move_stock
 from wms.services.orders import OrderLineInput, create_sales_order
@@ -53,8 +53,18 @@ class Builder:
 
     def stock(self, sku: str, location: str, qty: int, *, lot: str | None = None,
               days_old: int = 0, expiry: date | None = None, dock: str = "DOCK-1") -> None:
-        """Receive `qty` at the dock and put it in `location`; the lot is `days_old` days old."""
+        """Receive `qty` at the dock and put it in `location`; the lot is `days_old` days old.
+        A lot already past its expiry is received on a supervisor's override, as stock that
+        expired on the shelf would be."""
         with self.db.write() as s:
+            receiver = None
+            if expiry is not None and expiry < date.today() + timedelta(days=1):
+                receiver = s.scalar(select(User.id).where(User.username == "shelf-supervisor"))
+                if receiver is None:
+                    add_user(s, "shelf-supervisor", "supervisor", pin="1234",
+                             password="password-1")
+                    receiver = s.scalar(
+                        select(User.id).where(User.username == "shelf-supervisor"))
             item = s.scalar(select(Item).where(Item.sku == sku))
             assert item is not None
             if lot and days_old:
@@ -66,8 +76,9 @@ class Builder:
                     s.flush()
             if item.expiry and expiry is None:
                 expiry = date.today() + timedelta(days=365)
-            receive(s, location=dock, user_id=None,
-                    lines=[ReceiptLineInput(sku, qty, lot, expiry)])
+            receive(s, location=dock, user_id=receiver,
+                    lines=[ReceiptLineInput(sku, qty, lot, expiry,
+                                            override_expiry=receiver is not None)])
             if location != dock:
                 move_stock(s, sku=sku, qty=qty, from_code=dock, to_code=location, lot=lot,
                            user_id=None)
@@ -83,12 +94,13 @@ class Builder:
         return code
 
     def sales_order(self, number: str, lines: list[tuple[str, int]],
-                    customer: str = "CUS-1") -> str:
+                    customer: str = "CUS-1", warehouse: str | None = None) -> str:
         with self.db.write() as s:
             if s.scalar(select(Customer.id).where(Customer.code == customer)) is None:
                 upsert_partner(s, Customer, customer, {"name": customer}, None)
             create_sales_order(s, number, customer,
-                               [OrderLineInput(sku, qty) for sku, qty in lines], None)
+                               [OrderLineInput(sku, qty) for sku, qty in lines], None,
+                               warehouse)
         return number
 
     def user(self, username: str, role: str) -> str:

@@ -273,6 +273,7 @@ class StockModel:
         self.reserved[key] = max(self.reserved[key] - qty, 0)
         order = self.orders[task.order]
         self.qty[(order.packing, task.sku, task.lot)] += qty
+        self.reserved[(order.packing, task.sku, task.lot)] += qty  # held for its order
         task.picked += qty
         order.status = "picked" if task.remaining == 0 and order.open_units() == 0 else "picking"
 
@@ -294,7 +295,7 @@ class StockModel:
                 units[(order.packing, t.sku, t.lot)] += t.picked
         if not units:
             return units, Conflict
-        if any(self.free(key) < n for key, n in units.items()):
+        if any(self.qty[key] < n for key, n in units.items()):
             return units, InsufficientStock
         return units, None
 

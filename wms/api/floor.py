@@ -30,6 +30,7 @@ from wms.services.picking import confirm_pick, report_short
 from wms.services.putaway import suggest_putaway
 from wms.services.receiving import ReceiptLineInput, receive
 from wms.services.scrap import scrap_stock
+from wms.services.shelf_life import warehouse_today
 from wms.services.transfers import (
     TransferLineInput,
     create_transfer,
@@ -43,15 +44,18 @@ STOCK_ERRORS = ("invalid", "unknown_item", "unknown_location")
 @api("POST", "/receipts", permission="receive", body=ReceiptBody, success=201, tag="floor",
      summary="Receive goods at a dock, with inspection (accept, quarantine, reject)",
      errors=(*STOCK_ERRORS, "unknown_order", "over_receipt", "location_full",
-             "location_blocked", "conflict"))
+             "location_blocked", "conflict", "expired_lot", "short_shelf_life"))
 def post_receipt(call: Call) -> Reply:
     b = call.body
     result = receive(
         call.session, location=b.location, purchase_order=b.purchase_order,
         user_id=call.user.id, tolerance_pct=call.settings.over_receipt_tolerance_pct,
-        lines=[ReceiptLineInput(ln.sku, ln.qty, ln.lot, ln.expiry, ln.disposition, ln.reason)
+        lines=[ReceiptLineInput(ln.sku, ln.qty, ln.lot, ln.expiry, ln.disposition, ln.reason,
+                                ln.override_expiry)
                for ln in b.lines],
         site=call.site,
+        min_shelf_life_days=call.settings.min_shelf_life_days,
+        today=warehouse_today(call.settings.timezone),
     )
     body = {"id": result.receipt.id, "moves": moves_json(call.session, result.moves),
             "print_jobs": [job.id for job in result.print_jobs]}
@@ -61,7 +65,8 @@ def post_receipt(call: Call) -> Reply:
 
 
 @api("POST", "/putaway-suggestions", permission="move", body=PutawayBody, tag="floor",
-     summary="The best bins to put goods away in (changes nothing)", errors=STOCK_ERRORS,
+     summary="The best bins to put goods away in (changes nothing); without `from` or "
+     "`warehouse`, in the warehouse where the goods wait at a dock", errors=STOCK_ERRORS,
      read_only=True)
 def post_putaway_suggestion(call: Call) -> Reply:
     b = call.body

@@ -10,7 +10,8 @@ from wms.api.serialize import customer_json, item_json, location_json, supplier_
 from wms.models import Customer, Supplier
 from wms.services.lookup import find_customer, find_item, find_location, find_supplier
 from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
-from wms.services.stock_queries import on_hand, stock_rows
+from wms.services.shelf_life import warehouse_today
+from wms.services.stock_queries import on_hand, on_hand_by_status, stock_rows
 
 NOT_FOUND = ("not_found",)
 
@@ -24,10 +25,12 @@ def put_item(call: Call) -> Reply:
 
 
 @api("GET", "/items/{sku}", permission="read", tag="master data",
-     summary="An item with its on-hand total", errors=("unknown_item",))
+     summary="An item with its on-hand total, and that total by status (available, reserved, "
+     "picked, quarantine, expired, in_transit)", errors=("unknown_item",))
 def get_item(call: Call) -> Reply:
     item = find_item(call.session, call.params["sku"])
-    return 200, item_json(item, on_hand(call.session, item.id))
+    return 200, item_json(item, on_hand(call.session, item.id), on_hand_by_status(
+        call.session, item.id, warehouse_today(call.settings.timezone)))
 
 
 @api("PUT", "/locations/{code}", permission="master_data", body=LocationBody,

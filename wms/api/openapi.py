@@ -15,6 +15,7 @@ STATUS_OF = {
     "unknown_count": 404, "not_found": 404, "insufficient_stock": 409, "over_receipt": 409,
     "wrong_location": 409, "wrong_item": 409, "wrong_lot": 409, "location_full": 409,
     "location_blocked": 409, "conflict": 409, "idempotency_key_reused": 409,
+    "expired_lot": 409, "short_shelf_life": 409,
     "unauthorized": 401, "forbidden": 403,
 }
 
@@ -104,7 +105,10 @@ def openapi_document() -> dict[str, Any]:
         "info": {"title": "Warehouse terminal API", "version": "1",
                  "description": "Master data, orders and stock of the warehouse. Errors are "
                  "{\"error\": {\"code\", \"message\"}}. State-changing POSTs accept an "
-                 "Idempotency-Key header."},
+                 "Idempotency-Key header. A receipt line whose lot is expired (409 "
+                 "`expired_lot`) or has fewer days left than the item's "
+                 "`min_shelf_life_days` (409 `short_shelf_life`) is refused unless it goes "
+                 "to quarantine or a supervisor or admin sets `override_expiry` (audited)."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "components": {"schemas": components, "securitySchemes": {

@@ -19,6 +19,7 @@ from wms.services.orders import (
     get_sales_order,
 )
 from wms.services.picking import picked_qty
+from wms.services.shelf_life import warehouse_today
 from wms.services.shipping import pack_order, picked_per_line, ship_order
 
 
@@ -76,10 +77,14 @@ def get_sales_order_(call: Call) -> Reply:
 
 
 @api("POST", "/sales-orders/{number}/pick-list", permission="allocate", success=201,
-     tag="orders", summary="Allocate stock (FIFO / FEFO) and create a pick list in walking "
-     "order", errors=("unknown_order", "insufficient_stock", "conflict"))
+     tag="orders", summary="Allocate stock (FIFO / FEFO, never an expired lot) and create a "
+     "pick list in walking order; an order without a warehouse is allocated from the home "
+     "warehouse, else the one that can fill it best, named in `warehouse`",
+     errors=("unknown_order", "unknown_location", "insufficient_stock", "conflict"))
 def post_pick_list(call: Call) -> Reply:
-    result = create_pick_list(call.session, call.params["number"], call.user.id)
+    result = create_pick_list(call.session, call.params["number"], call.user.id,
+                              home_warehouse=call.settings.home_warehouse or None,
+                              today=warehouse_today(call.settings.timezone))
     body = pick_list_json(result.pick_list, {})
     body["shortages"] = [{"sku": s.sku, "qty": s.qty} for s in result.shortages]
     return 201, body

@@ -39,6 +39,8 @@ class ItemBody(Body):
     pack_size: Annotated[int, Field(strict=True, gt=0)] | None = None
     home_location: Code | None = None
     zone_code: Code | None = None
+    # null: the configured default (only lots already expired are held back)
+    min_shelf_life_days: Annotated[int, Field(strict=True, ge=0, le=36500)] | None = None
 
 
 class LocationBody(Body):
@@ -95,6 +97,8 @@ class ReceiptLineBody(Body):
     expiry: date | None = None
     disposition: Literal["accept", "quarantine", "reject"] = "accept"
     reason: Text | None = None
+    # accept an expired or short-dated lot anyway (supervisor or admin; audited)
+    override_expiry: bool = False
 
 
 class ReceiptBody(Body):

@@ -34,7 +34,8 @@ def _number(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def item_json(item: Item, on_hand: int | None = None) -> dict[str, Any]:
+def item_json(item: Item, on_hand: int | None = None,
+              by_status: dict[str, int] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "sku": item.sku, "name": item.name, "name_en": item.name_en, "name_zh": item.name_zh,
         "barcodes": [b.code for b in item.barcodes], "uom": item.uom,
@@ -43,10 +44,12 @@ def item_json(item: Item, on_hand: int | None = None) -> dict[str, Any]:
         "safety_stock": item.safety_stock, "reorder_point": item.reorder_point,
         "min_qty": item.min_qty, "max_qty": item.max_qty,
         "lead_time_days": item.lead_time_days, "pack_size": item.pack_size,
-        "zone_code": item.zone_code,
+        "zone_code": item.zone_code, "min_shelf_life_days": item.min_shelf_life_days,
     }
     if on_hand is not None:
         body["on_hand"] = on_hand
+    if by_status is not None:
+        body["on_hand_by_status"] = by_status
     return body
 
 
@@ -131,7 +134,8 @@ def purchase_order_json(order: PurchaseOrder) -> dict[str, Any]:
 def sales_order_json(order: SalesOrder, picked: dict[int, int]) -> dict[str, Any]:
     return {
         "number": order.number, "customer": order.customer.code, "status": order.status,
-        "warehouse": order.warehouse.code, "ship_to": order.ship_to,
+        "warehouse": order.warehouse.code if order.warehouse else None,
+        "ship_to": order.ship_to,
         "created_at": _iso(order.created_at), "shipped_at": _iso(order.shipped_at),
         "lines": [
             {"sku": line.item.sku, "qty": line.qty, "picked": picked.get(line.id, 0),
@@ -146,6 +150,7 @@ def sales_order_json(order: SalesOrder, picked: dict[int, int]) -> dict[str, Any
 def pick_list_json(pick_list: PickList, picked: dict[int, int]) -> dict[str, Any]:
     return {
         "id": pick_list.id, "order": pick_list.order.number,
+        "warehouse": pick_list.packing_location.warehouse.code,
         "packing_location": pick_list.packing_location.code,
         "tasks": [
             {"id": t.id, "seq": t.seq, "location": t.location.code, "sku": t.item.sku,

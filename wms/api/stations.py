@@ -33,11 +33,8 @@ def post_station_scan(call: Call) -> Reply:
     station = station_named(call.site, call.params["station"])
     b = call.body
     event = handle_scan(call.session, station, b.raw, user_id=call.user.id, site=call.site,
-                        device=b.device, scanned_at=b.scanned_at,
-                        gs_replacements=call.settings.gs_replacement.split(),
-                        tolerance_pct=call.settings.over_receipt_tolerance_pct,
-                        repeat_ignored=b.ignored == "repeat",
-                        shift_hours=call.settings.shift_hours)
+                        settings=call.settings, device=b.device, scanned_at=b.scanned_at,
+                        repeat_ignored=b.ignored == "repeat")
     return 201, event_json(event)
 
 

@@ -1,20 +1,36 @@
-"""Sales-order allocation: reserve the oldest stock (FIFO, or FEFO for expiry items) and
-build a pick list in walking order, with what could not be found as shortages."""
+"""Sales-order allocation: reserve the oldest stock (FIFO, or FEFO for expiry items, never
+an expired lot) and build a pick list in walking order, with what could not be found as
+shortages. An order that names no warehouse is given one here: the gateway's home
+warehouse when one is set, else the warehouse that can fill the most of it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from locations import order_by_walk
+from wms.config import Settings
 from wms.errors import Conflict, InsufficientStock
-from wms.models import Item, Location, Lot, PickList, PickTask, SalesOrder, StockBalance
+from wms.ledger import reserve
+from wms.models import (
+    Item,
+    Location,
+    Lot,
+    PickList,
+    PickTask,
+    SalesOrder,
+    StockBalance,
+    Warehouse,
+)
 from wms.services.audit import record
 from wms.services.fifo import issue_order
+from wms.services.lookup import find_warehouse
 from wms.services.orders import get_sales_order
+from wms.services.shelf_life import not_expired, warehouse_today
 
 ALLOCATABLE = ("open", "allocated", "picking", "picked")
 
@@ -53,17 +69,7 @@ def allocated_per_line(session: Session, order: SalesOrder) -> dict[int, int]:
     return {line_id: int(qty) for line_id, qty in rows}
 
 
-def _reserve(session: Session, balance_id: int, qty: int) -> bool:
-    b = StockBalance.__table__.c
-    result = session.execute(
-        update(StockBalance.__table__)
-        .where(b.id == balance_id, b.qty - b.reserved >= qty)
-        .values(reserved=b.reserved + qty)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def _pickable(session: Session, order: SalesOrder, item: Item) -> list[Any]:
+def _pickable(session: Session, warehouse_id: int, item: Item, today: date) -> list[Any]:
     stmt = (
         select(StockBalance.id, StockBalance.qty - StockBalance.reserved, Lot.id, Location)
         .join(Lot, Lot.id == StockBalance.lot_id)
@@ -71,22 +77,74 @@ def _pickable(session: Session, order: SalesOrder, item: Item) -> list[Any]:
         .where(
             StockBalance.item_id == item.id,
             StockBalance.qty > StockBalance.reserved,
-            Location.warehouse_id == order.warehouse_id,
+            Location.warehouse_id == warehouse_id,
             Location.kind == "storage",
             Location.blocked.is_(False),
+            not_expired(today),
         )
         .order_by(*issue_order(item), Location.walk_seq, Location.code)  # type: ignore[arg-type]
     )
     return list(session.execute(stmt))
 
 
-def create_pick_list(session: Session, number: str, user_id: int | None) -> PickListResult:
-    """Allocate what the order still needs and return the new pick list."""
+def _fillable(session: Session, needs: dict[int, int], today: date
+              ) -> dict[int, tuple[int, int]]:
+    """Per warehouse with a packing location: (units, lines) of `needs` (item -> units) its
+    unexpired, unreserved storage stock could fill."""
+    stmt = (
+        select(Location.warehouse_id, StockBalance.item_id,
+               func.sum(StockBalance.qty - StockBalance.reserved))
+        .join(Location, Location.id == StockBalance.location_id)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .where(StockBalance.item_id.in_(list(needs)), StockBalance.qty > StockBalance.reserved,
+               Location.kind == "storage", Location.blocked.is_(False), not_expired(today))
+        .group_by(Location.warehouse_id, StockBalance.item_id)
+    )
+    packing = set(session.scalars(select(Location.warehouse_id).where(
+        Location.kind == "packing").distinct()))
+    scores: dict[int, tuple[int, int]] = {warehouse_id: (0, 0) for warehouse_id in packing}
+    for warehouse_id, item_id, free in session.execute(stmt):
+        if warehouse_id not in packing:
+            continue
+        units, lines = scores[warehouse_id]
+        take = min(needs[item_id], int(free))
+        scores[warehouse_id] = (units + take, lines + (take == needs[item_id]))
+    return scores
+
+
+def choose_warehouse(session: Session, order: SalesOrder, home_warehouse: str | None,
+                     today: date) -> Warehouse:
+    """The warehouse an order that names none is allocated from: the home warehouse when
+    one is set, else the one that can fill the most units (then lines; ties by code)."""
+    if home_warehouse:
+        return find_warehouse(session, home_warehouse)
+    needs: dict[int, int] = {}
+    already = allocated_per_line(session, order)
+    for line in order.lines:
+        remaining = line.qty - already.get(line.id, 0)
+        if remaining > 0:
+            needs[line.item_id] = needs.get(line.item_id, 0) + remaining
+    scores = _fillable(session, needs, today) if needs else {}
+    candidates = list(session.scalars(select(Warehouse).where(Warehouse.id.in_(list(scores)))))
+    if not candidates:
+        raise Conflict("no warehouse with a packing location is set up")
+    return min(candidates, key=lambda w: (-scores[w.id][0], -scores[w.id][1], w.code))
+
+
+def create_pick_list(session: Session, number: str, user_id: int | None, *,
+                     home_warehouse: str | None = None, today: date | None = None
+                     ) -> PickListResult:
+    """Allocate what the order still needs and return the new pick list. Expired lots
+    (expiry before `today`, the warehouse's date) are never allocated."""
+    today = today or warehouse_today(Settings.timezone)
     order = get_sales_order(session, number, lock=True)
     if order.status not in ALLOCATABLE:
         raise Conflict(f"sales order {number} is {order.status}; nothing to allocate",
                        status=order.status)
-    packing = packing_location_for(session, order.warehouse_id)
+    warehouse_id = order.warehouse_id
+    if warehouse_id is None:
+        warehouse_id = choose_warehouse(session, order, home_warehouse, today).id
+    packing = packing_location_for(session, warehouse_id)
     already = allocated_per_line(session, order)
     planned: list[tuple[int, Location, int, int, int]] = []  # line, location, item, lot, qty
     shortages: list[Shortage] = []
@@ -96,9 +154,10 @@ def create_pick_list(session: Session, number: str, user_id: int | None) -> Pick
         if remaining <= 0:
             continue
         needed_any = True
-        for balance_id, available, lot_id, location in _pickable(session, order, line.item):
+        for balance_id, available, lot_id, location in _pickable(session, warehouse_id,
+                                                                 line.item, today):
             take = min(remaining, int(available))
-            if take > 0 and _reserve(session, balance_id, take):
+            if take > 0 and reserve(session, balance_id, take):
                 planned.append((line.id, location, line.item_id, lot_id, take))
                 remaining -= take
             if remaining == 0:
@@ -113,6 +172,8 @@ def create_pick_list(session: Session, number: str, user_id: int | None) -> Pick
             + ", ".join(f"{s.sku} short {s.qty}" for s in shortages),
             shortages=[s.__dict__ for s in shortages],
         )
+    if order.warehouse_id is None:
+        order.warehouse = session.get(Warehouse, warehouse_id)
     pick_list = PickList(order_id=order.id, packing_location_id=packing.id)
     session.add(pick_list)
     session.flush()

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wms.config import Settings
 from wms.models import (
     Count,
     CountEntry,
@@ -25,6 +26,8 @@ from wms.models import (
 )
 from wms.services.moving import INBOUND_KINDS
 from wms.services.picking import PICKABLE_STATUSES, picked_qty
+from wms.services.shelf_life import is_expired, warehouse_today
+from wms.services.stock_queries import STOCK_STATUSES, status_split
 
 
 @dataclass(frozen=True)
@@ -137,12 +140,29 @@ class Holding:
     expiry: date | None
     qty: int
     free: int
+    expired: bool = False
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        """The units by status (see `status_split`)."""
+        return status_split(self.kind, self.expired, self.qty, self.qty - self.free)
+
+
+def by_status(rows: list[Holding]) -> dict[str, int]:
+    """Units on hand by status over several holdings, in `STOCK_STATUSES` order."""
+    totals = dict.fromkeys(STOCK_STATUSES, 0)
+    for row in rows:
+        for status, units in row.by_status.items():
+            totals[status] += units
+    return {status: units for status, units in totals.items() if units}
 
 
 def holdings(session: Session, *, location: str | None = None, item_id: int | None = None,
-             kinds: tuple[str, ...] | None = None, warehouse_id: int | None = None
-             ) -> list[Holding]:
-    """Stock on hand by bin, item and lot (oldest lot first within a bin)."""
+             kinds: tuple[str, ...] | None = None, warehouse_id: int | None = None,
+             today: date | None = None, expired_only: bool = False) -> list[Holding]:
+    """Stock on hand by bin, item and lot (oldest lot first within a bin); lots past their
+    expiry on `today` (the warehouse's date) are marked expired."""
+    today = today or warehouse_today(Settings.timezone)
     stmt = (
         select(Location.code, Location.kind, Item, Lot, StockBalance.qty, StockBalance.reserved)
         .join(Location, Location.id == StockBalance.location_id)
@@ -159,9 +179,16 @@ def holdings(session: Session, *, location: str | None = None, item_id: int | No
         stmt = stmt.where(Location.kind.in_(kinds))
     if warehouse_id is not None:
         stmt = stmt.where(Location.warehouse_id == warehouse_id)
+    if expired_only:
+        stmt = stmt.where(Lot.expiry < today)
     return [Holding(code, kind, item.sku, item, None if lot.internal else lot.code, lot.expiry,
-                    int(qty), int(qty - reserved))
+                    int(qty), int(qty - reserved), is_expired(lot.expiry, today))
             for code, kind, item, lot, qty, reserved in session.execute(stmt.limit(200))]
+
+
+def expired_stock(session: Session, today: date | None = None) -> list[Holding]:
+    """Units of lots past their expiry, wherever they are, for the supervisor to act on."""
+    return holdings(session, today=today, expired_only=True)
 
 
 def waiting_for_putaway(session: Session) -> list[Holding]:

@@ -19,6 +19,8 @@ ITEM_FIELDS = (
     "abc_class", "safety_stock", "reorder_point", "min_qty", "max_qty", "lead_time_days",
     "pack_size", "zone_code",
 )
+# Fields that may be set back to null (null has a meaning of its own).
+NULLABLE_ITEM_FIELDS = ("min_shelf_life_days",)
 
 
 def upsert_item(session: Session, sku: str, data: Mapping[str, Any],
@@ -40,6 +42,9 @@ def upsert_item(session: Session, sku: str, data: Mapping[str, Any],
             if field == "unit_cost":
                 value = Decimal(str(value))
             setattr(item, field, value)
+    for field in NULLABLE_ITEM_FIELDS:
+        if field in data:
+            setattr(item, field, data[field])
     if "home_location" in data:
         home = data["home_location"]
         item.home_location_id = find_location(session, home).id if home else None

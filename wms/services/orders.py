@@ -16,7 +16,6 @@ from wms.models import (
     PurchaseOrderLine,
     SalesOrder,
     SalesOrderLine,
-    Warehouse,
 )
 from wms.services.audit import record
 from wms.services.lookup import find_customer, find_item, find_supplier, find_warehouse
@@ -96,19 +95,11 @@ def close_purchase_order(session: Session, number: str, user_id: int | None) -> 
     return order
 
 
-def default_warehouse(session: Session) -> Warehouse:
-    """The first warehouse, for orders that name none."""
-    warehouse = session.scalar(select(Warehouse).order_by(Warehouse.id))
-    if warehouse is None:
-        raise Conflict("no warehouse is set up yet")
-    return warehouse
-
-
 def create_sales_order(
     session: Session, number: str, customer_code: str, lines: Sequence[OrderLineInput],
     user_id: int | None, warehouse_code: str | None = None, ship_to: str | None = None,
 ) -> SalesOrder:
-    """A new open sales order."""
+    """A new open sales order; one that names no warehouse gets one at allocation."""
     number = _check_number(number)
     if session.scalar(select(SalesOrder.id).where(SalesOrder.number == number)):
         raise Conflict(f"sales order {number} already exists", number=number)
@@ -118,10 +109,8 @@ def create_sales_order(
         raise Invalid(f"customer: {exc.message}", field="customer") from exc
     if not lines:
         raise Invalid("lines: at least one line", field="lines")
-    warehouse = (
-        find_warehouse(session, warehouse_code) if warehouse_code else default_warehouse(session)
-    )
-    order = SalesOrder(number=number, customer_id=customer.id, warehouse_id=warehouse.id,
+    warehouse = find_warehouse(session, warehouse_code) if warehouse_code else None
+    order = SalesOrder(number=number, customer_id=customer.id, warehouse=warehouse,
                        ship_to=ship_to or customer.address)
     session.add(order)
     session.flush()

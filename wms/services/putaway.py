@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from locations import BinState, PutawayRequest, Suggestion, suggest_bins
 from wms.errors import Conflict, Invalid
 from wms.models import Item, Location, Lot, StockBalance, Warehouse, Zone
 from wms.services.lookup import find_item, find_location, find_lot
-from wms.services.orders import default_warehouse
+from wms.services.moving import INBOUND_KINDS
 
 EMPTY_BIN_CANDIDATES = 12
 
@@ -79,11 +79,42 @@ def _empty_bins_near(session: Session, warehouse_id: int, qty: int, near: int,
     return list(found.values())
 
 
+def waiting_warehouse(session: Session, item: Item, lot: Lot | None) -> int:
+    """The warehouse where this item's (lot's) unplaced stock waits at docks and staging;
+    when none waits, the one holding most of the item, else the first by code."""
+    units = func.sum(StockBalance.qty - StockBalance.reserved)
+    waiting = (
+        select(Location.warehouse_id)
+        .join(StockBalance, StockBalance.location_id == Location.id)
+        .where(StockBalance.item_id == item.id, StockBalance.qty > StockBalance.reserved,
+               Location.kind.in_(INBOUND_KINDS))
+        .group_by(Location.warehouse_id)
+        .order_by(units.desc(), Location.warehouse_id)
+        .limit(1)
+    )
+    if lot is not None:
+        waiting = waiting.where(StockBalance.lot_id == lot.id)
+    found = session.scalar(waiting)
+    if found is None:
+        found = session.scalar(
+            select(Location.warehouse_id)
+            .join(StockBalance, StockBalance.location_id == Location.id)
+            .where(StockBalance.item_id == item.id, StockBalance.qty > 0)
+            .group_by(Location.warehouse_id)
+            .order_by(func.sum(StockBalance.qty).desc(), Location.warehouse_id).limit(1))
+    if found is None:
+        found = session.scalar(select(Warehouse.id).order_by(Warehouse.code).limit(1))
+    if found is None:
+        raise Conflict("no warehouse is set up yet")
+    return int(found)
+
+
 def suggest_putaway(
     session: Session, *, sku: str, qty: int, lot: str | None = None,
     from_location: str | None = None, warehouse: str | None = None, limit: int = 5,
 ) -> PutawayAdvice:
-    """The best bins for `qty` units of `sku`: home bin, consolidation, nearest free bin."""
+    """The best bins for `qty` units of `sku`: home bin, consolidation, nearest free bin, in
+    the warehouse of `from_location`, else `warehouse`, else where the goods wait."""
     if qty <= 0:
         raise Invalid("qty: must be a whole number greater than zero", field="qty")
     item = find_item(session, sku)
@@ -95,11 +126,12 @@ def suggest_putaway(
         if found is None:
             raise Invalid(f"warehouse: no warehouse {warehouse}", field="warehouse")
         warehouse_id = found.id
-    else:
-        warehouse_id = default_warehouse(session).id
     lot_code = lot if item.tracking == "lot" else None
-    if lot_code and find_lot(session, item, lot_code) is None and source is not None:
+    known_lot = find_lot(session, item, lot_code) if lot_code else None
+    if lot_code and known_lot is None and source is not None:
         raise Conflict(f"item {item.sku} has no lot {lot_code}")
+    if source is None and not warehouse:
+        warehouse_id = waiting_warehouse(session, item, known_lot)
 
     # From the item's balances to their bins (two steps, so the database cannot choose to
     # walk every bin of the warehouse instead): cost follows the item, not the warehouse.

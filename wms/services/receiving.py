@@ -10,24 +10,38 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wms.errors import Conflict, Invalid, OverReceipt
+from wms.config import Settings
+from wms.errors import (
+    Conflict,
+    ExpiredLot,
+    Forbidden,
+    Invalid,
+    OverReceipt,
+    ShortShelfLife,
+)
 from wms.ledger import MoveRequest, post_move
 from wms.models import (
+    Item,
     Location,
+    Lot,
     Move,
     PrintJob,
     PurchaseOrder,
     PurchaseOrderLine,
     Receipt,
     ReceiptLine,
+    User,
     utcnow,
 )
+from wms.services.audit import record
 from wms.services.lookup import find_item, find_location, lot_for_receipt
 from wms.services.orders import get_purchase_order, refresh_purchase_status
 from wms.services.print_jobs import queue_receipt_documents
+from wms.services.shelf_life import check_shelf_life, warehouse_today
 from wms.site_config import SiteConfig
 
 RECEIVING_KINDS = ("dock", "staging")
+OVERRIDING_ROLES = ("admin", "supervisor")
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,8 @@ class ReceiptLineInput:
     expiry: date | None = None
     disposition: str = "accept"
     reason: str | None = None
+    # Accept a lot that is expired or short of shelf life anyway (supervisors and admins).
+    override_expiry: bool = False
 
 
 @dataclass
@@ -83,19 +99,43 @@ def _match_po_line(order: PurchaseOrder, item_id: int, qty: int,
     return last
 
 
+def _check_expiry(session: Session, entry: ReceiptLineInput, item: Item, lot: Lot,
+                  user_id: int | None, today: date, min_shelf_life_days: int,
+                  receipt_id: int) -> None:
+    """An accepted lot must have the shelf life the item needs, unless a supervisor or an
+    admin overrides; an override is recorded in the audit log."""
+    try:
+        check_shelf_life(item, lot, today, min_shelf_life_days)
+    except (ExpiredLot, ShortShelfLife) as refusal:
+        if not entry.override_expiry:
+            raise
+        user = session.get(User, user_id) if user_id is not None else None
+        if user is None or user.role not in OVERRIDING_ROLES:
+            raise Forbidden("override_expiry: only a supervisor or an admin may accept "
+                            f"this lot ({refusal.message})", field="override_expiry",
+                            **refusal.details) from refusal
+        record(session, user_id, "receipt.expiry_override", item.sku, receipt=receipt_id,
+               refusal=refusal.code, **{k: v for k, v in refusal.details.items()
+                                        if k != "sku"})
+
+
 def receive(
     session: Session, *, location: str, lines: Sequence[ReceiptLineInput],
     user_id: int | None, purchase_order: str | None = None, tolerance_pct: float = 0.0,
     site: SiteConfig | None = None, receipt_id: int | None = None, keep_open: bool = False,
+    min_shelf_life_days: int = 0, today: date | None = None,
 ) -> ReceiptResult:
     """Take goods in at a dock: accepted units to the dock, quarantined units to quarantine,
-    rejected units recorded against the order and never put into stock.
+    rejected units recorded against the order and never put into stock. An accepted lot
+    that is expired, or has fewer days left than the item's minimum shelf life (else
+    `min_shelf_life_days`), is refused unless a supervisor overrides.
 
     With the site's configuration the receipt's documents are queued in the same
     transaction: a lot label for each line that went into stock and one receiving note for
     the receipt. A receipt taken scan by scan (a dock station) names its open receipt in
     `receipt_id` and passes `keep_open`; its receiving note waits for `close_receipt`.
     Without `site` nothing is queued (loading history or demo data)."""
+    today = today or warehouse_today(Settings.timezone)
     dock = find_location(session, location)
     if dock.kind not in RECEIVING_KINDS:
         raise Invalid(f"location: {dock.code} is a {dock.kind} location; receive at a dock",
@@ -124,6 +164,9 @@ def receive(
                           field="reason")
         item = find_item(session, entry.sku)
         lot = lot_for_receipt(session, item, entry.lot, entry.expiry, now)
+        if entry.disposition == "accept":
+            _check_expiry(session, entry, item, lot, user_id, today, min_shelf_life_days,
+                          receipt.id)
         po_line = None
         if order is not None:
             if entry.disposition == "reject":

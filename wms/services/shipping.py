@@ -101,7 +101,7 @@ def ship_order(session: Session, number: str, user_id: int | None) -> tuple[Sale
         source = session.get(Location, u.packing_location_id)
         moves.append(post_move(session, MoveRequest(
             kind="ship", item_id=u.item_id, lot_id=u.lot_id, qty=u.qty, from_location=source,
-            to_location=None, user_id=user_id, reference=order.number, draw=Draw.AVAILABLE,
+            to_location=None, user_id=user_id, reference=order.number, draw=Draw.RESERVED,
         )))
         shipped[u.order_line_id] = shipped.get(u.order_line_id, 0) + u.qty
     for line in order.lines:

@@ -24,7 +24,6 @@ information, so the screen shows it, and changes nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.auth import may
+from wms.config import Settings
 from wms.errors import Invalid, WmsError
 from wms.models import (
     Item,
@@ -47,6 +47,7 @@ from wms.scanning import ScanResult, decode_scan
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order, get_sales_order
 from wms.services.receiving import ReceiptLineInput, close_receipt, receive
+from wms.services.shelf_life import warehouse_today
 from wms.services.shipping import pack_order, picked_per_line
 from wms.site_config import SiteConfig, StationConfig
 
@@ -85,7 +86,7 @@ class Work:
     station: StationConfig
     site: SiteConfig
     person_id: int
-    tolerance_pct: float
+    settings: Settings
 
 
 def station_named(site: SiteConfig, name: str) -> StationConfig:
@@ -135,15 +136,16 @@ def person_at(data: dict[str, Any], shift_hours: float = 10.0) -> dict[str, Any]
 
 
 def handle_scan(session: Session, station: StationConfig, raw: str, *, user_id: int | None,
-                site: SiteConfig, device: str | None = None, scanned_at: datetime | None = None,
-                gs_replacements: Sequence[str] = (), tolerance_pct: float = 0.0,
-                repeat_ignored: bool = False, shift_hours: float = 10.0) -> StationEvent:
+                site: SiteConfig, settings: Settings, device: str | None = None,
+                scanned_at: datetime | None = None, repeat_ignored: bool = False
+                ) -> StationEvent:
     """Apply one scan at a station and record it with its outcome. `user_id` is whoever
     delivers the scan (the bridge, a screen); the work is done in the name of the person
     signed in at the station."""
     state = _state(session, station.name)
     before = dict(state.data or {})
     data = dict(before)
+    shift_hours = settings.shift_hours
     person = person_at(data, shift_hours)
     if repeat_ignored:
         text = raw.strip()[:200]
@@ -151,11 +153,10 @@ def handle_scan(session: Session, station: StationConfig, raw: str, *, user_id: 
                        outcome=note("repeat_ignored", scanned=text, device=device or ""),
                        user_id=person["id"] if person else user_id, device=device, raw=raw,
                        scanned_at=scanned_at)
-    result = decode_scan(session, raw, gs_replacements=gs_replacements)
+    result = decode_scan(session, raw, gs_replacements=settings.gs_replacement.split())
     try:
         with session.begin_nested():
-            outcome = _apply(session, station, site, data, result, tolerance_pct,
-                             shift_hours)
+            outcome = _apply(session, station, site, data, result, settings)
     except WmsError as error:
         data = before  # a refused scan changes nothing, the station's state included
         outcome = refused(error.code, **{k: str(v) for k, v in error.details.items()
@@ -167,13 +168,13 @@ def handle_scan(session: Session, station: StationConfig, raw: str, *, user_id: 
 
 
 def _apply(session: Session, station: StationConfig, site: SiteConfig, data: dict[str, Any],
-           result: ScanResult, tolerance_pct: float, shift_hours: float) -> Outcome:
+           result: ScanResult, settings: Settings) -> Outcome:
     if result.kind == "badge":
         return _sign_in(session, station, site, data, result)
-    person = person_at(data, shift_hours)
+    person = person_at(data, settings.shift_hours)
     if person is None:
         return refused("scan_badge_first", scanned=result.text)
-    work = Work(station, site, int(person["id"]), tolerance_pct)
+    work = Work(station, site, int(person["id"]), settings)
     if result.text.upper() in SIGN_OUT:
         _finish_receipt(session, work, data)
         data.pop("person", None)
@@ -318,9 +319,11 @@ def _at_dock(session: Session, work: Work, data: dict[str, Any],
 def _book(session: Session, work: Work, data: dict[str, Any], line: ReceiptLineInput) -> None:
     """Receive one line into the order's open receipt (opening one for the first scan)."""
     booked = receive(session, location=work.station.location, purchase_order=data["order"],
-                     user_id=work.person_id, tolerance_pct=work.tolerance_pct,
+                     user_id=work.person_id,
+                     tolerance_pct=work.settings.over_receipt_tolerance_pct,
                      lines=[line], site=work.site, receipt_id=data.get("receipt"),
-                     keep_open=True)
+                     keep_open=True, min_shelf_life_days=work.settings.min_shelf_life_days,
+                     today=warehouse_today(work.settings.timezone))
     data["receipt"] = booked.receipt.id
 
 

@@ -11,6 +11,45 @@ from sqlalchemy.orm import Session, aliased
 from wms.models import Item, Location, Lot, Move, StockBalance, User, Warehouse
 from wms.services.lookup import find_item, find_location, find_warehouse
 
+# What units on hand are, in the order a stock lookup shows them.
+STOCK_STATUSES = ("available", "reserved", "picked", "quarantine", "expired", "in_transit")
+
+
+def status_split(kind: str, expired: bool, qty: int, reserved: int) -> dict[str, int]:
+    """The units of a balance by status: quarantine, in transit and picked stock (waiting at
+    packing for its order) by where they are, then expired lots, else reserved for pick
+    tasks and available. Statuses without units are left out."""
+    if kind == "quarantine":
+        split = {"quarantine": qty}
+    elif kind == "in_transit":
+        split = {"in_transit": qty}
+    elif kind == "packing":
+        split = {"picked": qty}
+    elif expired:
+        split = {"expired": qty}
+    else:
+        split = {"available": qty - reserved, "reserved": reserved}
+    return {status: units for status, units in split.items() if units}
+
+
+def on_hand_by_status(session: Session, item_id: int, today: date) -> dict[str, int]:
+    """Units of an item everywhere, by status (every status listed, 0 when none)."""
+    expired = Lot.expiry.is_not(None) & (Lot.expiry < today)
+    rows = session.execute(
+        select(Location.kind, expired, func.sum(StockBalance.qty),
+               func.sum(StockBalance.reserved))
+        .join(Location, Location.id == StockBalance.location_id)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .where(StockBalance.item_id == item_id, StockBalance.qty > 0)
+        .group_by(Location.kind, expired)
+    )
+    totals = dict.fromkeys(STOCK_STATUSES, 0)
+    for kind, is_expired, qty, reserved in rows:
+        for status, units in status_split(kind, bool(is_expired), int(qty),
+                                          int(reserved)).items():
+            totals[status] += units
+    return totals
+
 
 @dataclass(frozen=True)
 class StockRow:
