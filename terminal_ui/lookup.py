@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,7 +25,7 @@ STATUS_LABELS = {
 }
 
 
-def _show(banner: Banner | None = None, **found: object) -> Response:
+def _show(banner: Banner | None = None, **found: Any) -> Response:
     return step(TEMPLATE, title=_("Stock lookup"), banner=banner, statuses=STATUS_LABELS,
                 **found)
 

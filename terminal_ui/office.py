@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from terminal_ui.previews import preview_response
 from terminal_ui.refusals import describe
@@ -54,7 +55,7 @@ def preview(job_id: int) -> Response:
     return preview_response(document, data, printer_name)
 
 
-def _act(action: str, job_id: int) -> Response:
+def _act(action: str, job_id: int) -> WerkzeugResponse:
     try:
         with _db().write() as s:
             job = (reprint if action == "reprint" else cancel)(s, job_id, current_user.id)
@@ -69,11 +70,11 @@ def _act(action: str, job_id: int) -> Response:
 
 @blueprint.post("/print-jobs/<int:job_id>/reprint")
 @login_required
-def reprint_job(job_id: int) -> Response:
+def reprint_job(job_id: int) -> WerkzeugResponse:
     return _act("reprint", job_id)
 
 
 @blueprint.post("/print-jobs/<int:job_id>/cancel")
 @login_required
-def cancel_job(job_id: int) -> Response:
+def cancel_job(job_id: int) -> WerkzeugResponse:
     return _act("cancel", job_id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,11 @@ def _coerce(kind: type, raw: str) -> object:
 
 def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
     """Build settings from the environment (`WMS_DATABASE_URL`, ...) and then `overrides`."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for f in fields(Settings):
         raw = os.environ.get(f"WMS_{f.name.upper()}")
         if raw:
             values[f.name] = _coerce(f.type, raw)  # type: ignore[arg-type]
-    settings = Settings(**values)  # type: ignore[arg-type]
-    if overrides:
-        known = {f.name for f in fields(Settings)}
-        settings = replace(settings, **{k: v for k, v in overrides.items() if k in known})
-    return settings
+    known = {f.name for f in fields(Settings)}
+    values.update({k: v for k, v in (overrides or {}).items() if k in known})
+    return Settings(**values)

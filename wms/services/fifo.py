@@ -24,7 +24,7 @@ def issue_order(item: Item) -> Sequence[object]:
 
 
 def balances_oldest_first(item: Item, location_ids: Sequence[int] | None = None
-                          ) -> Select[tuple[StockBalance, Lot]]:
+                          ) -> Select[StockBalance, Lot]:
     """Balances of `item` with unreserved units, oldest (or soonest-expiring) lot first."""
     stmt = (
         select(StockBalance, Lot)
@@ -61,11 +61,11 @@ def take_from_location(
                    and to_location.capacity is not None)
         if measure:
             assert to_location is not None
-            stmt = stmt.add_columns(units_in_location_column(to_location.id))
+            stmt = stmt.add_columns(units_in_location_column(to_location.id).label("units"))
         remaining = qty
         for row in session.execute(stmt):
             balance, lot = row[0], row[1]
-            units = int(row[2]) if measure else None
+            units = int(row._mapping["units"]) if measure else None
             take = min(remaining, balance.qty - balance.reserved)
             plan.append((balance.lot_id, take))
             keep(session, lot)

@@ -36,7 +36,11 @@ def picked_units(session: Session, order: SalesOrder) -> list[PickedUnits]:
         .group_by(PickTask.order_line_id, Move.item_id, Move.lot_id, Move.to_location_id)
         .order_by(PickTask.order_line_id, Move.lot_id)
     )
-    return [PickedUnits(*row[:4], int(row[4])) for row in rows]
+    units = []
+    for line_id, item_id, lot_id, location_id, qty in rows:
+        assert location_id is not None  # a pick always lands at the order's packing location
+        units.append(PickedUnits(line_id, item_id, lot_id, location_id, int(qty)))
+    return units
 
 
 def picked_per_line(session: Session, order: SalesOrder) -> dict[int, int]:

@@ -170,7 +170,7 @@ def handle_scan(session: Session, station: StationConfig, raw: str, *, user_id: 
 def _apply(session: Session, station: StationConfig, site: SiteConfig, data: dict[str, Any],
            result: ScanResult, settings: Settings) -> Outcome:
     if result.kind == "badge":
-        return _sign_in(session, station, site, data, result)
+        return _sign_in(session, station, site, data, result, settings)
     person = person_at(data, settings.shift_hours)
     if person is None:
         return refused("scan_badge_first", scanned=result.text)
@@ -215,7 +215,7 @@ def record_device(session: Session, station: StationConfig, device: str, state_n
 # unlocks nothing that screen could not do, and a person without the station's permission
 # is refused.
 def _sign_in(session: Session, station: StationConfig, site: SiteConfig, data: dict[str, Any],
-             result: ScanResult) -> Outcome:
+             result: ScanResult, settings: Settings) -> Outcome:
     user = session.scalar(select(User).where(User.username == result.username,
                                              User.active.is_(True)))
     if user is None:
@@ -225,7 +225,7 @@ def _sign_in(session: Session, station: StationConfig, site: SiteConfig, data: d
         return refused("badge_not_allowed", name=name)
     current = data.get("person")  # whoever signed in last, their shift over or not
     if isinstance(current, dict) and current.get("id") and current["id"] != user.id:
-        _finish_receipt(session, Work(station, site, int(current["id"]), 0.0), data)
+        _finish_receipt(session, Work(station, site, int(current["id"]), settings), data)
         data.pop("last", None)
     data["person"] = {"id": user.id, "name": name, "since": utcnow().isoformat()}
     return ok("signed_in", name=name)
