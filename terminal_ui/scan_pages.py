@@ -6,7 +6,6 @@ between steps, so the keystrokes of a fast second scan always land in it."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,11 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from terminal_ui.refusals import describe, scan_problem
+from terminal_ui.refusals import describe, scan_problem, short
 from wms.db import Database
 from wms.errors import Conflict, WmsError
 from wms.idempotency import fingerprint, remember_reply, stored_reply
 from wms.scanning import ScanResult, decode_scan
+from wms.services.scan_steps import LineEntry, read_expiry, read_lot, read_quantity, typed_number
 
 htmx = HTMX()
 
@@ -123,17 +123,26 @@ def _stored(user_id: int, key: str, digest: str) -> dict[str, Any] | None:
 
 def decode(text: str) -> ScanResult:
     """What a scan typed into a page means (the same decoding the stations use)."""
-    stand_ins = current_app.config["WMS_SETTINGS"].gs_replacement.split()
     with db().read() as session:
-        return decode_scan(session, text, gs_replacements=stand_ins)
+        return _decode(session, text)
+
+
+def _decode(session: Session, text: str) -> ScanResult:
+    stand_ins = current_app.config["WMS_SETTINGS"].gs_replacement.split()
+    return decode_scan(session, text, gs_replacements=stand_ins)
 
 
 def not_recognised(result: ScanResult, expected: str) -> Banner:
     """A scan that is not what the step asks for, saying what was expected and scanned."""
     problem = scan_problem(result.problem)
-    detail = _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
-               scanned=result.text or "—")
+    detail = expected_scanned(expected, result.text)
     return refused(problem or _("Not what this step needs"), detail)
+
+
+def expected_scanned(expected: str, scanned: str) -> str:
+    """"Expected …, scanned …" with the scan cut to one short line."""
+    return _("Expected %(expected)s, scanned %(scanned)s", expected=short(expected),
+             scanned=short(scanned) or "—")
 
 
 @dataclass(frozen=True)
@@ -147,36 +156,40 @@ class QuantityEntry:
 
 
 def quantity_entry(text: str, *, sku: str, lot: str | None, counted: int,
-                   default: int | None, allow_zero: bool = False) -> QuantityEntry:
-    """Read a quantity step's input: digits are the quantity, a scan of the same item (and
-    lot) counts its units (a GS1 quantity counts that many), Enter alone takes `default`."""
+                   default: int | None, allow_zero: bool = False,
+                   maximum: int | None = None) -> QuantityEntry:
+    """Read a quantity step's input: typed digits are the quantity, a scan of the same item
+    (and lot) counts its units (a GS1 quantity counts that many), Enter alone takes
+    `default`; anything else is refused, saying what it is."""
     if not text:
         return QuantityEntry(qty=default) if default else \
-            QuantityEntry(refusal=refused(_("Check the quantity")))
-    if text.isdigit():
-        if allow_zero and text.strip("0") == "":
-            return QuantityEntry(qty=0)
-        qty = parse_qty(text)
-        if qty is not None:
-            return QuantityEntry(qty=qty)
-    result = decode(text)  # a barcode (an EAN is digits too)
-    if result.kind == "item" and result.sku == sku and (not result.lot or not lot
-                                                        or result.lot == lot):
-        return QuantityEntry(counted=counted + (result.qty or 1))
-    return QuantityEntry(refusal=refused(
-        _("Type the quantity or scan the item again"),
-        _("Expected %(expected)s, scanned %(scanned)s", expected=sku, scanned=text)))
+            QuantityEntry(refusal=refused(_("Type a quantity of at least 1")))
+    scan = decode(text) if typed_number(text) is None else None
+    try:
+        entry = read_quantity(scan, text, sku=sku, lot=lot, maximum=maximum,
+                              allow_zero=allow_zero)
+    except WmsError as error:
+        return QuantityEntry(refusal=refusal(error))
+    if entry.units is not None:
+        return QuantityEntry(counted=counted + entry.units)
+    return QuantityEntry(qty=entry.qty)
 
 
-def lot_entry(text: str) -> ScanResult | str | None:
-    """A lot given at a lot step: a GS1 label (its lot and expiry), or the lot typed or
-    scanned as plain text; None when it cannot be a lot."""
-    result = decode(text) if text else None
-    if result is not None and result.kind == "item" and result.lot:
-        return result
-    if text and re.fullmatch(r"[0-9A-Za-z._/-]{1,40}", text):
-        return text
-    return None
+def lot_entry(text: str, *, sku: str) -> LineEntry | Banner:
+    """The lot given at a lot step (with the expiry of its label), or the refusal."""
+    try:
+        with db().read() as session:
+            return read_lot(session, _decode(session, text), sku=sku)
+    except WmsError as error:
+        return refusal(error)
+
+
+def expiry_entry(text: str, *, sku: str, lot: str | None) -> LineEntry | Banner:
+    """The expiry given at an expiry step (typed, or the line's label), or the refusal."""
+    try:
+        return read_expiry(decode(text), sku=sku, lot=lot)
+    except WmsError as error:
+        return refusal(error)
 
 
 def parse_qty(text: str) -> int | None:
