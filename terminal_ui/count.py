@@ -149,10 +149,10 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_lot(fields: dict[str, Any]) -> Response:
-    found = lot_entry(scanned())
-    if found is None:
-        return _show("lot", fields, refused(_("Scan or type the lot")))
-    fields["lot"] = found if isinstance(found, str) else found.lot
+    found = lot_entry(scanned(), sku=fields["sku"])
+    if isinstance(found, Banner):
+        return _show("lot", fields, found)
+    fields["lot"] = found.lot
     return _show("qty", fields, ok(_("Lot %(lot)s", lot=fields["lot"])))
 
 

@@ -21,6 +21,7 @@ from terminal_ui.scan_pages import (
     apply_once,
     db,
     decode,
+    expiry_entry,
     lot_entry,
     not_recognised,
     ok,
@@ -163,17 +164,12 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_lot(fields: dict[str, Any]) -> Response:
-    text = scanned()
-    found = lot_entry(text)
-    if found is None:
-        return _show("lot", fields, refused(_("Scan or type the lot"),
-                                            _("Expected %(expected)s, scanned %(scanned)s",
-                                              expected=_("a lot"), scanned=text or "—")))
-    if isinstance(found, str):
-        fields["lot"] = found
-    else:
-        fields["lot"] = found.lot
-        fields["expiry"] = found.expiry.isoformat() if found.expiry else fields["expiry"]
+    found = lot_entry(scanned(), sku=fields["sku"])
+    if isinstance(found, Banner):
+        return _show("lot", fields, found)
+    fields["lot"] = found.lot
+    if found.expiry:
+        fields["expiry"] = found.expiry.isoformat()
     with db().read() as s:
         needs_expiry = find_item(s, fields["sku"]).expiry
     if needs_expiry and not fields.get("expiry"):
@@ -181,28 +177,11 @@ def _at_lot(fields: dict[str, Any]) -> Response:
     return _show("qty", fields, ok(_("Lot %(lot)s", lot=fields["lot"])))
 
 
-def parse_expiry(text: str) -> date | None:
-    """An expiry typed as YYYYMMDD, YYMMDD or YYYY-MM-DD."""
-    digits = text.replace("-", "").replace("/", "").strip()
-    try:
-        if len(digits) == 8 and digits.isdigit():
-            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        if len(digits) == 6 and digits.isdigit():
-            return date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
-    except ValueError:
-        return None
-    return None
-
-
 def _at_expiry(fields: dict[str, Any]) -> Response:
-    text = scanned()
-    result = decode(text) if text and not text.isdigit() else None
-    found = result.expiry if result is not None and result.expiry else parse_expiry(text)
-    if found is None:
-        return _show("expiry", fields, refused(_("Type the expiry date as YYYYMMDD"),
-                                               _("Expected %(expected)s, scanned %(scanned)s",
-                                                 expected="20271231", scanned=text or "—")))
-    fields["expiry"] = found.isoformat()
+    found = expiry_entry(scanned(), sku=fields["sku"], lot=fields.get("lot"))
+    if isinstance(found, Banner):
+        return _show("expiry", fields, found)
+    fields["expiry"] = found.expiry.isoformat() if found.expiry else None
     return _show("qty", fields)
 
 
