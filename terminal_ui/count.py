@@ -17,6 +17,7 @@ from terminal_ui.scan_pages import (
     apply_once,
     db,
     decode,
+    empty_scan,
     info,
     lot_entry,
     not_recognised,
@@ -26,6 +27,7 @@ from terminal_ui.scan_pages import (
     refused,
     scanned,
     step,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.services.counting import (
@@ -79,6 +81,8 @@ def start() -> Response:
 @permission_required("count")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     fields = {k: form.get(k) for k in ("count", "bin", "sku", "lot", "counted")}
     action = form.get("action")
     if form.get("open"):

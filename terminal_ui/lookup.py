@@ -7,7 +7,16 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
-from terminal_ui.scan_pages import Banner, db, decode, not_recognised, scanned, step
+from terminal_ui.scan_pages import (
+    Banner,
+    db,
+    decode,
+    empty_scan,
+    not_recognised,
+    scanned,
+    step,
+    unchanged,
+)
 from wms.services.floor_lists import holdings
 from wms.services.lookup import find_item
 
@@ -28,6 +37,8 @@ def start() -> Response:
 @blueprint.post("/")
 @permission_required("read")
 def scan() -> Response:
+    if empty_scan():
+        return unchanged()
     result = decode(scanned())
     with db().read() as s:
         if result.kind == "location":

@@ -18,6 +18,7 @@ from terminal_ui.scan_pages import (
     apply_once,
     db,
     decode,
+    empty_scan,
     not_recognised,
     ok,
     parse_qty,
@@ -25,6 +26,7 @@ from terminal_ui.scan_pages import (
     refused,
     scanned,
     step,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.services.floor_lists import holdings
@@ -64,6 +66,8 @@ def start() -> Response:
 @permission_required("move")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     if form.get("action") == "cancel":
         return _show("from", {})
     fields = {k: form.get(k) for k in ("from", "sku", "lot", "available", "qty", "transfer")}

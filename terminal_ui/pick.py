@@ -19,6 +19,7 @@ from terminal_ui.scan_pages import (
     apply_once,
     db,
     decode,
+    empty_scan,
     info,
     not_recognised,
     ok,
@@ -27,6 +28,7 @@ from terminal_ui.scan_pages import (
     refused,
     scanned,
     step,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.models import PickList
@@ -129,6 +131,8 @@ def start() -> Response:
 @permission_required("pick")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     if not form.get("list", "").isdigit():
         return _open_order(form.get("order") or scanned())
     pick_list_id = int(form["list"])

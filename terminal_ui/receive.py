@@ -21,6 +21,7 @@ from terminal_ui.scan_pages import (
     apply_once,
     db,
     decode,
+    empty_scan,
     expiry_entry,
     lot_entry,
     not_recognised,
@@ -31,6 +32,7 @@ from terminal_ui.scan_pages import (
     refused,
     scanned,
     step,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.models import Location
@@ -85,6 +87,8 @@ def start() -> Response:
 @permission_required("receive")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     fields = {k: form.get(k) for k in ("po", "dock", "sku", "lot", "expiry", "counted", "qty",
                                        "disposition")}
     action = form.get("action")

@@ -88,6 +88,26 @@ def scanned() -> str:
     return request.form.get("scan", "").strip()
 
 
+BUTTONS = ("action", "order", "open", "reason", "pick")
+
+
+def empty_scan(*enter_stages: str) -> bool:
+    """Enter with nothing scanned and no button tapped (a double Enter, a resend of an empty
+    scan), at a stage where Enter alone does not confirm anything."""
+    form = request.form
+    if scanned() or any(form.get(name) for name in BUTTONS):
+        return False
+    return form.get("stage", "") not in enter_stages
+
+
+def unchanged() -> Response:
+    """The answer to an empty scan: nothing changes and the page keeps showing what it
+    showed (204: htmx swaps nothing, a plain form stays on its page)."""
+    response = make_response("", 204)
+    response.vary.add("HX-Request")
+    return response
+
+
 def apply_once(scan_id: str, request_fields: dict[str, Any],
                work: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
     """Run `work` in one write transaction with its reply stored under the step's scan id,

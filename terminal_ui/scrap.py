@@ -17,6 +17,7 @@ from terminal_ui.scan_pages import (
     apply_once,
     db,
     decode,
+    empty_scan,
     not_recognised,
     ok,
     parse_qty,
@@ -24,6 +25,7 @@ from terminal_ui.scan_pages import (
     refused,
     scanned,
     step,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.services.floor_lists import holdings
@@ -56,6 +58,8 @@ def start() -> Response:
 @permission_required("scrap")
 def scan() -> Response:
     form = request.form
+    if empty_scan():
+        return unchanged()
     if form.get("action") == "cancel":
         return _show("bin", {})
     fields = {k: form.get(k) for k in ("bin", "sku", "lot", "available", "qty")}

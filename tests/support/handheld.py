@@ -105,5 +105,7 @@ class Handheld:
         html = reply.get_data(as_text=True)
         assert html.count('id="step"') <= 1 and html.count('id="prompt"') <= 1, \
             "a step renders one step with one prompt"
+        if reply.status_code == 204:  # nothing changed: the browser keeps showing the step
+            return Screen(204, html)
         self.screen = Screen(reply.status_code, html, dict(HIDDEN.findall(html)))
         return self.screen

@@ -72,7 +72,7 @@ def test_scrap_needs_a_reason_and_leaves_stock(handheld: Any, ledger: Any) -> No
     supervisor.scan("POT-020")
     reason_step = supervisor.scan("1")
     assert reason_step.prompt == "Tap the reason" and "Broken in handling" in reason_step.text
-    assert supervisor.scan("").banner == ("error", "Tap the reason", "")
+    assert supervisor.scan("broken").banner == ("error", "Tap the reason", "")
     done = supervisor.scan(reason="broken")
     assert done.banner == ("ok", "Scrapped 1 × POT-020", "")
     supervisor.resend()
