@@ -18,6 +18,7 @@ from terminal_ui.scan_pages import (
     db,
     decode,
     empty_scan,
+    expected_scanned,
     info,
     lot_entry,
     not_recognised,
@@ -130,9 +131,8 @@ def _at_bin(fields: dict[str, Any]) -> Response:
         bins = [cl.location.code for cl in get_count(s, int(fields["count"])).locations]
     if result.location not in bins:
         return _show("bin", fields, refused(_("This bin is not part of the count"),
-                                            _("Expected %(expected)s, scanned %(scanned)s",
-                                              expected=", ".join(bins),
-                                              scanned=result.location)))
+                                            expected_scanned(", ".join(bins),
+                                                             result.location or "")))
     return _show("item", {"count": fields["count"], "bin": result.location},
                  ok(_("Bin %(code)s", code=result.location)))
 

@@ -22,6 +22,7 @@ from terminal_ui.scan_pages import (
     db,
     decode,
     empty_scan,
+    expected_scanned,
     expiry_entry,
     lot_entry,
     not_recognised,
@@ -203,10 +204,14 @@ def _at_qty(fields: dict[str, Any]) -> Response:
 
 def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
     text = scanned()
+    if text and parse_qty(text) is None and form.get("stage") == "reason":
+        return _show("reason", fields, refused(_("Tap the reason"), expected_scanned(
+            _("a reason button"), text)))
     qty = parse_qty(text) if text else (int(fields.get("qty") or 0) or
                                         int(fields.get("counted") or 0))
     if not qty:
-        return _show("qty", fields, refused(_("Check the quantity")))
+        return _show("qty", fields, refused(_("Type a quantity of at least 1"),
+                                            expected_scanned(_("the quantity"), text)))
     fields["qty"] = qty
     if action == "accept":
         return _book(fields, "accept", None)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from terminal_ui.refusals import describe, scan_problem, short
+from terminal_ui.refusals import describe, scan_problem, scanned_as, short
 from wms.db import Database
 from wms.errors import Conflict, WmsError
 from wms.idempotency import fingerprint, remember_reply, stored_reply
@@ -153,10 +153,19 @@ def _decode(session: Session, text: str) -> ScanResult:
 
 
 def not_recognised(result: ScanResult, expected: str) -> Banner:
-    """A scan that is not what the step asks for, saying what was expected and scanned."""
+    """A scan that is not what the step asks for, saying what was expected and what the
+    scan is: an unknown or unreadable code, or a known code of another kind."""
     problem = scan_problem(result.problem)
-    detail = expected_scanned(expected, result.text)
-    return refused(problem or _("Not what this step needs"), detail)
+    if problem or result.kind == "unknown":
+        return refused(problem or _("Unknown code"), expected_scanned(expected, result.text))
+    kind = "item_barcode" if result.kind == "item" else result.kind
+    code = (result.location or result.sku or result.username or result.command
+            or result.sscc or result.text)
+    headline = {"location": _("This is a bin"), "item_barcode": _("This is an item"),
+                "badge": _("This is a badge"), "command": _("This is a command card"),
+                "lpn": _("This is a pallet label")}.get(kind, _("Unknown code"))
+    return refused(headline, _("Expected %(expected)s, scanned %(scanned)s",
+                               expected=short(expected), scanned=scanned_as(kind, short(code))))
 
 
 def expected_scanned(expected: str, scanned: str) -> str:
