@@ -21,11 +21,11 @@ from terminal_ui.scan_pages import (
     empty_scan,
     not_recognised,
     ok,
-    parse_qty,
     refusal,
     refused,
     scanned,
     step,
+    typed_quantity,
     unchanged,
 )
 from wms.errors import WmsError
@@ -111,12 +111,11 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_qty(fields: dict[str, Any]) -> Response:
-    text = scanned()
     available = int(fields.get("available") or 0)
-    qty = parse_qty(text) if text else available
-    if qty is None or qty > available:
-        return _show("qty", fields, refused(_("Check the quantity"),
-                                            _("%(n)s can be moved", n=available)))
+    qty = typed_quantity(scanned(), sku=fields["sku"], lot=fields.get("lot"), default=available,
+                         maximum=available)
+    if isinstance(qty, Banner):
+        return _show("qty", fields, qty)
     return _show("to", {**fields, "qty": qty})
 
 

@@ -186,7 +186,7 @@ class QuantityEntry:
 
 def quantity_entry(text: str, *, sku: str, lot: str | None, counted: int,
                    default: int | None, allow_zero: bool = False,
-                   maximum: int | None = None) -> QuantityEntry:
+                   maximum: int | None = None, counts_scans: bool = True) -> QuantityEntry:
     """Read a quantity step's input: typed digits are the quantity, a scan of the same item
     (and lot) counts its units (a GS1 quantity counts that many), Enter alone takes
     `default`; anything else is refused, saying what it is."""
@@ -198,10 +198,29 @@ def quantity_entry(text: str, *, sku: str, lot: str | None, counted: int,
         entry = read_quantity(scan, text, sku=sku, lot=lot, maximum=maximum,
                               allow_zero=allow_zero)
     except WmsError as error:
-        return QuantityEntry(refusal=refusal(error))
+        banner = refusal(error)
+        if not counts_scans and error.code == "unexpected_scan" \
+                and error.details.get("kind") not in ("too_many", "zero"):
+            banner = refused(_("Type the quantity"), banner.detail)
+        return QuantityEntry(refusal=banner)
     if entry.units is not None:
         return QuantityEntry(counted=counted + entry.units)
     return QuantityEntry(qty=entry.qty)
+
+
+def typed_quantity(text: str, *, sku: str, lot: str | None, default: int | None,
+                   maximum: int) -> int | Banner:
+    """A quantity step that takes typed digits only (putaway, move, scrap): the quantity, at
+    most `maximum`, or the refusal of anything else, a scan of the item included."""
+    entry = quantity_entry(text, sku=sku, lot=lot, counted=0, default=default, maximum=maximum,
+                           counts_scans=False)
+    if entry.refusal is not None:
+        return entry.refusal
+    if entry.qty is None:
+        return refused(_("Type the quantity"), _(
+            "Expected %(expected)s, scanned %(scanned)s", expected=_("the quantity"),
+            scanned=scanned_as("item_barcode", sku)))
+    return entry.qty
 
 
 def lot_entry(text: str, *, sku: str) -> LineEntry | Banner:

@@ -27,7 +27,7 @@ def test_more_than_the_bin_holds_cannot_be_moved(handheld: Any, ledger: Any) -> 
     mover.scan("B-01-02-01")
     mover.scan("POT-020")
     refused = mover.scan("9")
-    assert refused.banner == ("error", "Check the quantity", "8 can be moved")
+    assert refused.banner == ("error", "Too many", "At most 8; typed 9")
     empty = handheld("operator")
     empty.open("/move/")
     empty.scan("A-03-03-02")

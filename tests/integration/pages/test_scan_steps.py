@@ -137,3 +137,21 @@ def test_a_bin_at_the_pick_quantity_step_is_not_a_quantity(handheld: Any,
     assert picker.scan("6901234567915").banner == (
         "error", "Wrong item", "This label is CUP-010, the line is POT-020")
     assert ledger.units("PACK-1", "POT-020") == 0
+
+
+def test_a_bin_or_the_item_at_the_move_quantity_step_is_not_a_quantity(handheld: Any,
+                                                                       ledger: Any) -> None:
+    mover = handheld("operator")
+    mover.open("/move/")
+    mover.scan("B-01-02-01")
+    mover.scan("POT-020")
+    bin_ = mover.scan("B-01-02-02")
+    assert bin_.banner == ("error", "Type the quantity",
+                           "Expected the quantity, scanned bin B-01-02-02")
+    item = mover.scan("6901234567922")
+    assert item.banner == ("error", "Type the quantity",
+                           "Expected the quantity, scanned the barcode of POT-020")
+    other = mover.scan("6901234567915")
+    assert other.banner == ("error", "Wrong item", "This label is CUP-010, the line is POT-020")
+    assert mover.scan("2").prompt != bin_.prompt
+    assert ledger.units("B-01-02-01", "POT-020") == 8
