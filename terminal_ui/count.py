@@ -9,11 +9,13 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
+    apply_and_show,
     apply_once,
     db,
     decode,
@@ -24,6 +26,7 @@ from terminal_ui.scan_pages import (
     not_recognised,
     ok,
     quantity_entry,
+    reading,
     refusal,
     refused,
     scanned,
@@ -51,10 +54,11 @@ def _thresholds() -> Thresholds:
     return Thresholds(settings.count_variance_pct, settings.count_variance_units)
 
 
-def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
+          session: Session | None = None) -> Response:
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
-    with db().read() as s:
+    with reading(session) as s:
         counts = counts_to_work(s) if stage == "choose" else []
         count = get_count(s, int(fields["count"])) if fields.get("count") else None
         bins = [cl.location.code for cl in count.locations] if count else []
@@ -177,12 +181,15 @@ def _at_qty(fields: dict[str, Any]) -> Response:
                     sku=fields["sku"], qty=qty, user_id=current_user.id, lot=fields.get("lot"))
         return {"qty": qty, "sku": fields["sku"]}
 
+    def show(session: Session, reply: dict[str, Any]) -> Response:
+        return _show("item", {"count": fields["count"], "bin": fields["bin"]},
+                     ok(_("Counted %(qty)s × %(sku)s", qty=reply["qty"], sku=reply["sku"])),
+                     session)
+
     try:
-        reply = apply_once(request.form.get("scan_id", ""), request_fields, enter)
+        return apply_and_show(request.form.get("scan_id", ""), request_fields, enter, show)
     except WmsError as error:
         return _show("qty", fields, refusal(error, sku=fields["sku"]))
-    return _show("item", {"count": fields["count"], "bin": fields["bin"]},
-                 ok(_("Counted %(qty)s × %(sku)s", qty=reply["qty"], sku=reply["sku"])))
 
 
 def _finish(fields: dict[str, Any]) -> Response:

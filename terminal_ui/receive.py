@@ -13,12 +13,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
-    apply_once,
+    apply_and_show,
     db,
     decode,
     empty_scan,
@@ -29,6 +30,7 @@ from terminal_ui.scan_pages import (
     ok,
     parse_qty,
     quantity_entry,
+    reading,
     refusal,
     refused,
     scanned,
@@ -53,19 +55,21 @@ REASONS = {
 }
 
 
-def _docks() -> list[str]:
-    with db().read() as s:
+def _docks(session: Session | None = None) -> list[str]:
+    with reading(session) as s:
         return list(s.scalars(select(Location.code).where(Location.kind == "dock")
                               .order_by(Location.code)))
 
 
-def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
+          session: Session | None = None) -> Response:
     """A receiving step with the order's tally (when receiving against an order)."""
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
-    fields.setdefault("dock", (_docks() or [""])[0])
+    if "dock" not in fields:
+        fields["dock"] = (_docks(session) or [""])[0]
     po = fields.get("po")
-    with db().read() as s:
+    with reading(session) as s:
         tally = order = item = None
         if po and po != BLIND:
             order = get_purchase_order(s, po)
@@ -242,14 +246,16 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None) -> Respo
 
     request_fields = {**{k: fields.get(k) for k in ("po", "dock", "sku", "lot", "expiry")},
                       "qty": line.qty, "disposition": disposition, "reason": reason}
+    def show(session: Session, reply: dict[str, Any]) -> Response:
+        text = {
+            "accept": _("Received %(qty)s × %(sku)s"),
+            "quarantine": _("%(qty)s × %(sku)s to quarantine"),
+            "reject": _("%(qty)s × %(sku)s rejected"),
+        }[reply["disposition"]] % {"qty": reply["qty"], "sku": reply["sku"]}
+        return _show("item", _item_fields(fields), ok(text), session)
+
     try:
-        reply = apply_once(request.form.get("scan_id", ""), request_fields, book)
+        return apply_and_show(request.form.get("scan_id", ""), request_fields, book, show)
     except WmsError as error:
         return _show("qty", fields, refusal(error, sku=fields["sku"]))
-    text = {
-        "accept": _("Received %(qty)s × %(sku)s"),
-        "quarantine": _("%(qty)s × %(sku)s to quarantine"),
-        "reject": _("%(qty)s × %(sku)s rejected"),
-    }[reply["disposition"]] % {"qty": reply["qty"], "sku": reply["sku"]}
-    return _show("item", _item_fields(fields), ok(text))
 

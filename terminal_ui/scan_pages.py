@@ -7,7 +7,8 @@ between steps, so the keystrokes of a fast second scan always land in it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from locations import InvalidLocationCode, normalize_location_code
 from terminal_ui.refusals import describe, scan_problem, scanned_as, short
 from wms.db import Database
 from wms.errors import Conflict, WmsError
@@ -112,14 +114,33 @@ def apply_once(scan_id: str, request_fields: dict[str, Any],
                work: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
     """Run `work` in one write transaction with its reply stored under the step's scan id,
     so that a resend (same scan id, same fields) gets the first reply and changes nothing."""
+    return _once(scan_id, request_fields, work, None)[0]
+
+
+def apply_and_show(scan_id: str, request_fields: dict[str, Any],
+                   work: Callable[[Session], dict[str, Any]],
+                   show: Callable[[Session, dict[str, Any]], Response]) -> Response:
+    """As `apply_once`, and `show` renders the next step from the reply in the same
+    transaction, so one scan is one transaction (a resend renders it in a read)."""
+    reply, shown = _once(scan_id, request_fields, work, show)
+    if shown is not None:
+        return shown
+    with db().read() as session:
+        return show(session, reply)
+
+
+def _once(scan_id: str, request_fields: dict[str, Any],
+          work: Callable[[Session], dict[str, Any]],
+          show: Callable[[Session, dict[str, Any]], Response] | None
+          ) -> tuple[dict[str, Any], Response | None]:
     user_id = current_user.id
     key = f"page:{scan_id or new_scan_id()}"[:255]  # a form without its id is never a resend
     digest = fingerprint({"path": request.path, "fields": request_fields})
 
-    def transaction(session: Session) -> dict[str, Any]:
+    def transaction(session: Session) -> tuple[dict[str, Any], Response | None]:
         reply = work(session)
         remember_reply(session, user_id, key, digest, 200, reply)
-        return reply
+        return reply, (show(session, reply) if show is not None else None)
 
     try:
         return db().transaction(transaction)
@@ -127,12 +148,22 @@ def apply_once(scan_id: str, request_fields: dict[str, Any],
         stored = _stored(user_id, key, digest)
         if stored is None:
             raise Conflict("the change clashed with another one; try again") from exc
-        return stored
+        return stored, None
     except WmsError:
         stored = _stored(user_id, key, digest)
         if stored is None:
             raise
-        return stored
+        return stored, None
+
+
+@contextmanager
+def reading(session: Session | None = None) -> Iterator[Session]:
+    """The given unit of work (a step shown inside its scan's transaction), else a read."""
+    if session is not None:
+        yield session
+        return
+    with db().read() as fresh:
+        yield fresh
 
 
 def _stored(user_id: int, key: str, digest: str) -> dict[str, Any] | None:
@@ -166,6 +197,24 @@ def not_recognised(result: ScanResult, expected: str) -> Banner:
                 "lpn": _("This is a pallet label")}.get(kind, _("Unknown code"))
     return refused(headline, _("Expected %(expected)s, scanned %(scanned)s",
                                expected=short(expected), scanned=scanned_as(kind, short(code))))
+
+
+def bin_code(text: str) -> str | None:
+    """A scan at a bin step as a bin code, read without asking the database (the service
+    finds the bin); None when it cannot be a bin code at all."""
+    try:
+        return normalize_location_code(text)
+    except InvalidLocationCode:
+        return None
+
+
+def not_a_bin(text: str, expected: str, error: WmsError | None = None) -> Banner:
+    """The refusal of a scan at a bin step that names no bin here: what the scan is instead
+    (or the service's refusal, when it is a bin after all)."""
+    result = decode(text)
+    if result.kind == "location" and error is not None:
+        return refusal(error, location=result.location or "")
+    return not_recognised(result, expected)
 
 
 def expected_scanned(expected: str, scanned: str) -> str:

@@ -155,3 +155,18 @@ def test_a_bin_or_the_item_at_the_move_quantity_step_is_not_a_quantity(handheld:
     assert other.banner == ("error", "Wrong item", "This label is CUP-010, the line is POT-020")
     assert mover.scan("2").prompt != bin_.prompt
     assert ledger.units("B-01-02-01", "POT-020") == 8
+
+
+def test_an_item_scanned_where_the_goods_go_is_refused_as_an_item(handheld: Any,
+                                                                   ledger: Any) -> None:
+    mover = handheld("operator")
+    mover.open("/move/")
+    mover.scan("B-01-02-01")
+    mover.scan("POT-020")
+    mover.scan("2")
+    item = mover.scan("6901234567922")
+    assert item.banner == ("error", "This is an item",
+                           "Expected a bin, scanned the barcode of POT-020")
+    nowhere = mover.scan("Z-99-99-99")
+    assert nowhere.banner == ("error", "Unknown code", "Expected a bin, scanned Z-99-99-99")
+    assert ledger.units("B-01-02-01", "POT-020") == 8
