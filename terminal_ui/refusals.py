@@ -92,6 +92,7 @@ def scan_problem(code: str | None) -> str:
         "unknown_item": _("No item has this barcode"),
         "empty": _("The scan was empty"),
         "unknown_code": _("Unknown code"),
+        "control_characters": _("Unreadable characters in the scan"),
     }.get(code or "", "")
 
 

@@ -86,8 +86,10 @@ def step(template: str, *, title: str, status: int | None = None, action: str | 
 
 
 def scanned() -> str:
-    """The text of the scan (or typed entry) submitted with this step."""
-    return request.form.get("scan", "").strip()
+    """The text of the scan (or typed entry) submitted with this step, without the control
+    characters a bad cable adds (the GS separator of GS1 codes is kept)."""
+    text = request.form.get("scan", "")
+    return "".join(c for c in text if c >= " " and c != "\x7f" or c == "\x1d").strip()
 
 
 BUTTONS = ("action", "order", "open", "reason", "pick")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from locations import InvalidLocationCode, normalize_location_code
@@ -113,7 +113,7 @@ def _is_item(session: Session, item: Item, scanned: str) -> bool:
     ) is not None
 
 
-def _task_views(session: Session, *conditions: object) -> list[TaskView]:
+def _task_views(session: Session, *conditions: ColumnElement[bool]) -> list[TaskView]:
     picked = picked_qty(PickTask.id)
     stmt = (
         select(PickTask, Location.code, Item, Lot, picked)
@@ -121,7 +121,7 @@ def _task_views(session: Session, *conditions: object) -> list[TaskView]:
         .join(Location, Location.id == PickTask.location_id)
         .join(Item, Item.id == PickTask.item_id)
         .join(Lot, Lot.id == PickTask.lot_id)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(PickList.id, PickTask.seq)
     )
     views = [

@@ -170,3 +170,15 @@ def test_an_item_scanned_where_the_goods_go_is_refused_as_an_item(handheld: Any,
     nowhere = mover.scan("Z-99-99-99")
     assert nowhere.banner == ("error", "Unknown code", "Expected a bin, scanned Z-99-99-99")
     assert ledger.units("B-01-02-01", "POT-020") == 8
+
+
+def test_control_characters_from_a_bad_cable_are_refused_everywhere(handheld: Any) -> None:
+    receiver = handheld("operator")
+    receiver.open("/receive/")
+    assert receiver.scan("\x00\x07PO-1001").prompt == "Scan an item"  # the order, read clean
+    screen = receiver.scan("\x00\x07???")
+    assert screen.status == 422 and screen.banner == (
+        "error", "Unknown code", "Expected an item barcode, scanned ???")
+    picker = handheld("operator")
+    picker.open("/pick/")
+    assert picker.scan("\x00").status == 204  # nothing but noise: an empty scan
