@@ -179,6 +179,8 @@ def _at_lot(fields: dict[str, Any]) -> Response:
     fields["lot"] = found.lot
     if found.expiry:
         fields["expiry"] = found.expiry.isoformat()
+    if found.units:  # the label counts its units (GS1 AI 37)
+        fields["counted"] = found.units
     with db().read() as s:
         needs_expiry = find_item(s, fields["sku"]).expiry
     if needs_expiry and not fields.get("expiry"):
