@@ -257,17 +257,18 @@ def _at_qty(pick_list_id: int, form: Any) -> Response:
 
 
 def _short(pick_list_id: int, form: Any) -> Response:
-    task = _task(pick_list_id, form.get("task", ""))
-    if task is None:
+    """The rest of the task reported short, in one transaction that names the next task."""
+    task_id = form.get("task", "")
+    if not task_id.isdigit():
         return _task_step(pick_list_id, "bin")
 
     def short(session: Any) -> dict[str, Any]:
-        report_short(session, task_id=task.id, user_id=current_user.id)
-        return {"short": task.remaining, "sku": task.sku}
+        outcome = report_short(session, task_id=int(task_id), user_id=current_user.id)
+        return {"short": outcome.shorted, "sku": outcome.task.item.sku, **_next_json(outcome)}
 
     try:
-        reply = apply_once(form.get("scan_id", ""), {"task": task.id, "short": True}, short)
+        reply = apply_once(form.get("scan_id", ""), {"task": int(task_id), "short": True}, short)
     except WmsError as error:
-        return _task_step(pick_list_id, "bin", task=task.id, banner=refusal(error))
-    return _task_step(pick_list_id, "bin", banner=info(
+        return _task_step(pick_list_id, "bin", task=task_id, banner=refusal(error))
+    return _next_step(pick_list_id, reply, info(
         _("Recorded %(qty)s × %(sku)s short", qty=reply["short"], sku=reply["sku"])))

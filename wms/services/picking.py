@@ -70,6 +70,7 @@ class PickOutcome:
     next_task: TaskView | None = None
     tasks_left: int = 0
     packing: str = ""
+    shorted: int = 0
 
 
 def picked_qty(task_id_column: object) -> object:
@@ -238,4 +239,6 @@ def report_short(session: Session, *, task_id: int, user_id: int | None) -> Pick
     )
     session.flush()
     status, next_task, left = _after(session, order, pick_list)
-    return PickOutcome(task, None, int(picked), 0, status, next_task, left, packing.code)
+    keep(session, item)
+    return PickOutcome(task, None, int(picked), 0, status, next_task, left, packing.code,
+                       shorted=remaining)

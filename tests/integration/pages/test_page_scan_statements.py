@@ -102,3 +102,17 @@ def test_moving_on_the_page_is_one_transaction(handheld: Any, floor_app: Any) ->
     mover.scan("2")
     moved = one_transaction(floor_app, lambda: mover.scan("B-01-02-02"))
     assert moved.banner[1] == "Moved 2 × POT-020 to B-01-02-02"
+
+
+def test_reporting_a_pick_short_on_the_page_is_one_transaction(handheld: Any, floor_app: Any,
+                                                               ledger: Any) -> None:
+    picker = handheld("operator")
+    picker.open("/pick/")
+    picker.scan(order="SO-2003")
+    assert picker.scan(action="short").prompt == "Report the rest short?"
+    with transactions(floor_app) as begun, statements(floor_app) as sent:
+        shorted = picker.scan(action="short_confirm")
+    assert shorted.banner == ("info", "Recorded 2 × POT-020 short", "")
+    assert "B-02-01-01" in shorted.text and shorted.prompt == "Scan bin"
+    assert begun == [False, True], f"transactions {begun}:\n{listing(sent)}"
+    assert ledger.units("PACK-1", "POT-020") == 0
