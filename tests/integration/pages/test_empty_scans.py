@@ -41,3 +41,16 @@ def test_an_empty_scan_on_any_scan_step_changes_nothing(handheld: Any, ledger: A
     moves = ledger.moves()
     assert person.scan("").status == 204
     assert person.screen is before and ledger.moves() == moves
+
+
+def test_an_empty_scan_from_a_page_without_javascript_changes_nothing(handheld: Any,
+                                                                      ledger: Any) -> None:
+    picker = handheld("operator")
+    page = picker.open("/pick/")
+    fields = dict(page.fields)
+    moves = ledger.moves()
+    reply = picker.client.post("/pick/", data={**fields, "scan": "",
+                                               "csrf_token": fields.get("csrf_token", "")},
+                               headers={"X-CSRFToken": picker.csrf})
+    assert reply.status_code == 204 and reply.get_data() == b""
+    assert ledger.moves() == moves
