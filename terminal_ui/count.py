@@ -9,23 +9,29 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
+    apply_and_show,
     apply_once,
     db,
     decode,
+    empty_scan,
+    expected_scanned,
     info,
     lot_entry,
     not_recognised,
     ok,
     quantity_entry,
+    reading,
     refusal,
     refused,
     scanned,
     step,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.services.counting import (
@@ -48,10 +54,11 @@ def _thresholds() -> Thresholds:
     return Thresholds(settings.count_variance_pct, settings.count_variance_units)
 
 
-def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
+          session: Session | None = None) -> Response:
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
-    with db().read() as s:
+    with reading(session) as s:
         counts = counts_to_work(s) if stage == "choose" else []
         count = get_count(s, int(fields["count"])) if fields.get("count") else None
         bins = [cl.location.code for cl in count.locations] if count else []
@@ -79,6 +86,8 @@ def start() -> Response:
 @permission_required("count")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     fields = {k: form.get(k) for k in ("count", "bin", "sku", "lot", "counted")}
     action = form.get("action")
     if form.get("open"):
@@ -126,9 +135,8 @@ def _at_bin(fields: dict[str, Any]) -> Response:
         bins = [cl.location.code for cl in get_count(s, int(fields["count"])).locations]
     if result.location not in bins:
         return _show("bin", fields, refused(_("This bin is not part of the count"),
-                                            _("Expected %(expected)s, scanned %(scanned)s",
-                                              expected=", ".join(bins),
-                                              scanned=result.location)))
+                                            expected_scanned(", ".join(bins),
+                                                             result.location or "")))
     return _show("item", {"count": fields["count"], "bin": result.location},
                  ok(_("Bin %(code)s", code=result.location)))
 
@@ -149,10 +157,10 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_lot(fields: dict[str, Any]) -> Response:
-    found = lot_entry(scanned())
-    if found is None:
-        return _show("lot", fields, refused(_("Scan or type the lot")))
-    fields["lot"] = found if isinstance(found, str) else found.lot
+    found = lot_entry(scanned(), sku=fields["sku"])
+    if isinstance(found, Banner):
+        return _show("lot", fields, found)
+    fields["lot"] = found.lot
     return _show("qty", fields, ok(_("Lot %(lot)s", lot=fields["lot"])))
 
 
@@ -173,12 +181,15 @@ def _at_qty(fields: dict[str, Any]) -> Response:
                     sku=fields["sku"], qty=qty, user_id=current_user.id, lot=fields.get("lot"))
         return {"qty": qty, "sku": fields["sku"]}
 
+    def show(session: Session, reply: dict[str, Any]) -> Response:
+        return _show("item", {"count": fields["count"], "bin": fields["bin"]},
+                     ok(_("Counted %(qty)s × %(sku)s", qty=reply["qty"], sku=reply["sku"])),
+                     session)
+
     try:
-        reply = apply_once(request.form.get("scan_id", ""), request_fields, enter)
+        return apply_and_show(request.form.get("scan_id", ""), request_fields, enter, show)
     except WmsError as error:
         return _show("qty", fields, refusal(error, sku=fields["sku"]))
-    return _show("item", {"count": fields["count"], "bin": fields["bin"]},
-                 ok(_("Counted %(qty)s × %(sku)s", qty=reply["qty"], sku=reply["sku"])))
 
 
 def _finish(fields: dict[str, Any]) -> Response:

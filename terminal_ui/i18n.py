@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from terminal_ui.codes import mark_codes
 from wms.db import Database
 from wms.models import User
 
@@ -105,6 +106,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["item_name"] = item_name
     app.jinja_env.filters["isodate"] = isodate
+    app.jinja_env.filters["codes"] = mark_codes
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["language"] = language

@@ -11,7 +11,16 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
-from terminal_ui.scan_pages import Banner, db, decode, not_recognised, scanned, step
+from terminal_ui.scan_pages import (
+    Banner,
+    db,
+    decode,
+    empty_scan,
+    not_recognised,
+    scanned,
+    step,
+    unchanged,
+)
 from wms.services.floor_lists import by_status, holdings
 from wms.services.lookup import find_item
 from wms.services.shelf_life import warehouse_today
@@ -39,6 +48,8 @@ def start() -> Response:
 @blueprint.post("/")
 @permission_required("read")
 def scan() -> Response:
+    if empty_scan():
+        return unchanged()
     result = decode(scanned())
     today = warehouse_today(current_app.config["WMS_SETTINGS"].timezone)
     with db().read() as s:

@@ -10,23 +10,30 @@ from typing import Any
 from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
+    apply_and_show,
     apply_once,
+    bin_code,
     db,
     decode,
+    empty_scan,
+    not_a_bin,
     not_recognised,
     ok,
-    parse_qty,
+    reading,
     refusal,
     refused,
     scanned,
     step,
+    typed_quantity,
+    unchanged,
 )
-from wms.errors import WmsError
+from wms.errors import UnknownLocation, WmsError
 from wms.services.floor_lists import holdings
 from wms.services.lookup import find_item, find_location
 from wms.services.moving import move_stock
@@ -42,10 +49,11 @@ TEMPLATE = "move/_step.html"
 TRANSFER = re.compile(r"^TRF-?(\d{1,9})$", re.IGNORECASE)
 
 
-def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
+          session: Session | None = None) -> Response:
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
-    with db().read() as s:
+    with reading(session) as s:
         in_bin = holdings(s, location=fields["from"]) if fields.get("from") else []
         item = find_item(s, fields["sku"]) if fields.get("sku") else None
         transfer = get_transfer(s, int(fields["transfer"])) if fields.get("transfer") else None
@@ -64,6 +72,8 @@ def start() -> Response:
 @permission_required("move")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     if form.get("action") == "cancel":
         return _show("from", {})
     fields = {k: form.get(k) for k in ("from", "sku", "lot", "available", "qty", "transfer")}
@@ -107,27 +117,27 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_qty(fields: dict[str, Any]) -> Response:
-    text = scanned()
     available = int(fields.get("available") or 0)
-    qty = parse_qty(text) if text else available
-    if qty is None or qty > available:
-        return _show("qty", fields, refused(_("Check the quantity"),
-                                            _("%(n)s can be moved", n=available)))
+    qty = typed_quantity(scanned(), sku=fields["sku"], lot=fields.get("lot"), default=available,
+                         maximum=available)
+    if isinstance(qty, Banner):
+        return _show("qty", fields, qty)
     return _show("to", {**fields, "qty": qty})
 
 
 def _at_to(fields: dict[str, Any]) -> Response:
-    result = decode(scanned())
-    if result.kind != "location":
-        return _show("to", fields, not_recognised(result, _("a bin")))
-    target = result.location or ""
-    with db().read() as s:
-        source_wh = find_location(s, fields["from"]).warehouse
-        target_wh = find_location(s, target).warehouse
-        across = (source_wh.code, target_wh.code) if source_wh.id != target_wh.id else None
+    """The scanned bin goes straight into the one transaction that moves (or, to another
+    warehouse, sends) the goods and shows the next step; only a refusal reads the scan again."""
+    text = scanned()
+    target = bin_code(text)
+    if target is None:
+        return _show("to", fields, not_a_bin(text, _("a bin")))
     qty = int(fields["qty"])
 
     def move(session: Any) -> dict[str, Any]:
+        source_wh = find_location(session, fields["from"]).warehouse
+        target_wh = find_location(session, target).warehouse
+        across = (source_wh.code, target_wh.code) if source_wh.id != target_wh.id else None
         if across:
             transfer, moves = create_transfer(
                 session, from_warehouse=across[0], to_warehouse=across[1], user_id=current_user.id,
@@ -139,17 +149,21 @@ def _at_to(fields: dict[str, Any]) -> Response:
         return {"qty": qty, "sku": fields["sku"], "to": target}
 
     request_fields = {k: fields.get(k) for k in ("from", "sku", "lot", "qty")} | {"to": target}
+    def show(session: Session, reply: dict[str, Any]) -> Response:
+        if "transfer" in reply:
+            return _show("from", {}, ok(
+                _("Sent %(qty)s × %(sku)s to %(warehouse)s as TRF-%(id)s", qty=reply["qty"],
+                  sku=reply["sku"], warehouse=reply["warehouse"], id=reply["transfer"]),
+                _("Scan TRF-%(id)s there to take the goods in", id=reply["transfer"])), session)
+        return _show("from", {}, ok(_("Moved %(qty)s × %(sku)s to %(bin)s", qty=reply["qty"],
+                                      sku=reply["sku"], bin=reply["to"])), session)
+
     try:
-        reply = apply_once(request.form.get("scan_id", ""), request_fields, move)
+        return apply_and_show(request.form.get("scan_id", ""), request_fields, move, show)
+    except UnknownLocation as error:
+        return _show("to", fields, not_a_bin(text, _("a bin"), error))
     except WmsError as error:
         return _show("to", fields, refusal(error, location=target))
-    if "transfer" in reply:
-        return _show("from", {}, ok(
-            _("Sent %(qty)s × %(sku)s to %(warehouse)s as TRF-%(id)s", qty=reply["qty"],
-              sku=reply["sku"], warehouse=reply["warehouse"], id=reply["transfer"]),
-            _("Scan TRF-%(id)s there to take the goods in", id=reply["transfer"])))
-    return _show("from", {}, ok(_("Moved %(qty)s × %(sku)s to %(bin)s", qty=reply["qty"],
-                                  sku=reply["sku"], bin=reply["to"])))
 
 
 def _at_receive(fields: dict[str, Any]) -> Response:

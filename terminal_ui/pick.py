@@ -4,6 +4,8 @@ nothing; a shortage is recorded and the picker moves on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -11,13 +13,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from locations import InvalidLocationCode, normalize_location_code
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
     apply_once,
     db,
     decode,
+    empty_scan,
     info,
     not_recognised,
     ok,
@@ -26,17 +28,21 @@ from terminal_ui.scan_pages import (
     refused,
     scanned,
     step,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.models import PickList
 from wms.services.allocation import create_pick_list
-from wms.services.floor_lists import (
+from wms.services.floor_lists import open_pick_list_of, orders_to_pick
+from wms.services.picking import (
+    PickOutcome,
     TaskView,
-    open_pick_list_of,
+    check_bin,
+    check_item_scan,
+    confirm_pick,
     open_tasks,
-    orders_to_pick,
+    report_short,
 )
-from wms.services.picking import confirm_pick, report_short
 from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("pick", __name__, url_prefix="/pick")
@@ -61,14 +67,59 @@ def _task_step(pick_list_id: int, stage: str, banner: Banner | None = None,
         if not tasks:
             pick_list = s.get(PickList, pick_list_id)
             where = pick_list.packing_location.code if pick_list else ""
-            return _choose(ok(_("All picked: take the goods to %(code)s", code=where),
-                              banner.text if banner else ""))
+            return _all_picked(where, banner)
         task = tasks[0]
         if "task" in fields and str(fields["task"]) != str(task.id):
             stage, fields = "bin", {}
-        return step(TEMPLATE, title=_title(), stage=stage, task=task, left=len(tasks),
-                    banner=banner, input_mode="numeric" if stage == "qty" else "scan",
-                    fields={"list": pick_list_id, "task": task.id, "stage": stage, **fields})
+        return _show_task(pick_list_id, task, len(tasks), stage, banner, **fields)
+
+
+def _show_task(pick_list_id: int, view: TaskView, left: int, stage: str,
+               banner: Banner | None = None, **fields: Any) -> Response:
+    if stage == "qty":  # what reading the quantity needs, so the confirmation reads nothing
+        fields = {"sku": view.sku, "remaining": view.remaining, **fields}
+    return step(TEMPLATE, title=_title(), stage=stage, task=view, left=left,
+                banner=banner, input_mode="numeric" if stage == "qty" else "scan",
+                fields={"list": pick_list_id, "task": view.id, "stage": stage, **fields})
+
+
+def _all_picked(where: str, banner: Banner | None) -> Response:
+    return _choose(ok(_("All picked: take the goods to %(code)s", code=where),
+                      banner.text if banner else ""))
+
+
+@dataclass(frozen=True)
+class _Names:
+    """An item's names as a stored reply keeps them."""
+
+    name: str
+    name_zh: str | None
+    name_en: str | None
+
+
+def _next_json(outcome: PickOutcome) -> dict[str, Any]:
+    """The next task as the reply stores it (a resent scan shows the same next step)."""
+    t = outcome.next_task
+    reply: dict[str, Any] = {"packing": outcome.packing, "left": outcome.tasks_left, "next": None}
+    if t is not None:
+        reply["next"] = {
+            "id": t.id, "seq": t.seq, "location": t.location, "sku": t.sku, "lot": t.lot,
+            "expiry": t.expiry.isoformat() if t.expiry else None, "qty": t.qty,
+            "picked": t.picked, "short": t.short, "list": t.pick_list_id,
+            "names": [t.item.name, t.item.name_zh, t.item.name_en]}
+    return reply
+
+
+def _next_step(pick_list_id: int, reply: dict[str, Any], banner: Banner) -> Response:
+    """The step after a confirmation, from the reply alone."""
+    t = reply["next"]
+    if t is None:
+        return _all_picked(reply["packing"], banner)
+    task = TaskView(t["id"], t["seq"], t["location"], t["sku"],
+                    _Names(*t["names"]),  # type: ignore[arg-type]
+                    t["lot"], date.fromisoformat(t["expiry"]) if t["expiry"] else None,
+                    t["qty"], t["picked"], t["short"], t["list"])
+    return _show_task(pick_list_id, task, reply["left"], "bin", banner)
 
 
 @blueprint.get("/")
@@ -81,6 +132,8 @@ def start() -> Response:
 @permission_required("pick")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     if not form.get("list", "").isdigit():
         return _open_order(form.get("order") or scanned())
     pick_list_id = int(form["list"])
@@ -139,17 +192,17 @@ def _at_bin(pick_list_id: int, form: Any) -> Response:
     task = _task(pick_list_id, form.get("task", ""))
     if task is None:
         return _task_step(pick_list_id, "bin")
-    text = scanned()
     try:
-        code = normalize_location_code(text)
-    except InvalidLocationCode:
-        code = text.upper()
-    if code != task.location:
-        return _task_step(pick_list_id, "bin", task=task.id, banner=refused(
-            _("Wrong bin"), _("Expected %(expected)s, scanned %(scanned)s",
-                              expected=task.location, scanned=text or "—")))
+        code = check_bin(task.location, scanned())
+    except WmsError as error:
+        return _show_task(pick_list_id, task, _left(pick_list_id), "bin", refusal(error))
     return _task_step(pick_list_id, "item", task=task.id, bin=code,
                       banner=ok(_("Bin %(code)s", code=code)))
+
+
+def _left(pick_list_id: int) -> int:
+    with db().read() as s:
+        return len(open_tasks(s, pick_list_id))
 
 
 def _at_item(pick_list_id: int, form: Any) -> Response:
@@ -158,74 +211,71 @@ def _at_item(pick_list_id: int, form: Any) -> Response:
         return _task_step(pick_list_id, "bin")
     keep = {"task": task.id, "bin": form.get("bin")}
     result = decode(scanned())
-    if result.kind == "location":
-        return _task_step(pick_list_id, "item", **keep, banner=refused(
-            _("Scan the item, not a bin"),
-            _("Expected %(expected)s, scanned %(scanned)s", expected=task.sku,
-              scanned=result.text)))
-    if result.kind != "item":
-        return _task_step(pick_list_id, "item", **keep,
-                          banner=not_recognised(result, task.sku))
-    if result.sku != task.sku:
-        return _task_step(pick_list_id, "item", **keep, banner=refused(
-            _("Wrong item"), _("Expected %(expected)s, scanned %(scanned)s",
-                               expected=task.sku, scanned=result.sku)))
-    if result.lot and task.lot and result.lot != task.lot:
-        return _task_step(pick_list_id, "item", **keep, banner=refused(
-            _("Wrong lot"), _("Expected %(expected)s, scanned %(scanned)s",
-                              expected=task.lot, scanned=result.lot)))
-    return _task_step(pick_list_id, "qty", **keep, lot=result.lot, counted=1,
+    try:
+        check_item_scan(result, sku=task.sku, lot=task.lot)
+    except WmsError as error:
+        banner = refusal(error)
+        if result.kind == "location":
+            banner = refused(_("Scan the item, not a bin"), banner.detail)
+        elif result.kind != "item":
+            banner = not_recognised(result, task.sku)
+        return _task_step(pick_list_id, "item", **keep, banner=banner)
+    return _task_step(pick_list_id, "qty", **keep, lot=result.lot or task.lot, counted=1,
                       banner=ok(task.sku))
 
 
 def _at_qty(pick_list_id: int, form: Any) -> Response:
-    task = _task(pick_list_id, form.get("task", ""))
-    if task is None:
+    """The quantity of the task: read from the step's fields and the entry alone, then one
+    transaction confirms it and names the next task (the service checks everything again)."""
+    task_id, sku = form.get("task", ""), form.get("sku", "")
+    if not task_id.isdigit() or not sku:
         return _task_step(pick_list_id, "bin")
-    text = scanned()
+    remaining = int(form.get("remaining", "0") or 0)
     counted = int(form.get("counted", "0") or 0)
-    keep = {"task": task.id, "bin": form.get("bin"), "lot": form.get("lot") or None}
-    entry = quantity_entry(text, sku=task.sku, lot=task.lot, counted=counted,
-                           default=task.remaining)
+    keep = {"task": task_id, "bin": form.get("bin"), "lot": form.get("lot") or None}
+    entry = quantity_entry(scanned(), sku=sku, lot=keep["lot"], counted=counted,
+                           default=remaining)
     if entry.refusal is not None:
         return _task_step(pick_list_id, "qty", **keep, counted=counted, banner=entry.refusal)
-    if entry.counted is not None and entry.counted < task.remaining:
+    if entry.counted is not None and entry.counted < remaining:
         return _task_step(pick_list_id, "qty", **keep, counted=entry.counted,
                           banner=ok(_("%(n)s counted", n=entry.counted)))
     qty = entry.qty if entry.qty is not None else entry.counted
-    if qty is None or qty > task.remaining:
+    if qty is None or qty > remaining:
         return _task_step(pick_list_id, "qty", **keep, counted=counted, banner=refused(
             _("Check the quantity"),
-            _("This task needs %(n)s, not %(qty)s", n=task.remaining, qty=qty)))
-    fields = {"task": task.id, "bin": keep["bin"], "lot": keep["lot"], "qty": qty}
+            _("This task needs %(n)s, not %(qty)s", n=remaining, qty=qty)))
+    fields = {"task": int(task_id), "bin": keep["bin"], "lot": keep["lot"], "qty": qty}
 
     def pick(session: Any) -> dict[str, Any]:
-        outcome = confirm_pick(session, task_id=task.id, location=keep["bin"] or "",
-                               sku=task.sku, qty=qty, user_id=current_user.id, lot=keep["lot"])
-        return {"picked": qty, "sku": task.sku, "remaining": outcome.remaining,
-                "status": outcome.order_status}
+        outcome = confirm_pick(session, task_id=int(task_id), location=keep["bin"] or "",
+                               sku=sku, qty=qty, user_id=current_user.id, lot=keep["lot"])
+        return {"picked": qty, "sku": sku, "remaining": outcome.remaining,
+                "status": outcome.order_status, **_next_json(outcome)}
 
     try:
         reply = apply_once(form.get("scan_id", ""), fields, pick)
     except WmsError as error:
-        return _task_step(pick_list_id, "bin", task=task.id,
-                          banner=refusal(error, sku=task.sku))
-    return _task_step(pick_list_id, "bin", banner=ok(
+        stage = "qty" if error.details.get("field") == "qty" else "bin"
+        return _task_step(pick_list_id, stage, task=task_id,
+                          banner=refusal(error, sku=sku))
+    return _next_step(pick_list_id, reply, ok(
         _("Picked %(qty)s × %(sku)s", qty=reply["picked"], sku=reply["sku"])))
 
 
 def _short(pick_list_id: int, form: Any) -> Response:
-    task = _task(pick_list_id, form.get("task", ""))
-    if task is None:
+    """The rest of the task reported short, in one transaction that names the next task."""
+    task_id = form.get("task", "")
+    if not task_id.isdigit():
         return _task_step(pick_list_id, "bin")
 
     def short(session: Any) -> dict[str, Any]:
-        report_short(session, task_id=task.id, user_id=current_user.id)
-        return {"short": task.remaining, "sku": task.sku}
+        outcome = report_short(session, task_id=int(task_id), user_id=current_user.id)
+        return {"short": outcome.shorted, "sku": outcome.task.item.sku, **_next_json(outcome)}
 
     try:
-        reply = apply_once(form.get("scan_id", ""), {"task": task.id, "short": True}, short)
+        reply = apply_once(form.get("scan_id", ""), {"task": int(task_id), "short": True}, short)
     except WmsError as error:
-        return _task_step(pick_list_id, "bin", task=task.id, banner=refusal(error))
-    return _task_step(pick_list_id, "bin", banner=info(
+        return _task_step(pick_list_id, "bin", task=task_id, banner=refusal(error))
+    return _next_step(pick_list_id, reply, info(
         _("Recorded %(qty)s × %(sku)s short", qty=reply["short"], sku=reply["sku"])))

@@ -10,23 +10,29 @@ from flask import Blueprint, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
-    apply_once,
+    apply_and_show,
+    bin_code,
     db,
     decode,
+    empty_scan,
+    not_a_bin,
     not_recognised,
     ok,
-    parse_qty,
+    reading,
     refusal,
     refused,
     scanned,
     step,
+    typed_quantity,
+    unchanged,
 )
-from wms.errors import WmsError
+from wms.errors import UnknownLocation, WmsError
 from wms.services.audit import record
 from wms.services.floor_lists import Holding, waiting_for_putaway
 from wms.services.lookup import find_item
@@ -39,10 +45,11 @@ WHY = {"home": _l("the item's home bin"), "consolidate": _l("joins the same item
        "nearest_free": _l("nearest free bin")}
 
 
-def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
+          session: Session | None = None) -> Response:
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
-    with db().read() as s:
+    with reading(session) as s:
         waiting = waiting_for_putaway(s) if stage == "item" else []
         item = find_item(s, fields["sku"]) if fields.get("sku") else None
         advice = None
@@ -66,6 +73,8 @@ def start() -> Response:
 @permission_required("move")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     if form.get("action") == "cancel":
         return _show("item", {})
     fields = {k: form.get(k) for k in ("from", "sku", "lot", "available", "qty", "suggested")}
@@ -109,21 +118,23 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_qty(fields: dict[str, Any]) -> Response:
-    text = scanned()
     available = int(fields.get("available") or 0)
-    qty = parse_qty(text) if text else available
-    if qty is None or qty > available:
-        return _show("qty", fields, refused(_("Check the quantity"),
-                                            _("%(n)s are waiting", n=available)))
+    qty = typed_quantity(scanned(), sku=fields["sku"], lot=fields.get("lot"), default=available,
+                         maximum=available)
+    if isinstance(qty, Banner):
+        return _show("qty", fields, qty)
     return _show("bin", {**fields, "qty": qty})
 
 
 def _at_bin(fields: dict[str, Any]) -> Response:
-    result = decode(scanned())
-    if result.kind != "location":
-        return _show("bin", fields, not_recognised(result, fields.get("suggested") or _("a bin")))
-    target = result.location or ""
+    """The scanned bin goes straight to the move (which finds it): one transaction moves the
+    goods, stores the reply and shows what waits next; only a refusal reads the scan again."""
+    text = scanned()
     suggested = fields.get("suggested")
+    expected = suggested or _("a bin")
+    target = bin_code(text)
+    if target is None:
+        return _show("bin", fields, not_a_bin(text, expected))
 
     def put_away(session: Any) -> dict[str, Any]:
         moves = move_stock(session, sku=fields["sku"], qty=int(fields["qty"]),
@@ -136,12 +147,17 @@ def _at_bin(fields: dict[str, Any]) -> Response:
                 "suggested": suggested}
 
     request_fields = {k: fields.get(k) for k in ("from", "sku", "lot", "qty")} | {"to": target}
+    def show(session: Session, reply: dict[str, Any]) -> Response:
+        detail = ""
+        if reply["suggested"] and reply["bin"] != reply["suggested"]:
+            detail = _("Suggested %(suggested)s; your bin is recorded",
+                       suggested=reply["suggested"])
+        return _show("item", {}, ok(_("Put %(qty)s × %(sku)s in %(bin)s", qty=reply["qty"],
+                                      sku=reply["sku"], bin=reply["bin"]), detail), session)
+
     try:
-        reply = apply_once(request.form.get("scan_id", ""), request_fields, put_away)
+        return apply_and_show(request.form.get("scan_id", ""), request_fields, put_away, show)
+    except UnknownLocation as error:
+        return _show("bin", fields, not_a_bin(text, expected, error))
     except WmsError as error:
         return _show("bin", fields, refusal(error, location=target))
-    detail = ""
-    if reply["suggested"] and reply["bin"] != reply["suggested"]:
-        detail = _("Suggested %(suggested)s; your bin is recorded", suggested=reply["suggested"])
-    return _show("item", {}, ok(_("Put %(qty)s × %(sku)s in %(bin)s", qty=reply["qty"],
-                                  sku=reply["sku"], bin=reply["bin"]), detail))

@@ -13,23 +13,29 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
-    apply_once,
+    apply_and_show,
     db,
     decode,
+    empty_scan,
+    expected_scanned,
+    expiry_entry,
     lot_entry,
     not_recognised,
     ok,
     parse_qty,
     quantity_entry,
+    reading,
     refusal,
     refused,
     scanned,
     step,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.models import Location
@@ -49,19 +55,21 @@ REASONS = {
 }
 
 
-def _docks() -> list[str]:
-    with db().read() as s:
+def _docks(session: Session | None = None) -> list[str]:
+    with reading(session) as s:
         return list(s.scalars(select(Location.code).where(Location.kind == "dock")
                               .order_by(Location.code)))
 
 
-def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
+def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
+          session: Session | None = None) -> Response:
     """A receiving step with the order's tally (when receiving against an order)."""
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
-    fields.setdefault("dock", (_docks() or [""])[0])
+    if "dock" not in fields:
+        fields["dock"] = (_docks(session) or [""])[0]
     po = fields.get("po")
-    with db().read() as s:
+    with reading(session) as s:
         tally = order = item = None
         if po and po != BLIND:
             order = get_purchase_order(s, po)
@@ -85,6 +93,8 @@ def start() -> Response:
 @permission_required("receive")
 def scan() -> Response:
     form = request.form
+    if empty_scan("qty"):
+        return unchanged()
     fields = {k: form.get(k) for k in ("po", "dock", "sku", "lot", "expiry", "counted", "qty",
                                        "disposition")}
     action = form.get("action")
@@ -164,17 +174,14 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_lot(fields: dict[str, Any]) -> Response:
-    text = scanned()
-    found = lot_entry(text)
-    if found is None:
-        return _show("lot", fields, refused(_("Scan or type the lot"),
-                                            _("Expected %(expected)s, scanned %(scanned)s",
-                                              expected=_("a lot"), scanned=text or "—")))
-    if isinstance(found, str):
-        fields["lot"] = found
-    else:
-        fields["lot"] = found.lot
-        fields["expiry"] = found.expiry.isoformat() if found.expiry else fields["expiry"]
+    found = lot_entry(scanned(), sku=fields["sku"])
+    if isinstance(found, Banner):
+        return _show("lot", fields, found)
+    fields["lot"] = found.lot
+    if found.expiry:
+        fields["expiry"] = found.expiry.isoformat()
+    if found.units:  # the label counts its units (GS1 AI 37)
+        fields["counted"] = found.units
     with db().read() as s:
         needs_expiry = find_item(s, fields["sku"]).expiry
     if needs_expiry and not fields.get("expiry"):
@@ -182,28 +189,11 @@ def _at_lot(fields: dict[str, Any]) -> Response:
     return _show("qty", fields, ok(_("Lot %(lot)s", lot=fields["lot"])))
 
 
-def parse_expiry(text: str) -> date | None:
-    """An expiry typed as YYYYMMDD, YYMMDD or YYYY-MM-DD."""
-    digits = text.replace("-", "").replace("/", "").strip()
-    try:
-        if len(digits) == 8 and digits.isdigit():
-            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        if len(digits) == 6 and digits.isdigit():
-            return date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
-    except ValueError:
-        return None
-    return None
-
-
 def _at_expiry(fields: dict[str, Any]) -> Response:
-    text = scanned()
-    result = decode(text) if text and not text.isdigit() else None
-    found = result.expiry if result is not None and result.expiry else parse_expiry(text)
-    if found is None:
-        return _show("expiry", fields, refused(_("Type the expiry date as YYYYMMDD"),
-                                               _("Expected %(expected)s, scanned %(scanned)s",
-                                                 expected="20271231", scanned=text or "—")))
-    fields["expiry"] = found.isoformat()
+    found = expiry_entry(scanned(), sku=fields["sku"], lot=fields.get("lot"))
+    if isinstance(found, Banner):
+        return _show("expiry", fields, found)
+    fields["expiry"] = found.expiry.isoformat() if found.expiry else None
     return _show("qty", fields)
 
 
@@ -221,10 +211,14 @@ def _at_qty(fields: dict[str, Any]) -> Response:
 
 def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
     text = scanned()
+    if text and parse_qty(text) is None and form.get("stage") == "reason":
+        return _show("reason", fields, refused(_("Tap the reason"), expected_scanned(
+            _("a reason button"), text)))
     qty = parse_qty(text) if text else (int(fields.get("qty") or 0) or
                                         int(fields.get("counted") or 0))
     if not qty:
-        return _show("qty", fields, refused(_("Check the quantity")))
+        return _show("qty", fields, refused(_("Type a quantity of at least 1"),
+                                            expected_scanned(_("the quantity"), text)))
     fields["qty"] = qty
     if action in ("accept", "override"):
         return _book(fields, "accept", None, override=action == "override")
@@ -259,16 +253,19 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None,
     request_fields = {**{k: fields.get(k) for k in ("po", "dock", "sku", "lot", "expiry")},
                       "qty": line.qty, "disposition": disposition, "reason": reason,
                       "override_expiry": override}
+
+    def show(session: Session, reply: dict[str, Any]) -> Response:
+        text = {
+            "accept": _("Received %(qty)s × %(sku)s"),
+            "quarantine": _("%(qty)s × %(sku)s to quarantine"),
+            "reject": _("%(qty)s × %(sku)s rejected"),
+        }[reply["disposition"]] % {"qty": reply["qty"], "sku": reply["sku"]}
+        return _show("item", _item_fields(fields), ok(text), session)
+
     try:
-        reply = apply_once(request.form.get("scan_id", ""), request_fields, book)
+        return apply_and_show(request.form.get("scan_id", ""), request_fields, book, show)
     except WmsError as error:
         if error.code in ("expired_lot", "short_shelf_life"):
             fields = {**fields, "expiry_hold": error.code}
         return _show("qty", fields, refusal(error, sku=fields["sku"]))
-    text = {
-        "accept": _("Received %(qty)s × %(sku)s"),
-        "quarantine": _("%(qty)s × %(sku)s to quarantine"),
-        "reject": _("%(qty)s × %(sku)s rejected"),
-    }[reply["disposition"]] % {"qty": reply["qty"], "sku": reply["sku"]}
-    return _show("item", _item_fields(fields), ok(text))
 

@@ -10,17 +10,34 @@ from flask_babel import gettext as _
 from terminal_ui.i18n import day
 from wms.errors import WmsError
 
+SCAN_SHOWN = 40  # characters of a scan a refusal repeats; a longer one ends in an ellipsis
+
+
+def short(text: object, limit: int = SCAN_SHOWN) -> str:
+    """A scan or value as a refusal repeats it: one line, at most `limit` characters."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
+
 
 def _detail(error: WmsError, context: dict[str, str]) -> str:
-    facts = {**{k: str(v) for k, v in error.details.items() if v is not None}, **context}
+    facts = {**{k: short(v) for k, v in error.details.items() if v is not None},
+             **{k: short(v) for k, v in context.items()}}
     if error.code in ("expired_lot", "short_shelf_life"):
         return _shelf_life_detail(error.code, facts)
     expected, scanned = facts.get("expected"), facts.get("scanned")
+    if error.code == "unexpected_scan":
+        return _unexpected_detail(facts)
+    if error.code == "wrong_item" and error.details.get("label") and expected and scanned:
+        return _("This label is %(scanned)s, the line is %(expected)s", scanned=scanned,
+                 expected=expected)
+    if error.code == "invalid" and facts.get("field") == "qty" and facts.get("maximum"):
+        return _("At most %(maximum)s; typed %(qty)s", maximum=facts["maximum"],
+                 qty=facts.get("qty", "—"))
     if expected and scanned:
         return _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
                  scanned=scanned)
     if "free" in facts and "location" in facts:
-        return _("%(location)s has room for %(free)s more", location=facts["location"],
+        return _("%(location)s has room for only %(free)s more", location=facts["location"],
                  free=facts["free"])
     for name in ("location", "sku", "lot", "number", "warehouse", "barcode"):
         if facts.get(name):
@@ -45,6 +62,9 @@ def _shelf_life_detail(code: str, facts: dict[str, str]) -> str:
 def describe(error: WmsError, **context: str) -> tuple[str, str]:
     """(headline, detail) for a refusal."""
     headline = headline_for(error.code)
+    if error.code == "unexpected_scan":
+        headline = _unexpected_headline(str(error.details.get("expected")),
+                                        str(error.details.get("kind")))
     detail = _detail(error, context)
     if error.code == "invalid" and not detail:
         detail = _field_problem(error)
@@ -64,7 +84,7 @@ def headline_for(code: str) -> str:
         "wrong_location": _("Wrong bin"),
         "wrong_item": _("Wrong item"),
         "wrong_lot": _("Wrong lot"),
-        "location_full": _("Bin full"),
+        "location_full": _("Not enough room in the bin"),
         "location_blocked": _("Bin blocked"),
         "expired_lot": _("Lot expired"),
         "short_shelf_life": _("Lot expires too soon"),
@@ -92,4 +112,53 @@ def scan_problem(code: str | None) -> str:
         "bad_gs1": _("Not a readable GS1 code"),
         "unknown_item": _("No item has this barcode"),
         "empty": _("The scan was empty"),
+        "unknown_code": _("Unknown code"),
+        "control_characters": _("Unreadable characters in the scan"),
     }.get(code or "", "")
+
+
+def _unexpected_headline(expected: str, kind: str) -> str:
+    if expected == "quantity":
+        return {"too_many": _("Too many"), "zero": _("Type a quantity of at least 1")}.get(
+            kind, _("Type the quantity or scan the item again"))
+    if expected == "expiry":
+        return _("Type the expiry date as YYYYMMDD")
+    return _("Scan or type the lot")
+
+
+def expected_name(expected: str) -> str:
+    """What a step asks for, as the refusal names it."""
+    return {"lot": _("the lot"), "expiry": _("the expiry date"),
+            "quantity": _("the quantity")}.get(expected, expected)
+
+
+def scanned_as(kind: str, code: str) -> str:
+    """What a scan turned out to be, in a few words."""
+    return {
+        "location": _("bin %(code)s", code=code),
+        "item_barcode": _("the barcode of %(code)s", code=code),
+        "badge": _("a badge"),
+        "command": _("the command card %(code)s", code=code),
+        "lpn": _("pallet %(code)s", code=code),
+        "order": _("order %(code)s", code=code),
+        "gs1_unknown_item": _("the GS1 label of an unknown item"),
+        "unreadable": _("an unreadable code"),
+    }.get(kind, code or "—")
+
+
+def _unexpected_detail(facts: dict[str, str]) -> str:
+    expected, kind, code = facts.get("expected", ""), facts.get("kind", ""), facts.get(
+        "scanned", "")
+    if kind == "too_many":
+        return _("At most %(maximum)s; typed %(qty)s", maximum=facts.get("maximum", ""),
+                 qty=facts.get("qty", ""))
+    if kind == "zero":
+        return ""
+    if expected == "lot" and kind == "quantity":
+        return _("%(code)s looks like a quantity: scan the lot label", code=code)
+    if expected == "lot" and kind == "item_barcode":
+        return _("This is the barcode of %(code)s, not its lot: scan the lot label", code=code)
+    if expected == "expiry" and kind == "item_barcode":
+        return _("The label of %(code)s has no expiry date: type it", code=code)
+    return _("Expected %(expected)s, scanned %(scanned)s", expected=expected_name(expected),
+             scanned=scanned_as(kind, code))

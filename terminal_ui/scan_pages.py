@@ -6,9 +6,9 @@ between steps, so the keystrokes of a fast second scan always land in it."""
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from terminal_ui.refusals import describe, scan_problem
+from locations import InvalidLocationCode, normalize_location_code
+from terminal_ui.refusals import describe, scan_problem, scanned_as, short
 from wms.db import Database
 from wms.errors import Conflict, WmsError
 from wms.idempotency import fingerprint, remember_reply, stored_reply
 from wms.scanning import ScanResult, decode_scan
+from wms.services.scan_steps import LineEntry, read_expiry, read_lot, read_quantity, typed_number
 
 htmx = HTMX()
 
@@ -84,22 +86,63 @@ def step(template: str, *, title: str, status: int | None = None, action: str | 
 
 
 def scanned() -> str:
-    """The text of the scan (or typed entry) submitted with this step."""
-    return request.form.get("scan", "").strip()
+    """The text of the scan (or typed entry) submitted with this step, without the control
+    characters a bad cable adds (the GS separator of GS1 codes is kept)."""
+    text = request.form.get("scan", "")
+    return "".join(c for c in text if c >= " " and c != "\x7f" or c == "\x1d").strip()
+
+
+BUTTONS = ("action", "order", "open", "reason", "pick")
+
+
+def empty_scan(*enter_stages: str) -> bool:
+    """Enter with nothing scanned and no button tapped (a double Enter, a resend of an empty
+    scan), at a stage where Enter alone does not confirm anything."""
+    form = request.form
+    if scanned() or any(form.get(name) for name in BUTTONS):
+        return False
+    return form.get("stage", "") not in enter_stages
+
+
+def unchanged() -> Response:
+    """The answer to an empty scan: nothing changes and the page keeps showing what it
+    showed (204: htmx swaps nothing, a plain form stays on its page)."""
+    response = make_response("", 204)
+    response.vary.add("HX-Request")
+    return response
 
 
 def apply_once(scan_id: str, request_fields: dict[str, Any],
                work: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
     """Run `work` in one write transaction with its reply stored under the step's scan id,
     so that a resend (same scan id, same fields) gets the first reply and changes nothing."""
+    return _once(scan_id, request_fields, work, None)[0]
+
+
+def apply_and_show(scan_id: str, request_fields: dict[str, Any],
+                   work: Callable[[Session], dict[str, Any]],
+                   show: Callable[[Session, dict[str, Any]], Response]) -> Response:
+    """As `apply_once`, and `show` renders the next step from the reply in the same
+    transaction, so one scan is one transaction (a resend renders it in a read)."""
+    reply, shown = _once(scan_id, request_fields, work, show)
+    if shown is not None:
+        return shown
+    with db().read() as session:
+        return show(session, reply)
+
+
+def _once(scan_id: str, request_fields: dict[str, Any],
+          work: Callable[[Session], dict[str, Any]],
+          show: Callable[[Session, dict[str, Any]], Response] | None
+          ) -> tuple[dict[str, Any], Response | None]:
     user_id = current_user.id
     key = f"page:{scan_id or new_scan_id()}"[:255]  # a form without its id is never a resend
     digest = fingerprint({"path": request.path, "fields": request_fields})
 
-    def transaction(session: Session) -> dict[str, Any]:
+    def transaction(session: Session) -> tuple[dict[str, Any], Response | None]:
         reply = work(session)
         remember_reply(session, user_id, key, digest, 200, reply)
-        return reply
+        return reply, (show(session, reply) if show is not None else None)
 
     try:
         return db().transaction(transaction)
@@ -107,12 +150,22 @@ def apply_once(scan_id: str, request_fields: dict[str, Any],
         stored = _stored(user_id, key, digest)
         if stored is None:
             raise Conflict("the change clashed with another one; try again") from exc
-        return stored
+        return stored, None
     except WmsError:
         stored = _stored(user_id, key, digest)
         if stored is None:
             raise
-        return stored
+        return stored, None
+
+
+@contextmanager
+def reading(session: Session | None = None) -> Iterator[Session]:
+    """The given unit of work (a step shown inside its scan's transaction), else a read."""
+    if session is not None:
+        yield session
+        return
+    with db().read() as fresh:
+        yield fresh
 
 
 def _stored(user_id: int, key: str, digest: str) -> dict[str, Any] | None:
@@ -123,17 +176,53 @@ def _stored(user_id: int, key: str, digest: str) -> dict[str, Any] | None:
 
 def decode(text: str) -> ScanResult:
     """What a scan typed into a page means (the same decoding the stations use)."""
-    stand_ins = current_app.config["WMS_SETTINGS"].gs_replacement.split()
     with db().read() as session:
-        return decode_scan(session, text, gs_replacements=stand_ins)
+        return _decode(session, text)
+
+
+def _decode(session: Session, text: str) -> ScanResult:
+    stand_ins = current_app.config["WMS_SETTINGS"].gs_replacement.split()
+    return decode_scan(session, text, gs_replacements=stand_ins)
 
 
 def not_recognised(result: ScanResult, expected: str) -> Banner:
-    """A scan that is not what the step asks for, saying what was expected and scanned."""
+    """A scan that is not what the step asks for, saying what was expected and what the
+    scan is: an unknown or unreadable code, or a known code of another kind."""
     problem = scan_problem(result.problem)
-    detail = _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
-               scanned=result.text or "—")
-    return refused(problem or _("Not what this step needs"), detail)
+    if problem or result.kind == "unknown":
+        return refused(problem or _("Unknown code"), expected_scanned(expected, result.text))
+    kind = "item_barcode" if result.kind == "item" else result.kind
+    code = (result.location or result.sku or result.username or result.command
+            or result.sscc or result.text)
+    headline = {"location": _("This is a bin"), "item_barcode": _("This is an item"),
+                "badge": _("This is a badge"), "command": _("This is a command card"),
+                "lpn": _("This is a pallet label")}.get(kind, _("Unknown code"))
+    return refused(headline, _("Expected %(expected)s, scanned %(scanned)s",
+                               expected=short(expected), scanned=scanned_as(kind, short(code))))
+
+
+def bin_code(text: str) -> str | None:
+    """A scan at a bin step as a bin code, read without asking the database (the service
+    finds the bin); None when it cannot be a bin code at all."""
+    try:
+        return normalize_location_code(text)
+    except InvalidLocationCode:
+        return None
+
+
+def not_a_bin(text: str, expected: str, error: WmsError | None = None) -> Banner:
+    """The refusal of a scan at a bin step that names no bin here: what the scan is instead
+    (or the service's refusal, when it is a bin after all)."""
+    result = decode(text)
+    if result.kind == "location" and error is not None:
+        return refusal(error, location=result.location or "")
+    return not_recognised(result, expected)
+
+
+def expected_scanned(expected: str, scanned: str) -> str:
+    """"Expected …, scanned …" with the scan cut to one short line."""
+    return _("Expected %(expected)s, scanned %(scanned)s", expected=short(expected),
+             scanned=short(scanned) or "—")
 
 
 @dataclass(frozen=True)
@@ -147,36 +236,59 @@ class QuantityEntry:
 
 
 def quantity_entry(text: str, *, sku: str, lot: str | None, counted: int,
-                   default: int | None, allow_zero: bool = False) -> QuantityEntry:
-    """Read a quantity step's input: digits are the quantity, a scan of the same item (and
-    lot) counts its units (a GS1 quantity counts that many), Enter alone takes `default`."""
+                   default: int | None, allow_zero: bool = False,
+                   maximum: int | None = None, counts_scans: bool = True) -> QuantityEntry:
+    """Read a quantity step's input: typed digits are the quantity, a scan of the same item
+    (and lot) counts its units (a GS1 quantity counts that many), Enter alone takes
+    `default`; anything else is refused, saying what it is."""
     if not text:
         return QuantityEntry(qty=default) if default else \
-            QuantityEntry(refusal=refused(_("Check the quantity")))
-    if text.isdigit():
-        if allow_zero and text.strip("0") == "":
-            return QuantityEntry(qty=0)
-        qty = parse_qty(text)
-        if qty is not None:
-            return QuantityEntry(qty=qty)
-    result = decode(text)  # a barcode (an EAN is digits too)
-    if result.kind == "item" and result.sku == sku and (not result.lot or not lot
-                                                        or result.lot == lot):
-        return QuantityEntry(counted=counted + (result.qty or 1))
-    return QuantityEntry(refusal=refused(
-        _("Type the quantity or scan the item again"),
-        _("Expected %(expected)s, scanned %(scanned)s", expected=sku, scanned=text)))
+            QuantityEntry(refusal=refused(_("Type a quantity of at least 1")))
+    scan = decode(text) if typed_number(text) is None else None
+    try:
+        entry = read_quantity(scan, text, sku=sku, lot=lot, maximum=maximum,
+                              allow_zero=allow_zero)
+    except WmsError as error:
+        banner = refusal(error)
+        if not counts_scans and error.code == "unexpected_scan" \
+                and error.details.get("kind") not in ("too_many", "zero"):
+            banner = refused(_("Type the quantity"), banner.detail)
+        return QuantityEntry(refusal=banner)
+    if entry.units is not None:
+        return QuantityEntry(counted=counted + entry.units)
+    return QuantityEntry(qty=entry.qty)
 
 
-def lot_entry(text: str) -> ScanResult | str | None:
-    """A lot given at a lot step: a GS1 label (its lot and expiry), or the lot typed or
-    scanned as plain text; None when it cannot be a lot."""
-    result = decode(text) if text else None
-    if result is not None and result.kind == "item" and result.lot:
-        return result
-    if text and re.fullmatch(r"[0-9A-Za-z._/-]{1,40}", text):
-        return text
-    return None
+def typed_quantity(text: str, *, sku: str, lot: str | None, default: int | None,
+                   maximum: int) -> int | Banner:
+    """A quantity step that takes typed digits only (putaway, move, scrap): the quantity, at
+    most `maximum`, or the refusal of anything else, a scan of the item included."""
+    entry = quantity_entry(text, sku=sku, lot=lot, counted=0, default=default, maximum=maximum,
+                           counts_scans=False)
+    if entry.refusal is not None:
+        return entry.refusal
+    if entry.qty is None:
+        return refused(_("Type the quantity"), _(
+            "Expected %(expected)s, scanned %(scanned)s", expected=_("the quantity"),
+            scanned=scanned_as("item_barcode", sku)))
+    return entry.qty
+
+
+def lot_entry(text: str, *, sku: str) -> LineEntry | Banner:
+    """The lot given at a lot step (with the expiry of its label), or the refusal."""
+    try:
+        with db().read() as session:
+            return read_lot(session, _decode(session, text), sku=sku)
+    except WmsError as error:
+        return refusal(error)
+
+
+def expiry_entry(text: str, *, sku: str, lot: str | None) -> LineEntry | Banner:
+    """The expiry given at an expiry step (typed, or the line's label), or the refusal."""
+    try:
+        return read_expiry(decode(text), sku=sku, lot=lot)
+    except WmsError as error:
+        return refusal(error)
 
 
 def parse_qty(text: str) -> int | None:

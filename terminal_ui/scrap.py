@@ -17,13 +17,15 @@ from terminal_ui.scan_pages import (
     apply_once,
     db,
     decode,
+    empty_scan,
     not_recognised,
     ok,
-    parse_qty,
     refusal,
     refused,
     scanned,
     step,
+    typed_quantity,
+    unchanged,
 )
 from wms.errors import WmsError
 from wms.services.floor_lists import holdings
@@ -56,6 +58,8 @@ def start() -> Response:
 @permission_required("scrap")
 def scan() -> Response:
     form = request.form
+    if empty_scan():
+        return unchanged()
     if form.get("action") == "cancel":
         return _show("bin", {})
     fields = {k: form.get(k) for k in ("bin", "sku", "lot", "available", "qty")}
@@ -88,11 +92,10 @@ def _at_item(fields: dict[str, Any]) -> Response:
 
 
 def _at_qty(fields: dict[str, Any]) -> Response:
-    text = scanned()
-    qty = parse_qty(text)
-    if qty is None or qty > int(fields.get("available") or 0):
-        return _show("qty", fields, refused(_("Check the quantity"),
-                                            _("%(n)s can be scrapped", n=fields["available"])))
+    qty = typed_quantity(scanned(), sku=fields["sku"], lot=fields.get("lot"), default=None,
+                         maximum=int(fields.get("available") or 0))
+    if isinstance(qty, Banner):
+        return _show("qty", fields, qty)
     return _show("reason", {**fields, "qty": qty})
 
 

@@ -76,6 +76,13 @@ class WrongLotScanned(WmsError):
     code, status = "wrong_lot", 409
 
 
+class UnexpectedScan(WmsError):
+    """A scan that is not what the step asks for: `expected` names the step's field (lot,
+    expiry, quantity), `kind` what the scan is (location, item_barcode, badge, order, ...)."""
+
+    code, status = "unexpected_scan", 422
+
+
 class LocationFull(WmsError):
     code, status = "location_full", 409
 

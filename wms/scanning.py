@@ -194,6 +194,11 @@ def decode_scan(session: Session, raw: str, *, gs_replacements: Sequence[str] = 
     scan = split_scan(raw, gs_replacements)
     if not scan.text:
         return scan.result("unknown", problem="empty", reason="empty scan")
+    if any(c < " " and c != GS or c == "\x7f" for c in scan.text):
+        # a bad cable or a misconfigured scanner; no code holds these (and PostgreSQL
+        # refuses a NUL in a query)
+        return scan.result("unknown", problem="control_characters",
+                           reason="control characters in the scan")
     for parser in PARSERS:
         result = parser(session, scan)
         if result is not None:

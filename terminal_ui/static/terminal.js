@@ -110,6 +110,14 @@
     }).then(settle, function () { if (!failure) onError({ type: "htmx:sendError" }); settle(); });
   }
 
+  // Enter alone means something only at a quantity step ("press Enter for 2"), and only once
+  // that step is on screen: an Enter while the scan before it is unanswered is the second
+  // Enter of a double Enter.
+  function enterConfirms() {
+    var step = document.getElementById("step");
+    return !!step && step.getAttribute("data-input") === "numeric" && queue.length === 0;
+  }
+
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
     if (!form || form.id !== "scan-form" || !window.htmx) return;
@@ -117,6 +125,11 @@
     evt.stopPropagation();
     var input = scanInput();
     var submitter = evt.submitter && evt.submitter.name ? evt.submitter : null;
+    if (!submitter && input && input.value.trim() === "" && !enterConfirms()) {
+      input.value = "";
+      focusScan();
+      return;  // an empty scan does nothing: no request, the last banner stays
+    }
     queue.push({
       scan: input ? input.value : "",
       name: submitter ? submitter.name : null,

@@ -68,6 +68,7 @@ def test_each_kind_of_code_is_recognised(decode, raw: str, kind: str,  # type: i
     ("]C1010400638133393110L1", "no item has GTIN 04006381333931"),
     ("Z-99-99-99", "no location, item, badge or command"),
     ("   ", "empty scan"),
+    ("\x00\x07???", "control characters in the scan"),
 ])
 def test_bad_and_unknown_codes_come_back_unknown_with_the_reason(  # type: ignore[no-untyped-def]
     decode, raw: str, reason: str

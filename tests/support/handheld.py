@@ -12,7 +12,8 @@ from typing import Any
 CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
 BANNER = re.compile(r'<div class="banner (\w+)"[^>]*>\s*<strong>(.*?)</strong>'
-                    r'(?:<span class="detail">(.*?)</span>)?', re.S)
+                    r'(?:<span class="detail">((?:<span class="code[^"]*">[^<]*</span>|[^<])*)'
+                    r'</span>)?', re.S)
 PROMPT = re.compile(r'<label id="prompt" class="prompt" for="scan">\s*(.*?)\s*</label>', re.S)
 TAGS = re.compile(r"<[^>]+>")
 
@@ -35,7 +36,7 @@ class Screen:
         if not found:
             return None
         kind, headline, detail = found.groups()
-        return kind, unescape(headline), unescape(detail or "")
+        return kind, unescape(TAGS.sub("", headline)), unescape(TAGS.sub("", detail or ""))
 
     @property
     def prompt(self) -> str:
@@ -105,5 +106,7 @@ class Handheld:
         html = reply.get_data(as_text=True)
         assert html.count('id="step"') <= 1 and html.count('id="prompt"') <= 1, \
             "a step renders one step with one prompt"
+        if reply.status_code == 204:  # nothing changed: the browser keeps showing the step
+            return Screen(204, html)
         self.screen = Screen(reply.status_code, html, dict(HIDDEN.findall(html)))
         return self.screen

@@ -91,16 +91,20 @@ def post_move(call: Call) -> Reply:
 
 
 @api("POST", "/pick-tasks/{id}/confirm", permission="pick", body=PickConfirmBody, tag="floor",
-     summary="Confirm a pick by the scanned bin, item and lot",
+     summary="Confirm a pick by the scanned bin, item and lot; the reply names the next task",
      errors=("invalid", "not_found", "wrong_location", "wrong_item", "wrong_lot",
              "insufficient_stock", "conflict"))
 def post_pick_confirm(call: Call) -> Reply:
     b = call.body
     outcome = confirm_pick(call.session, task_id=path_int(call, "id"), location=b.location,
                            sku=b.sku, qty=b.qty, lot=b.lot, user_id=call.user.id)
+    nxt = outcome.next_task
     return 200, {"task": outcome.task.id, "picked": outcome.picked,
                  "remaining": outcome.remaining, "order_status": outcome.order_status,
-                 "moves": moves_json(call.session, [outcome.move] if outcome.move else [])}
+                 "moves": moves_json(call.session, [outcome.move] if outcome.move else []),
+                 "next_task": None if nxt is None else {
+                     "id": nxt.id, "seq": nxt.seq, "location": nxt.location, "sku": nxt.sku,
+                     "lot": nxt.lot, "qty": nxt.remaining}}
 
 
 @api("POST", "/pick-tasks/{id}/short", permission="pick", tag="floor",

@@ -25,27 +25,9 @@ from wms.models import (
     StockBalance,
 )
 from wms.services.moving import INBOUND_KINDS
-from wms.services.picking import PICKABLE_STATUSES, picked_qty
+from wms.services.picking import PICKABLE_STATUSES, open_tasks
 from wms.services.shelf_life import is_expired, warehouse_today
 from wms.services.stock_queries import STOCK_STATUSES, status_split
-
-
-@dataclass(frozen=True)
-class TaskView:
-    id: int
-    seq: int
-    location: str
-    sku: str
-    item: Item
-    lot: str | None
-    expiry: date | None
-    qty: int
-    picked: int
-    short: int
-
-    @property
-    def remaining(self) -> int:
-        return self.qty - self.short - self.picked
 
 
 @dataclass(frozen=True)
@@ -85,25 +67,6 @@ def open_pick_list_of(session: Session, number: str) -> int | None:
         if open_tasks(session, pick_list_id):
             return int(pick_list_id)
     return None
-
-
-def open_tasks(session: Session, pick_list_id: int) -> list[TaskView]:
-    """The pick list's tasks that still need units, in walking order."""
-    picked = picked_qty(PickTask.id)
-    stmt = (
-        select(PickTask, Location.code, Item, Lot, picked)
-        .join(Location, Location.id == PickTask.location_id)
-        .join(Item, Item.id == PickTask.item_id)
-        .join(Lot, Lot.id == PickTask.lot_id)
-        .where(PickTask.pick_list_id == pick_list_id)
-        .order_by(PickTask.seq)
-    )
-    views = [
-        TaskView(task.id, task.seq, code, item.sku, item, None if lot.internal else lot.code,
-                 lot.expiry, task.qty, int(done), task.short)
-        for task, code, item, lot, done in session.execute(stmt)
-    ]
-    return [v for v in views if v.remaining > 0]
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ the bin to the order's packing location and consume the task's reservation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from locations import InvalidLocationCode, normalize_location_code
@@ -28,18 +29,47 @@ from wms.models import (
     PickTask,
     SalesOrder,
 )
+from wms.scanning import ScanResult
 from wms.services.lookup import keep
 
 PICKABLE_STATUSES = ("allocated", "picking")
 
 
 @dataclass(frozen=True)
+class TaskView:
+    """A pick task as the picker sees it: where, what, which lot and how many are left."""
+
+    id: int
+    seq: int
+    location: str
+    sku: str
+    item: Item
+    lot: str | None
+    expiry: date | None
+    qty: int
+    picked: int
+    short: int
+    pick_list_id: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.qty - self.short - self.picked
+
+
+@dataclass(frozen=True)
 class PickOutcome:
+    """What a pick confirmation (or a short) did, and the picker's next task on the same
+    list (None when the list is done)."""
+
     task: PickTask
     move: Move | None
     picked: int
     remaining: int
     order_status: str
+    next_task: TaskView | None = None
+    tasks_left: int = 0
+    packing: str = ""
+    shorted: int = 0
 
 
 def picked_qty(task_id_column: object) -> object:
@@ -83,36 +113,90 @@ def _is_item(session: Session, item: Item, scanned: str) -> bool:
     ) is not None
 
 
-def _open_units_left(session: Session, pick_list_order_id: int) -> int:
-    task = aliased(PickTask)
-    remaining = session.scalar(
-        select(func.coalesce(func.sum(task.qty - task.short - picked_qty(task.id)), 0))
-        .join(PickList, PickList.id == task.pick_list_id)
-        .where(PickList.order_id == pick_list_order_id)
+def _task_views(session: Session, *conditions: ColumnElement[bool]) -> list[TaskView]:
+    picked = picked_qty(PickTask.id)
+    stmt = (
+        select(PickTask, Location.code, Item, Lot, picked)
+        .join(PickList, PickList.id == PickTask.pick_list_id)
+        .join(Location, Location.id == PickTask.location_id)
+        .join(Item, Item.id == PickTask.item_id)
+        .join(Lot, Lot.id == PickTask.lot_id)
+        .where(*conditions)
+        .order_by(PickList.id, PickTask.seq)
     )
-    return int(remaining or 0)
+    views = [
+        TaskView(task.id, task.seq, code, item.sku, item, None if lot.internal else lot.code,
+                 lot.expiry, task.qty, int(done), task.short, task.pick_list_id)
+        for task, code, item, lot, done in session.execute(stmt)
+    ]
+    return [v for v in views if v.remaining > 0]
+
+
+def open_tasks(session: Session, pick_list_id: int) -> list[TaskView]:
+    """The pick list's tasks that still need units, in walking order."""
+    return _task_views(session, PickTask.pick_list_id == pick_list_id)
+
+
+def open_tasks_of_order(session: Session, order_id: int) -> list[TaskView]:
+    """Every open task of the order's pick lists, list by list in walking order."""
+    return _task_views(session, PickList.order_id == order_id)
+
+
+def _after(session: Session, order: SalesOrder, pick_list: PickList) -> tuple[
+        str, TaskView | None, int]:
+    """The order's status once nothing or something is left to pick, and the list's next
+    task and number of open tasks (one read for all three)."""
+    left = open_tasks_of_order(session, order.id)
+    on_list = [t for t in left if t.pick_list_id == pick_list.id]
+    status = "picking" if left else "picked"
+    if order.status != status:
+        order.status = status
+        session.flush()
+    return status, (on_list[0] if on_list else None), len(on_list)
+
+
+def check_bin(expected: str, scanned: str) -> str:
+    """The scanned bin (normalised) when it is the task's bin; else WrongLocationScanned."""
+    try:
+        code = normalize_location_code(scanned)
+    except InvalidLocationCode:
+        code = scanned.strip().upper()
+    if code != expected:
+        raise WrongLocationScanned(f"expected bin {expected}, scanned {scanned.strip()}",
+                                   expected=expected, scanned=scanned.strip())
+    return code
+
+
+def check_item_scan(scan: ScanResult, *, sku: str, lot: str | None) -> None:
+    """A scan at a task's item step must be the task's item, and its lot when the label
+    names one; a bin, badge or unreadable code is refused for what it is."""
+    if scan.kind == "location":
+        raise WrongItemScanned(f"expected item {sku}, scanned bin {scan.location}",
+                               expected=sku, scanned=scan.location, kind="location")
+    if scan.kind != "item":
+        raise WrongItemScanned(f"expected item {sku}, scanned {scan.text!r}", expected=sku,
+                               scanned=scan.text, kind=scan.kind, problem=scan.problem)
+    if scan.sku != sku:
+        raise WrongItemScanned(f"expected item {sku}, scanned {scan.sku}", expected=sku,
+                               scanned=scan.sku)
+    if scan.lot and lot and scan.lot != lot:
+        raise WrongLotScanned(f"expected lot {lot}, scanned {scan.lot}", expected=lot,
+                              scanned=scan.lot)
 
 
 def confirm_pick(
     session: Session, *, task_id: int, location: str, sku: str, qty: int,
     user_id: int | None, lot: str | None = None,
 ) -> PickOutcome:
-    """Confirm `qty` units of a pick task taken from the scanned bin."""
+    """Confirm `qty` units of a pick task taken from the scanned bin; the outcome names the
+    next task of the list, so the picker's next step needs no other read."""
     task, pick_list, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
     if order.status not in PICKABLE_STATUSES:
         raise Conflict(f"sales order {order.number} is {order.status}; it is not being picked")
     remaining = task.qty - task.short - int(picked)
     if remaining <= 0:
         raise Conflict(f"pick task {task.id} is complete")
-    try:
-        scanned_bin = normalize_location_code(location)
-    except InvalidLocationCode:
-        scanned_bin = location.strip()
-    if scanned_bin != bin_.code:
-        raise WrongLocationScanned(
-            f"expected bin {bin_.code}, scanned {location.strip()}",
-            expected=bin_.code, scanned=location.strip(),
-        )
+    check_bin(bin_.code, location)
     if not _is_item(session, item, sku.strip()):
         raise WrongItemScanned(f"expected item {item.sku}, scanned {sku.strip()}",
                                expected=item.sku, scanned=sku.strip())
@@ -120,21 +204,18 @@ def confirm_pick(
         raise WrongLotScanned(f"expected lot {task_lot.code}, scanned {lot.strip()}",
                               expected=task_lot.code, scanned=lot.strip())
     if qty > remaining:
-        raise Invalid(f"qty: the task needs {remaining} more, not {qty}", field="qty")
+        raise Invalid(f"qty: the task needs {remaining} more, not {qty}", field="qty",
+                      maximum=remaining, qty=qty)
     move = post_move(session, MoveRequest(
         kind="pick", item_id=item.id, lot_id=task_lot.id, qty=qty, from_location=bin_,
         to_location=packing, user_id=user_id, reference=order.number, pick_task_id=task.id,
         draw=Draw.RESERVED, check_destination=False, reserve_at_destination=True,
     ))
     remaining -= qty
-    new_status = "picking"
-    if remaining == 0 and _open_units_left(session, order.id) == 0:
-        new_status = "picked"
-    if order.status != new_status:
-        order.status = new_status
-        session.flush()
+    status, next_task, left = _after(session, order, pick_list)
     keep(session, item, task_lot, bin_, packing)
-    return PickOutcome(task, move, int(picked) + qty, remaining, order.status)
+    return PickOutcome(task, move, int(picked) + qty, remaining, status, next_task, left,
+                       packing.code)
 
 
 def report_short(session: Session, *, task_id: int, user_id: int | None) -> PickOutcome:
@@ -149,9 +230,7 @@ def report_short(session: Session, *, task_id: int, user_id: int | None) -> Pick
     task.short += remaining
     release(session, bin_.id, item.id, task_lot.id, remaining)
     session.flush()
-    if _open_units_left(session, order.id) == 0:
-        order.status = "picked"
-    else:
-        order.status = "picking"
-    session.flush()
-    return PickOutcome(task, None, int(picked), 0, order.status)
+    status, next_task, left = _after(session, order, pick_list)
+    keep(session, item)
+    return PickOutcome(task, None, int(picked), 0, status, next_task, left, packing.code,
+                       shorted=remaining)

@@ -27,7 +27,7 @@ def test_more_than_the_bin_holds_cannot_be_moved(handheld: Any, ledger: Any) -> 
     mover.scan("B-01-02-01")
     mover.scan("POT-020")
     refused = mover.scan("9")
-    assert refused.banner == ("error", "Check the quantity", "8 can be moved")
+    assert refused.banner == ("error", "Too many", "At most 8; typed 9")
     empty = handheld("operator")
     empty.open("/move/")
     empty.scan("A-03-03-02")
@@ -72,7 +72,7 @@ def test_scrap_needs_a_reason_and_leaves_stock(handheld: Any, ledger: Any) -> No
     supervisor.scan("POT-020")
     reason_step = supervisor.scan("1")
     assert reason_step.prompt == "Tap the reason" and "Broken in handling" in reason_step.text
-    assert supervisor.scan("").banner == ("error", "Tap the reason", "")
+    assert supervisor.scan("broken").banner == ("error", "Tap the reason", "")
     done = supervisor.scan(reason="broken")
     assert done.banner == ("ok", "Scrapped 1 × POT-020", "")
     supervisor.resend()

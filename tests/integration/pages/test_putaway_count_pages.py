@@ -63,7 +63,8 @@ def test_a_blocked_or_full_bin_is_refused_with_the_reason(handheld: Any, ledger:
     blocked = operator.scan("A-03-03-02")
     assert blocked.status == 422 and blocked.banner == ("error", "Bin blocked", "A-03-03-02")
     full = operator.scan("A-03-03-01")
-    assert full.banner == ("error", "Bin full", "A-03-03-01 has room for 5 more")
+    assert full.banner == ("error", "Not enough room in the bin",
+                           "A-03-03-01 has room for only 5 more")
     assert ledger.units("DOCK-1", "TEA-001") == 10
 
 

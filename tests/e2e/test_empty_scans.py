@@ -1,0 +1,34 @@
+"""A double Enter in the browser: the empty scan is never sent, so it can neither refuse nor
+confirm anything, and the last banner stays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import Server
+from tests.support.ledger import Ledger
+
+
+def test_a_double_enter_after_a_pick_keeps_picked_on_screen_and_confirms_nothing(
+        handheld: Any, server: Server) -> None:
+    device = handheld()
+    device.sign_in("BADGE-0003", "1111")
+    device.go("/pick/")
+    device.wedge("SO-2003")
+    device.wedge("B-01-02-01")
+    device.wedge("6901234567922")
+    device.wedge("2")
+    device.page.keyboard.press("Enter")  # the second Enter of a double Enter
+    device.settle()
+    assert device.banner == "Picked 2 × POT-020" and device.banner_kind == "ok"
+    assert device.prompt == "Scan bin"
+    device.wedge("B-02-01-01")
+    device.page.keyboard.type("6901234567960")  # the item, with the scanner's double Enter
+    device.page.keyboard.press("Enter")
+    device.page.keyboard.press("Enter")
+    device.settle()
+    assert device.prompt == "Quantity: press Enter for 1"
+    ledger = Ledger(server.db)
+    assert ledger.units("PACK-1", "MAT-050") == 0 and ledger.units("PACK-1", "POT-020") == 2
+    device.wedge("")  # Enter alone, once the quantity step is on screen, confirms it
+    assert "All picked" in device.banner and ledger.units("PACK-1", "MAT-050") == 1

@@ -1,0 +1,118 @@
+"""What one state-changing scan on a handheld page costs the database: the same budget as the
+API (one transaction, at most 8 statements), since the handheld waits for every round trip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from tests.integration.test_statement_count import SCAN_BUDGET, listing, statements
+
+
+@contextmanager
+def transactions(app: Any) -> Iterator[list[bool]]:
+    """One entry per transaction begun while the block runs: True for a write."""
+    engine = app.extensions["wms.db"].engine
+    begun: list[bool] = []
+
+    def record(conn: Any) -> None:
+        begun.append(bool(conn.get_execution_options().get("wms_write")))
+
+    event.listen(engine, "begin", record)
+    try:
+        yield begun
+    finally:
+        event.remove(engine, "begin", record)
+
+
+def test_confirming_a_pick_on_the_page_is_one_transaction_of_at_most_8_statements(
+    handheld: Any, floor_app: Any, ledger: Any
+) -> None:
+    picker = handheld("operator")
+    picker.open("/pick/")
+    picker.scan(order="SO-2003")
+    picker.scan("B-01-02-01")
+    assert picker.scan("6901234567922").prompt == "Quantity: press Enter for 2"
+    with transactions(floor_app) as begun, statements(floor_app) as sent:
+        done = picker.scan("2")
+    assert done.banner == ("ok", "Picked 2 × POT-020", "")
+    assert "B-02-01-01" in done.text and done.prompt == "Scan bin"
+    assert ledger.units("PACK-1", "POT-020") == 2
+    # the signed-in person is looked up first (as the API looks up its token); then one
+    # transaction confirms the pick, stores the reply and reads the next task
+    assert sent[0].startswith("SELECT users."), listing(sent)
+    assert begun == [False, True], f"transactions {begun}:\n{listing(sent)}"
+    assert len(sent) <= SCAN_BUDGET, f"the pick took {len(sent)} statements:\n{listing(sent)}"
+
+
+TEA_GS1 = "]C1010690123456789210LJ2026-11~17271130"
+
+
+def one_transaction(floor_app: Any, scan: Any) -> Any:
+    """The screen after `scan()`, checked to be the sign-in check plus one write."""
+    with transactions(floor_app) as begun, statements(floor_app) as sent:
+        screen = scan()
+    assert screen.banner is not None and screen.banner[0] == "ok", screen.banner
+    assert sent[0].startswith("SELECT users."), listing(sent)
+    assert begun == [False, True], f"transactions {begun}:\n{listing(sent)}"
+    return screen
+
+
+def test_booking_a_receipt_line_on_the_page_is_one_transaction(handheld: Any,
+                                                               floor_app: Any) -> None:
+    receiver = handheld("operator")
+    receiver.open("/receive/")
+    receiver.scan(order="PO-1001")
+    receiver.scan(TEA_GS1)
+    booked = one_transaction(floor_app, lambda: receiver.scan("40"))
+    assert booked.banner[1] == "Received 40 × TEA-001" and booked.prompt == "Scan an item"
+
+
+def test_putting_away_on_the_page_is_one_transaction(handheld: Any, floor_app: Any) -> None:
+    receiver = handheld("operator")
+    receiver.open("/receive/")
+    receiver.scan(order="PO-1001")
+    receiver.scan(TEA_GS1)
+    receiver.scan("10")
+    operator = handheld("operator")
+    operator.open("/putaway/")
+    operator.scan(TEA_GS1)
+    assert operator.scan("").prompt == "Scan the bin"
+    put = one_transaction(floor_app, lambda: operator.scan("a-03-03-01"))
+    assert put.banner[1] == "Put 10 × TEA-001 in A-03-03-01"
+
+
+def test_entering_a_count_on_the_page_is_one_transaction(handheld: Any, floor_app: Any) -> None:
+    counter = handheld("operator")
+    counter.open("/count/")
+    counter.scan("B-01-03-01")
+    counter.scan("6901234567915")
+    counted = one_transaction(floor_app, lambda: counter.scan("120"))
+    assert counted.banner[1] == "Counted 120 × CUP-010"
+
+
+def test_moving_on_the_page_is_one_transaction(handheld: Any, floor_app: Any) -> None:
+    mover = handheld("operator")
+    mover.open("/move/")
+    mover.scan("B-01-02-01")
+    mover.scan("POT-020")
+    mover.scan("2")
+    moved = one_transaction(floor_app, lambda: mover.scan("B-01-02-02"))
+    assert moved.banner[1] == "Moved 2 × POT-020 to B-01-02-02"
+
+
+def test_reporting_a_pick_short_on_the_page_is_one_transaction(handheld: Any, floor_app: Any,
+                                                               ledger: Any) -> None:
+    picker = handheld("operator")
+    picker.open("/pick/")
+    picker.scan(order="SO-2003")
+    assert picker.scan(action="short").prompt == "Report the rest short?"
+    with transactions(floor_app) as begun, statements(floor_app) as sent:
+        shorted = picker.scan(action="short_confirm")
+    assert shorted.banner == ("info", "Recorded 2 × POT-020 short", "")
+    assert "B-02-01-01" in shorted.text and shorted.prompt == "Scan bin"
+    assert begun == [False, True], f"transactions {begun}:\n{listing(sent)}"
+    assert ledger.units("PACK-1", "POT-020") == 0
