@@ -52,6 +52,32 @@ def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qt
     session.execute(stmt)
 
 
+def reserve(session: Session, balance_id: int, qty: int) -> bool:
+    """Reserve `qty` units of one balance for a pick task, in one guarded statement; False
+    when fewer than that are unreserved (nothing is then changed)."""
+    b = StockBalance.__table__.c
+    result = session.execute(
+        update(StockBalance.__table__)
+        .where(b.id == balance_id, b.qty - b.reserved >= qty)
+        .values(reserved=b.reserved + qty)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release_reservation(session: Session, location_id: int, item_id: int, lot_id: int,
+                        qty: int) -> None:
+    """Give back up to `qty` reserved units of a balance (a pick found short)."""
+    b = StockBalance.__table__.c
+    lowered = b.reserved - qty
+    floor = (func.max(lowered, 0) if session.bind.dialect.name == "sqlite"  # type: ignore[union-attr]
+             else func.greatest(lowered, 0))
+    session.execute(
+        update(StockBalance.__table__)
+        .where(b.location_id == location_id, b.item_id == item_id, b.lot_id == lot_id)
+        .values(reserved=floor)
+    )
+
+
 def units_in_location_column(location_id: int) -> ScalarSelect[int]:
     """A scalar subquery: total units in a location, to read alongside other rows."""
     return (

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from locations import order_by_walk
 from wms.errors import Conflict, InsufficientStock
+from wms.ledger import reserve
 from wms.models import Item, Location, Lot, PickList, PickTask, SalesOrder, StockBalance
 from wms.services.audit import record
 from wms.services.fifo import issue_order
@@ -53,16 +54,6 @@ def allocated_per_line(session: Session, order: SalesOrder) -> dict[int, int]:
     return {line_id: int(qty) for line_id, qty in rows}
 
 
-def _reserve(session: Session, balance_id: int, qty: int) -> bool:
-    b = StockBalance.__table__.c
-    result = session.execute(
-        update(StockBalance.__table__)
-        .where(b.id == balance_id, b.qty - b.reserved >= qty)
-        .values(reserved=b.reserved + qty)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
 def _pickable(session: Session, order: SalesOrder, item: Item) -> list[Any]:
     stmt = (
         select(StockBalance.id, StockBalance.qty - StockBalance.reserved, Lot.id, Location)
@@ -98,7 +89,7 @@ def create_pick_list(session: Session, number: str, user_id: int | None) -> Pick
         needed_any = True
         for balance_id, available, lot_id, location in _pickable(session, order, line.item):
             take = min(remaining, int(available))
-            if take > 0 and _reserve(session, balance_id, take):
+            if take > 0 and reserve(session, balance_id, take):
                 planned.append((line.id, location, line.item_id, lot_id, take))
                 remaining -= take
             if remaining == 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from locations import InvalidLocationCode, normalize_location_code
@@ -17,7 +17,7 @@ from wms.errors import (
     WrongLocationScanned,
     WrongLotScanned,
 )
-from wms.ledger import Draw, MoveRequest, post_move
+from wms.ledger import Draw, MoveRequest, post_move, release_reservation
 from wms.models import (
     Item,
     ItemBarcode,
@@ -27,7 +27,6 @@ from wms.models import (
     PickList,
     PickTask,
     SalesOrder,
-    StockBalance,
 )
 from wms.services.lookup import keep
 
@@ -148,14 +147,7 @@ def report_short(session: Session, *, task_id: int, user_id: int | None) -> Pick
     if remaining <= 0:
         raise Conflict(f"pick task {task.id} is complete")
     task.short += remaining
-    b = StockBalance.__table__.c
-    session.execute(
-        update(StockBalance.__table__)
-        .where(b.location_id == bin_.id, b.item_id == item.id, b.lot_id == task_lot.id)
-        .values(reserved=func.max(b.reserved - remaining, 0)
-                if session.bind.dialect.name == "sqlite"  # type: ignore[union-attr]
-                else func.greatest(b.reserved - remaining, 0))
-    )
+    release_reservation(session, bin_.id, item.id, task_lot.id, remaining)
     session.flush()
     if _open_units_left(session, order.id) == 0:
         order.status = "picked"
