@@ -10,12 +10,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
+from terminal_ui.reason_labels import reason_choices
 from terminal_ui.scan_pages import (
     Banner,
     apply_once,
@@ -33,6 +33,7 @@ from terminal_ui.scan_pages import (
 )
 from wms.errors import WmsError
 from wms.models import Location
+from wms.reasons import INSPECTION_REASONS, OTHER
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
@@ -42,11 +43,7 @@ from wms.services.receiving import ReceiptLineInput, receive
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
 TEMPLATE = "receive/_step.html"
 BLIND = "BLIND"
-REASONS = {
-    "damaged": _l("Damaged"), "wrong_item": _l("Wrong item"),
-    "expired": _l("Expired or short-dated"), "quality": _l("Quality problem"),
-    "no_label": _l("Label missing"),
-}
+REASONS = reason_choices(INSPECTION_REASONS)
 
 
 def _docks() -> list[str]:
@@ -59,6 +56,7 @@ def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> R
     """A receiving step with the order's tally (when receiving against an order)."""
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
+    note = fields.pop("note", "")  # shown in its own field, not carried as a hidden one
     fields.setdefault("dock", (_docks() or [""])[0])
     po = fields.get("po")
     with db().read() as s:
@@ -70,7 +68,7 @@ def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> R
             item = find_item(s, fields["sku"])
         orders = open_purchase_orders(s) if stage == "choose" else []
         return step(TEMPLATE, title=_("Receive"), stage=stage, fields=fields, banner=banner,
-                    order=order, tally=tally, item=item, orders=orders, reasons=REASONS,
+                    order=order, tally=tally, item=item, orders=orders, reasons=REASONS, note=note,
                     input_mode="numeric" if stage in ("qty", "expiry") else "scan")
 
 
@@ -219,7 +217,9 @@ def _at_qty(fields: dict[str, Any]) -> Response:
 
 
 def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
-    text = scanned()
+    at_reason = form.get("stage") == "reason"  # text typed there is the note, not a quantity
+    text = "" if at_reason else scanned()
+    note = (form.get("note") or (scanned() if at_reason else "")).strip()
     qty = parse_qty(text) if text else (int(fields.get("qty") or 0) or
                                         int(fields.get("counted") or 0))
     if not qty:
@@ -232,17 +232,21 @@ def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
     if disposition not in ("quarantine", "reject"):
         return _show("qty", fields)
     if reason not in REASONS:
-        return _show("reason", {**fields, "disposition": disposition})
-    return _book(fields, disposition, reason)
+        return _show("reason", {**fields, "disposition": disposition, "note": note})
+    if reason == OTHER and not note:
+        return _show("reason", {**fields, "disposition": disposition},
+                     refused(_("Type what happened, then tap Other")))
+    return _book(fields, disposition, reason, note)
 
 
-def _book(fields: dict[str, Any], disposition: str, reason: str | None) -> Response:
+def _book(fields: dict[str, Any], disposition: str, reason: str | None,
+          note: str = "") -> Response:
     settings = current_app.config["WMS_SETTINGS"]
     site = current_app.extensions["wms.site"]
     po = None if fields["po"] == BLIND else fields["po"]
     line = ReceiptLineInput(fields["sku"], int(fields["qty"]), fields.get("lot") or None,
                             date.fromisoformat(fields["expiry"]) if fields.get("expiry") else None,
-                            disposition, str(REASONS[reason]) if reason else None)
+                            disposition, reason, note or None)
 
     def book(session: Any) -> dict[str, Any]:
         result = receive(session, location=fields["dock"], purchase_order=po,
@@ -253,7 +257,8 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None) -> Respo
                 "disposition": disposition}
 
     request_fields = {**{k: fields.get(k) for k in ("po", "dock", "sku", "lot", "expiry")},
-                      "qty": line.qty, "disposition": disposition, "reason": reason}
+                      "qty": line.qty, "disposition": disposition, "reason": reason,
+                      "note": note}
     try:
         reply = apply_once(request.form.get("scan_id", ""), request_fields, book)
     except WmsError as error:

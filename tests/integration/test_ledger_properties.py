@@ -209,7 +209,7 @@ class LedgerMachine(RuleBasedStateMachine):
                       disposition: str) -> None:
         n = WAREHOUSES[warehouse]
         line = ReceiptLineInput(sku, qty, lot, None, disposition,
-                                None if disposition == "accept" else "carton crushed")
+                                None if disposition == "accept" else "damaged")
         expected = Invalid if sku == LOT_ITEM and not lot else None
         ok, _ = self.attempt(expected, lambda s: receive(
             s, location=f"DOCK-{n}", lines=[line], user_id=None))
@@ -258,7 +258,7 @@ class LedgerMachine(RuleBasedStateMachine):
         plan, expected = m.plan_take(location, sku, qty, lot)
         expected = expected or m.post_error(location, sku, plan, None)
         ok, taken = self.attempt(expected, lambda s: drawn(s, scrap_stock(
-            s, sku=sku, qty=qty, location=location, reason="dropped", user_id=None, lot=lot)))
+            s, sku=sku, qty=qty, location=location, reason="broken", user_id=None, lot=lot)))
         if ok:
             assert taken == plan
             m.take(location, sku, plan, None)

@@ -193,17 +193,17 @@ def test_scrap_writes_a_scrap_move_with_its_reason_and_reduces_stock(
     supervisor = api_as("supervisor")
 
     r = supervisor.post("/scrap", {"sku": "TEA", "qty": 2, "location": wh1[0], "lot": "L2",
-                                   "reason": "包装破损"})
+                                   "reason": "damaged", "note": "包装破损"})
 
     assert r.status_code == 201, r.get_json()
-    assert [(m["kind"], m["sku"], m["lot"], m["qty"], m["from"], m["to"], m["reason"])
-            for m in r.get_json()["moves"]] == [
-        ("scrap", "TEA", "L2", 2, wh1[0], None, "包装破损")]
+    assert [(m["kind"], m["sku"], m["lot"], m["qty"], m["from"], m["to"], m["reason"],
+             m["note"]) for m in r.get_json()["moves"]] == [
+        ("scrap", "TEA", "L2", 2, wh1[0], None, "damaged", "包装破损")]
     assert stock_of(supervisor, sku="TEA") == {(wh1[0], "TEA", "L1"): 6,
                                                (wh1[0], "TEA", "L2"): 4}
     latest = supervisor.get("/ledger", limit=1).get_json()[0]
-    assert (latest["kind"], latest["qty"], latest["reason"], latest["user"]) == (
-        "scrap", 2, "包装破损", "supervisor-user")
+    assert (latest["kind"], latest["qty"], latest["reason"], latest["note"],
+            latest["user"]) == ("scrap", 2, "damaged", "包装破损", "supervisor-user")
     assert supervisor.get("/items/TEA").get_json()["on_hand"] == 10
     assert_ledger_agrees(db)
 

@@ -50,7 +50,8 @@ def post_receipt(call: Call) -> Reply:
     result = receive(
         call.session, location=b.location, purchase_order=b.purchase_order,
         user_id=call.user.id, tolerance_pct=call.settings.over_receipt_tolerance_pct,
-        lines=[ReceiptLineInput(ln.sku, ln.qty, ln.lot, ln.expiry, ln.disposition, ln.reason)
+        lines=[ReceiptLineInput(ln.sku, ln.qty, ln.lot, ln.expiry, ln.disposition, ln.reason,
+                                ln.note)
                for ln in b.lines],
     )
     jobs = queue_receipt_documents(call.session, result.receipt, call.site, call.user.id)
@@ -200,5 +201,5 @@ def post_transfer_receive(call: Call) -> Reply:
 def post_scrap(call: Call) -> Reply:
     b = call.body
     moves = scrap_stock(call.session, sku=b.sku, qty=b.qty, location=b.location,
-                        reason=b.reason, lot=b.lot, user_id=call.user.id)
+                        reason=b.reason, lot=b.lot, user_id=call.user.id, note=b.note)
     return 201, {"moves": moves_json(call.session, moves)}
