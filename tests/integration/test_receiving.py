@@ -317,3 +317,25 @@ def test_quarantine_uses_the_quarantine_location_of_the_docks_warehouse(
     assert r.status_code == 201, r.get_json()
     assert stock_of(api) == {("QC-2", "CUP", None): 2}
     assert_ledger_agrees(db)
+
+
+def test_a_quarantine_reason_that_is_no_code_is_refused_naming_the_field_and_the_codes(
+    api: Any, db: Database, dock: list[str]
+) -> None:
+    make_po(api, "PO-1", [("CUP", 10)])
+    before = snapshot(api)
+
+    r = receipt(api, [{"sku": "CUP", "qty": 2, "disposition": "quarantine",
+                       "reason": "carton crushed"}])
+
+    assert r.status_code == 422 and error_code(r) == "invalid"
+    message = r.get_json()["error"]["message"]
+    assert message.startswith("reason:")
+    assert all(code in message for code in ("damaged", "wrong_item", "short_shelf_life",
+                                            "missing_label", "other"))
+    assert snapshot(api) == before
+    r = receipt(api, [{"sku": "CUP", "qty": 2, "disposition": "reject",
+                       "reason": "Short_Shelf_Life"}])
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["moves"] == []
+    assert_ledger_agrees(db)

@@ -282,3 +282,28 @@ def test_scrap_cannot_take_units_reserved_for_a_pick_list(
     assert r.status_code == 200, r.get_json()
     assert stock_of(api, sku="CUP") == {("PACK-1", "CUP", None): 4}
     assert_ledger_agrees(db)
+
+
+def test_a_scrap_reason_that_is_no_code_is_refused_naming_the_field_and_the_codes(
+    api_as: Any, build: Builder, db: Database, two_warehouses: tuple[list[str], list[str]]
+) -> None:
+    wh1, _ = two_warehouses
+    build.stock("CUP", wh1[1], 5)
+    supervisor = api_as("supervisor")
+    before = snapshot(supervisor)
+    body = {"sku": "CUP", "qty": 1, "location": wh1[1], "reason": "掉地上摔碎了"}
+
+    r = supervisor.post("/scrap", body)
+
+    assert r.status_code == 422 and error_code(r) == "invalid"
+    message = r.get_json()["error"]["message"]
+    assert message.startswith("reason:")
+    assert all(code in message for code in ("damaged", "broken", "expired", "lost", "other"))
+    assert snapshot(supervisor) == before
+    other = supervisor.post("/scrap", {**body, "reason": "other"})
+    assert other.status_code == 422 and other.get_json()["error"]["message"].startswith("note:")
+    kept = supervisor.post("/scrap", {**body, "reason": "other", "note": "掉地上摔碎了"})
+    assert kept.status_code == 201, kept.get_json()
+    assert [(m["reason"], m["note"]) for m in kept.get_json()["moves"]] == [
+        ("other", "掉地上摔碎了")]
+    assert_ledger_agrees(db)
