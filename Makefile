@@ -1,12 +1,13 @@
 # make run  - set up .venv, load the demo warehouse, serve on http://localhost:8000
 # make test - set up .venv and run the whole test suite
+# make property - the ledger property test at length with random seeds
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test install lint bench clean translations
+.PHONY: run test install lint bench clean translations property
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -40,6 +41,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The ledger property test at length, with random seeds: new days on the floor each run
+# (CI runs a fixed, bounded sample of it within `make test`).
+property: $(STAMP)
+	WMS_PROPERTY_PROFILE=long $(BIN)/pytest -p no:cacheprovider -q --timeout=0 \
+	  tests/integration/test_ledger_properties.py -k any_day_on_the_floor
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

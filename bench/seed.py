@@ -330,7 +330,7 @@ class Simulator:
         self.receipt_id += 1
         self.receipt_line_id += 1
         lot = self.new_lot(item, at)
-        reason = "damaged packaging" if quarantine else None
+        reason = "damaged" if quarantine else None
         self.buf["receipts"].append((self.receipt_id, None, self.dock, self.user, self.at))
         self.buf["receipt_lines"].append((self.receipt_line_id, self.receipt_id, None, item,
                                           lot, qty, "quarantine" if quarantine else "accept",
@@ -476,12 +476,12 @@ class Simulator:
         self.count_id += 1
         if self.rng.random() < 0.5 and self.bin_units[loc] < CAPACITY - 3:
             self.emit("adjust", item, lot, self.rng.randint(1, 3), None, loc,
-                      reference=f"CNT-{self.count_id}", reason="cycle count")
+                      reference=f"CNT-{self.count_id}", reason="cycle_count")
         else:
             free = qty - self.reserved.get((loc, item, lot), 0)
             if free > 0:
                 self.emit("adjust", item, lot, self.rng.randint(1, min(3, free)), loc, None,
-                          reference=f"CNT-{self.count_id}", reason="cycle count")
+                          reference=f"CNT-{self.count_id}", reason="cycle_count")
 
     def act_quarantine(self, at: datetime) -> None:
         item = self.popular_item()
@@ -494,7 +494,7 @@ class Simulator:
         del self.qc[(item, lot)]
         if self.rng.random() < 0.5:
             self.emit("scrap", item, lot, qty, self.qc_loc, None, reference="SCRAP",
-                      reason="damaged on arrival")
+                      reason="damaged")
         else:
             self.emit("move", item, lot, qty, self.qc_loc, self.bin_with_room(item, qty))
 

@@ -166,8 +166,9 @@ def receiving_note(data: Mapping[str, Any]) -> Document:
         blocks.append(Row((str(line["sku"]), str(line.get("lot") or ""), str(line["qty"]),
                            names.get(str(line.get("disposition")), "")), (4, 3, 1, 2),
                           ("left", "left", "right", "left")))
-        if line.get("reason"):
-            blocks.append(Text(f"  原因 Reason: {line['reason']}"))
+        if line.get("reason"):  # a reason code (wms.reasons), its note after it
+            note = f" · {line['note']}" if line.get("note") else ""
+            blocks.append(Text(f"  原因 Reason: {line['reason']}{note}"))
     blocks += [Rule()]
     if data.get("receiver"):
         blocks.append(Text(f"收货人 Received by: {data['receiver']}"))

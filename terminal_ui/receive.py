@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
+from terminal_ui.reason_labels import reason_choices
 from terminal_ui.scan_pages import (
     Banner,
     apply_and_show,
@@ -39,6 +39,7 @@ from terminal_ui.scan_pages import (
 )
 from wms.errors import WmsError
 from wms.models import Location
+from wms.reasons import INSPECTION_REASONS, OTHER
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
@@ -48,11 +49,7 @@ from wms.services.shelf_life import warehouse_today
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
 TEMPLATE = "receive/_step.html"
 BLIND = "BLIND"
-REASONS = {
-    "damaged": _l("Damaged"), "wrong_item": _l("Wrong item"),
-    "expired": _l("Expired or short-dated"), "quality": _l("Quality problem"),
-    "no_label": _l("Label missing"),
-}
+REASONS = reason_choices(INSPECTION_REASONS)
 
 
 def _docks(session: Session | None = None) -> list[str]:
@@ -66,6 +63,7 @@ def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
     """A receiving step with the order's tally (when receiving against an order)."""
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
+    note = fields.pop("note", "")  # shown in its own field, not carried as a hidden one
     if "dock" not in fields:
         fields["dock"] = (_docks(session) or [""])[0]
     po = fields.get("po")
@@ -79,7 +77,7 @@ def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
         orders = open_purchase_orders(s) if stage == "choose" else []
         return step(TEMPLATE, title=_("Receive"), stage=stage, fields=fields, banner=banner,
                     order=order, tally=tally, item=item, orders=orders, reasons=REASONS,
-                    may_override=current_user.role in OVERRIDING_ROLES,
+                    note=note, may_override=current_user.role in OVERRIDING_ROLES,
                     input_mode="numeric" if stage in ("qty", "expiry") else "scan")
 
 
@@ -210,10 +208,9 @@ def _at_qty(fields: dict[str, Any]) -> Response:
 
 
 def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
-    text = scanned()
-    if text and parse_qty(text) is None and form.get("stage") == "reason":
-        return _show("reason", fields, refused(_("Tap the reason"), expected_scanned(
-            _("a reason button"), text)))
+    at_reason = form.get("stage") == "reason"  # text typed there is the note, not a quantity
+    text = "" if at_reason else scanned()
+    note = (form.get("note") or (scanned() if at_reason else "")).strip()
     qty = parse_qty(text) if text else (int(fields.get("qty") or 0) or
                                         int(fields.get("counted") or 0))
     if not qty:
@@ -227,18 +224,21 @@ def _disposition(fields: dict[str, Any], action: str, form: Any) -> Response:
     if disposition not in ("quarantine", "reject"):
         return _show("qty", fields)
     if reason not in REASONS:
-        return _show("reason", {**fields, "disposition": disposition})
-    return _book(fields, disposition, reason)
+        return _show("reason", {**fields, "disposition": disposition, "note": note})
+    if reason == OTHER and not note:
+        return _show("reason", {**fields, "disposition": disposition},
+                     refused(_("Type what happened, then tap Other")))
+    return _book(fields, disposition, reason, note=note)
 
 
 def _book(fields: dict[str, Any], disposition: str, reason: str | None,
-          override: bool = False) -> Response:
+          override: bool = False, note: str = "") -> Response:
     settings = current_app.config["WMS_SETTINGS"]
     site = current_app.extensions["wms.site"]
     po = None if fields["po"] == BLIND else fields["po"]
     line = ReceiptLineInput(fields["sku"], int(fields["qty"]), fields.get("lot") or None,
                             date.fromisoformat(fields["expiry"]) if fields.get("expiry") else None,
-                            disposition, str(REASONS[reason]) if reason else None,
+                            disposition, reason, note=note or None,
                             override_expiry=override)
 
     def book(session: Any) -> dict[str, Any]:
@@ -252,7 +252,7 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None,
 
     request_fields = {**{k: fields.get(k) for k in ("po", "dock", "sku", "lot", "expiry")},
                       "qty": line.qty, "disposition": disposition, "reason": reason,
-                      "override_expiry": override}
+                      "override_expiry": override, "note": note}
 
     def show(session: Session, reply: dict[str, Any]) -> Response:
         text = {

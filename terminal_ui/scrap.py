@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
+from terminal_ui.reason_labels import reason_choices
 from terminal_ui.scan_pages import (
     Banner,
     apply_once,
@@ -28,23 +28,24 @@ from terminal_ui.scan_pages import (
     unchanged,
 )
 from wms.errors import WmsError
+from wms.reasons import OTHER, SCRAP_REASONS
 from wms.services.floor_lists import holdings
 from wms.services.lookup import find_item
 from wms.services.scrap import scrap_stock
 
 blueprint = Blueprint("scrap", __name__, url_prefix="/scrap")
 TEMPLATE = "scrap/_step.html"
-REASONS = {"damaged": _l("Damaged"), "expired": _l("Expired"), "broken": _l("Broken in handling"),
-           "quality": _l("Quality problem"), "lost": _l("Lost")}
+REASONS = reason_choices(SCRAP_REASONS)
 
 
 def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None) -> Response:
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
+    note = fields.pop("note", "")  # shown in its own field, not carried as a hidden one
     with db().read() as s:
         item = find_item(s, fields["sku"]) if fields.get("sku") else None
         return step(TEMPLATE, title=_("Scrap"), stage=stage, fields=fields, banner=banner,
-                    item=item, reasons=REASONS,
+                    item=item, reasons=REASONS, note=note,
                     input_mode="numeric" if stage == "qty" else "scan")
 
 
@@ -64,7 +65,7 @@ def scan() -> Response:
         return _show("bin", {})
     fields = {k: form.get(k) for k in ("bin", "sku", "lot", "available", "qty")}
     if form.get("reason"):
-        return _book(fields, form["reason"])
+        return _book(fields, form["reason"], _note())
     return {"bin": _at_bin, "item": _at_item, "qty": _at_qty, "reason": _at_reason}.get(
         form.get("stage", "bin"), _at_bin)(fields)
 
@@ -99,25 +100,33 @@ def _at_qty(fields: dict[str, Any]) -> Response:
     return _show("reason", {**fields, "qty": qty})
 
 
+def _note() -> str:
+    """The free-text note of the reason step (typed in its field, or in the scan input)."""
+    return (request.form.get("note") or scanned()).strip()
+
+
 def _at_reason(fields: dict[str, Any]) -> Response:
-    return _show("reason", fields, refused(_("Tap the reason")))
+    return _show("reason", {**fields, "note": _note()}, refused(_("Tap the reason")))
 
 
-def _book(fields: dict[str, Any], reason: str) -> Response:
+def _book(fields: dict[str, Any], reason: str, note: str) -> Response:
     if reason not in REASONS or not fields.get("qty"):
-        return _show("reason", fields, refused(_("Tap the reason")))
+        return _show("reason", {**fields, "note": note}, refused(_("Tap the reason")))
+    if reason == OTHER and not note:
+        return _show("reason", fields, refused(_("Type what happened, then tap Other")))
     qty = int(fields["qty"])
 
     def scrap(session: Any) -> dict[str, Any]:
         scrap_stock(session, sku=fields["sku"], qty=qty, location=fields["bin"],
-                    reason=str(REASONS[reason]), lot=fields.get("lot"), user_id=current_user.id)
+                    reason=reason, note=note or None, lot=fields.get("lot"),
+                    user_id=current_user.id)
         return {"qty": qty, "sku": fields["sku"]}
 
-    request_fields = {k: fields.get(k) for k in ("bin", "sku", "lot")} | {"qty": qty,
-                                                                          "reason": reason}
+    request_fields = {k: fields.get(k) for k in ("bin", "sku", "lot")} | {
+        "qty": qty, "reason": reason, "note": note}
     try:
         reply = apply_once(request.form.get("scan_id", ""), request_fields, scrap)
     except WmsError as error:
-        return _show("reason", fields, refusal(error))
+        return _show("reason", {**fields, "note": note}, refusal(error))
     return _show("bin", {}, ok(_("Scrapped %(qty)s × %(sku)s", qty=reply["qty"],
                                  sku=reply["sku"])))

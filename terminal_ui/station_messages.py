@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from terminal_ui.reason_labels import reason_label
 from terminal_ui.refusals import headline_for, scan_problem
 
 
@@ -50,7 +51,7 @@ def _messages(p: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "device_disconnected": (_("Scanner %(device)s disconnected", device=p.get("device")),
                                 _("Plug it back in; nothing scanned is lost")),
         "inspection": (_("Next scan: %(choice)s", choice=inspection_label(
-            str(p.get("disposition")))), p.get("reason") or ""),
+            str(p.get("disposition")))), reason_label(p.get("reason"))),
         "repeat_ignored": (_("Same code read again: not counted"), _(
             "%(scanned)s was read twice in a moment by %(device)s; scan it again to count "
             "another", scanned=p.get("scanned", "—"), device=p.get("device") or "—")),

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from terminal_ui.receive import REASONS as INSPECTION_REASONS
+from terminal_ui.reason_labels import reason_choices, reason_label
 from terminal_ui.refusals import describe
 from terminal_ui.scan_pages import apply_once, db, new_scan_id
 from terminal_ui.station_messages import describe_event, inspection_label
@@ -30,8 +30,8 @@ from wms.services.stations import (
 from wms.site_config import StationConfig
 
 blueprint = Blueprint("stations", __name__, url_prefix="/stations")
-REASONS = {code: INSPECTION_REASONS[code] for code in ("damaged", "wrong_item", "expired",
-                                                        "quality")}
+# The screen's reason buttons (no note is typed at a station, so no "other").
+REASONS = reason_choices(("damaged", "wrong_item", "expired", "quality"))
 
 
 def _site() -> Any:
@@ -60,6 +60,7 @@ def _live(station: StationConfig, since: int | None, status: int = 200,
         events = [(e, *describe_event(e.message, e.params)) for e in view.events]
         body = render_template("stations/_live.html", view=view, events=events, jobs=jobs,
                                since=since, reasons=REASONS, inspection_label=inspection_label,
+                               reason_label=reason_label,
                                scan_id=new_scan_id(), notice=notice,
                                pending=next_disposition(view.data),
                                person=person_at(view.data,
@@ -136,8 +137,7 @@ def inspection(name: str) -> Response:
     try:
         with db().write() as s:
             choose_inspection(s, station, disposition,
-                              str(REASONS[reason]) if reason in REASONS else None,
-                              current_user.id)
+                              reason if reason in REASONS else None, current_user.id)
     except WmsError as error:
         return _live(station, since, 422, describe(error))
     return _live(station, since)

@@ -130,7 +130,8 @@ class MoveRequest:
     to_location: Location | None
     user_id: int | None
     reference: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # a code of wms.reasons
+    note: str | None = None
     pick_task_id: int | None = None
     draw: Draw = Draw.AVAILABLE
     check_destination: bool = True
@@ -170,6 +171,7 @@ def post_move(session: Session, request: MoveRequest) -> Move:
         user_id=request.user_id,
         reference=request.reference,
         reason=request.reason,
+        note=request.note,
         pick_task_id=request.pick_task_id,
     )
     session.add(move)

@@ -14,6 +14,7 @@ from tests.support.checks import snapshot
 from wms.api import ENDPOINTS
 from wms.auth import PERMISSIONS
 from wms.db import Database
+from wms.reasons import INSPECTION_REASONS, REASONS, SCRAP_REASONS
 from wms.services.allocation import create_pick_list
 from wms.services.counting import Thresholds, enter_count, start_count, submit_count
 from wms.services.picking import confirm_pick
@@ -145,6 +146,19 @@ def test_the_openapi_document_is_openapi_3_and_describes_every_operation_of_the_
     assert "201" in moves["responses"] and "409" in moves["responses"]
     assert "requestBody" in moves
     assert "Idempotency-Key" in {p["name"] for p in moves["parameters"]}
+
+
+
+def test_the_openapi_document_lists_the_reason_codes_each_operation_takes(client: Any) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    assert schemas["ScrapBody"]["properties"]["reason"]["enum"] == list(SCRAP_REASONS)
+    line_reason = schemas["ReceiptLineBody"]["properties"]["reason"]["anyOf"][0]
+    assert line_reason["enum"] == list(INSPECTION_REASONS)
+    assert "note" in schemas["ScrapBody"]["properties"]
+    assert "note" in schemas["ReceiptLineBody"]["properties"]
+    assert schemas["ReasonCode"]["enum"] == list(REASONS)
+    assert all(f"`{code}`" in schemas["ReasonCode"]["description"] for code in REASONS)
 
 
 def test_every_api_route_the_app_serves_is_in_the_openapi_document(app: Any,

@@ -131,8 +131,8 @@ def test_a_small_variance_needs_no_recount_and_approval_posts_an_adjustment(
     approved = approve(supervisor, count_id)
     assert [(m["kind"], m["sku"], m["qty"], m["from"], m["to"], m["reason"])
             for m in approved["moves"]] == [
-        ("adjust", "CUP", 1, bins[0], None, "cycle count"),
-        ("adjust", "PEN", 2, None, bins[1], "cycle count")]
+        ("adjust", "CUP", 1, bins[0], None, "cycle_count"),
+        ("adjust", "PEN", 2, None, bins[1], "cycle_count")]
     assert stock_of(counter) == {(bins[0], "CUP", None): 19, (bins[1], "PEN", None): 42}
     assert_ledger_agrees(db)
 

@@ -26,7 +26,8 @@ def test_a_day_of_receiving_picking_counting_transferring_and_scrapping(
     r = api.post("/receipts", {"location": "DOCK-1", "purchase_order": "PO-1", "lines": [
         {"sku": "6901234567892", "qty": 10, "lot": "L1"},
         {"sku": "CUP", "qty": 18},
-        {"sku": "CUP", "qty": 2, "disposition": "quarantine", "reason": "chipped"}]})
+        {"sku": "CUP", "qty": 2, "disposition": "quarantine", "reason": "damaged",
+         "note": "chipped"}]})
     assert r.status_code == 201, r.get_json()
     assert api.get("/purchase-orders/PO-1").get_json()["status"] == "received"
     assert stock_of(api, location="QC-1") == {("QC-1", None): 2}

@@ -1,13 +1,21 @@
-"""The Alembic migrations build exactly the schema the models describe."""
+"""The Alembic migrations build exactly the schema the models describe, and carry the data
+along."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, create_engine, inspect, select, text
 
 from wms.db import Database
-from wms.models import Base
+from wms.models import Base, Move, ReceiptLine, StationState
+from wms.schema import upgrade
 
 
 def test_the_migrated_database_matches_the_models(db: Database) -> None:
@@ -24,3 +32,79 @@ def test_the_migrated_database_has_every_table_and_the_ledger_guards(db: Databas
     checks = {c["name"] for c in inspector.get_check_constraints("stock_balances")}
     assert {"ck_stock_balances_qty_not_negative",
             "ck_stock_balances_reserved_within_qty"} <= checks
+
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, to migrate step by step."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    server: str = request.getfixturevalue("postgres_template")
+    name = f"m_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+STORED_REASONS = ["破损", "Broken in handling", "Expired or short-dated", "cycle count",
+                  "杯口有裂纹", " damaged ", "lost", "缺标签"]
+
+
+def test_reasons_stored_as_labels_become_codes_and_other_text_becomes_a_note(
+    empty_database_url: str,
+) -> None:
+    """A database from before reasons were codes held the label the clerk tapped, in English
+    or Chinese: known labels become codes, any other text is `other` with the text as note."""
+    url = empty_database_url
+    upgrade(url, "0004")
+    engine = create_engine(url)
+    old = MetaData()
+    old.reflect(engine)
+    t = old.tables
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(t["warehouses"].insert().values(id=1, code="WH1", name="一号仓"))
+        conn.execute(t["locations"].insert().values(id=1, code="DOCK-1", warehouse_id=1,
+                                                    kind="dock", walk_seq=0, blocked=False))
+        conn.execute(t["items"].insert().values(id=1, sku="CUP", name="茶杯", uom="pcs",
+                                                tracking="none", expiry=False, unit_cost=0,
+                                                pack_size=1))
+        conn.execute(t["lots"].insert().values(id=1, item_id=1, code="R1", internal=True,
+                                               received_at=now))
+        conn.execute(t["receipts"].insert().values(id=1, location_id=1, at=now))
+        for n, reason in enumerate(STORED_REASONS, start=1):
+            conn.execute(t["moves"].insert().values(id=n, at=now, kind="scrap", item_id=1,
+                                                    lot_id=1, qty=1, from_location_id=1,
+                                                    reason=reason))
+            conn.execute(t["receipt_lines"].insert().values(
+                id=n, receipt_id=1, item_id=1, lot_id=1, qty=1, disposition="reject",
+                reason=reason))
+        for station, reason in (("dock", "缺标签"), ("dock-2", "wet")):
+            conn.execute(t["station_states"].insert().values(
+                station=station, data={"disposition": "quarantine", "reason": reason},
+                version=1, updated_at=now))
+    upgrade(url)
+
+    expected = [("damaged", None), ("broken", None), ("expired", None),
+                ("cycle_count", None), ("other", "杯口有裂纹"), ("damaged", None),
+                ("lost", None), ("missing_label", None)]
+    db = Database(url)
+    with db.read() as s:
+        moves = s.execute(select(Move.reason, Move.note).order_by(Move.id)).all()
+        lines = s.execute(select(ReceiptLine.reason, ReceiptLine.note)
+                          .order_by(ReceiptLine.id)).all()
+        stations = {st.station: st.data for st in s.scalars(select(StationState))}
+    db.dispose()
+    engine.dispose()
+    assert [tuple(m) for m in moves] == expected
+    assert [tuple(r) for r in lines] == expected
+    # A remembered inspection choice keeps its reason as a code; one without a code is
+    # dropped back to accept, so no later scan is booked under a reason nobody chose.
+    assert stations == {"dock": {"disposition": "quarantine", "reason": "missing_label"},
+                        "dock-2": {"disposition": "accept", "reason": None}}

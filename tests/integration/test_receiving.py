@@ -203,12 +203,12 @@ def test_quarantined_units_go_to_the_quarantine_location_with_a_reason(
 
     r = receipt(api, [{"sku": "CUP", "qty": 7},
                       {"sku": "CUP", "qty": 3, "disposition": "quarantine",
-                       "reason": "杯口破损"}])
+                       "reason": "damaged", "note": "杯口破损"}])
     assert r.status_code == 201, r.get_json()
     assert stock_of(api, sku="CUP") == {("DOCK-1", "CUP", None): 7, ("QC-1", "CUP", None): 3}
     to_qc = api.get("/ledger", location="QC-1").get_json()
-    assert [(m["kind"], m["qty"], m["to"], m["reason"]) for m in to_qc] == [
-        ("receive", 3, "QC-1", "杯口破损")]
+    assert [(m["kind"], m["qty"], m["to"], m["reason"], m["note"]) for m in to_qc] == [
+        ("receive", 3, "QC-1", "damaged", "杯口破损")]
     assert po_lines(api, "PO-1") == ("received", [("CUP", 10, 10, 0)])
     assert_ledger_agrees(db)
 
@@ -223,7 +223,7 @@ def test_rejected_units_are_recorded_on_the_po_line_and_never_put_in_stock(
 
     r = receipt(api, [{"sku": "TEA", "qty": 6, "lot": "L1"},
                       {"sku": "TEA", "qty": 4, "lot": "L1", "disposition": "reject",
-                       "reason": "受潮"}])
+                       "reason": "damaged", "note": "受潮"}])
 
     assert r.status_code == 201, r.get_json()
     assert [m["qty"] for m in r.get_json()["moves"]] == [6]
@@ -311,8 +311,31 @@ def test_quarantine_uses_the_quarantine_location_of_the_docks_warehouse(
     build.warehouse("WH2", bins=1, zone="C")
 
     r = receipt(api, [{"sku": "CUP", "qty": 2, "disposition": "quarantine",
-                       "reason": "wet cartons"}], po=None, location="DOCK-2")
+                       "reason": "damaged", "note": "wet cartons"}], po=None,
+                     location="DOCK-2")
 
     assert r.status_code == 201, r.get_json()
     assert stock_of(api) == {("QC-2", "CUP", None): 2}
+    assert_ledger_agrees(db)
+
+
+def test_a_quarantine_reason_that_is_no_code_is_refused_naming_the_field_and_the_codes(
+    api: Any, db: Database, dock: list[str]
+) -> None:
+    make_po(api, "PO-1", [("CUP", 10)])
+    before = snapshot(api)
+
+    r = receipt(api, [{"sku": "CUP", "qty": 2, "disposition": "quarantine",
+                       "reason": "carton crushed"}])
+
+    assert r.status_code == 422 and error_code(r) == "invalid"
+    message = r.get_json()["error"]["message"]
+    assert message.startswith("reason:")
+    assert all(code in message for code in ("damaged", "wrong_item", "short_shelf_life",
+                                            "missing_label", "other"))
+    assert snapshot(api) == before
+    r = receipt(api, [{"sku": "CUP", "qty": 2, "disposition": "reject",
+                       "reason": "Short_Shelf_Life"}])
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["moves"] == []
     assert_ledger_agrees(db)

@@ -193,17 +193,17 @@ def test_scrap_writes_a_scrap_move_with_its_reason_and_reduces_stock(
     supervisor = api_as("supervisor")
 
     r = supervisor.post("/scrap", {"sku": "TEA", "qty": 2, "location": wh1[0], "lot": "L2",
-                                   "reason": "包装破损"})
+                                   "reason": "damaged", "note": "包装破损"})
 
     assert r.status_code == 201, r.get_json()
-    assert [(m["kind"], m["sku"], m["lot"], m["qty"], m["from"], m["to"], m["reason"])
-            for m in r.get_json()["moves"]] == [
-        ("scrap", "TEA", "L2", 2, wh1[0], None, "包装破损")]
+    assert [(m["kind"], m["sku"], m["lot"], m["qty"], m["from"], m["to"], m["reason"],
+             m["note"]) for m in r.get_json()["moves"]] == [
+        ("scrap", "TEA", "L2", 2, wh1[0], None, "damaged", "包装破损")]
     assert stock_of(supervisor, sku="TEA") == {(wh1[0], "TEA", "L1"): 6,
                                                (wh1[0], "TEA", "L2"): 4}
     latest = supervisor.get("/ledger", limit=1).get_json()[0]
-    assert (latest["kind"], latest["qty"], latest["reason"], latest["user"]) == (
-        "scrap", 2, "包装破损", "supervisor-user")
+    assert (latest["kind"], latest["qty"], latest["reason"], latest["note"],
+            latest["user"]) == ("scrap", 2, "damaged", "包装破损", "supervisor-user")
     assert supervisor.get("/items/TEA").get_json()["on_hand"] == 10
     assert_ledger_agrees(db)
 
@@ -281,4 +281,29 @@ def test_scrap_cannot_take_units_reserved_for_a_pick_list(
                  {"location": wh1[1], "sku": "CUP", "qty": 4})
     assert r.status_code == 200, r.get_json()
     assert stock_of(api, sku="CUP") == {("PACK-1", "CUP", None): 4}
+    assert_ledger_agrees(db)
+
+
+def test_a_scrap_reason_that_is_no_code_is_refused_naming_the_field_and_the_codes(
+    api_as: Any, build: Builder, db: Database, two_warehouses: tuple[list[str], list[str]]
+) -> None:
+    wh1, _ = two_warehouses
+    build.stock("CUP", wh1[1], 5)
+    supervisor = api_as("supervisor")
+    before = snapshot(supervisor)
+    body = {"sku": "CUP", "qty": 1, "location": wh1[1], "reason": "掉地上摔碎了"}
+
+    r = supervisor.post("/scrap", body)
+
+    assert r.status_code == 422 and error_code(r) == "invalid"
+    message = r.get_json()["error"]["message"]
+    assert message.startswith("reason:")
+    assert all(code in message for code in ("damaged", "broken", "expired", "lost", "other"))
+    assert snapshot(supervisor) == before
+    other = supervisor.post("/scrap", {**body, "reason": "other"})
+    assert other.status_code == 422 and other.get_json()["error"]["message"].startswith("note:")
+    kept = supervisor.post("/scrap", {**body, "reason": "other", "note": "掉地上摔碎了"})
+    assert kept.status_code == 201, kept.get_json()
+    assert [(m["reason"], m["note"]) for m in kept.get_json()["moves"]] == [
+        ("other", "掉地上摔碎了")]
     assert_ledger_agrees(db)

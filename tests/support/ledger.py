@@ -34,3 +34,9 @@ class Ledger:
     def lot_expiry(self, sku: str, lot: str) -> Any:
         with self.db.read() as s:
             return s.scalar(select(Lot.expiry).join(Item).where(Item.sku == sku, Lot.code == lot))
+
+    def reasons(self, kind: str) -> list[tuple[str | None, str | None]]:
+        """(reason, note) of the moves of this kind, oldest first, as stored."""
+        with self.db.read() as s:
+            return [(r, n) for r, n in s.execute(
+                select(Move.reason, Move.note).where(Move.kind == kind).order_by(Move.id))]

@@ -328,8 +328,12 @@ class StockModel:
             counted = {e.key for e in count.entries}
             uncounted: Counter[Key] = Counter()
             for loc in count.locations:
-                held = count.held_when_counted.get(loc) or Counter(
-                    {k: q for k, q in self.qty.items() if k[0] == loc})
+                # A bin counted while it held nothing held nothing: what arrived after its
+                # count is not judged by it. Only a bin nobody counted is judged as it is now.
+                if loc in count.held_when_counted:
+                    held = count.held_when_counted[loc]
+                else:
+                    held = Counter({k: q for k, q in self.qty.items() if k[0] == loc})
                 for (_, sku, lot), q in held.items():
                     key = (loc, sku, lot if sku == LOT_ITEM else None)
                     if q > 0 and key not in counted:

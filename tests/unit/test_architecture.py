@@ -4,6 +4,7 @@ checked by reading every module's imports, so a new import that breaks the rule 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,109 @@ def test_the_import_scan_catches_a_forbidden_import_however_it_is_written(
     source: str, module: str, expected: str
 ) -> None:
     assert expected in {top_level(m) for m in imported_modules(source, module)}
+
+
+def test_the_domain_imports_neither_the_pages_nor_the_printers() -> None:
+    assert offenders("wms", {"terminal_ui", "printing", "drivers"}) == {}
+
+
+# -- only the ledger changes stock balances ---------------------------------------------
+
+BALANCE_COLUMNS = {"qty", "reserved"}
+RAW_BALANCE_WRITE = re.compile(
+    r"\b(update\s+stock_balances|insert\s+into\s+stock_balances|delete\s+from\s+stock_balances)\b",
+    re.IGNORECASE)
+
+
+def _names_balance(node: ast.AST) -> bool:
+    """Whether an expression mentions the balances (the model class or its table name)."""
+    return any((isinstance(n, ast.Name) and n.id == "StockBalance")
+               or (isinstance(n, ast.Constant) and n.value == "stock_balances")
+               for n in ast.walk(node))
+
+
+def _bound_names(target: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def balance_writes(source: str) -> list[str]:
+    """Each place in a module's source that writes stock balances: update/insert/delete of
+    StockBalance (or its table), raw SQL that does, or an assignment to .qty / .reserved of
+    an object read as a StockBalance in the same function."""
+    tree = ast.parse(source)
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else (
+                func.attr if isinstance(func, ast.Attribute) else "")
+            if name in ("update", "insert", "delete"):
+                # update(StockBalance), or a query/table of the balances followed by .update()
+                subjects = list(node.args)
+                if isinstance(func, ast.Attribute):
+                    subjects.append(func.value)
+                if any(_names_balance(t) for t in subjects):
+                    found.append(f"line {node.lineno}: {name} of the balances")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                RAW_BALANCE_WRITE.search(node.value):
+            found.append(f"line {node.lineno}: SQL that writes stock_balances")
+    scopes = [n for n in ast.walk(tree)
+              if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Module)]
+    for scope in scopes:
+        balances: set[str] = set()
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None and \
+                    _names_balance(node.value):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    balances |= _bound_names(t)
+            elif isinstance(node, ast.For | ast.comprehension) and _names_balance(node.iter):
+                balances |= _bound_names(node.target)
+        for node in ast.walk(scope):
+            targets = (node.targets if isinstance(node, ast.Assign)
+                       else [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign)
+                       else [])
+            for t in targets:
+                if isinstance(t, ast.Attribute) and t.attr in BALANCE_COLUMNS and (
+                        _names_balance(t.value) or (isinstance(t.value, ast.Name)
+                                                    and t.value.id in balances)):
+                    found.append(f"line {t.lineno}: .{t.attr} of a balance assigned")
+    return sorted(set(found))
+
+
+def test_only_the_ledger_changes_stock_balances() -> None:
+    writes = {}
+    for path in sorted((ROOT / "wms").rglob("*.py")):
+        name = module_name(path)
+        if name == "wms.ledger" or name.startswith("wms.migrations."):
+            continue
+        found = balance_writes(path.read_text(encoding="utf-8"))
+        if found:
+            writes[name] = found
+    assert writes == {}
+
+
+def test_the_ledger_itself_is_seen_writing_balances() -> None:
+    assert balance_writes((ROOT / "wms" / "ledger.py").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("source", [
+    "stmt = update(StockBalance).values(qty=0)",
+    "session.execute(sa.update(StockBalance.__table__).values(reserved=0))",
+    "session.query(StockBalance).filter_by(id=1).update({'qty': 0})",
+    "session.execute(StockBalance.__table__.delete())",
+    "session.execute(text('UPDATE stock_balances SET reserved = 0'))",
+    "def f(s):\n    balance = s.get(StockBalance, 1)\n    balance.qty -= 1\n",
+    "def f(s):\n    for b in s.scalars(select(StockBalance)):\n        b.reserved = 0\n",
+])
+def test_the_balance_scan_catches_a_write_however_it_is_written(source: str) -> None:
+    assert balance_writes(source)
+
+
+@pytest.mark.parametrize("source", [
+    "rows = s.execute(select(StockBalance.qty).where(StockBalance.qty > 0))",
+    "def f(task):\n    task.qty = 3\n",
+    "stmt = select(Lot).with_for_update()",
+])
+def test_the_balance_scan_lets_reads_and_other_records_be(source: str) -> None:
+    assert balance_writes(source) == []

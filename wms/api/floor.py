@@ -51,7 +51,7 @@ def post_receipt(call: Call) -> Reply:
         call.session, location=b.location, purchase_order=b.purchase_order,
         user_id=call.user.id, tolerance_pct=call.settings.over_receipt_tolerance_pct,
         lines=[ReceiptLineInput(ln.sku, ln.qty, ln.lot, ln.expiry, ln.disposition, ln.reason,
-                                ln.override_expiry)
+                                note=ln.note, override_expiry=ln.override_expiry)
                for ln in b.lines],
         site=call.site,
         min_shelf_life_days=call.settings.min_shelf_life_days,
@@ -208,5 +208,5 @@ def post_transfer_receive(call: Call) -> Reply:
 def post_scrap(call: Call) -> Reply:
     b = call.body
     moves = scrap_stock(call.session, sku=b.sku, qty=b.qty, location=b.location,
-                        reason=b.reason, lot=b.lot, user_id=call.user.id)
+                        reason=b.reason, lot=b.lot, user_id=call.user.id, note=b.note)
     return 201, {"moves": moves_json(call.session, moves)}

@@ -9,6 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from wms.api.registry import ENDPOINTS, Endpoint
 from wms.auth import PERMISSIONS
+from wms.reasons import INSPECTION_REASONS, MEANINGS, REASONS, SCRAP_REASONS
 
 STATUS_OF = {
     "invalid": 422, "unknown_item": 404, "unknown_location": 404, "unknown_order": 404,
@@ -27,6 +28,17 @@ ERROR_SCHEMA = {
         "properties": {"code": {"type": "string", "enum": sorted(STATUS_OF)},
                        "message": {"type": "string"}},
     }},
+}
+
+
+REASON_CODE_SCHEMA = {
+    "type": "string", "enum": list(REASONS),
+    "description": "Why stock was scrapped, quarantined, rejected or adjusted, as stored in "
+    "the ledger (`reason` of a move, beside free text in `note`) and given in requests: "
+    + "; ".join(f"`{code}`: {meaning}" for code, meaning in MEANINGS.items())
+    + ". Scrap takes " + ", ".join(SCRAP_REASONS) + "; quarantine and reject at receiving "
+    "take " + ", ".join(INSPECTION_REASONS) + ". Another code is answered with 422 "
+    "`invalid`, naming the field and the codes.",
 }
 
 
@@ -76,6 +88,7 @@ def openapi_document() -> dict[str, Any]:
                                       ref_template="#/components/schemas/{model}")
     components = dict(schema.get("$defs", {}))
     components["Error"] = ERROR_SCHEMA
+    components["ReasonCode"] = REASON_CODE_SCHEMA
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS:
         paths.setdefault(f"/api/v1{endpoint.path}", {})[endpoint.method.lower()] = _operation(

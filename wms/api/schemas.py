@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from wms.reasons import INSPECTION_REASONS, MEANINGS, NOTE_LENGTH, SCRAP_REASONS
 
 Qty = Annotated[int, Field(strict=True, gt=0, le=1_000_000_000)]
 CountedQty = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 OptionalLot = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_LENGTH),
+                 Field(description="Free text beside the reason; needed when it is `other`")]
+
+
+def reason_code(codes: tuple[str, ...], what: str) -> Any:
+    """A reason code field: one of `codes` (checked by the service, which names the codes
+    in its 422 answer), each documented in the OpenAPI document."""
+    meanings = "; ".join(f"`{code}`: {MEANINGS[code]}" for code in codes)
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), Field(
+        description=f"Why {what}, as a reason code: {meanings}",
+        json_schema_extra={"enum": list(codes)})]
+
+
+ScrapReason = reason_code(SCRAP_REASONS, "the units are scrapped")
+InspectionReason = reason_code(INSPECTION_REASONS, "the goods are quarantined or rejected "
+                               "(needed unless they are accepted)")
 
 
 class Body(BaseModel):
@@ -96,7 +114,8 @@ class ReceiptLineBody(Body):
     lot: OptionalLot = None
     expiry: date | None = None
     disposition: Literal["accept", "quarantine", "reject"] = "accept"
-    reason: Text | None = None
+    reason: InspectionReason | None = None
+    note: Note | None = None
     # accept an expired or short-dated lot anyway (supervisor or admin; audited)
     override_expiry: bool = False
 
@@ -162,9 +181,9 @@ class ScrapBody(Body):
     sku: Code
     qty: Qty
     location: Code
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                             max_length=200)]
+    reason: ScrapReason
     lot: OptionalLot = None
+    note: Note | None = None
 
 
 class StationScanBody(Body):

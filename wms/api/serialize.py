@@ -104,7 +104,7 @@ def _from_identity_map(session: Session, move: Move) -> dict[str, Any] | None:
             "lot": lot.public_code, "qty": move.qty, "from": source.code if source else None,
             "to": target.code if target else None,
             "user": user.username if user else None, "reference": move.reference,
-            "reason": move.reason}
+            "reason": move.reason, "note": move.note}
 
 
 def moves_json(session: Session, moves: list[Move]) -> list[dict[str, Any]]:

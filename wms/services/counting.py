@@ -25,6 +25,7 @@ from wms.models import (
     StockBalance,
     utcnow,
 )
+from wms.reasons import CYCLE_COUNT
 from wms.services.audit import record
 from wms.services.fifo import issue_order
 from wms.services.lookup import find_item, find_location, find_lot, lot_for_receipt
@@ -265,7 +266,7 @@ def _adjust(session: Session, key: Key, delta: int, reference: str,
         moves.append(post_move(session, MoveRequest(
             kind="adjust", item_id=item_id, lot_id=lot, qty=qty,
             from_location=None if gain else location, to_location=location if gain else None,
-            user_id=user_id, reference=reference, reason="cycle count",
+            user_id=user_id, reference=reference, reason=CYCLE_COUNT,
             draw=Draw.ADJUST, check_destination=False,
         )))
 

@@ -40,7 +40,7 @@ def take_from_location(
     session: Session, *, item: Item, location: Location, qty: int, lot_code: str | None,
     kind: str, to_location: Location | None, user_id: int | None,
     reference: str | None = None, reason: str | None = None, check_destination: bool = True,
-    destination_locked: bool = False,
+    destination_locked: bool = False, note: str | None = None,
 ) -> list[Move]:
     """Move `qty` of `item` out of `location`: from the named lot, or oldest lots first.
     `destination_locked` says the caller row-locked `to_location`, so its units can be read
@@ -82,7 +82,8 @@ def take_from_location(
         moves.append(post_move(session, MoveRequest(
             kind=kind, item_id=item.id, lot_id=lot_id, qty=n, from_location=location,
             to_location=to_location, user_id=user_id, reference=reference, reason=reason,
-            draw=Draw.AVAILABLE, check_destination=check_destination, destination_units=units,
+            note=note, draw=Draw.AVAILABLE, check_destination=check_destination,
+            destination_units=units,
         )))
         units = units + n if units is not None else None
     keep(session, item, location, to_location)

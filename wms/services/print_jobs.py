@@ -68,7 +68,7 @@ def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConf
         assert item is not None and lot is not None
         lines.append({"sku": item.sku, "name": _names(item), "qty": line.qty,
                       "lot": lot.public_code, "disposition": line.disposition,
-                      "reason": line.reason})
+                      "reason": line.reason, "note": line.note})
         if line.disposition == "reject" or (labelled is not None and line.id not in labelled):
             continue
         for printer in config.printers_for("lot_label"):

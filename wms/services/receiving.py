@@ -33,6 +33,7 @@ from wms.models import (
     User,
     utcnow,
 )
+from wms.reasons import INSPECTION_REASONS, check_reason, clean_note
 from wms.services.audit import record
 from wms.services.lookup import find_item, find_location, lot_for_receipt
 from wms.services.orders import get_purchase_order, refresh_purchase_status
@@ -54,6 +55,7 @@ class ReceiptLineInput:
     reason: str | None = None
     # Accept a lot that is expired or short of shelf life anyway (supervisors and admins).
     override_expiry: bool = False
+    note: str | None = None  # free text beside the reason (needed for `other`)
 
 
 @dataclass
@@ -117,6 +119,14 @@ def _check_expiry(session: Session, entry: ReceiptLineInput, item: Item, lot: Lo
         record(session, user_id, "receipt.expiry_override", item.sku, receipt=receipt_id,
                refusal=refusal.code, **{k: v for k, v in refusal.details.items()
                                         if k != "sku"})
+def _reason_of(entry: ReceiptLineInput) -> tuple[str | None, str | None]:
+    """The line's reason code and note; quarantined or rejected goods need a reason."""
+    if entry.disposition == "accept" and not (entry.reason or "").strip():
+        return None, clean_note(entry.note)
+    done = {"quarantine": "quarantined", "reject": "rejected"}.get(entry.disposition,
+                                                                    "accepted")
+    return check_reason(entry.reason, entry.note, INSPECTION_REASONS,
+                        f"why the goods are {done}")
 
 
 def receive(
@@ -159,9 +169,7 @@ def receive(
     for entry in lines:
         if entry.disposition not in ("accept", "quarantine", "reject"):
             raise Invalid("disposition: accept, quarantine or reject", field="disposition")
-        if entry.disposition != "accept" and not (entry.reason or "").strip():
-            raise Invalid(f"reason: say why the goods are {entry.disposition}ed",
-                          field="reason")
+        reason, note = _reason_of(entry)
         item = find_item(session, entry.sku)
         lot = lot_for_receipt(session, item, entry.lot, entry.expiry, now)
         if entry.disposition == "accept":
@@ -179,7 +187,8 @@ def receive(
                 po_line.received += entry.qty
         session.add(ReceiptLine(
             receipt_id=receipt.id, po_line_id=po_line.id if po_line else None, item_id=item.id,
-            lot_id=lot.id, qty=entry.qty, disposition=entry.disposition, reason=entry.reason,
+            lot_id=lot.id, qty=entry.qty, disposition=entry.disposition, reason=reason,
+            note=note,
         ))
         if entry.disposition == "reject":
             continue
@@ -190,7 +199,7 @@ def receive(
         result.moves.append(post_move(session, MoveRequest(
             kind="receive", item_id=item.id, lot_id=lot.id, qty=entry.qty, from_location=None,
             to_location=destination, user_id=user_id, reference=reference,
-            reason=entry.reason,
+            reason=reason, note=note,
         )))
     if order is not None:
         refresh_purchase_status(order)

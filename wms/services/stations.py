@@ -43,6 +43,7 @@ from wms.models import (
     User,
     utcnow,
 )
+from wms.reasons import INSPECTION_REASONS, check_reason
 from wms.scanning import ScanResult, decode_scan
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order, get_sales_order
@@ -236,8 +237,8 @@ def choose_inspection(session: Session, station: StationConfig, disposition: str
     """The dock screen's inspection choice for the next item scan (accept cancels it)."""
     if disposition not in DISPOSITIONS:
         raise Invalid("disposition: accept, quarantine or reject", field="disposition")
-    if disposition != "accept" and not (reason or "").strip():
-        raise Invalid("reason: say why", field="reason")
+    if disposition != "accept":  # a reason code, shown in each viewer's language
+        reason, _note = check_reason(reason, None, INSPECTION_REASONS)
     state = _state(session, station.name)
     data = dict(state.data or {})
     if disposition == "accept":

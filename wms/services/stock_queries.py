@@ -74,7 +74,8 @@ class LedgerRow:
     to_location: str | None
     user: str | None
     reference: str | None
-    reason: str | None
+    reason: str | None  # a code of wms.reasons
+    note: str | None = None
 
 
 def stock_rows(
@@ -145,7 +146,7 @@ def ledger_rows(
     stmt = stmt.order_by(Move.id.desc()).limit(limit)
     return [
         LedgerRow(m.id, m.at, m.kind, sku_, None if internal else lot_code, m.qty, src, dst,
-                  user, m.reference, m.reason)
+                  user, m.reference, m.reason, m.note)
         for m, sku_, lot_code, internal, src, dst, user in session.execute(stmt)
     ]
 

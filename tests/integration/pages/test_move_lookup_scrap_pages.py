@@ -111,3 +111,33 @@ def test_two_moves_sent_without_a_scan_id_are_two_moves(handheld: Any, ledger: A
         mover.scan("1")
         assert mover.scan("B-01-01-02", scan_id="").banner[0] == "ok"
     assert ledger.units("B-01-01-02", "BOX-100") == 2
+
+
+def test_a_scrap_reason_is_stored_as_a_code_and_shown_in_chinese(handheld: Any,
+                                                                 ledger: Any) -> None:
+    for language, label in (("zh", "破损"), ("en", "Damaged")):
+        supervisor = handheld("supervisor", language=language)
+        supervisor.open("/scrap/")
+        supervisor.scan("B-01-02-01")
+        supervisor.scan("POT-020")
+        reason_step = supervisor.scan("1")
+        assert 'name="reason" value="damaged"' in reason_step.html
+        assert label in reason_step.text
+        supervisor.scan(reason="damaged")
+    # Whoever tapped it, in whichever language, the books say the same thing.
+    assert ledger.reasons("scrap") == [("damaged", None), ("damaged", None)]
+
+
+def test_scrapping_for_another_reason_needs_a_note_and_keeps_it(handheld: Any,
+                                                                ledger: Any) -> None:
+    supervisor = handheld("supervisor", language="zh")
+    supervisor.open("/scrap/")
+    supervisor.scan("B-01-02-01")
+    supervisor.scan("POT-020")
+    supervisor.scan("1")
+    asked = supervisor.scan(reason="other")
+    assert asked.banner == ("error", "先写明情况，再点“其他”", "")
+    assert ledger.reasons("scrap") == []
+    done = supervisor.scan(reason="other", note="老鼠咬破")
+    assert done.banner is not None and done.banner[0] == "ok"
+    assert ledger.reasons("scrap") == [("other", "老鼠咬破")]

@@ -124,3 +124,18 @@ def test_scanning_a_dock_changes_the_receiving_dock_and_a_bin_is_refused(
     receiver.scan(TEA_GS1)
     receiver.scan("5")
     assert ledger.units("DOCK-2", "TEA-001") == 5
+
+
+def test_a_quarantine_reason_is_stored_as_a_code_and_a_typed_reason_is_its_note(
+        handheld: Any, ledger: Any) -> None:
+    receiver = handheld("operator", language="zh")
+    receiver.open("/receive/")
+    receiver.scan(order="PO-1001")
+    receiver.scan("]C10106901234567953" + "10FM-0901~17280101")
+    asked = receiver.scan("4", action="quarantine")
+    assert 'name="reason" value="short_shelf_life"' in asked.html and "效期不足" in asked.text
+    typed = receiver.scan("外箱压扁")  # typed where the reason is asked: kept as the note
+    assert typed.prompt == asked.prompt and "外箱压扁" in typed.html
+    done = receiver.scan(reason="damaged", note="外箱压扁")
+    assert done.banner is not None and done.banner[0] == "ok"
+    assert ledger.reasons("receive")[-1] == ("damaged", "外箱压扁")

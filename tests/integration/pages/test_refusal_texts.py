@@ -77,16 +77,18 @@ def test_a_bad_quantity_talks_about_the_quantity(handheld: Any, ledger: Any) -> 
     assert "TEA-001" not in screen.banner[2] and ledger.units("DOCK-1", "TEA-001") == 0
 
 
-def test_a_typed_quarantine_reason_is_answered_with_tap_the_reason(handheld: Any,
-                                                                   ledger: Any) -> None:
+def test_a_typed_quarantine_reason_is_kept_as_the_note_and_the_reason_still_asked(
+        handheld: Any, ledger: Any) -> None:
     receiver = receiving(handheld)
     receiver.scan(HONEY_GS1)
     assert receiver.scan("4", action="quarantine").prompt == "Why?"
     typed = receiver.scan("broken jar")
-    assert typed.banner == ("error", "Tap the reason",
-                            "Expected a reason button, scanned broken jar")
-    assert typed.prompt == "Why?" and ledger.units("QC-1", "HON-040") == 0
-    assert receiver.scan(reason="damaged").banner == ("ok", "4 × HON-040 to quarantine", "")
+    assert typed.banner is None or "quantity" not in typed.banner[1].lower()
+    assert typed.prompt == "Why?" and "broken jar" in typed.html
+    assert ledger.units("QC-1", "HON-040") == 0
+    done = receiver.scan(reason="damaged", note="broken jar")
+    assert done.banner == ("ok", "4 × HON-040 to quarantine", "")
+    assert ledger.reasons("receive")[-1] == ("damaged", "broken jar")
 
 
 def test_codes_in_a_refusal_never_break_on_a_narrow_screen(handheld: Any) -> None:

@@ -63,7 +63,7 @@ def test_the_inspection_choice_quarantines_the_following_scan(bridge: Api, ledge
 
     site = station_app.extensions["wms.site"]
     with station_app.extensions["wms.db"].write() as s:
-        choose_inspection(s, site.stations["dock"], "quarantine", "carton crushed", None)
+        choose_inspection(s, site.stations["dock"], "quarantine", "damaged", None)
     sign_in(bridge, "dock")
     scan(bridge, "dock", "PO-1001", "q1")
     honey = f"]C10106901234567953{GS}17280101{GS}10FM-1"

@@ -91,7 +91,7 @@ def test_a_refused_scan_leaves_the_quarantine_choice_for_the_next_good_scan(
     dock.scan("PO-1001")
     with station_app.extensions["wms.db"].write() as s:
         choose_inspection(s, station_app.extensions["wms.site"].stations["dock"], "reject",
-                          "wrong item", None)
+                          "wrong_item", None)
     assert dock.scan("6901234567892")["message"] == "needs_lot_label"
     assert dock.scan(TEA)["message"] == "received_reject"
     assert dock.scan(TEA)["message"] == "received_accept"
