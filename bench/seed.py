@@ -172,11 +172,11 @@ class Simulator:
             aisles = math.ceil(count / (BAYS * LEVELS))
             if aisles > 99:
                 raise SystemExit(f"--bins {spec.bins} is too many for {len(zones)} zones")
-            for b in generate_layout([zone], aisles, BAYS, LEVELS, start_seq=seq)[:count]:
-                codes.append(b.code)
+            for spot in generate_layout([zone], aisles, BAYS, LEVELS, start_seq=seq)[:count]:
+                codes.append(spot.code)
                 kinds.append("storage")
                 zones_of.append(z)
-                walk.append(b.walk_seq)
+                walk.append(spot.walk_seq)
             seq += count
         self.codes, self.kinds, self.zone_of, self.walk = codes, kinds, zones_of, walk
         self.zone_codes = ["", *zones]
@@ -382,7 +382,7 @@ class Simulator:
         return self.rng.choice(self.stocked)
 
     def plan_order(self, lines: list[tuple[int, int]], at: str, status: str,
-                   ) -> tuple[int, str, list[tuple[int, int, int, int, int]]]:
+                   ) -> tuple[int, str, list[tuple[int, int, int, int, int, int]]]:
         """A sales order and its pick list; allocates FIFO, reserves, returns the tasks as
         (task id, line id, bin, item, lot, qty) in walking order."""
         self.order_id += 1
@@ -606,7 +606,7 @@ class Simulator:
                 if any(self.reserved.get((loc, item, lot)) for loc, lot in
                        self.item_rows.get(item, {})):
                     continue  # an open pick reserves some of it: leave it to the pickers
-                loc = max(per_bin, key=per_bin.get) if per_bin else 0
+                loc = max(per_bin, key=lambda b: per_bin[b]) if per_bin else 0
                 if not per_bin or per_bin[loc] < 20:
                     loc = top_up(item, rng.randint(4, 12) * 12)
                     per_bin = {loc: sum(q for (bl, _), q in self.item_rows[item].items()
@@ -626,23 +626,23 @@ class Simulator:
             while tasks_made < work.tasks_per_handheld:
                 wanted: dict[int, int] = {}
                 for _ in range(rng.choices((1, 2, 3, 4), weights=(40, 30, 20, 10))[0]):
-                    item = None
+                    found: int | None = None
                     for _attempt in range(20):
                         cand = self.random_stocked()
                         if cand is None or cand in reserved_items or cand in wanted:
                             continue
                         free = sum(r[2] for r in self.fifo_rows(cand))
                         if free > 0:
-                            item = cand
+                            found = cand
                             break
-                    if item is None:  # little stock left: today's early replenishment
+                    if found is None:  # little stock left: today's early replenishment
                         while True:
-                            item = rng.randint(1, self.spec.items)
-                            if item not in reserved_items and item not in wanted:
+                            found = rng.randint(1, self.spec.items)
+                            if found not in reserved_items and found not in wanted:
                                 break
-                        top_up(item, rng.randint(2, 8) * 12)
-                        free = sum(r[2] for r in self.fifo_rows(item))
-                    wanted[item] = rng.randint(1, min(free, 12))
+                        top_up(found, rng.randint(2, 8) * 12)
+                        free = sum(r[2] for r in self.fifo_rows(found))
+                    wanted[found] = rng.randint(1, min(free, 12))
                 when = tick()
                 _order, number, tasks = self.plan_order(list(wanted.items()),
                                                         when.strftime(STAMP), "allocated")
@@ -801,7 +801,7 @@ def seed(spec: SeedSpec, db_path: Path, *, quiet: bool = False) -> SeedResult:
     upgrade(url)
     tokens = _make_users(url, spec.work.handhelds)
     conn = sqlite3.connect(db_path, isolation_level=None)
-    conn.isolation_level = ""  # `with conn:` commits
+    conn.isolation_level = "DEFERRED"  # `with conn:` commits
     conn.execute("PRAGMA journal_mode = MEMORY")
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -262144")

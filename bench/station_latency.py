@@ -98,7 +98,7 @@ def main() -> None:
             app.wait(10)
             scanner.close()
         booked = [e for e in events if e.outcome == "ok"]
-        delays = sorted((e.at.replace(tzinfo=UTC) - datetime.fromtimestamp(sent[e.raw], UTC))
+        delays = sorted((e.at.replace(tzinfo=UTC) - datetime.fromtimestamp(sent[e.raw or ""], UTC))
                         .total_seconds() * 1000 for e in events)
         db.dispose()
     print(f"scans typed: {len(sent)} at {args.rate}/s; recorded: {len(events)} "

@@ -22,7 +22,7 @@ StateCallback = Callable[[str, str, str], None]
 POLL_SECONDS = 0.1
 
 
-def open_port(url: str, baudrate: int = 9600, timeout: float = POLL_SECONDS) -> serial.SerialBase:
+def open_port(url: str, baudrate: int = 9600, timeout: float = POLL_SECONDS) -> serial.Serial:
     """Open `url` (a device path or a pyserial URL) for exclusive use where supported."""
     try:
         port = serial.serial_for_url(url, baudrate=baudrate, timeout=timeout, exclusive=True,
@@ -57,7 +57,7 @@ class SerialScanner(Scanner):
         self.baudrate = baudrate
         self.state: str | None = None
         self._on_state = on_state
-        self._port: serial.SerialBase | None = None
+        self._port: serial.Serial | None = None
         self._backoff = Backoff(reconnect_initial, reconnect_max)
         self._next_attempt = 0.0
 

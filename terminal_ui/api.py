@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -24,7 +25,7 @@ def _json(status: int, body: Any) -> Response:
     return response
 
 
-def _view(endpoint: Endpoint):  # type: ignore[no-untyped-def]
+def _view(endpoint: Endpoint) -> Callable[..., Response]:
     def view(**params: str) -> Response:
         dispatcher: Dispatcher = current_app.extensions["wms.dispatcher"]
         answer = dispatcher.handle(ApiRequest(

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import cast
 
-from sqlalchemy import ScalarSelect, case, func, literal, select, update
+from sqlalchemy import ScalarSelect, Table, case, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from wms.errors import InsufficientStock, LocationBlocked, LocationFull
 from wms.models import Location, Move, StockBalance
+
+# The balances table, for the guarded Core statements that are the only writes to it.
+BALANCES = cast(Table, StockBalance.__table__)
 
 
 class Draw(Enum):
@@ -24,7 +28,7 @@ class Draw(Enum):
 
 def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
                draw: Draw) -> bool:
-    b = StockBalance.__table__.c
+    b = BALANCES.c
     where = [b.location_id == location_id, b.item_id == item_id, b.lot_id == lot_id]
     values: dict[str, object] = {"qty": b.qty - qty}
     if draw is Draw.AVAILABLE:
@@ -35,14 +39,14 @@ def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qt
     else:
         where.append(b.qty >= qty)
         values["reserved"] = case((b.reserved > b.qty - qty, b.qty - qty), else_=b.reserved)
-    result = session.execute(update(StockBalance.__table__).where(*where).values(**values))
+    result = session.execute(update(BALANCES).where(*where).values(**values))
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
                reserve: bool = False) -> None:
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-    table = StockBalance.__table__
+    table = BALANCES
     stmt = insert(table).values(
         location_id=location_id, item_id=item_id, lot_id=lot_id, qty=qty,
         reserved=qty if reserve else 0,
@@ -59,9 +63,9 @@ def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qt
 def reserve(session: Session, balance_id: int, qty: int) -> bool:
     """Reserve `qty` unreserved units of a balance for a pick task; False when they are not
     there any more. One guarded statement, like a decrement."""
-    b = StockBalance.__table__.c
+    b = BALANCES.c
     result = session.execute(
-        update(StockBalance.__table__)
+        update(BALANCES)
         .where(b.id == balance_id, b.qty - b.reserved >= qty)
         .values(reserved=b.reserved + qty)
     )
@@ -70,9 +74,9 @@ def reserve(session: Session, balance_id: int, qty: int) -> bool:
 
 def release(session: Session, location_id: int, item_id: int, lot_id: int, qty: int) -> None:
     """Give back up to `qty` reserved units of a balance (a short pick, a cancelled order)."""
-    b = StockBalance.__table__.c
+    b = BALANCES.c
     session.execute(
-        update(StockBalance.__table__)
+        update(BALANCES)
         .where(b.location_id == location_id, b.item_id == item_id, b.lot_id == lot_id)
         .values(reserved=case((b.reserved >= qty, b.reserved - qty), else_=literal(0)))
     )
@@ -207,10 +211,10 @@ def ledger_balances(session: Session) -> dict[tuple[int, int, int], int]:
         .group_by(Move.from_location_id, Move.item_id, Move.lot_id)
     )
     totals: dict[tuple[int, int, int], int] = {}
-    for loc, item, lot, qty in session.execute(incoming):
-        totals[(loc, item, lot)] = totals.get((loc, item, lot), 0) + int(qty)
-    for loc, item, lot, qty in session.execute(outgoing):
-        totals[(loc, item, lot)] = totals.get((loc, item, lot), 0) - int(qty)
+    for sign, stmt in ((1, incoming), (-1, outgoing)):
+        for loc, item, lot, qty in session.execute(stmt):
+            assert loc is not None  # both queries leave out moves without that side
+            totals[(loc, item, lot)] = totals.get((loc, item, lot), 0) + sign * int(qty)
     return totals
 
 

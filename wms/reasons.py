@@ -54,7 +54,7 @@ def check_reason(reason: str | None, note: str | None, allowed: Sequence[str],
     code = (reason or "").strip().lower()
     text = clean_note(note)
     if code not in allowed:
-        given = f"{reason.strip()!r} is not a reason code" if (reason or "").strip() else (
+        given = f"{(reason or '').strip()!r} is not a reason code" if (reason or "").strip() else (
             f"say {what}")
         raise Invalid(f"reason: {given}; one of {', '.join(allowed)}", field="reason",
                       allowed=list(allowed))

@@ -119,8 +119,9 @@ RAW_BALANCE_WRITE = re.compile(
 
 
 def _names_balance(node: ast.AST) -> bool:
-    """Whether an expression mentions the balances (the model class or its table name)."""
-    return any((isinstance(n, ast.Name) and n.id == "StockBalance")
+    """Whether an expression mentions the balances (the model class, the ledger's handle on
+    its table, or the table's name)."""
+    return any((isinstance(n, ast.Name) and n.id in ("StockBalance", "BALANCES"))
                or (isinstance(n, ast.Constant) and n.value == "stock_balances")
                for n in ast.walk(node))
 

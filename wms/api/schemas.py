@@ -19,18 +19,19 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_L
                  Field(description="Free text beside the reason; needed when it is `other`")]
 
 
-def reason_code(codes: tuple[str, ...], what: str) -> Any:
-    """A reason code field: one of `codes` (checked by the service, which names the codes
-    in its 422 answer), each documented in the OpenAPI document."""
+def _reason_field(codes: tuple[str, ...], what: str) -> Any:
+    """The OpenAPI description of a reason code field: one of `codes` (checked by the
+    service, which names the codes in its 422 answer), each with its meaning."""
     meanings = "; ".join(f"`{code}`: {MEANINGS[code]}" for code in codes)
-    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), Field(
-        description=f"Why {what}, as a reason code: {meanings}",
-        json_schema_extra={"enum": list(codes)})]
+    return Field(description=f"Why {what}, as a reason code: {meanings}",
+                 json_schema_extra={"enum": list(codes)})
 
 
-ScrapReason = reason_code(SCRAP_REASONS, "the units are scrapped")
-InspectionReason = reason_code(INSPECTION_REASONS, "the goods are quarantined or rejected "
-                               "(needed unless they are accepted)")
+ScrapReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
+                        _reason_field(SCRAP_REASONS, "the units are scrapped")]
+InspectionReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
+                             _reason_field(INSPECTION_REASONS, "the goods are quarantined or "
+                                           "rejected (needed unless they are accepted)")]
 
 
 class Body(BaseModel):

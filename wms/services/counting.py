@@ -61,7 +61,7 @@ def start_count(session: Session, location_codes: Sequence[str], user_id: int | 
     """Open a blind count of these bins."""
     if not location_codes:
         raise Invalid("locations: name at least one bin", field="locations")
-    locations = []
+    locations: list[Location] = []
     for code in location_codes:
         location = find_location(session, code)
         if location.id not in {loc.id for loc in locations}:
@@ -206,10 +206,10 @@ def _add_uncounted_as_zero(session: Session, count: Count, user_id: int | None) 
                 expected[(loc, item, lot)] = then
         elif (loc, item) not in counted_items:
             expected[(loc, item, None)] = expected.get((loc, item, None), 0) + then
-    for (loc, item, lot), qty in expected.items():
-        session.add(CountEntry(count_id=count.id, round=count.round, location_id=loc,
-                               item_id=item, lot_id=lot, qty=0, expected=qty,
-                               ledger_mark=marks.get(loc, mark_now), user_id=user_id))
+    for (bin_id, item_id, lot_id), units in expected.items():
+        session.add(CountEntry(count_id=count.id, round=count.round, location_id=bin_id,
+                               item_id=item_id, lot_id=lot_id, qty=0, expected=units,
+                               ledger_mark=marks.get(bin_id, mark_now), user_id=user_id))
     session.flush()
 
 

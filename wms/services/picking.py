@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from locations import InvalidLocationCode, normalize_location_code
 from wms.errors import (
@@ -72,7 +72,8 @@ class PickOutcome:
     shorted: int = 0
 
 
-def picked_qty(task_id_column: object) -> object:
+def picked_qty(task_id_column: ColumnElement[int] | InstrumentedAttribute[int]
+               ) -> ScalarSelect[int]:
     """A correlated sum of the pick moves of a task."""
     return (
         select(func.coalesce(func.sum(Move.qty), 0))
