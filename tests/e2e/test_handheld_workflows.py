@@ -172,3 +172,20 @@ def test_the_chinese_pages_show_chinese(handheld: Any, server: Server) -> None:
     device.wedge("2")
     assert "POT-020" in device.banner and device.banner_kind == "ok"
     assert device.has_no_horizontal_scroll()
+
+
+def test_bins_and_lots_in_a_stock_lookup_stay_whole_on_a_phone(handheld: Any,
+                                                              server: Server) -> None:
+    device = handheld("en")
+    device.sign_in("BADGE-0002", "1234")
+    device.go("/lookup/")
+    device.wedge("6901234567892")  # the tea: three bins, three lots
+    device.screenshot("lookup-tea")
+    codes = device.page.locator("table.stock .code")
+    assert codes.count() >= 6
+    for i in range(codes.count()):
+        box = codes.nth(i).bounding_box()
+        line = device.page.evaluate(
+            "e => parseFloat(getComputedStyle(e).lineHeight) || 24", codes.nth(i).element_handle())
+        assert box is not None and box["height"] < 1.5 * line, codes.nth(i).inner_text()
+    assert device.has_no_horizontal_scroll()
