@@ -44,6 +44,7 @@ from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
 from wms.services.receiving import OVERRIDING_ROLES, ReceiptLineInput, receive
+from wms.services.scan_steps import parse_expiry
 from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
@@ -198,7 +199,8 @@ def _at_expiry(fields: dict[str, Any]) -> Response:
 def _at_qty(fields: dict[str, Any]) -> Response:
     counted = int(fields.get("counted") or 0)
     entry = quantity_entry(scanned(), sku=fields["sku"], lot=fields.get("lot"),
-                           counted=counted, default=counted)
+                           counted=counted, default=counted,
+                           expiry=parse_expiry(fields.get("expiry") or ""))
     if entry.refusal is not None:
         return _show("qty", fields, entry.refusal)
     if entry.counted is not None:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import current_app, make_response, render_template, request
@@ -237,7 +238,8 @@ class QuantityEntry:
 
 def quantity_entry(text: str, *, sku: str, lot: str | None, counted: int,
                    default: int | None, allow_zero: bool = False,
-                   maximum: int | None = None, counts_scans: bool = True) -> QuantityEntry:
+                   maximum: int | None = None, counts_scans: bool = True,
+                   expiry: date | None = None) -> QuantityEntry:
     """Read a quantity step's input: typed digits are the quantity, a scan of the same item
     (and lot) counts its units (a GS1 quantity counts that many), Enter alone takes
     `default`; anything else is refused, saying what it is."""
@@ -247,7 +249,7 @@ def quantity_entry(text: str, *, sku: str, lot: str | None, counted: int,
     scan = decode(text) if typed_number(text) is None else None
     try:
         entry = read_quantity(scan, text, sku=sku, lot=lot, maximum=maximum,
-                              allow_zero=allow_zero)
+                              allow_zero=allow_zero, expiry=expiry)
     except WmsError as error:
         banner = refusal(error)
         if not counts_scans and error.code == "unexpected_scan" \

@@ -33,15 +33,19 @@ class LineEntry:
     units: int | None = None
 
 
-def check_label(scan: ScanResult, sku: str, lot: str | None = None) -> None:
-    """An item scanned at a line's step must be the line's item (and its lot, when the line
-    has one)."""
+def check_label(scan: ScanResult, sku: str, lot: str | None = None,
+                expiry: date | None = None) -> None:
+    """An item scanned at a line's step must be the line's item (and its lot and expiry,
+    when the line has them)."""
     if scan.sku != sku:
         raise WrongItemScanned(f"this label is {scan.sku}, the line is {sku}",
                                expected=sku, scanned=scan.sku, label=True)
     if lot and scan.lot and scan.lot != lot:
         raise WrongLotScanned(f"this label is lot {scan.lot}, the line is lot {lot}",
                               expected=lot, scanned=scan.lot)
+    if expiry and scan.expiry and scan.expiry != expiry:
+        raise WrongLotScanned(f"this label expires {scan.expiry}, the line's lot {expiry}",
+                              expected=expiry.isoformat(), scanned=scan.expiry.isoformat())
 
 
 def _is_gs1(scan: ScanResult) -> bool:
@@ -136,14 +140,15 @@ def typed_number(text: str) -> int | None:
 
 
 def read_quantity(scan: ScanResult | None, text: str, *, sku: str, lot: str | None = None,
-                  maximum: int | None = None, allow_zero: bool = False) -> LineEntry:
+                  maximum: int | None = None, allow_zero: bool = False,
+                  expiry: date | None = None) -> LineEntry:
     """A quantity step's entry: typed digits are the quantity (at least one, or zero where
     allowed, and at most `maximum`); a scan of the line's item counts its units (a GS1 count
     that many); anything else is refused. `scan` is the decoded entry, needed only when
     `text` is no typed number."""
     number = typed_number(text)
     if number is None and scan is not None and scan.kind == "item":
-        check_label(scan, sku, lot)
+        check_label(scan, sku, lot, expiry)
         return LineEntry(lot=scan.lot, expiry=scan.expiry, units=scan.qty or 1)
     if number is None and scan is not None and scan.kind == "unknown" and not _is_gs1(scan) \
             and text.strip().isdigit():

@@ -182,3 +182,14 @@ def test_control_characters_from_a_bad_cable_are_refused_everywhere(handheld: An
     picker = handheld("operator")
     picker.open("/pick/")
     assert picker.scan("\x00").status == 204  # nothing but noise: an empty scan
+
+
+def test_a_label_of_the_same_lot_with_another_expiry_is_not_counted(handheld: Any,
+                                                                    ledger: Any) -> None:
+    receiver = receiving(handheld)
+    assert receiver.scan(HONEY_GS1).prompt == "Quantity: type it, or scan each unit"
+    screen = receiver.scan("]C10106901234567953" "10FM-0901~17260101")
+    assert screen.banner == ("error", "Wrong lot", "Expected 2028-01-01, scanned 2026-01-01")
+    assert screen.prompt == "Quantity: type it, or scan each unit"
+    assert receiver.scan("").banner == ("ok", "Received 1 × HON-040", "")
+    assert ledger.units("DOCK-1", "HON-040") == 1
