@@ -1,7 +1,13 @@
 """Receiving at the dock: scan a purchase order (or receive blind), then items; a GS1 code
 fills lot and expiry by itself; quantity by keypad or by scanning each unit; then accept,
 quarantine or reject with a reason. Each confirmed line is booked at once, against a
-running tally that shows what is still expected and what came over."""
+running tally that shows what is still expected and what came over.
+
+The lines of one delivery are one receipt, as at the dock station: the step fields carry the
+open receipt, each line is booked into it (its lot label queued as it is booked), and
+"Finish receiving" (or the DONE command card) closes it, queuing its one receiving note. A
+receipt left open by leaving the page is closed by the first line this handheld books into
+another receipt."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, request
+from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +27,7 @@ from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
     apply_and_show,
+    apply_once,
     db,
     decode,
     empty_scan,
@@ -42,12 +50,15 @@ from wms.models import Location
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
-from wms.services.receiving import OVERRIDING_ROLES, ReceiptLineInput, receive
+from wms.services.receiving import OVERRIDING_ROLES, ReceiptLineInput, close_receipt, receive
 from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
 TEMPLATE = "receive/_step.html"
 BLIND = "BLIND"
+# The receipt this handheld has open, kept beside the step fields so that a receipt left
+# open by leaving the page is still closed (by the next receipt's first line).
+OPEN_RECEIPT = "receive.receipt"
 REASONS = {
     "damaged": _l("Damaged"), "wrong_item": _l("Wrong item"),
     "expired": _l("Expired or short-dated"), "quality": _l("Quality problem"),
@@ -95,17 +106,17 @@ def scan() -> Response:
     form = request.form
     if empty_scan("qty"):
         return unchanged()
-    fields = {k: form.get(k) for k in ("po", "dock", "sku", "lot", "expiry", "counted", "qty",
-                                       "disposition")}
+    fields = {k: form.get(k) for k in ("po", "dock", "receipt", "sku", "lot", "expiry", "counted",
+                                       "qty", "disposition")}
     action = form.get("action")
     if action == "finish":
-        return _show("choose", {"dock": fields["dock"]}, ok(_("Receipt finished")))
+        return _finish(fields)
     if action == "blind":
         return _show("item", {"po": BLIND, "dock": fields["dock"]})
     if not fields["po"]:
         return _choose(fields)
     if action == "cancel_line":
-        return _show("item", {"po": fields["po"], "dock": fields["dock"]})
+        return _show("item", _item_fields(fields))
     stage = form.get("stage", "item")
     if action in ("accept", "override", "quarantine", "reject") or stage == "reason":
         return _disposition(fields, action or "", form)
@@ -142,13 +153,38 @@ def _change_dock(stage: str, fields: dict[str, Any], code: str) -> Response:
 
 
 def _item_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    return {"po": fields["po"], "dock": fields["dock"]}
+    return {"po": fields["po"], "dock": fields["dock"], "receipt": fields.get("receipt")}
+
+
+def _open_receipt(fields: dict[str, Any]) -> int | None:
+    """The receipt this handheld has open: the step's, else one left open on leaving."""
+    found = fields.get("receipt") or browser_session.get(OPEN_RECEIPT)
+    return int(found) if found else None
+
+
+def _finish(fields: dict[str, Any]) -> Response:
+    """Close the open receipt (its receiving note is queued) and go back to the orders."""
+    receipt_id = _open_receipt(fields)
+    after = {"dock": fields["dock"]}
+    if receipt_id is None:
+        return _show("choose", after, ok(_("Receipt finished")))
+    site = current_app.extensions["wms.site"]
+
+    def close(work_session: Session) -> dict[str, Any]:
+        jobs = close_receipt(work_session, receipt_id, site, current_user.id)
+        return {"receipt": receipt_id, "jobs": [job.id for job in jobs]}
+
+    apply_once(request.form.get("scan_id", ""), {"finish": receipt_id}, close)
+    browser_session.pop(OPEN_RECEIPT, None)
+    return _show("choose", after, ok(_("Receipt finished")))
 
 
 def _at_item(fields: dict[str, Any]) -> Response:
     text = scanned()
     result = decode(text)
     base = _item_fields(fields)
+    if result.kind == "command" and result.command == "DONE":
+        return _finish(fields)
     if result.kind == "location":
         return _change_dock("item", base, result.location or "")
     if result.kind != "item":
@@ -241,26 +277,35 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None,
                             disposition, str(REASONS[reason]) if reason else None,
                             override_expiry=override)
 
-    def book(session: Any) -> dict[str, Any]:
-        result = receive(session, location=fields["dock"], purchase_order=po,
+    open_receipt = _open_receipt(fields)
+
+    def book(work_session: Session) -> dict[str, Any]:
+        result = receive(work_session, location=fields["dock"], purchase_order=po,
                          user_id=current_user.id, lines=[line],
                          tolerance_pct=settings.over_receipt_tolerance_pct, site=site,
+                         receipt_id=open_receipt, keep_open=True,
                          min_shelf_life_days=settings.min_shelf_life_days,
                          today=warehouse_today(settings.timezone))
+        if open_receipt is not None and result.receipt.id != open_receipt:
+            # another delivery (or dock) than the open receipt's: that receipt is complete
+            close_receipt(work_session, open_receipt, site, current_user.id)
         return {"receipt": result.receipt.id, "qty": line.qty, "sku": line.sku,
                 "disposition": disposition}
 
-    request_fields = {**{k: fields.get(k) for k in ("po", "dock", "sku", "lot", "expiry")},
+    request_fields = {**{k: fields.get(k) for k in ("po", "dock", "receipt", "sku", "lot",
+                                                    "expiry")},
                       "qty": line.qty, "disposition": disposition, "reason": reason,
                       "override_expiry": override}
 
-    def show(session: Session, reply: dict[str, Any]) -> Response:
+    def show(work_session: Session, reply: dict[str, Any]) -> Response:
+        browser_session[OPEN_RECEIPT] = reply["receipt"]
         text = {
             "accept": _("Received %(qty)s × %(sku)s"),
             "quarantine": _("%(qty)s × %(sku)s to quarantine"),
             "reject": _("%(qty)s × %(sku)s rejected"),
         }[reply["disposition"]] % {"qty": reply["qty"], "sku": reply["sku"]}
-        return _show("item", _item_fields(fields), ok(text), session)
+        return _show("item", {**_item_fields(fields), "receipt": reply["receipt"]}, ok(text),
+                     work_session)
 
     try:
         return apply_and_show(request.form.get("scan_id", ""), request_fields, book, show)
