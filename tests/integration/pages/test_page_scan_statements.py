@@ -51,13 +51,15 @@ def test_confirming_a_pick_on_the_page_is_one_transaction_of_at_most_8_statement
 TEA_GS1 = "]C1010690123456789210LJ2026-11~17271130"
 
 
-def one_transaction(floor_app: Any, scan: Any) -> Any:
-    """The screen after `scan()`, checked to be the sign-in check plus one write."""
+def one_transaction(floor_app: Any, scan: Any, budget: int = SCAN_BUDGET) -> Any:
+    """The screen after `scan()`, checked to be the sign-in check plus one write, of at most
+    `budget` statements in all."""
     with transactions(floor_app) as begun, statements(floor_app) as sent:
         screen = scan()
     assert screen.banner is not None and screen.banner[0] == "ok", screen.banner
     assert sent[0].startswith("SELECT users."), listing(sent)
     assert begun == [False, True], f"transactions {begun}:\n{listing(sent)}"
+    assert len(sent) <= budget, f"the scan took {len(sent)} statements:\n{listing(sent)}"
     return screen
 
 
@@ -67,7 +69,7 @@ def test_booking_a_receipt_line_on_the_page_is_one_transaction(handheld: Any,
     receiver.open("/receive/")
     receiver.scan(order="PO-1001")
     receiver.scan(TEA_GS1)
-    booked = one_transaction(floor_app, lambda: receiver.scan("40"))
+    booked = one_transaction(floor_app, lambda: receiver.scan("40"), budget=18)
     assert booked.banner[1] == "Received 40 × TEA-001" and booked.prompt == "Scan an item"
 
 
@@ -81,11 +83,12 @@ def test_putting_away_on_the_page_is_one_transaction(handheld: Any, floor_app: A
     operator.open("/putaway/")
     operator.scan(TEA_GS1)
     assert operator.scan("").prompt == "Scan the bin"
-    put = one_transaction(floor_app, lambda: operator.scan("a-03-03-01"))
+    put = one_transaction(floor_app, lambda: operator.scan("a-03-03-01"), budget=11)
     assert put.banner[1] == "Put 10 × TEA-001 in A-03-03-01"
 
 
-def test_entering_a_count_on_the_page_is_one_transaction(handheld: Any, floor_app: Any) -> None:
+def test_entering_a_count_on_the_page_is_one_transaction_of_at_most_8_statements(
+        handheld: Any, floor_app: Any) -> None:
     counter = handheld("operator")
     counter.open("/count/")
     counter.scan("B-01-03-01")
@@ -94,7 +97,8 @@ def test_entering_a_count_on_the_page_is_one_transaction(handheld: Any, floor_ap
     assert counted.banner[1] == "Counted 120 × CUP-010"
 
 
-def test_moving_on_the_page_is_one_transaction(handheld: Any, floor_app: Any) -> None:
+def test_moving_on_the_page_is_one_transaction_of_at_most_8_statements(
+        handheld: Any, floor_app: Any) -> None:
     mover = handheld("operator")
     mover.open("/move/")
     mover.scan("B-01-02-01")
