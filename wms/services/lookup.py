@@ -56,6 +56,22 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Lo
     return [found[code] for code in normalized]
 
 
+def find_item_and_locations(session: Session, sku: str, *codes: str,
+                            lock: bool = False) -> tuple[Item, list[Location]]:
+    """`find_item(sku)` and `find_locations(*codes, lock=lock)` in one query when `sku` is a
+    SKU and every location exists; otherwise each on its own, to say what is missing."""
+    normalized = [location_code(code) for code in codes]
+    stmt = (select(Location, Item).join(Item, Item.sku == sku.strip())
+            .where(Location.code.in_(normalized)).order_by(Location.code))
+    if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        stmt = stmt.with_for_update(of=Location)
+    rows = session.execute(stmt).all()
+    found = {location.code: location for location, _item in rows}
+    if not rows or any(code not in found for code in normalized):
+        return find_item(session, sku), find_locations(session, *codes, lock=lock)
+    return rows[0][1], [found[code] for code in normalized]
+
+
 def keep(session: Session, *records: object) -> None:
     """Hold records for the rest of the unit of work, so describing the result to the caller
     finds them in the session instead of reading them again."""

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from wms.errors import Invalid
 from wms.models import Item, Location, Move, Transfer
 from wms.services.fifo import take_from_location
-from wms.services.lookup import find_item, find_locations
+from wms.services.lookup import find_item_and_locations
 from wms.services.transfers import TransferLineInput, create_transfer
 
 INBOUND_KINDS = ("dock", "staging")
@@ -20,8 +20,8 @@ def move_stock(
     user_id: int | None, lot: str | None = None, reference: str | None = None,
 ) -> list[Move]:
     """Move units between two locations; a move out of a dock or staging area is a putaway."""
-    item = find_item(session, sku)
-    source, target = find_locations(session, from_code, to_code, lock=True)
+    item, (source, target) = find_item_and_locations(session, sku, from_code, to_code,
+                                                     lock=True)
     return _move(session, item, source, target, qty, user_id, lot, reference)
 
 
@@ -56,8 +56,8 @@ def move_to_bin(
 ) -> Moved:
     """Move units to a bin: within a warehouse a move; to a bin of another warehouse a
     transfer that sends the goods in transit there (received by scanning the transfer)."""
-    item = find_item(session, sku)
-    source, target = find_locations(session, from_code, to_code, lock=True)
+    item, (source, target) = find_item_and_locations(session, sku, from_code, to_code,
+                                                     lock=True)
     if source.warehouse_id != target.warehouse_id:
         transfer, moves = create_transfer(
             session, from_warehouse=source.warehouse.code, to_warehouse=target.warehouse.code,

@@ -73,7 +73,9 @@ def test_booking_a_receipt_line_on_the_page_is_one_transaction(handheld: Any,
     assert booked.banner[1] == "Received 40 × TEA-001" and booked.prompt == "Scan an item"
 
 
-def test_putting_away_on_the_page_is_one_transaction(handheld: Any, floor_app: Any) -> None:
+def at_the_putaway_bin_step(handheld: Any) -> tuple[Any, str]:
+    """An operator at the bin step of putting away 10 TEA-001 just received, and the
+    suggested bin."""
     receiver = handheld("operator")
     receiver.open("/receive/")
     receiver.scan(order="PO-1001")
@@ -82,8 +84,28 @@ def test_putting_away_on_the_page_is_one_transaction(handheld: Any, floor_app: A
     operator = handheld("operator")
     operator.open("/putaway/")
     operator.scan(TEA_GS1)
-    assert operator.scan("").prompt == "Scan the bin"
-    put = one_transaction(floor_app, lambda: operator.scan("a-03-03-01"), budget=11)
+    at_bin = operator.scan("")
+    assert at_bin.prompt == "Scan the bin"
+    return operator, at_bin.fields["suggested"]
+
+
+def test_putting_away_in_the_suggested_bin_is_one_transaction_of_at_most_8_statements(
+        handheld: Any, floor_app: Any) -> None:
+    operator, suggested = at_the_putaway_bin_step(handheld)
+    put = one_transaction(floor_app, lambda: operator.scan(suggested.lower()))
+    assert put.banner[1] == f"Put 10 × TEA-001 in {suggested}"
+
+
+def test_putting_away_in_another_bin_is_one_transaction_of_at_most_9_statements(
+        handheld: Any, floor_app: Any) -> None:
+    """One statement over the scan budget, and on purpose: choosing another bin than the
+    suggested one is recorded as an audit event of its own, beside the move, so that a
+    supervisor finds every bin chosen against the advice. The move itself costs what a
+    putaway to the suggested bin costs."""
+    operator, suggested = at_the_putaway_bin_step(handheld)
+    assert suggested != "A-03-03-01"
+    put = one_transaction(floor_app, lambda: operator.scan("a-03-03-01"),
+                          budget=SCAN_BUDGET + 1)
     assert put.banner[1] == "Put 10 × TEA-001 in A-03-03-01"
 
 
