@@ -46,7 +46,7 @@ from terminal_ui.scan_pages import (
     unchanged,
 )
 from wms.errors import WmsError
-from wms.models import Location
+from wms.models import Location, PurchaseOrder
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
@@ -73,17 +73,18 @@ def _docks(session: Session | None = None) -> list[str]:
 
 
 def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
-          session: Session | None = None) -> Response:
-    """A receiving step with the order's tally (when receiving against an order)."""
+          session: Session | None = None, order: PurchaseOrder | None = None) -> Response:
+    """A receiving step with the order's tally (when receiving against an order; `order`
+    when the caller has it read already)."""
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
     if "dock" not in fields:
         fields["dock"] = (_docks(session) or [""])[0]
     po = fields.get("po")
     with reading(session) as s:
-        tally = order = item = None
+        tally = item = None
         if po and po != BLIND:
-            order = get_purchase_order(s, po)
+            order = order or get_purchase_order(s, po)
             tally = purchase_tally(order)
         if fields.get("sku"):
             item = find_item(s, fields["sku"])
@@ -290,7 +291,7 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None,
             # another delivery (or dock) than the open receipt's: that receipt is complete
             close_receipt(work_session, open_receipt, site, current_user.id)
         return {"receipt": result.receipt.id, "qty": line.qty, "sku": line.sku,
-                "disposition": disposition}
+                "disposition": disposition, "order": result.order.id if result.order else None}
 
     request_fields = {**{k: fields.get(k) for k in ("po", "dock", "receipt", "sku", "lot",
                                                     "expiry")},
@@ -304,8 +305,9 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None,
             "quarantine": _("%(qty)s × %(sku)s to quarantine"),
             "reject": _("%(qty)s × %(sku)s rejected"),
         }[reply["disposition"]] % {"qty": reply["qty"], "sku": reply["sku"]}
+        order = work_session.get(PurchaseOrder, reply["order"]) if reply.get("order") else None
         return _show("item", {**_item_fields(fields), "receipt": reply["receipt"]}, ok(text),
-                     work_session)
+                     work_session, order)
 
     try:
         return apply_and_show(request.form.get("scan_id", ""), request_fields, book, show)

@@ -107,11 +107,9 @@ def find_lot(session: Session, item: Item, code: str) -> Lot | None:
     return session.scalar(select(Lot).where(Lot.item_id == item.id, Lot.code == code))
 
 
-def lot_for_receipt(
-    session: Session, item: Item, code: str | None, expiry: date | None, at: datetime
-) -> Lot:
-    """The lot received units go into, created on first receipt. Items without lot tracking
-    get one internal lot per receipt day so FIFO still sees their age."""
+def receipt_lot_code(item: Item, code: str | None, expiry: date | None, at: datetime) -> str:
+    """The code of the lot received units go into: the lot given for a lot-tracked item, one
+    internal lot per receipt day for the others (so FIFO still sees their age)."""
     if item.tracking == "lot":
         if not code:
             raise Invalid(f"lot: item {item.sku} is lot-tracked; a lot is required", field="lot")
@@ -120,7 +118,17 @@ def lot_for_receipt(
     if item.expiry and expiry is None:
         raise Invalid(f"expiry: item {item.sku} tracks expiry; a date is required",
                       field="expiry")
-    lot = find_lot(session, item, code)
+    return code
+
+
+def lot_for_receipt(
+    session: Session, item: Item, code: str | None, expiry: date | None, at: datetime,
+    *, found: Lot | None = None, looked_up: bool = False,
+) -> Lot:
+    """The lot received units go into, created on first receipt. `looked_up` says the caller
+    read the lot already (`found`, None when there is none)."""
+    code = receipt_lot_code(item, code, expiry, at)
+    lot = found if looked_up else find_lot(session, item, code)
     if lot is None:
         lot = Lot(item_id=item.id, code=code, internal=item.tracking != "lot",
                   received_at=at, expiry=expiry if item.expiry else None)

@@ -63,14 +63,32 @@ def one_transaction(floor_app: Any, scan: Any, budget: int = SCAN_BUDGET) -> Any
     return screen
 
 
-def test_booking_a_receipt_line_on_the_page_is_one_transaction(handheld: Any,
-                                                               floor_app: Any) -> None:
+def test_the_first_line_of_a_delivery_on_the_page_is_one_transaction_of_at_most_10_statements(
+        handheld: Any, floor_app: Any) -> None:
+    """Two over the scan budget, and on purpose: the first line of a delivery writes three
+    rows no later line writes again, each needed: the receipt itself, the new lot, and the
+    order's status (open to partial). The reads are one query (item, lot, dock and order
+    with its lines); the rest is the line, its order line, the balance, the move and the
+    stored reply."""
     receiver = handheld("operator")
     receiver.open("/receive/")
     receiver.scan(order="PO-1001")
     receiver.scan(TEA_GS1)
-    booked = one_transaction(floor_app, lambda: receiver.scan("40"), budget=18)
+    booked = one_transaction(floor_app, lambda: receiver.scan("40"), budget=SCAN_BUDGET + 2)
     assert booked.banner[1] == "Received 40 × TEA-001" and booked.prompt == "Scan an item"
+
+
+def test_a_further_line_of_a_delivery_on_the_page_is_one_transaction_of_at_most_8_statements(
+        handheld: Any, floor_app: Any, ledger: Any) -> None:
+    receiver = handheld("operator")
+    receiver.open("/receive/")
+    receiver.scan(order="PO-1001")
+    receiver.scan(TEA_GS1)
+    receiver.scan("40")
+    receiver.scan("]C1010690123456794610LDG-9~17271130")  # another item, a new lot
+    booked = one_transaction(floor_app, lambda: receiver.scan("12"))
+    assert booked.banner[1] == "Received 12 × SNK-030" and booked.prompt == "Scan an item"
+    assert ledger.units("DOCK-1", "SNK-030", "LDG-9") == 12
 
 
 def at_the_putaway_bin_step(handheld: Any) -> tuple[Any, str]:
