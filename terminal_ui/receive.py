@@ -50,7 +50,14 @@ from wms.models import Location, PurchaseOrder
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
-from wms.services.receiving import OVERRIDING_ROLES, ReceiptLineInput, close_receipt, receive
+from wms.services.receiving import (
+    OVERRIDING_ROLES,
+    ReceiptLineInput,
+    check_on_order,
+    close_receipt,
+    receive,
+    receiving_location,
+)
 from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
@@ -146,11 +153,14 @@ def _choose(fields: dict[str, Any]) -> Response:
 
 def _change_dock(stage: str, fields: dict[str, Any], code: str) -> Response:
     """A scanned dock becomes the receiving location; any other location is refused."""
-    if code not in _docks():
+    try:
+        with db().read() as s:
+            dock = receiving_location(s, code).code
+    except WmsError:
         return _show(stage, fields, refused(_("Receive at a dock"),
                                             _("Expected %(expected)s, scanned %(scanned)s",
                                               expected=", ".join(_docks()), scanned=code)))
-    return _show(stage, {**fields, "dock": code}, ok(_("Dock %(code)s", code=code)))
+    return _show(stage, {**fields, "dock": dock}, ok(_("Dock %(code)s", code=dock)))
 
 
 def _item_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -190,15 +200,18 @@ def _at_item(fields: dict[str, Any]) -> Response:
         return _change_dock("item", base, result.location or "")
     if result.kind != "item":
         return _show("item", base, not_recognised(result, _("an item barcode")))
-    with db().read() as s:
-        item = find_item(s, result.sku or "")
-        tracked, needs_expiry = item.tracking == "lot", item.expiry
-        if fields["po"] != BLIND:
-            order = get_purchase_order(s, fields["po"])
-            if not any(line.item_id == item.id for line in order.lines):
-                return _show("item", base, refused(
-                    _("Not on this order"), _("%(sku)s is not on %(number)s",
-                                              sku=item.sku, number=order.number)))
+    try:
+        with db().read() as s:
+            item = find_item(s, result.sku or "")
+            tracked, needs_expiry = item.tracking == "lot", item.expiry
+            if fields["po"] != BLIND:
+                check_on_order(get_purchase_order(s, fields["po"]), item)
+    except WmsError as error:
+        if error.details.get("not_on_order"):
+            return _show("item", base, refused(_("Not on this order"), _(
+                "%(sku)s is not on %(number)s", sku=error.details["sku"],
+                number=error.details["number"])))
+        return _show("item", base, refusal(error))
     line = {**base, "sku": result.sku, "lot": result.lot,
             "expiry": result.expiry.isoformat() if result.expiry else None,
             "counted": result.qty or 1}

@@ -93,6 +93,13 @@ def check_on_order(order: PurchaseOrder, item: Item) -> None:
         raise _not_on_order(order, item)
 
 
+def receiving_location(session: Session, code: str) -> Location:
+    """The location with this code, if goods may be received there."""
+    location = find_location(session, code)
+    check_receiving_location(location)
+    return location
+
+
 def check_receiving_location(location: Location) -> None:
     """Goods are received at a dock (or a staging area), nowhere else."""
     if location.kind not in RECEIVING_KINDS:
