@@ -7,18 +7,18 @@ The lines of one delivery are one receipt, as at the dock station: the step fiel
 open receipt, each line is booked into it (its lot label queued as it is booked), and
 "Finish receiving" (or the DONE command card) closes it, queuing its one receiving note. A
 receipt left open by leaving the page is closed by the first line this handheld books into
-another receipt."""
+another receipt, or when the receiver signs out."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Flask, current_app, request
 from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, user_logged_out
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -171,6 +171,16 @@ def _open_receipt(fields: dict[str, Any]) -> int | None:
     """The receipt this handheld has open: the step's, else one left open on leaving."""
     found = fields.get("receipt") or browser_session.get(OPEN_RECEIPT)
     return int(found) if found else None
+
+
+@user_logged_out.connect
+def _finish_on_sign_out(app: Flask, user: Any = None, **_extra: Any) -> None:
+    """Signing out finishes the receipt the handheld has open, so that its receiving note
+    names the receiver who booked it."""
+    receipt_id = browser_session.pop(OPEN_RECEIPT, None)
+    if receipt_id and user is not None:
+        with app.extensions["wms.db"].write() as work_session:
+            close_receipt(work_session, int(receipt_id), app.extensions["wms.site"], user.id)
 
 
 def _finish(fields: dict[str, Any]) -> Response:

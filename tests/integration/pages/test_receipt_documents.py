@@ -129,3 +129,14 @@ def test_finishing_without_a_line_booked_queues_no_note(handheld: Any, floor_app
     receiver = against_po_1001(handheld)
     assert receiver.scan(action="finish").banner == ("ok", "Receipt finished", "")
     assert documents(floor_app) == []
+
+
+def test_signing_out_finishes_the_open_receipt_in_the_receivers_name(
+        handheld: Any, floor_app: Any) -> None:
+    receiver = against_po_1001(handheld)
+    book(receiver, TEA, "10")
+    book(receiver, SNACKS, "6")
+    signed_out = receiver.client.post("/logout", headers={"X-CSRFToken": receiver.csrf})
+    assert signed_out.status_code == 302
+    [note] = notes(floor_app)
+    assert len(note["lines"]) == 2 and note["receiver"] == "李拣货 Li (picker)"
