@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from locations import InvalidLocationCode, normalize_location_code
@@ -129,6 +130,11 @@ def lot_for_receipt(
     read the lot already (`found`, None when there is none)."""
     code = receipt_lot_code(item, code, expiry, at)
     lot = found if looked_up else find_lot(session, item, code)
+    if lot is None and looked_up:
+        # Read before a lock the caller may have waited for: another receipt can have made
+        # the lot meanwhile, so the lot is added unless it is there, and else read.
+        lot = _add_lot_unless_there(session, item, code, expiry, at) or \
+            find_lot(session, item, code)
     if lot is None:
         lot = Lot(item_id=item.id, code=code, internal=item.tracking != "lot",
                   received_at=at, expiry=expiry if item.expiry else None)
@@ -140,3 +146,13 @@ def lot_for_receipt(
             field="expiry",
         )
     return lot
+
+
+def _add_lot_unless_there(session: Session, item: Item, code: str, expiry: date | None,
+                          at: datetime) -> Lot | None:
+    """A new lot, or None when the item has a lot of this code already."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    stmt = (insert(Lot).values(item_id=item.id, code=code, internal=item.tracking != "lot",
+                               received_at=at, expiry=expiry if item.expiry else None)
+            .on_conflict_do_nothing(index_elements=["item_id", "code"]).returning(Lot))
+    return session.scalars(stmt).first()
