@@ -63,9 +63,6 @@ from wms.services.shelf_life import warehouse_today
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
 TEMPLATE = "receive/_step.html"
 BLIND = "BLIND"
-# The receipt this handheld has open, kept beside the step fields so that a receipt left
-# open by leaving the page is still closed (by the next receipt's first line).
-OPEN_RECEIPT = "receive.receipt"
 REASONS = {
     "damaged": _l("Damaged"), "wrong_item": _l("Wrong item"),
     "expired": _l("Expired or short-dated"), "quality": _l("Quality problem"),
@@ -165,6 +162,11 @@ def _change_dock(stage: str, fields: dict[str, Any], code: str) -> Response:
 
 def _item_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {"po": fields["po"], "dock": fields["dock"], "receipt": fields.get("receipt")}
+
+
+# The receipt this handheld has open, kept beside the step fields so that a receipt left
+# open by leaving the page is still closed (at sign-out, or by the next receipt's first line).
+OPEN_RECEIPT = "receive.receipt"
 
 
 def _open_receipt(fields: dict[str, Any]) -> int | None:
