@@ -147,7 +147,7 @@ def _check_expiry(session: Session, entry: ReceiptLineInput, item: Item, lot: Lo
 
 def _line_records(session: Session, entry: ReceiptLineInput, at: datetime, *,
                   dock: str | None = None, receipt_id: int | None = None,
-                  order: str | None = None) -> Row[Any] | None:
+                  order: str | None = None) -> Row[*tuple[Any, ...]] | None:
     """A line's item and the lot its units go into (None: a new lot) read in one query, with
     the first line also the dock, the receipt `receipt_id` if it is open at that dock, and
     the order with its lines (locked on PostgreSQL). None when the SKU is no item's SKU (a
