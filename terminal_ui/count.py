@@ -20,7 +20,6 @@ from terminal_ui.scan_pages import (
     db,
     decode,
     empty_scan,
-    expected_scanned,
     info,
     lot_entry,
     not_recognised,
@@ -33,9 +32,10 @@ from terminal_ui.scan_pages import (
     step,
     unchanged,
 )
-from wms.errors import WmsError
+from wms.errors import WmsError, WrongLocationScanned
 from wms.services.counting import (
     Thresholds,
+    bin_of_count,
     enter_count,
     get_count,
     start_count,
@@ -68,7 +68,7 @@ def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
                             if v.recount}
         so_far = []
         if count is not None and fields.get("bin"):
-            so_far = counted_so_far(s, count, find_location(s, fields["bin"]).id)
+            so_far = counted_so_far(s, count, bin_of_count(s, count, fields["bin"]).id)
         item = find_item(s, fields["sku"]) if fields.get("sku") else None
         return step(TEMPLATE, title=_("Count"), stage=stage, fields=fields, banner=banner,
                     counts=counts, count=count, bins=bins, recount_bins=recount_bins,
@@ -131,14 +131,15 @@ def _at_bin(fields: dict[str, Any]) -> Response:
     result = decode(scanned())
     if result.kind != "location":
         return _show("bin", fields, not_recognised(result, _("a bin")))
-    with db().read() as s:
-        bins = [cl.location.code for cl in get_count(s, int(fields["count"])).locations]
-    if result.location not in bins:
+    try:
+        with db().read() as s:
+            code = bin_of_count(s, get_count(s, int(fields["count"])), result.location or "").code
+    except WrongLocationScanned as error:
         return _show("bin", fields, refused(_("This bin is not part of the count"),
-                                            expected_scanned(", ".join(bins),
-                                                             result.location or "")))
-    return _show("item", {"count": fields["count"], "bin": result.location},
-                 ok(_("Bin %(code)s", code=result.location)))
+                                            refusal(error).detail))
+    except WmsError as error:
+        return _show("bin", fields, refusal(error))
+    return _show("item", {"count": fields["count"], "bin": code}, ok(_("Bin %(code)s", code=code)))
 
 
 def _at_item(fields: dict[str, Any]) -> Response:

@@ -35,14 +35,9 @@ from terminal_ui.scan_pages import (
 )
 from wms.errors import UnknownLocation, WmsError
 from wms.services.floor_lists import holdings
-from wms.services.lookup import find_item, find_location
-from wms.services.moving import move_stock
-from wms.services.transfers import (
-    TransferLineInput,
-    create_transfer,
-    get_transfer,
-    receive_transfer,
-)
+from wms.services.lookup import find_item
+from wms.services.moving import move_to_bin
+from wms.services.transfers import get_transfer, receive_transfer
 
 blueprint = Blueprint("move", __name__, url_prefix="/move")
 TEMPLATE = "move/_step.html"
@@ -134,18 +129,12 @@ def _at_to(fields: dict[str, Any]) -> Response:
         return _show("to", fields, not_a_bin(text, _("a bin")))
     qty = int(fields["qty"])
 
-    def move(session: Any) -> dict[str, Any]:
-        source_wh = find_location(session, fields["from"]).warehouse
-        target_wh = find_location(session, target).warehouse
-        across = (source_wh.code, target_wh.code) if source_wh.id != target_wh.id else None
-        if across:
-            transfer, moves = create_transfer(
-                session, from_warehouse=across[0], to_warehouse=across[1], user_id=current_user.id,
-                lines=[TransferLineInput(fields["sku"], qty, fields["from"], fields.get("lot"))])
-            return {"transfer": transfer.id, "warehouse": across[1], "qty": qty,
+    def move(session: Session) -> dict[str, Any]:
+        moved = move_to_bin(session, sku=fields["sku"], qty=qty, from_code=fields["from"],
+                            to_code=target, lot=fields.get("lot"), user_id=current_user.id)
+        if moved.transfer is not None:
+            return {"transfer": moved.transfer.id, "warehouse": moved.to_warehouse, "qty": qty,
                     "sku": fields["sku"]}
-        move_stock(session, sku=fields["sku"], qty=qty, from_code=fields["from"],
-                   to_code=target, lot=fields.get("lot"), user_id=current_user.id)
         return {"qty": qty, "sku": fields["sku"], "to": target}
 
     request_fields = {k: fields.get(k) for k in ("from", "sku", "lot", "qty")} | {"to": target}

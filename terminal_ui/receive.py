@@ -1,16 +1,23 @@
 """Receiving at the dock: scan a purchase order (or receive blind), then items; a GS1 code
 fills lot and expiry by itself; quantity by keypad or by scanning each unit; then accept,
 quarantine or reject with a reason. Each confirmed line is booked at once, against a
-running tally that shows what is still expected and what came over."""
+running tally that shows what is still expected and what came over.
+
+The lines of one delivery are one receipt, as at the dock station: the step fields carry the
+open receipt, each line is booked into it (its lot label queued as it is booked), and
+"Finish receiving" (or the DONE command card) closes it, queuing its one receiving note. A
+receipt left open by leaving the page is closed by the first line this handheld books into
+another receipt, or when the receiver signs out."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Flask, current_app, request
+from flask import session as browser_session
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, user_logged_out
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -20,6 +27,7 @@ from terminal_ui.reason_labels import reason_choices
 from terminal_ui.scan_pages import (
     Banner,
     apply_and_show,
+    apply_once,
     db,
     decode,
     empty_scan,
@@ -38,12 +46,19 @@ from terminal_ui.scan_pages import (
     unchanged,
 )
 from wms.errors import WmsError
-from wms.models import Location
+from wms.models import Location, PurchaseOrder
 from wms.reasons import INSPECTION_REASONS, OTHER
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order
-from wms.services.receiving import OVERRIDING_ROLES, ReceiptLineInput, receive
+from wms.services.receiving import (
+    OVERRIDING_ROLES,
+    ReceiptLineInput,
+    check_on_order,
+    close_receipt,
+    receive,
+    receiving_location,
+)
 from wms.services.scan_steps import parse_expiry
 from wms.services.shelf_life import warehouse_today
 
@@ -60,8 +75,9 @@ def _docks(session: Session | None = None) -> list[str]:
 
 
 def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
-          session: Session | None = None) -> Response:
-    """A receiving step with the order's tally (when receiving against an order)."""
+          session: Session | None = None, order: PurchaseOrder | None = None) -> Response:
+    """A receiving step with the order's tally (when receiving against an order; `order`
+    when the caller has it read already)."""
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
     fields["stage"] = stage
     note = fields.pop("note", "")  # shown in its own field, not carried as a hidden one
@@ -69,9 +85,9 @@ def _show(stage: str, fields: dict[str, Any], banner: Banner | None = None,
         fields["dock"] = (_docks(session) or [""])[0]
     po = fields.get("po")
     with reading(session) as s:
-        tally = order = item = None
+        tally = item = None
         if po and po != BLIND:
-            order = get_purchase_order(s, po)
+            order = order or get_purchase_order(s, po)
             tally = purchase_tally(order)
         if fields.get("sku"):
             item = find_item(s, fields["sku"])
@@ -94,17 +110,17 @@ def scan() -> Response:
     form = request.form
     if empty_scan("qty"):
         return unchanged()
-    fields = {k: form.get(k) for k in ("po", "dock", "sku", "lot", "expiry", "counted", "qty",
-                                       "disposition")}
+    fields = {k: form.get(k) for k in ("po", "dock", "receipt", "sku", "lot", "expiry", "counted",
+                                       "qty", "disposition")}
     action = form.get("action")
     if action == "finish":
-        return _show("choose", {"dock": fields["dock"]}, ok(_("Receipt finished")))
+        return _finish(fields)
     if action == "blind":
         return _show("item", {"po": BLIND, "dock": fields["dock"]})
     if not fields["po"]:
         return _choose(fields)
     if action == "cancel_line":
-        return _show("item", {"po": fields["po"], "dock": fields["dock"]})
+        return _show("item", _item_fields(fields))
     stage = form.get("stage", "item")
     if action in ("accept", "override", "quarantine", "reject") or stage == "reason":
         return _disposition(fields, action or "", form)
@@ -133,34 +149,80 @@ def _choose(fields: dict[str, Any]) -> Response:
 
 def _change_dock(stage: str, fields: dict[str, Any], code: str) -> Response:
     """A scanned dock becomes the receiving location; any other location is refused."""
-    if code not in _docks():
+    try:
+        with db().read() as s:
+            dock = receiving_location(s, code).code
+    except WmsError:
         return _show(stage, fields, refused(_("Receive at a dock"),
                                             _("Expected %(expected)s, scanned %(scanned)s",
                                               expected=", ".join(_docks()), scanned=code)))
-    return _show(stage, {**fields, "dock": code}, ok(_("Dock %(code)s", code=code)))
+    return _show(stage, {**fields, "dock": dock}, ok(_("Dock %(code)s", code=dock)))
 
 
 def _item_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    return {"po": fields["po"], "dock": fields["dock"]}
+    return {"po": fields["po"], "dock": fields["dock"], "receipt": fields.get("receipt")}
+
+
+# The receipt this handheld has open, kept beside the step fields so that a receipt left
+# open by leaving the page is still closed (at sign-out, or by the next receipt's first line).
+OPEN_RECEIPT = "receive.receipt"
+
+
+def _open_receipt(fields: dict[str, Any]) -> int | None:
+    """The receipt this handheld has open: the step's, else one left open on leaving."""
+    found = fields.get("receipt") or browser_session.get(OPEN_RECEIPT)
+    return int(found) if found else None
+
+
+@user_logged_out.connect
+def _finish_on_sign_out(app: Flask, user: Any = None, **_extra: Any) -> None:
+    """Signing out finishes the receipt the handheld has open, so that its receiving note
+    names the receiver who booked it."""
+    receipt_id = browser_session.pop(OPEN_RECEIPT, None)
+    if receipt_id and user is not None:
+        with app.extensions["wms.db"].write() as work_session:
+            close_receipt(work_session, int(receipt_id), app.extensions["wms.site"], user.id)
+
+
+def _finish(fields: dict[str, Any]) -> Response:
+    """Close the open receipt (its receiving note is queued) and go back to the orders."""
+    receipt_id = _open_receipt(fields)
+    after = {"dock": fields["dock"]}
+    if receipt_id is None:
+        return _show("choose", after, ok(_("Receipt finished")))
+    site = current_app.extensions["wms.site"]
+
+    def close(work_session: Session) -> dict[str, Any]:
+        jobs = close_receipt(work_session, receipt_id, site, current_user.id)
+        return {"receipt": receipt_id, "jobs": [job.id for job in jobs]}
+
+    apply_once(request.form.get("scan_id", ""), {"finish": receipt_id}, close)
+    browser_session.pop(OPEN_RECEIPT, None)
+    return _show("choose", after, ok(_("Receipt finished")))
 
 
 def _at_item(fields: dict[str, Any]) -> Response:
     text = scanned()
     result = decode(text)
     base = _item_fields(fields)
+    if result.kind == "command" and result.command == "DONE":
+        return _finish(fields)
     if result.kind == "location":
         return _change_dock("item", base, result.location or "")
     if result.kind != "item":
         return _show("item", base, not_recognised(result, _("an item barcode")))
-    with db().read() as s:
-        item = find_item(s, result.sku or "")
-        tracked, needs_expiry = item.tracking == "lot", item.expiry
-        if fields["po"] != BLIND:
-            order = get_purchase_order(s, fields["po"])
-            if not any(line.item_id == item.id for line in order.lines):
-                return _show("item", base, refused(
-                    _("Not on this order"), _("%(sku)s is not on %(number)s",
-                                              sku=item.sku, number=order.number)))
+    try:
+        with db().read() as s:
+            item = find_item(s, result.sku or "")
+            tracked, needs_expiry = item.tracking == "lot", item.expiry
+            if fields["po"] != BLIND:
+                check_on_order(get_purchase_order(s, fields["po"]), item)
+    except WmsError as error:
+        if error.details.get("not_on_order"):
+            return _show("item", base, refused(_("Not on this order"), _(
+                "%(sku)s is not on %(number)s", sku=error.details["sku"],
+                number=error.details["number"])))
+        return _show("item", base, refusal(error))
     line = {**base, "sku": result.sku, "lot": result.lot,
             "expiry": result.expiry.isoformat() if result.expiry else None,
             "counted": result.qty or 1}
@@ -243,26 +305,36 @@ def _book(fields: dict[str, Any], disposition: str, reason: str | None,
                             disposition, reason, note=note or None,
                             override_expiry=override)
 
-    def book(session: Any) -> dict[str, Any]:
-        result = receive(session, location=fields["dock"], purchase_order=po,
+    open_receipt = _open_receipt(fields)
+
+    def book(work_session: Session) -> dict[str, Any]:
+        result = receive(work_session, location=fields["dock"], purchase_order=po,
                          user_id=current_user.id, lines=[line],
                          tolerance_pct=settings.over_receipt_tolerance_pct, site=site,
+                         receipt_id=open_receipt, keep_open=True,
                          min_shelf_life_days=settings.min_shelf_life_days,
                          today=warehouse_today(settings.timezone))
+        if open_receipt is not None and result.receipt.id != open_receipt:
+            # another delivery (or dock) than the open receipt's: that receipt is complete
+            close_receipt(work_session, open_receipt, site, current_user.id)
         return {"receipt": result.receipt.id, "qty": line.qty, "sku": line.sku,
-                "disposition": disposition}
+                "disposition": disposition, "order": result.order.id if result.order else None}
 
-    request_fields = {**{k: fields.get(k) for k in ("po", "dock", "sku", "lot", "expiry")},
+    request_fields = {**{k: fields.get(k) for k in ("po", "dock", "receipt", "sku", "lot",
+                                                    "expiry")},
                       "qty": line.qty, "disposition": disposition, "reason": reason,
                       "override_expiry": override, "note": note}
 
-    def show(session: Session, reply: dict[str, Any]) -> Response:
+    def show(work_session: Session, reply: dict[str, Any]) -> Response:
+        browser_session[OPEN_RECEIPT] = reply["receipt"]
         text = {
             "accept": _("Received %(qty)s × %(sku)s"),
             "quarantine": _("%(qty)s × %(sku)s to quarantine"),
             "reject": _("%(qty)s × %(sku)s rejected"),
         }[reply["disposition"]] % {"qty": reply["qty"], "sku": reply["sku"]}
-        return _show("item", _item_fields(fields), ok(text), session)
+        order = work_session.get(PurchaseOrder, reply["order"]) if reply.get("order") else None
+        return _show("item", {**_item_fields(fields), "receipt": reply["receipt"]}, ok(text),
+                     work_session, order)
 
     try:
         return apply_and_show(request.form.get("scan_id", ""), request_fields, book, show)

@@ -21,6 +21,7 @@ from wms.models import (
     IdempotencyRecord,
     Item,
     Location,
+    Lot,
     Move,
     PickList,
     PickTask,
@@ -29,7 +30,7 @@ from wms.models import (
 )
 from wms.services.allocation import create_pick_list
 from wms.services.masterdata import upsert_partner
-from wms.services.orders import OrderLineInput, create_sales_order
+from wms.services.orders import OrderLineInput, create_purchase_order, create_sales_order
 
 PICKERS = 32
 LEFT_AFTER_COUNT = 10
@@ -243,4 +244,28 @@ def test_moves_racing_into_a_bin_with_room_for_10_never_fill_it_beyond_10(
     # Room only shrinks, so every refused move must still not fit at the end.
     assert refused and all(qty > 10 - fill[-1] for qty in refused), (fill[-1], refused)
     with db.read() as s:
+        assert verify_balances(s) == []
+
+
+def test_receipts_of_one_new_lot_against_one_order_at_once_all_go_into_that_one_lot(
+    app: Any, build: Builder, db: Database
+) -> None:
+    build.warehouse("WH1", bins=1)
+    build.item("TEA", tracking="lot")
+    build.supplier("SUP-1")
+    receivers = 8
+    with db.write() as s:
+        create_purchase_order(s, "PO-1", "SUP-1", [OrderLineInput("TEA", receivers)], None)
+    token = build.user("receiver", "operator")
+    receipts = [poster(app, token, "/receipts", {
+        "location": "DOCK-1", "purchase_order": "PO-1",
+        "lines": [{"sku": "TEA", "qty": 1, "lot": "L-NEW"}]}, f"receipt-{i}")
+        for i in range(receivers)]
+
+    outcomes = run_together(receipts, seed=11)
+
+    assert [status for status, _ in outcomes] == [201] * receivers, error_codes(outcomes)
+    assert balance(db, "DOCK-1", "TEA") == (receivers, 0)
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Lot)) == 1
         assert verify_balances(s) == []

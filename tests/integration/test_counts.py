@@ -10,6 +10,8 @@ import pytest
 from tests.support.builders import Builder
 from tests.support.checks import assert_ledger_agrees, error_code
 from wms.db import Database
+from wms.errors import UnknownLocation, WrongLocationScanned
+from wms.services.counting import bin_of_count, get_count
 
 
 def stock_of(api: Any, **query: Any) -> dict[tuple[str, str, str | None], int]:
@@ -235,6 +237,21 @@ def test_an_entry_for_a_bin_that_is_not_in_the_count_is_refused(
     assert stock_of(counter, sku="CUP") == {(bins[0], "CUP", None): 10,
                                             (bins[1], "CUP", None): 10}
     assert_ledger_agrees(db)
+
+
+def test_a_bin_outside_the_count_is_refused_naming_the_bins_of_the_count(
+    api_as: Any, db: Database, floor: list[str]
+) -> None:
+    count_id = start(api_as("operator"), floor[0], floor[1])
+    with db.read() as s:
+        count = get_count(s, count_id)
+        assert bin_of_count(s, count, floor[1].lower()).code == floor[1]
+        with pytest.raises(WrongLocationScanned) as refused:
+            bin_of_count(s, count, floor[2])
+        with pytest.raises(UnknownLocation):
+            bin_of_count(s, count, "Z-09-09-09")
+    assert refused.value.details == {"scanned": floor[2],
+                                     "expected": f"{floor[0]}, {floor[1]}"}
 
 
 def test_an_operator_may_not_approve_a_count(

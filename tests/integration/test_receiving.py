@@ -12,8 +12,15 @@ import pytest
 from tests.support.builders import Builder
 from tests.support.checks import assert_ledger_agrees, error_code, snapshot
 from wms.db import Database
-from wms.errors import OverReceipt
-from wms.services.receiving import ReceiptLineInput, receive
+from wms.errors import Invalid, OverReceipt
+from wms.services.lookup import find_item
+from wms.services.orders import get_purchase_order
+from wms.services.receiving import (
+    ReceiptLineInput,
+    check_on_order,
+    receive,
+    receiving_location,
+)
 
 
 def stock_of(api: Any, **query: Any) -> dict[tuple[str, str, str | None], int]:
@@ -339,3 +346,35 @@ def test_a_quarantine_reason_that_is_no_code_is_refused_naming_the_field_and_the
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["moves"] == []
     assert_ledger_agrees(db)
+
+
+def test_an_item_the_order_does_not_order_is_refused_as_not_on_the_order(
+    api: Any, db: Database, dock: list[str]
+) -> None:
+    make_po(api, "PO-1", [("TEA", 10)])
+    with db.read() as s:
+        order = get_purchase_order(s, "PO-1")
+        check_on_order(order, find_item(s, "TEA"))
+        with pytest.raises(OverReceipt) as refused:
+            check_on_order(order, find_item(s, "CUP"))
+    assert refused.value.details["not_on_order"] is True
+    assert (refused.value.details["sku"], refused.value.details["number"]) == ("CUP", "PO-1")
+    before = snapshot(api)
+    with pytest.raises(OverReceipt) as booked, db.write() as s:
+        receive(s, location="DOCK-1", purchase_order="PO-1", user_id=None,
+                lines=[ReceiptLineInput("CUP", 1)])
+    assert booked.value.details["not_on_order"] is True
+    assert snapshot(api) == before
+
+
+def test_goods_are_received_at_a_dock_and_never_in_a_storage_bin(
+    db: Database, dock: list[str]
+) -> None:
+    with db.read() as s:
+        assert receiving_location(s, "dock-1").code == "DOCK-1"
+        with pytest.raises(Invalid) as refused:
+            receiving_location(s, dock[0])
+    assert refused.value.details == {"field": "location", "location": dock[0],
+                                     "kind": "storage"}
+    with pytest.raises(Invalid), db.write() as s:
+        receive(s, location=dock[0], user_id=None, lines=[ReceiptLineInput("CUP", 1)])

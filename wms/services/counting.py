@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from wms.errors import Conflict, Invalid, UnknownCount, WrongLocationScanned
 from wms.ledger import Draw, MoveRequest, post_move
@@ -28,7 +28,14 @@ from wms.models import (
 from wms.reasons import CYCLE_COUNT
 from wms.services.audit import record
 from wms.services.fifo import issue_order
-from wms.services.lookup import find_item, find_location, find_lot, lot_for_receipt
+from wms.services.lookup import (
+    find_item,
+    find_location,
+    find_lot,
+    keep,
+    location_code,
+    lot_for_receipt,
+)
 
 Key = tuple[int, int, int | None]  # location, item, lot (None: item counted as a whole)
 
@@ -78,20 +85,37 @@ def start_count(session: Session, location_codes: Sequence[str], user_id: int | 
 
 
 def get_count(session: Session, count_id: int) -> Count:
-    """The count with this id."""
-    count = session.get(Count, count_id)
+    """The count with this id, its bins read with it."""
+    count = session.get(Count, count_id, options=[joinedload(Count.locations)])
     if count is None:
         raise UnknownCount(f"no count {count_id}", count=count_id)
     return count
 
 
-def _system_qty(session: Session, location_id: int, item_id: int, lot_id: int | None) -> int:
-    stmt = select(func.coalesce(func.sum(StockBalance.qty), 0)).where(
+def _system_qty_and_mark(session: Session, location_id: int, item_id: int,
+                         lot_id: int | None) -> tuple[int, int]:
+    """The units the books hold of the entry's item (and lot) in the bin, and the ledger's
+    position they were read at, in one read."""
+    units = select(func.coalesce(func.sum(StockBalance.qty), 0)).where(
         StockBalance.location_id == location_id, StockBalance.item_id == item_id
     )
     if lot_id is not None:
-        stmt = stmt.where(StockBalance.lot_id == lot_id)
-    return int(session.scalar(stmt) or 0)
+        units = units.where(StockBalance.lot_id == lot_id)
+    mark = select(func.coalesce(func.max(Move.id), 0))
+    row = session.execute(select(units.scalar_subquery(), mark.scalar_subquery())).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def bin_of_count(session: Session, count: Count, code: str) -> Location:
+    """The bin of the count with this code; another bin is refused as not part of it."""
+    normalized = location_code(code)
+    for counted in count.locations:
+        if counted.location.code == normalized:
+            return counted.location
+    bin_ = find_location(session, normalized)
+    raise WrongLocationScanned(f"bin {bin_.code} is not part of count {count.id}",
+                               scanned=bin_.code,
+                               expected=", ".join(cl.location.code for cl in count.locations))
 
 
 def _entry_lot(session: Session, item: Item, location: Location, lot: str | None) -> int | None:
@@ -126,19 +150,17 @@ def enter_count(
         raise Conflict(f"count {count_id} is {count.status}; entries are closed")
     if qty < 0:
         raise Invalid("qty: zero or more", field="qty")
-    bin_ = find_location(session, location)
-    if bin_.id not in {cl.location_id for cl in count.locations}:
-        raise WrongLocationScanned(f"bin {bin_.code} is not part of count {count_id}",
-                                   scanned=bin_.code)
+    bin_ = bin_of_count(session, count, location)
     item = find_item(session, sku)
     lot_id = _entry_lot(session, item, bin_, lot)
+    expected, mark = _system_qty_and_mark(session, bin_.id, item.id, lot_id)
     entry = CountEntry(
         count_id=count.id, round=count.round, location_id=bin_.id, item_id=item.id,
-        lot_id=lot_id, qty=qty, expected=_system_qty(session, bin_.id, item.id, lot_id),
-        ledger_mark=int(session.scalar(select(func.max(Move.id))) or 0), user_id=user_id,
+        lot_id=lot_id, qty=qty, expected=expected, ledger_mark=mark, user_id=user_id,
     )
     session.add(entry)
     session.flush()
+    keep(session, count, bin_, item)
     return entry
 
 

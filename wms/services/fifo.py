@@ -44,39 +44,38 @@ def take_from_location(
 ) -> list[Move]:
     """Move `qty` of `item` out of `location`: from the named lot, or oldest lots first.
     `destination_locked` says the caller row-locked `to_location`, so its units can be read
-    together with the stock to take."""
+    together with the stock to take. The guarded decrement of each balance stays the check
+    that the units are there."""
     if qty <= 0:
         raise Invalid("qty: must be a whole number greater than zero", field="qty")
     plan: list[tuple[int, int]] = []
     units: int | None = None
-    if lot_code and item.tracking == "lot":
-        lot = find_lot(session, item, lot_code)
-        if lot is None:
-            raise WrongLotScanned(f"item {item.sku} has no lot {lot_code}", lot=lot_code)
-        plan.append((lot.id, qty))
+    named = lot_code if lot_code and item.tracking == "lot" else None
+    stmt = balances_oldest_first(item, [location.id])
+    if named:
+        stmt = stmt.where(Lot.code == named)
+    measure = (destination_locked and check_destination and to_location is not None
+               and to_location.capacity is not None)
+    if measure:
+        assert to_location is not None
+        stmt = stmt.add_columns(units_in_location_column(to_location.id).label("units"))
+    remaining = qty
+    for row in session.execute(stmt):
+        balance, lot = row[0], row[1]
+        units = int(row._mapping["units"]) if measure else None
+        take = min(remaining, balance.qty - balance.reserved)
+        plan.append((balance.lot_id, take))
         keep(session, lot)
-    else:
-        stmt = balances_oldest_first(item, [location.id])
-        measure = (destination_locked and check_destination and to_location is not None
-                   and to_location.capacity is not None)
-        if measure:
-            assert to_location is not None
-            stmt = stmt.add_columns(units_in_location_column(to_location.id).label("units"))
-        remaining = qty
-        for row in session.execute(stmt):
-            balance, lot = row[0], row[1]
-            units = int(row._mapping["units"]) if measure else None
-            take = min(remaining, balance.qty - balance.reserved)
-            plan.append((balance.lot_id, take))
-            keep(session, lot)
-            remaining -= take
-            if remaining == 0:
-                break
-        if remaining:
-            raise InsufficientStock(
-                f"{location.code} holds only {qty - remaining} free of {item.sku}, "
-                f"not {qty}", location=location.code, sku=item.sku,
-            )
+        remaining -= take
+        if remaining == 0:
+            break
+    if remaining:
+        if named and find_lot(session, item, named) is None:
+            raise WrongLotScanned(f"item {item.sku} has no lot {named}", lot=named)
+        raise InsufficientStock(
+            f"{location.code} holds only {qty - remaining} free of {item.sku}, "
+            f"not {qty}", location=location.code, sku=item.sku,
+        )
     moves = []
     for lot_id, n in plan:
         moves.append(post_move(session, MoveRequest(

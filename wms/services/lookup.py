@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from locations import InvalidLocationCode, normalize_location_code
@@ -56,6 +57,22 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Lo
     return [found[code] for code in normalized]
 
 
+def find_item_and_locations(session: Session, sku: str, *codes: str,
+                            lock: bool = False) -> tuple[Item, list[Location]]:
+    """`find_item(sku)` and `find_locations(*codes, lock=lock)` in one query when `sku` is a
+    SKU and every location exists; otherwise each on its own, to say what is missing."""
+    normalized = [location_code(code) for code in codes]
+    stmt = (select(Location, Item).join(Item, Item.sku == sku.strip())
+            .where(Location.code.in_(normalized)).order_by(Location.code))
+    if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        stmt = stmt.with_for_update(of=Location)
+    rows = session.execute(stmt).all()
+    found = {location.code: location for location, _item in rows}
+    if not rows or any(code not in found for code in normalized):
+        return find_item(session, sku), find_locations(session, *codes, lock=lock)
+    return rows[0][1], [found[code] for code in normalized]
+
+
 def keep(session: Session, *records: object) -> None:
     """Hold records for the rest of the unit of work, so describing the result to the caller
     finds them in the session instead of reading them again."""
@@ -91,11 +108,9 @@ def find_lot(session: Session, item: Item, code: str) -> Lot | None:
     return session.scalar(select(Lot).where(Lot.item_id == item.id, Lot.code == code))
 
 
-def lot_for_receipt(
-    session: Session, item: Item, code: str | None, expiry: date | None, at: datetime
-) -> Lot:
-    """The lot received units go into, created on first receipt. Items without lot tracking
-    get one internal lot per receipt day so FIFO still sees their age."""
+def receipt_lot_code(item: Item, code: str | None, expiry: date | None, at: datetime) -> str:
+    """The code of the lot received units go into: the lot given for a lot-tracked item, one
+    internal lot per receipt day for the others (so FIFO still sees their age)."""
     if item.tracking == "lot":
         if not code:
             raise Invalid(f"lot: item {item.sku} is lot-tracked; a lot is required", field="lot")
@@ -104,7 +119,22 @@ def lot_for_receipt(
     if item.expiry and expiry is None:
         raise Invalid(f"expiry: item {item.sku} tracks expiry; a date is required",
                       field="expiry")
-    lot = find_lot(session, item, code)
+    return code
+
+
+def lot_for_receipt(
+    session: Session, item: Item, code: str | None, expiry: date | None, at: datetime,
+    *, found: Lot | None = None, looked_up: bool = False,
+) -> Lot:
+    """The lot received units go into, created on first receipt. `looked_up` says the caller
+    read the lot already (`found`, None when there is none)."""
+    code = receipt_lot_code(item, code, expiry, at)
+    lot = found if looked_up else find_lot(session, item, code)
+    if lot is None and looked_up:
+        # Read before a lock the caller may have waited for: another receipt can have made
+        # the lot meanwhile, so the lot is added unless it is there, and else read.
+        lot = _add_lot_unless_there(session, item, code, expiry, at) or \
+            find_lot(session, item, code)
     if lot is None:
         lot = Lot(item_id=item.id, code=code, internal=item.tracking != "lot",
                   received_at=at, expiry=expiry if item.expiry else None)
@@ -116,3 +146,13 @@ def lot_for_receipt(
             field="expiry",
         )
     return lot
+
+
+def _add_lot_unless_there(session: Session, item: Item, code: str, expiry: date | None,
+                          at: datetime) -> Lot | None:
+    """A new lot, or None when the item has a lot of this code already."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    stmt = (insert(Lot).values(item_id=item.id, code=code, internal=item.tracking != "lot",
+                               received_at=at, expiry=expiry if item.expiry else None)
+            .on_conflict_do_nothing(index_elements=["item_id", "code"]).returning(Lot))
+    return session.scalars(stmt).first()

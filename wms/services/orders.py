@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wms.errors import Conflict, Invalid, UnknownOrder, UnknownRecord
 from wms.models import (
@@ -63,13 +63,13 @@ def create_purchase_order(
 
 
 def get_purchase_order(session: Session, number: str, *, lock: bool = False) -> PurchaseOrder:
-    """The purchase order with this number, lines loaded."""
+    """The purchase order with this number, its lines (and their items) read with it."""
     stmt = select(PurchaseOrder).where(PurchaseOrder.number == number).options(
-        selectinload(PurchaseOrder.lines)
+        joinedload(PurchaseOrder.lines)
     )
     if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
         stmt = stmt.with_for_update(of=PurchaseOrder)
-    order = session.scalar(stmt)
+    order = session.execute(stmt).unique().scalar_one_or_none()
     if order is None:
         raise UnknownOrder(f"no purchase order {number}", number=number)
     return order

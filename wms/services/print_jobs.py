@@ -63,7 +63,9 @@ def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConf
         if receipt.purchase_order_id else None
     reference = order.number if order else f"RCV-{receipt.id}"
     lines = []
-    for line in receipt.lines:
+    # Without a note only the labelled lines are read (a line booked into an open receipt
+    # does not read the receipt's earlier lines).
+    for line in receipt.lines if note or labels_for is None else labels_for:
         item, lot = session.get(Item, line.item_id), session.get(Lot, line.lot_id)
         assert item is not None and lot is not None
         lines.append({"sku": item.sku, "name": _names(item), "qty": line.qty,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, and_, case, literal, select
+from sqlalchemy.orm import Session, joinedload
 
 from wms.config import Settings
 from wms.errors import (
@@ -35,7 +36,7 @@ from wms.models import (
 )
 from wms.reasons import INSPECTION_REASONS, check_reason, clean_note
 from wms.services.audit import record
-from wms.services.lookup import find_item, find_location, lot_for_receipt
+from wms.services.lookup import find_item, find_location, keep, location_code, lot_for_receipt
 from wms.services.orders import get_purchase_order, refresh_purchase_status
 from wms.services.print_jobs import queue_receipt_documents
 from wms.services.shelf_life import check_shelf_life, warehouse_today
@@ -82,12 +83,37 @@ def _allowed(line: PurchaseOrderLine, tolerance_pct: float) -> int:
     return math.floor(line.qty * (1 + tolerance_pct / 100) + 1e-9)
 
 
-def _match_po_line(order: PurchaseOrder, item_id: int, qty: int,
+def _not_on_order(order: PurchaseOrder, item: Item) -> OverReceipt:
+    return OverReceipt(f"purchase order {order.number} does not order {item.sku}",
+                       purchase_order=order.number, number=order.number, sku=item.sku,
+                       not_on_order=True)
+
+
+def check_on_order(order: PurchaseOrder, item: Item) -> None:
+    """An item received against an order must be one the order orders."""
+    if not any(line.item_id == item.id for line in order.lines):
+        raise _not_on_order(order, item)
+
+
+def receiving_location(session: Session, code: str) -> Location:
+    """The location with this code, if goods may be received there."""
+    location = find_location(session, code)
+    check_receiving_location(location)
+    return location
+
+
+def check_receiving_location(location: Location) -> None:
+    """Goods are received at a dock (or a staging area), nowhere else."""
+    if location.kind not in RECEIVING_KINDS:
+        raise Invalid(f"location: {location.code} is a {location.kind} location; receive at "
+                      "a dock", field="location", location=location.code, kind=location.kind)
+
+
+def _match_po_line(order: PurchaseOrder, item: Item, qty: int,
                    tolerance_pct: float) -> PurchaseOrderLine:
-    lines = [line for line in order.lines if line.item_id == item_id]
+    lines = [line for line in order.lines if line.item_id == item.id]
     if not lines:
-        raise OverReceipt(f"purchase order {order.number} does not order this item",
-                          purchase_order=order.number)
+        raise _not_on_order(order, item)
     for line in lines:
         if line.received + qty <= line.qty:
             return line
@@ -129,6 +155,34 @@ def _reason_of(entry: ReceiptLineInput) -> tuple[str | None, str | None]:
                         f"why the goods are {done}")
 
 
+def _line_records(session: Session, entry: ReceiptLineInput, at: datetime, *,
+                  dock: str | None = None, receipt_id: int | None = None,
+                  order: str | None = None) -> Row[*tuple[Any, ...]] | None:
+    """A line's item and the lot its units go into (None: a new lot) read in one query, with
+    the first line also the dock, the receipt `receipt_id` if it is open at that dock, and
+    the order with its lines (locked on PostgreSQL). None when the SKU is no item's SKU (a
+    barcode, a typo), or there is no such dock or order: the caller then looks each up on
+    its own, to say what is missing."""
+    lot_code = case((Item.tracking == "lot", literal(entry.lot or "")),
+                    else_=literal(f"@{at.date().isoformat()}"))
+    stmt = (select(Item, Lot).select_from(Item)
+            .outerjoin(Lot, and_(Lot.item_id == Item.id, Lot.code == lot_code))
+            .where(Item.sku == entry.sku.strip()))
+    if dock is not None:
+        stmt = stmt.add_columns(Location).join(Location, Location.code == location_code(dock))
+        if receipt_id is not None:
+            stmt = stmt.add_columns(Receipt).outerjoin(Receipt, and_(
+                Receipt.id == receipt_id, Receipt.location_id == Location.id))
+    if order is not None:
+        stmt = (stmt.add_columns(PurchaseOrder)
+                .join(PurchaseOrder, PurchaseOrder.number == order)
+                .options(joinedload(PurchaseOrder.lines)))
+        if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+            stmt = stmt.with_for_update(of=PurchaseOrder)
+    rows = session.execute(stmt).unique().all()  # every row, so the order's lines are whole
+    return rows[0] if rows else None
+
+
 def receive(
     session: Session, *, location: str, lines: Sequence[ReceiptLineInput],
     user_id: int | None, purchase_order: str | None = None, tolerance_pct: float = 0.0,
@@ -142,36 +196,53 @@ def receive(
 
     With the site's configuration the receipt's documents are queued in the same
     transaction: a lot label for each line that went into stock and one receiving note for
-    the receipt. A receipt taken scan by scan (a dock station) names its open receipt in
-    `receipt_id` and passes `keep_open`; its receiving note waits for `close_receipt`.
-    Without `site` nothing is queued (loading history or demo data)."""
+    the receipt. A receipt taken scan by scan (a dock station, a handheld) names its open
+    receipt in `receipt_id` and passes `keep_open`; its receiving note waits for
+    `close_receipt`. Without `site` nothing is queued (loading history or demo data)."""
     today = today or warehouse_today(Settings.timezone)
-    dock = find_location(session, location)
-    if dock.kind not in RECEIVING_KINDS:
-        raise Invalid(f"location: {dock.code} is a {dock.kind} location; receive at a dock",
-                      field="location")
+    now = utcnow()
+    first = _line_records(session, lines[0], now, dock=location, receipt_id=receipt_id,
+                          order=purchase_order) if lines else None
+    if first is not None:
+        dock = first.Location
+        open_receipt = first.Receipt if receipt_id is not None else None
+        order = first.PurchaseOrder if purchase_order else None
+    else:
+        dock = find_location(session, location)
+        open_receipt = session.get(Receipt, receipt_id) if receipt_id else None
+        order = None
+    check_receiving_location(dock)
     if not lines:
         raise Invalid("lines: at least one line", field="lines")
-    order = get_purchase_order(session, purchase_order, lock=True) if purchase_order else None
+    if purchase_order and order is None:
+        order = get_purchase_order(session, purchase_order, lock=True)
     if order is not None and order.status == "closed":
         raise Conflict(f"purchase order {order.number} is closed")
-    now = utcnow()
-    receipt = _open_receipt(session, receipt_id, dock, order) if receipt_id else None
+    receipt = open_receipt if _continues(open_receipt, dock, order) else None
     if receipt is None:
         receipt = Receipt(purchase_order_id=order.id if order else None, location_id=dock.id,
-                          user_id=user_id, at=now)
+                          user_id=user_id, at=now, lines=[])
         session.add(receipt)
         session.flush()
-    earlier = {line.id for line in receipt.lines} if receipt_id else set()
+        opened = True
+    else:
+        opened = False
     result = ReceiptResult(receipt=receipt, order=order)
+    booked: list[ReceiptLine] = []
     quarantine: Location | None = None
     reference = order.number if order else f"RCV-{receipt.id}"
-    for entry in lines:
+    for index, entry in enumerate(lines):
         if entry.disposition not in ("accept", "quarantine", "reject"):
             raise Invalid("disposition: accept, quarantine or reject", field="disposition")
         reason, note = _reason_of(entry)
-        item = find_item(session, entry.sku)
-        lot = lot_for_receipt(session, item, entry.lot, entry.expiry, now)
+        found = first if index == 0 else _line_records(session, entry, now)
+        if found is not None:
+            item = found.Item
+            lot = lot_for_receipt(session, item, entry.lot, entry.expiry, now,
+                                  found=found.Lot, looked_up=True)
+        else:
+            item = find_item(session, entry.sku)
+            lot = lot_for_receipt(session, item, entry.lot, entry.expiry, now)
         if entry.disposition == "accept":
             _check_expiry(session, entry, item, lot, user_id, today, min_shelf_life_days,
                           receipt.id)
@@ -180,16 +251,22 @@ def receive(
             if entry.disposition == "reject":
                 po_line = next((ln for ln in order.lines if ln.item_id == item.id), None)
                 if po_line is None:
-                    raise OverReceipt(f"purchase order {order.number} does not order this item")
+                    raise _not_on_order(order, item)
                 po_line.rejected += entry.qty
             else:
-                po_line = _match_po_line(order, item.id, entry.qty, tolerance_pct)
+                po_line = _match_po_line(order, item, entry.qty, tolerance_pct)
                 po_line.received += entry.qty
-        session.add(ReceiptLine(
+        line = ReceiptLine(
             receipt_id=receipt.id, po_line_id=po_line.id if po_line else None, item_id=item.id,
             lot_id=lot.id, qty=entry.qty, disposition=entry.disposition, reason=reason,
             note=note,
-        ))
+        )
+        if opened:
+            receipt.lines.append(line)  # the new receipt's lines, known without reading them
+        else:
+            session.add(line)
+        booked.append(line)
+        keep(session, item, lot)
         if entry.disposition == "reject":
             continue
         destination = dock
@@ -204,22 +281,17 @@ def receive(
     if order is not None:
         refresh_purchase_status(order)
     session.flush()
+    keep(session, receipt, order, dock)
     if site is not None:
-        session.refresh(receipt, ["lines"])
-        booked = [line for line in receipt.lines if line.id not in earlier]
         result.print_jobs = queue_receipt_documents(session, receipt, site, user_id,
                                                     labels_for=booked, note=not keep_open)
     return result
 
 
-def _open_receipt(session: Session, receipt_id: int, dock: Location,
-                  order: PurchaseOrder | None) -> Receipt | None:
-    """The receipt still being taken at this dock for this order, if it is that one."""
-    receipt = session.get(Receipt, receipt_id)
-    if receipt is None or receipt.location_id != dock.id or \
-            receipt.purchase_order_id != (order.id if order else None):
-        return None
-    return receipt
+def _continues(receipt: Receipt | None, dock: Location, order: PurchaseOrder | None) -> bool:
+    """Whether the open receipt is the one being taken at this dock for this order."""
+    return receipt is not None and receipt.location_id == dock.id and \
+        receipt.purchase_order_id == (order.id if order else None)
 
 
 def close_receipt(session: Session, receipt_id: int, site: SiteConfig,

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from wms.auth import may
 from wms.config import Settings
-from wms.errors import Invalid, WmsError
+from wms.errors import Invalid, OverReceipt, WmsError
 from wms.models import (
     Item,
     PurchaseOrder,
@@ -47,7 +47,7 @@ from wms.reasons import INSPECTION_REASONS, check_reason
 from wms.scanning import ScanResult, decode_scan
 from wms.services.lookup import find_item
 from wms.services.orders import get_purchase_order, get_sales_order
-from wms.services.receiving import ReceiptLineInput, close_receipt, receive
+from wms.services.receiving import ReceiptLineInput, check_on_order, close_receipt, receive
 from wms.services.shelf_life import warehouse_today
 from wms.services.shipping import pack_order, picked_per_line
 from wms.site_config import SiteConfig, StationConfig
@@ -302,8 +302,9 @@ def _at_dock(session: Session, work: Work, data: dict[str, Any],
         return refused("needs_lot_label", sku=item.sku, scanned=result.text)
     if item.expiry and not result.expiry:
         return refused("needs_expiry_label", sku=item.sku, scanned=result.text)
-    order = get_purchase_order(session, number)
-    if not any(line.item_id == item.id for line in order.lines):
+    try:
+        check_on_order(get_purchase_order(session, number), item)
+    except OverReceipt:
         return refused("not_on_order", sku=item.sku, number=number)
     disposition, reason = next_disposition(data)
     qty = result.qty or 1

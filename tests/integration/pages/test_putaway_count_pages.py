@@ -132,3 +132,16 @@ def test_the_putaway_step_shows_its_prompt_and_item_once(handheld: Any) -> None:
     assert at_bin.html.count("Scan the bin") == 1
     assert at_bin.html.count('class="card suggestion"') == 1
     assert at_bin.html.index("Suggested bin") < at_bin.html.index("West Lake Longjing tea")
+
+
+def test_a_bin_that_is_not_part_of_the_count_is_refused_and_the_count_goes_on(
+        handheld: Any) -> None:
+    counter = handheld("operator")
+    counter.open("/count/")
+    counter.scan("B-01-03-01")
+    refused = counter.scan("B-01-02-01")
+    assert refused.status == 422
+    assert refused.banner == ("error", "This bin is not part of the count",
+                              "Expected B-01-03-01, scanned B-01-02-01")
+    assert refused.prompt == "Scan a bin of this count"
+    assert counter.scan("b-01-03-01").prompt == "Scan an item in B-01-03-01"
