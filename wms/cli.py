@@ -65,11 +65,13 @@ def init(demo: bool) -> None:
 def _write_station_token(path: Path) -> None:
     """The scanner bridge's token, where the demo's hardware file says to find it."""
     from wms.demo import bridge_token
+    from wms.site_config import load_site_config
 
     if path.exists():
         return
+    stations = sorted(load_site_config(load_settings().config_path).stations)
     with _db().write() as session:
-        token = bridge_token(session)
+        token = bridge_token(session, stations)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(token + "\n")
     path.chmod(0o600)
@@ -137,13 +139,23 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("name")
-def token_create(name: str) -> None:
+@click.option("--station", "stations", multiple=True,
+              help="A station device's token (the scanner bridge's): it may only post scans "
+                   "and device events for this station and read its state. Repeat for each "
+                   "station its scanners feed.")
+def token_create(name: str, stations: tuple[str, ...]) -> None:
     """Print a new API token for user NAME (and nothing else)."""
     from wms.auth import create_token
+    from wms.site_config import load_site_config
 
+    known = load_site_config(load_settings().config_path).stations
+    unknown = [s for s in stations if s not in known]
+    if unknown:
+        raise click.ClickException(f"no station {unknown[0]} in the hardware file; "
+                                   f"stations: {', '.join(sorted(known)) or 'none'}")
     try:
         with _db().write() as session:
-            value = create_token(session, name)
+            value = create_token(session, name, list(stations) or None)
     except WmsError as error:
         raise click.ClickException(error.message) from error
     click.echo(value)

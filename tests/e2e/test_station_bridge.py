@@ -48,7 +48,7 @@ def gateway(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[Gateway]:
     shutil.copy(demo_sqlite_template, database)
     db = Database(f"sqlite:///{database}")
     with db.write() as session:
-        (tmp_path / "station-token").write_text(bridge_token(session))
+        (tmp_path / "station-token").write_text(bridge_token(session, ("dock", "packing")))
     db.dispose()
     port = free_port()
     config = tmp_path / "wms.toml"

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wms.api.registry import Call, Endpoint
-from wms.auth import require, user_for_token
+from wms.auth import require, require_station_scope, token_row, user_for_token
 from wms.config import Settings
 from wms.db import Database
 from wms.errors import Conflict, Invalid, Unauthorized, WmsError
@@ -129,7 +129,9 @@ class Dispatcher:
 
     def _call(self, session: Session, request: ApiRequest, parsed: Parsed) -> tuple[Any, Call]:
         """Who is calling and may they: checked before anything about the request's body."""
-        user = user_for_token(session, request.token)
+        row = token_row(session, request.token)
+        user = row.user
+        require_station_scope(row, request.endpoint.name, request.params.get("station"))
         require(user, request.endpoint.permission)
         if parsed.error is not None:
             raise parsed.error
