@@ -16,6 +16,8 @@ class Settings:
     count_variance_pct: float = 5.0
     count_variance_units: int = 2
     max_body_bytes: int = 1_000_000
+    # How deep a JSON body may nest arrays and objects (checked before it is parsed).
+    max_json_depth: int = 32
     api_page_limit: int = 500
     config_path: str = "var/wms.toml"
     secret_key: str = ""
