@@ -33,7 +33,7 @@ from flask_login import (
 from werkzeug.wrappers import Response
 
 from terminal_ui.page_errors import session_expired
-from wms.auth import PERMISSIONS
+from wms.auth import PERMISSIONS, end_sessions
 from wms.db import Database
 from wms.models import User
 from wms.signin import (
@@ -60,6 +60,7 @@ class SignedInUser(UserMixin):
     role: str
     display_name: str | None
     locale: str | None = None
+    session_version: int = 0
 
     @property
     def name(self) -> str:
@@ -69,16 +70,26 @@ class SignedInUser(UserMixin):
         """Whether this user's role allows the action."""
         return self.role in PERMISSIONS[permission]
 
+    def get_id(self) -> str:
+        """The session remembers the user and the session version it was signed in under."""
+        return f"{self.id}.{self.session_version}"
+
     @classmethod
     def of(cls, user: User) -> SignedInUser:
-        return cls(user.id, user.username, user.role, user.display_name, user.locale)
+        return cls(user.id, user.username, user.role, user.display_name, user.locale,
+                   user.session_version)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> SignedInUser | None:
+def load_user(session_id: str) -> SignedInUser | None:
+    """The signed-in user, checked on every request: still active, and the session not
+    ended by a sign-out, a deactivation or a new password since."""
+    user_id, _dot, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()) or len(session_id) > 40:
+        return None
     db: Database = current_app.extensions["wms.db"]
     with db.read() as s:
-        user = active_user(s, int(user_id)) if user_id.isdigit() else None
+        user = active_user(s, int(user_id), int(version))
         return SignedInUser.of(user) if user else None
 
 
@@ -183,6 +194,10 @@ def login_with_badge() -> Response | tuple[str, int]:
 @blueprint.post("/logout")
 @login_required
 def logout() -> Response:
+    """Sign out: this session, and any copy of its cookie, stop working."""
+    db: Database = current_app.extensions["wms.db"]
+    with db.write() as s:
+        end_sessions(s, current_user.id)
     logout_user()
     flash(_("Signed out"), "info")
     return redirect(url_for("auth.login"))

@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict, Forbidden, Invalid, Unauthorized, UnknownRecord
@@ -101,6 +101,40 @@ def find_user(session: Session, username: str) -> User:
     if user is None:
         raise UnknownRecord(f"no user {username}", user=username)
     return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Every page session of the user stops working at its next request (sign-out,
+    deactivation, a new password or PIN): their session version moves on."""
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_version=User.session_version + 1))
+
+
+def deactivate_user(session: Session, username: str) -> None:
+    """The user can no longer sign in, use a session or an API token."""
+    user = find_user(session, username)
+    user.active = False
+    session.flush()
+    end_sessions(session, user.id)
+    record(session, None, "user.deactivate", username)
+
+
+def set_secrets(session: Session, username: str, *, password: str | None = None,
+                pin: str | None = None) -> None:
+    """A new password and/or PIN; the user's sessions signed in with the old ones end."""
+    if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise Invalid("pin: 4 to 8 digits", field="pin")
+    if password is not None and len(password) < 8:
+        raise Invalid("password: at least 8 characters", field="password")
+    user = find_user(session, username)
+    if password is not None:
+        user.password_hash = hash_secret(password)
+    if pin is not None:
+        user.pin_hash = hash_secret(pin)
+    session.flush()
+    end_sessions(session, user.id)
+    record(session, None, "user.secrets", username, password=password is not None,
+           pin=pin is not None)
 
 
 def _token_hash(token: str) -> str:

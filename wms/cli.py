@@ -132,6 +132,38 @@ def user_add(name: str, role: str, pin: str | None, password: str | None, badge:
     click.echo(f"user {name} added with role {role}")
 
 
+@user.command("deactivate")
+@click.argument("name")
+def user_deactivate(name: str) -> None:
+    """Deactivate a user: no sign-in, their sessions and API tokens stop working."""
+    from wms.auth import deactivate_user
+
+    try:
+        with _db().write() as session:
+            deactivate_user(session, name)
+    except WmsError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"user {name} deactivated")
+
+
+@user.command("secrets")
+@click.argument("name")
+@click.option("--password", help="A new password, at least 8 characters.")
+@click.option("--pin", help="A new PIN, 4 to 8 digits.")
+def user_secrets(name: str, password: str | None, pin: str | None) -> None:
+    """Set a new password and/or PIN; the user's signed-in sessions end."""
+    from wms.auth import set_secrets
+
+    if password is None and pin is None:
+        raise click.ClickException("give --password, --pin or both")
+    try:
+        with _db().write() as session:
+            set_secrets(session, name, password=password, pin=pin)
+    except WmsError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"new secrets set for {name}; their sessions ended")
+
+
 @main.group()
 def token() -> None:
     """Manage API tokens."""

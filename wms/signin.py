@@ -67,7 +67,10 @@ def badge_holder(session: Session, badge: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def active_user(session: Session, user_id: int) -> User | None:
-    """The user a signed-in session belongs to, while still active."""
+def active_user(session: Session, user_id: int, session_version: int) -> User | None:
+    """The user a signed-in session belongs to, while still active and while the session
+    was signed in under the user's current session version."""
     user = session.get(User, user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != session_version:
+        return None
+    return user
