@@ -22,6 +22,9 @@ class Settings:
     config_path: str = "var/wms.toml"
     secret_key: str = ""
     shift_hours: int = 10
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix
+    # headers are trusted (0: none; 1: one proxy on the gateway terminating TLS).
+    proxy_hops: int = 0
     login_attempts: int = 5
     # What a handheld's wedge scanner types for the GS separator of GS1 codes (it cannot type
     # the control character itself); several stand-ins may be listed, separated by spaces.
