@@ -37,9 +37,10 @@ from wms.auth import PERMISSIONS, end_sessions
 from wms.db import Database
 from wms.models import User
 from wms.signin import (
+    SignInLimits,
     TooManyAttempts,
     active_user,
-    badge_holder,
+    address_locked,
     sign_in_with_badge,
     sign_in_with_password,
 )
@@ -134,8 +135,16 @@ def _signed_in(user: SignedInUser) -> Response:
     return redirect(_safe_next(request.form.get("next")))
 
 
-def _settings() -> Any:
-    return current_app.config["WMS_SETTINGS"]
+def _limits() -> SignInLimits:
+    settings = current_app.config["WMS_SETTINGS"]
+    return SignInLimits(per_name_at_address=settings.login_attempts,
+                        per_address=settings.login_address_attempts,
+                        per_name=settings.login_name_attempts)
+
+
+def _too_many() -> tuple[str, int]:
+    flash(_("Too many failed sign-ins: wait ten minutes"), "error")
+    return _login_page(429)
 
 
 @blueprint.get("/login")
@@ -147,48 +156,40 @@ def login() -> tuple[str, int]:
 def login_with_password() -> Response | tuple[str, int]:
     db: Database = current_app.extensions["wms.db"]
     try:
-        with db.write() as s:
-            user = sign_in_with_password(
-                s, request.form.get("username", ""), request.form.get("password", ""),
-                max_attempts=_settings().login_attempts, address=request.remote_addr)
-            signed = SignedInUser.of(user) if user else None
+        user = sign_in_with_password(db, request.form.get("username", ""),
+                                     request.form.get("password", ""), limits=_limits(),
+                                     address=request.remote_addr)
     except TooManyAttempts:
-        flash(_("Too many failed sign-ins: wait ten minutes"), "error")
-        return _login_page(429)
-    if signed is None:
+        return _too_many()
+    if user is None:
         flash(_("Wrong user name or password"), "error")
         return _login_page(401)
-    return _signed_in(signed)
+    return _signed_in(SignedInUser.of(user))
 
 
 @blueprint.post("/login/badge")
 def login_with_badge() -> Response | tuple[str, int]:
-    """Step one: the badge scan names the person; step two: their PIN signs them in."""
-    badge = request.form.get("badge", "").strip()
+    """Step one: the badge scan asks for the PIN (naming nobody: a badge alone tells
+    nothing about its holder); step two: the PIN signs its holder in."""
+    badge = request.form.get("badge", "").strip()[:64]
     pin = request.form.get("pin")
     db: Database = current_app.extensions["wms.db"]
+    if not badge:
+        flash(_("Scan your badge"), "error")
+        return _login_page(400)
     if pin is None:
-        with db.read() as s:
-            holder = badge_holder(s, badge)
-            name = (holder.display_name or holder.username) if holder else None
-        if name is None:
-            flash(_("Badge %(badge)s is not known here", badge=badge or "—"), "error")
-            return _login_page(404)
-        return _login_page(badge=badge, holder=name)
+        if address_locked(db, request.remote_addr, _limits()):
+            return _too_many()
+        return _login_page(badge=badge)
     try:
-        with db.write() as s:
-            user = sign_in_with_badge(s, badge, pin, max_attempts=_settings().login_attempts,
-                                      address=request.remote_addr)
-            signed = SignedInUser.of(user) if user else None
-            holder = badge_holder(s, badge)
-            name = (holder.display_name or holder.username) if holder else None
+        user = sign_in_with_badge(db, badge, pin, limits=_limits(),
+                                  address=request.remote_addr)
     except TooManyAttempts:
-        flash(_("Too many failed sign-ins: wait ten minutes"), "error")
-        return _login_page(429)
-    if signed is None:
-        flash(_("Wrong PIN"), "error")
-        return _login_page(401, badge=badge, holder=name)
-    return _signed_in(signed)
+        return _too_many()
+    if user is None:
+        flash(_("Wrong badge or PIN"), "error")
+        return _login_page(401, badge=badge)
+    return _signed_in(SignedInUser.of(user))
 
 
 @blueprint.post("/logout")
