@@ -119,7 +119,7 @@ def address_locked(db: Database, address: str | None, limits: SignInLimits) -> b
         return _attempts(session, _keys("", address)[1], utcnow()) >= limits.per_address
 
 
-def _sign_in(db: Database, subject: str, secret: str, find: object, which: str,
+def _sign_in(db: Database, subject: str, typed: str, secret: str, find: object, which: str,
              limits: SignInLimits, address: str | None) -> User | None:
     with db.write() as session:
         _claim_attempt(session, subject, address, limits)
@@ -132,10 +132,12 @@ def _sign_in(db: Database, subject: str, secret: str, find: object, which: str,
     with db.write() as session:
         _settle(session, subject, address, matches)
         if not matches:
-            record(session, user_id, "login.failed", subject, address=address)
+            record(session, user_id, "login.failed", typed, address=address, how=which)
             return None
-        record(session, user_id, "login", subject, address=address, how=which)
-        return session.get(User, user_id)
+        user = session.get(User, user_id)
+        record(session, user_id, "login", user.username if user else typed, address=address,
+               how=which)
+        return user
 
 
 def sign_in_with_password(db: Database, username: str, password: str, *,
@@ -143,7 +145,7 @@ def sign_in_with_password(db: Database, username: str, password: str, *,
     """The active user with this name and password, or None (the failure is counted);
     TooManyAttempts while a limit holds."""
     username = username.strip()[:64]
-    return _sign_in(db, f"user:{username}", password,
+    return _sign_in(db, f"user:{username}", username, password,
                     select(User).where(User.username == username), "password_hash", limits,
                     address)
 
@@ -153,7 +155,7 @@ def sign_in_with_badge(db: Database, badge: str, pin: str, *, limits: SignInLimi
     """The active user wearing this badge, when the PIN is theirs; else None, counted as
     for passwords."""
     badge = badge.strip()[:64]
-    return _sign_in(db, f"badge:{badge}", pin, select(User).where(User.badge == badge),
+    return _sign_in(db, f"badge:{badge}", badge, pin, select(User).where(User.badge == badge),
                     "pin_hash", limits, address)
 
 

@@ -50,3 +50,22 @@ def test_a_new_pin_or_password_ends_the_sessions_signed_in_with_the_old_one(
     with floor_app.extensions["wms.db"].write() as s:
         set_secrets(s, "li", password="a-new-password")
     assert device.client.get("/pick/").status_code == 302
+
+
+def test_the_user_commands_end_the_sessions_they_should(floor_app: Any) -> None:
+    from click.testing import CliRunner
+
+    from wms.cli import main
+
+    runner = CliRunner(env={"WMS_DATABASE_URL": floor_app.config["WMS_SETTINGS"].database_url})
+    device, thief = _signed_in_with_a_copy(floor_app)
+    assert runner.invoke(main, ["user", "secrets", "li"]).exit_code == 1  # nothing to set
+    assert thief.get("/pick/").status_code == 200
+    changed = runner.invoke(main, ["user", "secrets", "li", "--pin", "2468"])
+    assert changed.exit_code == 0, changed.output
+    assert thief.get("/pick/").status_code == 302
+    assert device.sign_in("BADGE-0003", "2468").status == 302
+    gone = runner.invoke(main, ["user", "deactivate", "li"])
+    assert gone.exit_code == 0, gone.output
+    assert device.client.get("/pick/").status_code == 302
+    assert device.sign_in("BADGE-0003", "2468").status == 401
