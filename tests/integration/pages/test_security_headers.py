@@ -41,11 +41,19 @@ def test_every_kind_of_answer_carries_the_security_headers(handheld: Any,
         _assert_protected(device.client.get(path), f"signed in {path}")
 
 
-def test_the_pages_load_no_inline_script_or_style(handheld: Any) -> None:
+def test_the_pages_load_no_inline_script_or_style(handheld: Any, floor_app: Any) -> None:
+    from wms.services.print_jobs import enqueue
+
+    with floor_app.extensions["wms.db"].write() as s:
+        job = enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
+                      user_id=None, title="A-01-01-01")
+        job.last_error = "the printer is off"
     device = handheld("supervisor")
     pages = ["/", "/pick/", "/receive/", "/supervisor/", "/office/print-jobs"]
     for path in pages:
         html = device.client.get(path).get_data(as_text=True)
+        if path == "/office/print-jobs":
+            assert "the printer is off" in html
         assert "<style" not in html, path
         assert not re.search(r"\sstyle=", html), path
         assert not re.search(r"\son[a-z]+=", html), path
