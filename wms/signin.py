@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -61,15 +61,20 @@ def _ensure(session: Session, key: str, now: datetime) -> None:
 def _claim(session: Session, key: str, limit: int, now: datetime) -> bool:
     """Count one attempt against `key` unless it has `limit` in the current window already:
     one guarded UPDATE, so concurrent claims never pass the limit."""
-    _ensure(session, key, now)
     stale = SignInCounter.window_start < now - LOCKOUT
-    result = session.execute(
-        update(SignInCounter)
-        .where(SignInCounter.key == key, or_(stale, SignInCounter.attempts < limit))
-        .values(attempts=case((stale, 1), else_=SignInCounter.attempts + 1),
-                window_start=case((stale, now), else_=SignInCounter.window_start))
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    for _ in range(2):  # again if a clean-up removed the row between insert and update
+        _ensure(session, key, now)
+        result = session.execute(
+            update(SignInCounter)
+            .where(SignInCounter.key == key, or_(stale, SignInCounter.attempts < limit))
+            .values(attempts=case((stale, 1), else_=SignInCounter.attempts + 1),
+                    window_start=case((stale, now), else_=SignInCounter.window_start))
+            .execution_options(synchronize_session=False))
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            return True
+        if session.scalar(select(SignInCounter.key).where(SignInCounter.key == key)):
+            return False
+    return False
 
 
 def _attempts(session: Session, key: str, now: datetime) -> int:
@@ -102,6 +107,10 @@ def _claim_attempt(session: Session, subject: str, address: str | None,
 def _settle(session: Session, subject: str, address: str | None, succeeded: bool) -> None:
     """A success gives the claimed attempts back; a failure also counts against the name."""
     at_address, whole_address, name = _keys(subject, address)
+    # Counters whose window ended long ago count nothing: clear them out now and then.
+    session.execute(delete(SignInCounter)
+                    .where(SignInCounter.window_start < utcnow() - 3 * LOCKOUT)
+                    .execution_options(synchronize_session=False))
     if succeeded:
         session.execute(update(SignInCounter).where(SignInCounter.key == at_address)
                         .values(attempts=0).execution_options(synchronize_session=False))

@@ -115,3 +115,24 @@ def test_twenty_concurrent_wrong_passwords_check_at_most_the_limit(
         thread.join()
     assert sorted(answers) == [401] * 5 + [429] * 15
     assert len(scrypt_calls) == 5
+
+
+def test_a_lockout_ends_after_ten_minutes_and_old_counters_are_cleared(gateway: Any) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from wms.models import SignInCounter, utcnow
+
+    for _ in range(5):
+        assert password(gateway, "zhang", "guess", "10.5.5.5") == 401
+    assert password(gateway, "zhang", "zhang-demo", "10.5.5.5") == 429
+    db = gateway.extensions["wms.db"]
+    with db.write() as s:
+        s.execute(update(SignInCounter).values(window_start=utcnow() - timedelta(minutes=11)))
+    assert password(gateway, "zhang", "zhang-demo", "10.5.5.5") == 302
+    with db.write() as s:
+        s.execute(update(SignInCounter).values(window_start=utcnow() - timedelta(minutes=31)))
+    assert password(gateway, "li", "li-demo-1", "10.5.5.6") == 302
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(SignInCounter)) == 2  # li's own
