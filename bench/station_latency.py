@@ -54,7 +54,7 @@ def main() -> None:
         db = Database(url)
         with db.write() as session:
             load_demo(session)
-            (work / "station-token").write_text(bridge_token(session))
+            (work / "station-token").write_text(bridge_token(session, ("dock", "packing")))
         port = _port()
         config = work / "wms.toml"
         config.write_text(DEMO_CONFIG.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}")

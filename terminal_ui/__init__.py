@@ -64,7 +64,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from terminal_ui.i18n import init_i18n
     from terminal_ui.page_errors import init_page_errors
     from terminal_ui.scan_pages import htmx
+    from terminal_ui.security import init_security
 
+    init_security(app, settings)
     csrf = CSRFProtect(app)
     csrf.exempt(api.blueprint)  # the API authenticates every call by bearer token
     htmx.init_app(app)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from terminal_ui.page_errors import page_fault, page_not_found
 from terminal_ui.previews import preview_response
@@ -25,14 +25,25 @@ def _json(status: int, body: Any) -> Response:
     return response
 
 
+def _body(limit: int) -> tuple[bytes, bool]:
+    """The request's body, or nothing and True when it is over the limit (left unread, so
+    a caller without a token learns only that it needs one)."""
+    if request.content_length is not None and request.content_length > limit:
+        return b"", True
+    try:
+        return request.get_data(cache=False), False
+    except RequestEntityTooLarge:
+        return b"", True
+
+
 def _view(endpoint: Endpoint) -> Callable[..., Response]:
     def view(**params: str) -> Response:
         dispatcher: Dispatcher = current_app.extensions["wms.dispatcher"]
+        body, too_large = _body(dispatcher.settings.max_body_bytes)
         answer = dispatcher.handle(ApiRequest(
             endpoint=endpoint, params=params, query=request.args.to_dict(),
-            body=request.get_data(cache=False), token=bearer_token(
-                request.headers.get("Authorization")),
-            idempotency_key=request.headers.get("Idempotency-Key"),
+            body=body, token=bearer_token(request.headers.get("Authorization")),
+            idempotency_key=request.headers.get("Idempotency-Key"), body_too_large=too_large,
         ))
         response = _json(answer.status, answer.body)
         if answer.replayed:

@@ -33,13 +33,14 @@ from flask_login import (
 from werkzeug.wrappers import Response
 
 from terminal_ui.page_errors import session_expired
-from wms.auth import PERMISSIONS
+from wms.auth import PERMISSIONS, end_sessions
 from wms.db import Database
 from wms.models import User
 from wms.signin import (
+    SignInLimits,
     TooManyAttempts,
     active_user,
-    badge_holder,
+    address_locked,
     sign_in_with_badge,
     sign_in_with_password,
 )
@@ -60,6 +61,7 @@ class SignedInUser(UserMixin):
     role: str
     display_name: str | None
     locale: str | None = None
+    session_version: int = 0
 
     @property
     def name(self) -> str:
@@ -69,16 +71,26 @@ class SignedInUser(UserMixin):
         """Whether this user's role allows the action."""
         return self.role in PERMISSIONS[permission]
 
+    def get_id(self) -> str:
+        """The session remembers the user and the session version it was signed in under."""
+        return f"{self.id}.{self.session_version}"
+
     @classmethod
     def of(cls, user: User) -> SignedInUser:
-        return cls(user.id, user.username, user.role, user.display_name, user.locale)
+        return cls(user.id, user.username, user.role, user.display_name, user.locale,
+                   user.session_version)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> SignedInUser | None:
+def load_user(session_id: str) -> SignedInUser | None:
+    """The signed-in user, checked on every request: still active, and the session not
+    ended by a sign-out, a deactivation or a new password since."""
+    user_id, _dot, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()) or len(session_id) > 40:
+        return None
     db: Database = current_app.extensions["wms.db"]
     with db.read() as s:
-        user = active_user(s, int(user_id)) if user_id.isdigit() else None
+        user = active_user(s, int(user_id), int(version))
         return SignedInUser.of(user) if user else None
 
 
@@ -123,8 +135,16 @@ def _signed_in(user: SignedInUser) -> Response:
     return redirect(_safe_next(request.form.get("next")))
 
 
-def _settings() -> Any:
-    return current_app.config["WMS_SETTINGS"]
+def _limits() -> SignInLimits:
+    settings = current_app.config["WMS_SETTINGS"]
+    return SignInLimits(per_name_at_address=settings.login_attempts,
+                        per_address=settings.login_address_attempts,
+                        per_name=settings.login_name_attempts)
+
+
+def _too_many() -> tuple[str, int]:
+    flash(_("Too many failed sign-ins: wait ten minutes"), "error")
+    return _login_page(429)
 
 
 @blueprint.get("/login")
@@ -136,53 +156,49 @@ def login() -> tuple[str, int]:
 def login_with_password() -> Response | tuple[str, int]:
     db: Database = current_app.extensions["wms.db"]
     try:
-        with db.write() as s:
-            user = sign_in_with_password(
-                s, request.form.get("username", ""), request.form.get("password", ""),
-                max_attempts=_settings().login_attempts, address=request.remote_addr)
-            signed = SignedInUser.of(user) if user else None
+        user = sign_in_with_password(db, request.form.get("username", ""),
+                                     request.form.get("password", ""), limits=_limits(),
+                                     address=request.remote_addr)
     except TooManyAttempts:
-        flash(_("Too many failed sign-ins: wait ten minutes"), "error")
-        return _login_page(429)
-    if signed is None:
+        return _too_many()
+    if user is None:
         flash(_("Wrong user name or password"), "error")
         return _login_page(401)
-    return _signed_in(signed)
+    return _signed_in(SignedInUser.of(user))
 
 
 @blueprint.post("/login/badge")
 def login_with_badge() -> Response | tuple[str, int]:
-    """Step one: the badge scan names the person; step two: their PIN signs them in."""
-    badge = request.form.get("badge", "").strip()
+    """Step one: the badge scan asks for the PIN (naming nobody: a badge alone tells
+    nothing about its holder); step two: the PIN signs its holder in."""
+    badge = request.form.get("badge", "").strip()[:64]
     pin = request.form.get("pin")
     db: Database = current_app.extensions["wms.db"]
+    if not badge:
+        flash(_("Scan your badge"), "error")
+        return _login_page(400)
     if pin is None:
-        with db.read() as s:
-            holder = badge_holder(s, badge)
-            name = (holder.display_name or holder.username) if holder else None
-        if name is None:
-            flash(_("Badge %(badge)s is not known here", badge=badge or "—"), "error")
-            return _login_page(404)
-        return _login_page(badge=badge, holder=name)
+        if address_locked(db, request.remote_addr, _limits()):
+            return _too_many()
+        return _login_page(badge=badge)
     try:
-        with db.write() as s:
-            user = sign_in_with_badge(s, badge, pin, max_attempts=_settings().login_attempts,
-                                      address=request.remote_addr)
-            signed = SignedInUser.of(user) if user else None
-            holder = badge_holder(s, badge)
-            name = (holder.display_name or holder.username) if holder else None
+        user = sign_in_with_badge(db, badge, pin, limits=_limits(),
+                                  address=request.remote_addr)
     except TooManyAttempts:
-        flash(_("Too many failed sign-ins: wait ten minutes"), "error")
-        return _login_page(429)
-    if signed is None:
-        flash(_("Wrong PIN"), "error")
-        return _login_page(401, badge=badge, holder=name)
-    return _signed_in(signed)
+        return _too_many()
+    if user is None:
+        flash(_("Wrong badge or PIN"), "error")
+        return _login_page(401, badge=badge)
+    return _signed_in(SignedInUser.of(user))
 
 
 @blueprint.post("/logout")
 @login_required
 def logout() -> Response:
+    """Sign out: this session, and any copy of its cookie, stop working."""
+    db: Database = current_app.extensions["wms.db"]
+    with db.write() as s:
+        end_sessions(s, current_user.id)
     logout_user()
     flash(_("Signed out"), "info")
     return redirect(url_for("auth.login"))

@@ -1,5 +1,5 @@
 """The home page: the menu of the signed-in person's workflows (only what their role may
-do), or, before sign-in, what this gateway holds and where to sign in."""
+do), or, before sign-in, only where to sign in."""
 
 from __future__ import annotations
 
@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
-
-from wms.db import Database
-from wms.models import Item, Location, Move, PurchaseOrder, SalesOrder, Warehouse
 
 blueprint = Blueprint("home", __name__)
 
@@ -45,19 +41,7 @@ def menu_for(user: object) -> list[MenuEntry]:
 
 @blueprint.get("/")
 def index() -> str:
+    """The menu; signed out, only where to sign in (nothing of the business)."""
     if current_user.is_authenticated:
         return render_template("home/menu.html", menu=menu_for(current_user))
-    db: Database = current_app.extensions["wms.db"]
-    with db.read() as session:
-        figures = {
-            name: session.scalar(select(func.count()).select_from(model))
-            for name, model in (("warehouses", Warehouse), ("locations", Location),
-                                ("items", Item), ("purchase_orders", PurchaseOrder),
-                                ("sales_orders", SalesOrder), ("moves", Move))
-        }
-        open_pos = session.scalars(select(PurchaseOrder).where(
-            PurchaseOrder.status.in_(("open", "partial"))).order_by(PurchaseOrder.number)).all()
-        open_sos = session.scalars(select(SalesOrder).where(
-            SalesOrder.status != "shipped").order_by(SalesOrder.number)).all()
-        return render_template("home/index.html", figures=figures, open_pos=open_pos,
-                               open_sos=open_sos)
+    return render_template("home/index.html")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict, Forbidden, Invalid, Unauthorized, UnknownRecord
@@ -102,22 +103,65 @@ def find_user(session: Session, username: str) -> User:
     return user
 
 
+def end_sessions(session: Session, user_id: int) -> None:
+    """Every page session of the user stops working at its next request (sign-out,
+    deactivation, a new password or PIN): their session version moves on."""
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_version=User.session_version + 1))
+
+
+def deactivate_user(session: Session, username: str) -> None:
+    """The user can no longer sign in, use a session or an API token."""
+    user = find_user(session, username)
+    user.active = False
+    session.flush()
+    end_sessions(session, user.id)
+    record(session, None, "user.deactivate", username)
+
+
+def set_secrets(session: Session, username: str, *, password: str | None = None,
+                pin: str | None = None) -> None:
+    """A new password and/or PIN; the user's sessions signed in with the old ones end."""
+    if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise Invalid("pin: 4 to 8 digits", field="pin")
+    if password is not None and len(password) < 8:
+        raise Invalid("password: at least 8 characters", field="password")
+    user = find_user(session, username)
+    if password is not None:
+        user.password_hash = hash_secret(password)
+    if pin is not None:
+        user.pin_hash = hash_secret(pin)
+    session.flush()
+    end_sessions(session, user.id)
+    record(session, None, "user.secrets", username, password=password is not None,
+           pin=pin is not None)
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, username: str) -> str:
-    """A new API token for the user; only its hash is stored."""
+def create_token(session: Session, username: str,
+                 stations: Sequence[str] | None = None) -> str:
+    """A new API token for the user; only its hash is stored. With `stations` it is a
+    station device's token: it may post scans and device events for those stations and read
+    their state, nothing else."""
     user = find_user(session, username)
+    bound = None
+    if stations is not None:
+        names = sorted({name.strip() for name in stations if name.strip()})
+        if not names or any(len(name) > 64 or " " in name for name in names):
+            raise Invalid("stations: one or more station names", field="stations")
+        bound = " ".join(names)
     token = "wms_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
-    record(session, user.id, "token.create", username)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), stations=bound))
+    record(session, user.id, "token.create", username, stations=bound)
     session.flush()
     return token
 
 
-def user_for_token(session: Session, token: str | None) -> User:
-    """The active user a bearer token belongs to, or Unauthorized."""
+def token_row(session: Session, token: str | None) -> ApiToken:
+    """The live token row of a bearer token (its user active), or Unauthorized."""
     if not token:
         raise Unauthorized("send Authorization: Bearer <token>")
     row = session.scalar(
@@ -125,4 +169,25 @@ def user_for_token(session: Session, token: str | None) -> User:
     )
     if row is None or row.revoked or not row.user.active:
         raise Unauthorized("the token is unknown or revoked")
-    return row.user
+    return row
+
+
+def user_for_token(session: Session, token: str | None) -> User:
+    """The active user a bearer token belongs to, or Unauthorized."""
+    return token_row(session, token).user
+
+
+# What a station device's token may call: its stations' scans, device events and state.
+STATION_ENDPOINTS = frozenset({"post_station_scan", "post_station_device", "get_station"})
+
+
+def require_station_scope(row: ApiToken, endpoint_name: str, station: str | None) -> None:
+    """Raise Forbidden when a station device's token calls anything but its own stations'
+    scans, device events and state; a person's token passes."""
+    allowed = row.station_names
+    if allowed is None:
+        return
+    if endpoint_name not in STATION_ENDPOINTS or station not in allowed:
+        raise Forbidden("a station device's token may only post scans and device events "
+                        f"for its stations ({', '.join(sorted(allowed))}) and read their "
+                        "state")

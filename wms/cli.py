@@ -65,11 +65,13 @@ def init(demo: bool) -> None:
 def _write_station_token(path: Path) -> None:
     """The scanner bridge's token, where the demo's hardware file says to find it."""
     from wms.demo import bridge_token
+    from wms.site_config import load_site_config
 
     if path.exists():
         return
+    stations = sorted(load_site_config(load_settings().config_path).stations)
     with _db().write() as session:
-        token = bridge_token(session)
+        token = bridge_token(session, stations)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(token + "\n")
     path.chmod(0o600)
@@ -130,6 +132,38 @@ def user_add(name: str, role: str, pin: str | None, password: str | None, badge:
     click.echo(f"user {name} added with role {role}")
 
 
+@user.command("deactivate")
+@click.argument("name")
+def user_deactivate(name: str) -> None:
+    """Deactivate a user: no sign-in, their sessions and API tokens stop working."""
+    from wms.auth import deactivate_user
+
+    try:
+        with _db().write() as session:
+            deactivate_user(session, name)
+    except WmsError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"user {name} deactivated")
+
+
+@user.command("secrets")
+@click.argument("name")
+@click.option("--password", help="A new password, at least 8 characters.")
+@click.option("--pin", help="A new PIN, 4 to 8 digits.")
+def user_secrets(name: str, password: str | None, pin: str | None) -> None:
+    """Set a new password and/or PIN; the user's signed-in sessions end."""
+    from wms.auth import set_secrets
+
+    if password is None and pin is None:
+        raise click.ClickException("give --password, --pin or both")
+    try:
+        with _db().write() as session:
+            set_secrets(session, name, password=password, pin=pin)
+    except WmsError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"new secrets set for {name}; their sessions ended")
+
+
 @main.group()
 def token() -> None:
     """Manage API tokens."""
@@ -137,13 +171,23 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("name")
-def token_create(name: str) -> None:
+@click.option("--station", "stations", multiple=True,
+              help="A station device's token (the scanner bridge's): it may only post scans "
+                   "and device events for this station and read its state. Repeat for each "
+                   "station its scanners feed.")
+def token_create(name: str, stations: tuple[str, ...]) -> None:
     """Print a new API token for user NAME (and nothing else)."""
     from wms.auth import create_token
+    from wms.site_config import load_site_config
 
+    known = load_site_config(load_settings().config_path).stations
+    unknown = [s for s in stations if s not in known]
+    if unknown:
+        raise click.ClickException(f"no station {unknown[0]} in the hardware file; "
+                                   f"stations: {', '.join(sorted(known)) or 'none'}")
     try:
         with _db().write() as session:
-            value = create_token(session, name)
+            value = create_token(session, name, list(stations) or None)
     except WmsError as error:
         raise click.ClickException(error.message) from error
     click.echo(value)

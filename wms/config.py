@@ -16,11 +16,21 @@ class Settings:
     count_variance_pct: float = 5.0
     count_variance_units: int = 2
     max_body_bytes: int = 1_000_000
+    # How deep a JSON body may nest arrays and objects (checked before it is parsed).
+    max_json_depth: int = 32
     api_page_limit: int = 500
     config_path: str = "var/wms.toml"
     secret_key: str = ""
     shift_hours: int = 10
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix
+    # headers are trusted (0: none; 1: one proxy on the gateway terminating TLS).
+    proxy_hops: int = 0
+    # Sign-in limits over ten minutes (see wms/signin.py): attempts for one name or badge
+    # from one address; attempts from one address for all names together (handhelds behind
+    # one Wi-Fi NAT share it); failures of one name from all addresses together.
     login_attempts: int = 5
+    login_address_attempts: int = 30
+    login_name_attempts: int = 50
     # What a handheld's wedge scanner types for the GS separator of GS1 codes (it cannot type
     # the control character itself); several stand-ins may be listed, separated by spaces.
     gs_replacement: str = "~"

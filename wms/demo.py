@@ -5,6 +5,7 @@ user for every role."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -173,9 +174,10 @@ def load_demo(session: Session) -> str:
 BRIDGE_USER = "bridge"
 
 
-def bridge_token(session: Session) -> str:
-    """A new token for the scanner bridge's own user (made on first use): the bridge posts
-    the fixed scanners' scans with it."""
+def bridge_token(session: Session, stations: Sequence[str]) -> str:
+    """A new token for the scanner bridge's own user (made on first use), bound to the
+    stations its scanners feed: the bridge posts their scans with it and may do nothing
+    else."""
     if session.scalar(select(User.id).where(User.username == BRIDGE_USER)) is None:
         add_user(session, BRIDGE_USER, "operator", display_name="扫描桥 Scanner bridge")
-    return create_token(session, BRIDGE_USER)
+    return create_token(session, BRIDGE_USER, stations)

@@ -109,10 +109,13 @@ class Handheld:
 
     def sign_in(self, badge: str, pin: str) -> None:
         self.page.goto(self.base + "/login")
-        self.page.wait_for_function(
-            "document.activeElement && document.activeElement.id === 'badge'")
+        from playwright.sync_api import expect
+
+        # Locator assertions poll without evaluating strings in the page, which its
+        # Content-Security-Policy (no eval) forbids.
+        expect(self.page.locator("#badge")).to_be_focused(timeout=30_000)
         self.wedge(badge, wait=False)
-        self.page.wait_for_function("document.activeElement && document.activeElement.id === 'pin'")
+        expect(self.page.locator("#pin")).to_be_focused(timeout=30_000)
         self.page.keyboard.type(pin)
         self.page.keyboard.press("Enter")
         self.page.wait_for_url(self.base + "/")

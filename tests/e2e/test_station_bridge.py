@@ -48,7 +48,7 @@ def gateway(demo_sqlite_template: Path, tmp_path: Path) -> Iterator[Gateway]:
     shutil.copy(demo_sqlite_template, database)
     db = Database(f"sqlite:///{database}")
     with db.write() as session:
-        (tmp_path / "station-token").write_text(bridge_token(session))
+        (tmp_path / "station-token").write_text(bridge_token(session, ("dock", "packing")))
     db.dispose()
     port = free_port()
     config = tmp_path / "wms.toml"
@@ -80,6 +80,8 @@ def latest(page: Any) -> str:
 
 def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
         handheld: Any, dock: tuple[Server, VirtualScanner]) -> None:
+    from playwright.sync_api import expect
+
     app, scanner = dock
     screen = handheld()
     screen.page.set_viewport_size({"width": 800, "height": 1000})
@@ -89,12 +91,10 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
     scanner.type("BADGE-0002")
     screen.page.wait_for_selector("#live [data-person]:not([data-person=''])")
     scanner.type("PO-1001")
-    screen.page.wait_for_function(
-        "document.querySelector('#live .latest').innerText.includes('PO-1001')")
+    expect(screen.page.locator("#live .latest")).to_contain_text("PO-1001", timeout=30_000)
     for n in range(1, 4):
         scanner.type(TEA.format(n=n))
-    screen.page.wait_for_function(
-        "document.querySelector('#live .latest').innerText.includes('LJ27-03')")
+    expect(screen.page.locator("#live .latest")).to_contain_text("LJ27-03", timeout=30_000)
     screen.screenshot("station-dock-1-receiving")
 
     screen.page.click("text=Quarantine: Damaged")
@@ -115,8 +115,7 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
     screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
     for n in range(4, 6):
         scanner.type(TEA.format(n=n))
-    screen.page.wait_for_function(
-        "document.querySelector('#live .latest').innerText.includes('LJ27-05')")
+    expect(screen.page.locator("#live .latest")).to_contain_text("LJ27-05", timeout=30_000)
     screen.screenshot("station-dock-3-back")
 
     ledger = Ledger(app.db)

@@ -4,6 +4,7 @@ idempotency record stored in that same transaction."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wms.api.registry import Call, Endpoint
-from wms.auth import require, user_for_token
+from wms.auth import require, require_station_scope, token_row, user_for_token
 from wms.config import Settings
 from wms.db import Database
 from wms.errors import Conflict, Invalid, Unauthorized, WmsError
@@ -29,6 +30,8 @@ class ApiRequest:
     body: bytes
     token: str | None
     idempotency_key: str | None
+    # The body was not read: it is larger than the limit (refused once the caller is known).
+    body_too_large: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,34 +64,50 @@ def _describe_validation(exc: ValidationError) -> str:
 
 @dataclass(frozen=True)
 class Parsed:
-    """The request's key and body, or the error they hold (raised after authentication)."""
+    """The request's key, its JSON document and the validated body."""
 
     key: str | None = None
     document: Any = None
     body: Any = None
-    error: WmsError | None = None
 
 
 def _parse(request: ApiRequest, settings: Settings) -> Parsed:
-    try:
-        key = _check_key(request.idempotency_key)
-        document, body = _parse_body(request.endpoint, request.body, settings)
-    except WmsError as error:
-        return Parsed(error=error)
+    """The key and body of a request whose caller is known and allowed; Invalid otherwise."""
+    key = _check_key(request.idempotency_key)
+    document, body = _parse_body(request, settings)
     return Parsed(key, document, body)
 
 
-def _parse_body(endpoint: Endpoint, raw: bytes, settings: Settings) -> tuple[Any, Any]:
-    if len(raw) > settings.max_body_bytes:
+_BRACKETS_ONLY = bytes(b for b in range(256) if b not in b"[]{}")
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def check_depth(raw: bytes, limit: int) -> None:
+    """Raise Invalid when JSON text nests arrays and objects deeper than `limit`, before a
+    parser recurses into it (brackets inside strings do not count)."""
+    depth = 0
+    for bracket in _STRING.sub(b"", raw).translate(None, _BRACKETS_ONLY):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > limit:
+            raise Invalid(f"body: nested deeper than {limit} levels", field="body")
+
+
+def _parse_body(request: ApiRequest, settings: Settings) -> tuple[Any, Any]:
+    raw = request.body
+    if request.body_too_large or len(raw) > settings.max_body_bytes:
         raise Invalid(f"body: larger than {settings.max_body_bytes} bytes", field="body")
+    endpoint = request.endpoint
     if endpoint.body is None:
         return None, None
     if not raw.strip():
         raise Invalid("body: a JSON object is required", field="body")
+    check_depth(raw, settings.max_json_depth)
     try:
         document = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Invalid(f"body: not valid JSON ({exc})", field="body") from exc
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits
+        raise Invalid(f"body: a value out of range ({exc})", field="body") from exc
     if not isinstance(document, dict):
         raise Invalid("body: must be a JSON object", field="body")
     try:
@@ -127,44 +146,46 @@ class Dispatcher:
         except WmsError as error:
             return ApiResponse(error.status, error_body(error))
 
-    def _call(self, session: Session, request: ApiRequest, parsed: Parsed) -> tuple[Any, Call]:
-        """Who is calling and may they: checked before anything about the request's body."""
-        user = user_for_token(session, request.token)
+    def _call(self, session: Session, request: ApiRequest) -> tuple[Parsed, Call]:
+        """Who is calling and may they, checked before the body is even parsed; then the
+        body."""
+        row = token_row(session, request.token)
+        user = row.user
+        require_station_scope(row, request.endpoint.name, request.params.get("station"))
         require(user, request.endpoint.permission)
-        if parsed.error is not None:
-            raise parsed.error
-        return user, Call(session, user, self.settings, request.params, request.query,
-                          parsed.body, self.site)
+        parsed = _parse(request, self.settings)
+        return parsed, Call(session, user, self.settings, request.params, request.query,
+                            parsed.body, self.site)
 
     def _read(self, request: ApiRequest) -> ApiResponse:
-        parsed = _parse(request, self.settings)
         with self.db.read() as session:
-            _, call = self._call(session, request, parsed)
+            _, call = self._call(session, request)
             status, body = request.endpoint.handler(call)
             return ApiResponse(status, body)
 
     def _write(self, request: ApiRequest) -> ApiResponse:
-        parsed = _parse(request, self.settings)
-        key = parsed.key if parsed.error is None else None
-        digest = _fingerprint(request, parsed.document) if key else ""
+        seen: dict[str, str] = {}  # the key and fingerprint, once the body is parsed
 
         def work(session: Session) -> ApiResponse:
-            user, call = self._call(session, request, parsed)
+            parsed, call = self._call(session, request)
+            if parsed.key:
+                seen.update(key=parsed.key, digest=_fingerprint(request, parsed.document))
             status, reply = request.endpoint.handler(call)
-            if key:
-                remember_reply(session, user.id, key, digest, status, reply)
+            if parsed.key:
+                remember_reply(session, call.user.id, parsed.key, seen["digest"], status,
+                               reply)
             return ApiResponse(status, reply)
 
         try:
             return self.db.transaction(work)
         except IntegrityError as exc:
-            stored = self._stored(request, key, digest)
+            stored = self._stored(request, seen.get("key"), seen.get("digest", ""))
             if stored is not None:
                 return stored
             raise Conflict("the change clashed with another one; try again") from exc
         except WmsError as error:
-            if key and not isinstance(error, Unauthorized):
-                stored = self._stored(request, key, digest)
+            if seen and not isinstance(error, Unauthorized):
+                stored = self._stored(request, seen["key"], seen["digest"])
                 if stored is not None:
                     return stored
             raise

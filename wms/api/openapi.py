@@ -125,6 +125,11 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "components": {"schemas": components, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"}}},
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "A token of a user (`wms token create NAME`), with that "
+                       "user's role; or a station device's token (`wms token create NAME "
+                       "--station S`), which may only post scans and device events for its "
+                       "stations and read their state (anything else: 403 `forbidden`). "
+                       "The token is checked before the body is read: without one, 401."}}},
         "paths": paths,
     }

@@ -32,7 +32,7 @@ def _since(text: str | None) -> datetime | None:
 def _limit(text: str | None, ceiling: int) -> int:
     if not text:
         return 100
-    if not text.isdigit() or not 1 <= int(text) <= ceiling:
+    if not text.isdigit() or len(text) > 9 or not 1 <= int(text) <= ceiling:
         raise Invalid(f"limit: a whole number from 1 to {ceiling}", field="limit")
     return int(text)
 

@@ -10,8 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from wms.reasons import INSPECTION_REASONS, MEANINGS, NOTE_LENGTH, SCRAP_REASONS
 
-Qty = Annotated[int, Field(strict=True, gt=0, le=1_000_000_000)]
-CountedQty = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+# Every whole number a body carries stays within this, so it fits every column's integer.
+MAX_INT = 1_000_000_000
+Qty = Annotated[int, Field(strict=True, gt=0, le=MAX_INT)]
+CountedQty = Annotated[int, Field(strict=True, ge=0, le=MAX_INT)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 OptionalLot = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None
@@ -50,12 +52,12 @@ class ItemBody(Body):
     unit_cost: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)] | None = None
     category: Text | None = None
     abc_class: Literal["A", "B", "C"] | None = None
-    safety_stock: Annotated[int, Field(strict=True, ge=0)] | None = None
-    reorder_point: Annotated[int, Field(strict=True, ge=0)] | None = None
-    min_qty: Annotated[int, Field(strict=True, ge=0)] | None = None
-    max_qty: Annotated[int, Field(strict=True, ge=0)] | None = None
-    lead_time_days: Annotated[int, Field(strict=True, ge=0)] | None = None
-    pack_size: Annotated[int, Field(strict=True, gt=0)] | None = None
+    safety_stock: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
+    reorder_point: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
+    min_qty: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
+    max_qty: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
+    lead_time_days: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
+    pack_size: Annotated[int, Field(strict=True, gt=0, le=MAX_INT)] | None = None
     home_location: Code | None = None
     zone_code: Code | None = None
     # null: the configured default (only lots already expired are held back)
@@ -66,8 +68,8 @@ class LocationBody(Body):
     warehouse: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
     zone: Annotated[str, StringConstraints(max_length=20)] | None = None
     kind: Literal["storage", "dock", "staging", "packing", "quarantine"] | None = None
-    capacity: Annotated[int, Field(strict=True, ge=0)] | None = None
-    walk_seq: Annotated[int, Field(strict=True, ge=0)] | None = None
+    capacity: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
+    walk_seq: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
     blocked: bool | None = None
 
 
@@ -76,7 +78,7 @@ class SupplierBody(Body):
     contact: Text | None = None
     phone: Text | None = None
     email: Text | None = None
-    lead_time_days: Annotated[int, Field(strict=True, ge=0)] | None = None
+    lead_time_days: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
     notes: Annotated[str, StringConstraints(max_length=4000)] | None = None
 
 

@@ -5,7 +5,14 @@ from wms.models.catalog import Item, ItemBarcode, Lot
 from wms.models.counting import Count, CountEntry, CountLocation
 from wms.models.layout import LOCATION_KINDS, Location, Warehouse, Zone
 from wms.models.partners import Customer, Supplier
-from wms.models.people import ROLES, ApiToken, AuditEvent, IdempotencyRecord, User
+from wms.models.people import (
+    ROLES,
+    ApiToken,
+    AuditEvent,
+    IdempotencyRecord,
+    SignInCounter,
+    User,
+)
 from wms.models.printing import JOB_STATUSES, PrintJob
 from wms.models.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
 from wms.models.sales import PickList, PickTask, SalesOrder, SalesOrderLine
@@ -18,6 +25,7 @@ __all__ = [
     "IdempotencyRecord", "Item", "ItemBarcode", "JOB_STATUSES", "LOCATION_KINDS", "Location",
     "Lot", "MOVE_KINDS", "Move", "PickList", "PickTask", "PrintJob", "PurchaseOrder",
     "PurchaseOrderLine", "ROLES", "Receipt", "ReceiptLine", "SalesOrder", "SalesOrderLine",
+    "SignInCounter",
     "StationEvent", "StationState", "StockBalance", "Supplier", "Transfer", "TransferLine",
     "User", "Warehouse", "Zone",
     "utcnow",

@@ -28,6 +28,9 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Raised on sign-out, deactivation and a new password or PIN: every session signed in
+    # under an older value stops working at its next request.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ApiToken(Base):
@@ -38,8 +41,28 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked: Mapped[bool] = mapped_column(default=False)
+    # A station device's token (the scanner bridge's): the station names it may post scans
+    # and device events for, separated by spaces; None for a person's token.
+    stations: Mapped[str | None] = mapped_column(String(500))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def station_names(self) -> frozenset[str] | None:
+        """The stations a device token is bound to; None for a person's token."""
+        return None if self.stations is None else frozenset(self.stations.split())
+
+
+class SignInCounter(Base):
+    """Sign-in attempts within the current window, for one key: a name at an address, an
+    address, or a name from anywhere. Claimed by one guarded UPDATE before a secret is
+    checked, so concurrent attempts never check more than the limit."""
+
+    __tablename__ = "sign_in_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEvent(Base):

@@ -22,7 +22,7 @@ WORKFLOWS = {  # page -> roles that may open it
 SCAN_PAGES = [page for page in WORKFLOWS if page != "/supervisor/"]
 
 
-def test_a_badge_then_the_pin_signs_in_and_greets_by_name(floor_app: Any) -> None:
+def test_a_badge_then_the_pin_signs_in_and_only_then_greets_by_name(floor_app: Any) -> None:
     device = Handheld(floor_app.test_client())
     page = device.client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Scan your badge" in page and 'autofocus' in page
@@ -30,11 +30,12 @@ def test_a_badge_then_the_pin_signs_in_and_greets_by_name(floor_app: Any) -> Non
     pin_page = device.client.post("/login/badge", data={"badge": "BADGE-0003",
                                                         "csrf_token": token},
                                   headers={"Accept-Language": "en"})
-    assert "李拣货 Li (picker)" in pin_page.get_data(as_text=True)
     assert "Type your PIN" in pin_page.get_data(as_text=True)
+    assert "Li (picker)" not in pin_page.get_data(as_text=True)
     signed = device.client.post("/login/badge", data={"badge": "BADGE-0003", "pin": "1111",
                                                       "csrf_token": token})
     assert signed.status_code == 302 and signed.location == "/"
+    assert "李拣货 Li (picker)" in device.client.get("/").get_data(as_text=True)
 
 
 def test_a_wrong_pin_is_refused_and_repeated_failures_lock_the_badge(floor_app: Any) -> None:
@@ -46,14 +47,24 @@ def test_a_wrong_pin_is_refused_and_repeated_failures_lock_the_badge(floor_app: 
     assert "Too many failed sign-ins" in text_of(locked.html) or "登录失败次数过多" in locked.html
 
 
-def test_an_unknown_badge_is_named_in_the_message(floor_app: Any) -> None:
+def test_a_badge_scan_tells_nothing_until_the_pin_whether_known_or_not(
+        floor_app: Any) -> None:
     client = floor_app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    reply = client.post("/login/badge", data={"badge": "BADGE-9", "csrf_token": token},
+
+    def step_one(badge: str) -> tuple[int, str]:
+        reply = client.post("/login/badge", data={"badge": badge, "csrf_token": token},
+                            headers={"Accept-Language": "en"})
+        return reply.status_code, reply.get_data(as_text=True).replace(badge, "BADGE")
+
+    assert step_one("BADGE-9") == step_one("BADGE-0003")
+    assert step_one("BADGE-9")[0] == 200
+    reply = client.post("/login/badge", data={"badge": "BADGE-9", "pin": "1111",
+                                              "csrf_token": token},
                         headers={"Accept-Language": "en"})
-    assert reply.status_code == 404
-    assert "Badge BADGE-9 is not known here" in reply.get_data(as_text=True)
+    assert reply.status_code == 401
+    assert "Wrong badge or PIN" in reply.get_data(as_text=True)
 
 
 def test_the_menu_shows_only_what_the_role_may_do(handheld: Any) -> None:

@@ -274,7 +274,7 @@ def test_a_person_who_may_not_receive_cannot_sign_in_at_the_dock(bridge: Api) ->
 def test_receipts_packs_and_their_documents_name_the_person_signed_in_at_the_station(
         station_app: Any) -> None:
     with station_app.extensions["wms.db"].write() as s:
-        scanner_bridge = Api(station_app.test_client(), bridge_token(s))
+        scanner_bridge = Api(station_app.test_client(), bridge_token(s, ("dock", "packing")))
         zhang = s.scalar(select(User).where(User.username == "zhang"))
         assert zhang is not None
         person, name = zhang.id, zhang.display_name
