@@ -154,6 +154,10 @@
 
   window.addEventListener("online", function () { clearTimeout(retryTimer); sendNext(); });
 
+  // The new step's input mode applies as soon as it is swapped in, before the scan counts as
+  // answered (settling comes a moment later).
+  document.addEventListener("htmx:afterSwap", applyStepSettings);
+
   document.addEventListener("htmx:afterSettle", function (evt) {
     applyStepSettings();
     announce(evt.detail.elt);
