@@ -77,6 +77,8 @@ def test_the_bridge_process_delivers_scans_and_stops_cleanly_on_sigterm(
         wait_until(lambda: fake_app.story() == ["connected"], timeout=10, what="the open")
         dock.type("PO-1001", "PO-1002")
         wait_until(lambda: fake_app.scans() == ["PO-1001", "PO-1002"], what="the scans")
+        # An answered entry leaves the spool a moment after the app has it.
+        wait_until(lambda: os.listdir(tmp_path / "spool") == [], what="the spool to empty")
         process.send_signal(signal.SIGTERM)
         _, log = process.communicate(timeout=10)
     finally:
