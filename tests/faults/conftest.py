@@ -61,6 +61,7 @@ class LedgerCount:
     distinct_answered_moves: int  # move ids named by the stored replies
     units_moved: int
     differences: int  # verify_balances on the stored balances
+    keys: set[str]  # the keys with a stored reply
 
     def lost(self, acknowledged: int) -> int:
         return max(acknowledged - self.stored_keys, 0)
@@ -73,13 +74,14 @@ def count_ledger(db: Database, key_prefix: str) -> LedgerCount:
     """Read the stored replies of the keys starting with `key_prefix`, the handheld's moves
     (every move after the stocking one) and the balances' agreement with the ledger."""
     with db.read() as s:
-        bodies = s.scalars(select(IdempotencyRecord.body)
+        stored = s.execute(select(IdempotencyRecord.key, IdempotencyRecord.body)
                            .where(IdempotencyRecord.key.like(f"{key_prefix}%"))).all()
-        answered = {move["id"] for body in bodies for move in json.loads(body)["moves"]}
+        answered = {move["id"] for _, body in stored for move in json.loads(body)["moves"]}
         moves, units = s.execute(select(func.count(), func.coalesce(func.sum(Move.qty), 0))
                                  .where(Move.user_id.is_not(None), Move.kind == "move")).one()
         differences = len(verify_balances(s))
-    return LedgerCount(len(bodies), int(moves), len(answered), int(units), differences)
+    return LedgerCount(len(stored), int(moves), len(answered), int(units), differences,
+                       {key for key, _ in stored})
 
 
 def wms_verify(database_url: str, workdir: Path) -> subprocess.CompletedProcess[str]:
