@@ -216,9 +216,10 @@ def api(api_as: Any) -> Api:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The figures of the fault and race tests (tests/support/figures.py), one line each."""
-    from tests.support.figures import RECORDED
+    from tests.support.figures import summary
 
-    if RECORDED:
+    lines = summary()
+    if lines:
         terminalreporter.section("figures")
-        for line in RECORDED:
+        for line in lines:
             terminalreporter.write_line(line)

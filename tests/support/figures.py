@@ -10,6 +10,7 @@ from pathlib import Path
 
 _lock = threading.Lock()
 RECORDED: list[str] = []
+TALLIES: dict[str, dict[str, int]] = {}
 
 
 def record(what: str, **figures: int | float | str) -> str:
@@ -25,3 +26,24 @@ def record(what: str, **figures: int | float | str) -> str:
                 out.write(line + "\n")
     print(f"\n[figures] {line}", flush=True)
     return line
+
+
+def tally(what: str, **counts: int) -> None:
+    """Add one trial's counts to the running totals of `what` (printed in the summary)."""
+    with _lock:
+        totals = TALLIES.setdefault(what, {})
+        for name, count in counts.items():
+            totals[name] = totals.get(name, 0) + count
+
+
+def summary() -> list[str]:
+    """Every recorded line, then the totals of the tallied trials."""
+    with _lock:
+        lines = list(RECORDED)
+        for what, totals in TALLIES.items():
+            lines.append(f"{what}: " + " ".join(f"{k}={v}" for k, v in totals.items()))
+    target = os.environ.get("WMS_FIGURES_FILE")
+    if target and TALLIES:
+        with Path(target).open("a", encoding="utf-8") as out:
+            out.writelines(line + "\n" for line in lines[len(RECORDED):])
+    return lines
