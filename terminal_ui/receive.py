@@ -20,6 +20,7 @@ from terminal_ui.reason_labels import reason_choices
 from terminal_ui.scan_pages import (
     Banner,
     apply_and_show,
+    carried,
     db,
     decode,
     empty_scan,
@@ -47,6 +48,9 @@ from wms.services.receiving import OVERRIDING_ROLES, ReceiptLineInput, receive
 from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
+# What each step (or button) needs carried from the steps before it.
+NEEDS = {"lot": ("dock", "sku"), "expiry": ("dock", "sku"), "qty": ("dock", "sku"),
+         "reason": ("dock", "sku")}
 TEMPLATE = "receive/_step.html"
 BLIND = "BLIND"
 REASONS = reason_choices(INSPECTION_REASONS)
@@ -93,9 +97,9 @@ def scan() -> Response:
     form = request.form
     if empty_scan("qty"):
         return unchanged()
-    fields = {k: form.get(k) for k in ("po", "dock", "sku", "lot", "expiry", "counted", "qty",
-                                       "disposition")}
     action = form.get("action")
+    fields = carried(("po", "dock", "sku", "lot", "expiry", "counted", "qty", "disposition"),
+                     NEEDS.get(form.get("stage", "item"), ()))
     if action == "finish":
         return _show("choose", {"dock": fields["dock"]}, ok(_("Receipt finished")))
     if action == "blind":
