@@ -5,6 +5,7 @@ fields): never a server fault, and a refused scan changes nothing in the ledger.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -206,3 +207,58 @@ def test_bad_input_on_any_page_step_is_refused_without_a_fault_and_changes_nothi
                           for s, c in faults[:8]]
     assert changed_on_refusal == []
     assert differences == [] and negative == 0
+
+
+IDS = ["0", "1", "2147483648", "9223372036854775808", "99999999999999999999", "9" * 400]
+
+
+def other_forms(rng: random.Random) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(who, path, form) for every form outside the scan steps: the station screen, the
+    language switch, the office's print queue, the supervisor's approval and sign-in."""
+    for nasty in pick(rng, NASTY, 12):
+        yield "supervisor", "/stations/dock/scan", {"scan": nasty, "since": rng.choice(NASTY)}
+        yield "supervisor", "/stations/dock/scan", {"qty": nasty, "scan_id": nasty}
+        yield "supervisor", "/stations/dock/inspection", {"choice": nasty,
+                                                          "since": rng.choice(NASTY)}
+        yield "supervisor", "/stations/dock/inspection", {"choice": f"reject:{nasty}"}
+        yield "supervisor", f"/stations/{nasty[:200]}/scan", {"scan": "1"}
+        yield "operator", "/language", {"locale": nasty, "back": nasty}
+        yield "", "/login", {"username": nasty, "password": nasty, "next": nasty}
+        yield "", "/login/badge", {"badge": nasty, "pin": rng.choice(NASTY)}
+    for job in pick(rng, IDS, 3):
+        for action in ("cancel", "reprint"):
+            yield "admin", f"/office/print-jobs/{job}/{action}", {"scan_id": rng.choice(NASTY)}
+        yield "supervisor", f"/supervisor/counts/{job}/approve", {"scan_id": rng.choice(NASTY)}
+
+
+def test_bad_input_in_sign_in_station_office_and_approval_forms_never_faults(
+    fuzz_app: Any
+) -> None:
+    db: Database = fuzz_app.extensions["wms.db"]
+    rng = random.Random(size("fuzz_seed", ci=29, torture=29))
+    devices = {role: signed_in(fuzz_app, role) for role in ("supervisor", "operator", "admin")}
+    faults: list[tuple[int, str, dict[str, str]]] = []
+    statuses: Counter[int] = Counter()
+    before = ledger_state(db)
+    sent = 0
+    for who, path, form in other_forms(rng):
+        if who:
+            device = devices[who]
+            status = post(device, path, form, htmx=sent % 2 == 0)
+        else:  # signed out, with the sign-in page's own form token
+            device = Handheld(fuzz_app.test_client())
+            page = device.client.get("/login").get_data(as_text=True)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert token is not None
+            status = int(device.client.post(path, data={**form, "csrf_token": token.group(1)})
+                         .status_code)
+        sent += 1
+        statuses[status] += 1
+        if status >= 500:
+            faults.append((status, path[:60], {k: v[:40] for k, v in form.items()}))
+    after = ledger_state(db)
+
+    record(f"form fuzz [{db.dialect}]", posts=sent, faults=len(faults),
+           statuses=" ".join(f"{k}:{v}" for k, v in sorted(statuses.items())))
+    assert faults == [], faults[:8]
+    assert after == before, "a refused form changed the ledger"
