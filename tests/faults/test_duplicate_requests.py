@@ -8,12 +8,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.faults.conftest import Floor, count_ledger, wms_verify
 from tests.faults.http import call, until_answered
 from tests.support.builders import Builder
 from tests.support.concurrency import run_together
 from tests.support.figures import record
 from tests.support.torture import size
+
+pytestmark = pytest.mark.faults
 
 TRIALS = size("duplicate_trials", ci=20, torture=300)
 ALL_OF_IT = 7  # units of MUG, moved whole from one bin to the other by each trial

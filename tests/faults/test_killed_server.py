@@ -9,10 +9,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.faults.conftest import Floor, count_ledger, wms_verify
 from tests.faults.http import until_answered
 from tests.support.figures import record
 from tests.support.torture import size
+
+pytestmark = pytest.mark.faults
 
 KILLS = size("kills", ci=3, torture=30)
 HANDHELDS = 4

@@ -9,11 +9,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from tests.faults.conftest import Floor, count_ledger, wms_verify
 from tests.faults.http import Answer, until_answered
 from tests.faults.proxy import DroppingProxy
 from tests.support.figures import record
 from tests.support.torture import size
+
+pytestmark = pytest.mark.faults
 
 MOVES = size("fault_moves", ci=300, torture=2000)
 HANDHELDS = 4

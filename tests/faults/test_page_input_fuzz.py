@@ -24,6 +24,8 @@ from wms.demo import DEMO_USERS
 from wms.ledger import verify_balances
 from wms.models import Count, Location, Lot, Move, PickTask, PurchaseOrder, StockBalance
 
+pytestmark = pytest.mark.faults
+
 PEOPLE = {u.role: u for u in DEMO_USERS}
 
 NASTY = [
@@ -123,9 +125,8 @@ def cases(known: Known, rng: random.Random) -> Iterator[Case]:
                 yield Case(path, {"stage": stage, "scan": nasty})  # every field missing
             for name in fields:
                 for nasty in pick(rng, NASTY, 1):
-                    for scan in pick(rng, scans, 1):
-                        yield Case(path, {**carried, "stage": stage, "scan": scan,
-                                          name: nasty})
+                    yield Case(path, {**carried, "stage": stage, "scan": rng.choice(scans),
+                                      name: nasty})
             for name, presses in BUTTONS.items():
                 for press in pick(rng, presses, 2):
                     yield Case(path, {**carried, "stage": stage, "scan": rng.choice(NASTY),

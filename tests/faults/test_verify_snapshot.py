@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from tests.support.builders import Builder
 from wms.db import Database
 from wms.ledger import verify_balances
 from wms.services.moving import move_stock
+
+pytestmark = pytest.mark.faults
 
 
 def test_verify_reports_no_difference_when_a_move_commits_while_it_reads(

@@ -7,12 +7,16 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.faults.conftest import Floor, count_ledger, wms_verify
 from tests.faults.http import until_answered
 from tests.support.figures import record
 from tests.support.torture import size
 from wms.db import Database
 from wms.ledger import verify_balances
+
+pytestmark = pytest.mark.faults
 
 RUNS = size("verify_runs", ci=20, torture=300)
 COMMAND_RUNS = size("verify_command_runs", ci=2, torture=20)
