@@ -40,7 +40,7 @@ def _read_request(conn: socket.socket) -> bytes:
 
 def _read_all(conn: socket.socket) -> bytes:
     """Everything the server sends until it closes the connection (`Connection: close`)."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         chunk = conn.recv(65536)
         if not chunk:

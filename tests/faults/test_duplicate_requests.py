@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.faults.conftest import Floor, count_ledger, wms_verify
-from tests.faults.http import call, until_answered
+from tests.faults.resend import call, until_answered
 from tests.support.builders import Builder
 from tests.support.concurrency import run_together
 from tests.support.figures import record

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.conftest import Floor, count_ledger, wms_verify
-from tests.faults.http import until_answered
+from tests.faults.resend import until_answered
 from tests.support.figures import record
 from tests.support.torture import size
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.faults.conftest import Floor, count_ledger, wms_verify
-from tests.faults.http import Answer, until_answered
 from tests.faults.proxy import DroppingProxy
+from tests.faults.resend import Answer, until_answered
 from tests.support.figures import record
 from tests.support.torture import size
 
