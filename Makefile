@@ -1,13 +1,14 @@
 # make run  - set up .venv, load the demo warehouse, serve on http://localhost:8000
 # make test - set up .venv and run the whole test suite
 # make property - the ledger property test at length with random seeds
+# make torture - the fault and race tests at length (tests/faults and the 32-picker races)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test install lint bench clean translations property
+.PHONY: run test install lint bench clean translations property torture
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,6 +48,19 @@ test: $(STAMP)
 property: $(STAMP)
 	WMS_PROPERTY_PROFILE=long $(BIN)/pytest -p no:cacheprovider -q --timeout=0 \
 	  tests/integration/test_ledger_properties.py -k any_day_on_the_floor
+
+# The fault and race tests at length: 2,000 moves with ~30 % of answers lost, 30 SIGKILLs of
+# every server process, 300 duplicate sends, 300 verify runs under load, 100 seeded races of 32
+# pickers and of 32 movers, every bad input at every page step; each on SQLite and PostgreSQL.
+# Any size can be set alone (WMS_FAULT_MOVES, WMS_KILLS, WMS_DUPLICATE_TRIALS, WMS_VERIFY_RUNS,
+# WMS_VERIFY_COMMAND_RUNS, WMS_RACE_TRIALS). The figures end the output and go to
+# test-artifacts/torture-figures.txt.
+TORTURE_RACES := tests/integration/test_concurrency.py::test_when_32_pickers_confirm_at_once_only_the_10_units_left_after_a_count_are_picked \
+  tests/integration/test_concurrency.py::test_32_moves_of_one_unit_out_of_a_bin_of_10_move_exactly_10
+torture: $(STAMP)
+	@mkdir -p test-artifacts && rm -f test-artifacts/torture-figures.txt
+	WMS_TORTURE=1 WMS_FIGURES_FILE=test-artifacts/torture-figures.txt $(BIN)/pytest \
+	  -p no:cacheprovider -q --timeout=0 tests/faults $(TORTURE_RACES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,6 +17,7 @@ from terminal_ui.scan_pages import (
     Banner,
     apply_and_show,
     apply_once,
+    carried,
     db,
     decode,
     empty_scan,
@@ -46,6 +47,10 @@ from wms.services.floor_lists import counted_so_far, counts_to_work, open_count_
 from wms.services.lookup import find_item, find_location
 
 blueprint = Blueprint("count", __name__, url_prefix="/count")
+# What each step (or button) needs carried from the steps before it.
+NEEDS = {"bin": ("count",), "item": ("count", "bin"), "lot": ("count", "bin", "sku"),
+         "qty": ("count", "bin", "sku"), "bin_done": ("count",), "finish": ("count",),
+         "cancel": ("count", "bin")}
 TEMPLATE = "count/_step.html"
 
 
@@ -88,8 +93,10 @@ def scan() -> Response:
     form = request.form
     if empty_scan("qty"):
         return unchanged()
-    fields = {k: form.get(k) for k in ("count", "bin", "sku", "lot", "counted")}
     action = form.get("action")
+    stage = form.get("stage", "choose")
+    fields = carried(("count", "bin", "sku", "lot", "counted", "open"),
+                     NEEDS.get(action or "", NEEDS.get(stage, ())))
     if form.get("open"):
         return _show("bin", {"count": form["open"]})
     if action == "bin_done":
@@ -99,7 +106,6 @@ def scan() -> Response:
         return _finish(fields)
     if action == "cancel":
         return _show("item", {"count": fields["count"], "bin": fields["bin"]})
-    stage = form.get("stage", "choose")
     return {"choose": _at_choose, "bin": _at_bin, "item": _at_item, "lot": _at_lot,
             "qty": _at_qty}.get(stage, _at_choose)(fields)
 

@@ -19,6 +19,7 @@ from terminal_ui.scan_pages import (
     apply_and_show,
     apply_once,
     bin_code,
+    carried,
     db,
     decode,
     empty_scan,
@@ -41,6 +42,9 @@ from wms.services.transfers import get_transfer, receive_transfer
 
 blueprint = Blueprint("move", __name__, url_prefix="/move")
 TEMPLATE = "move/_step.html"
+# What each step needs carried from the steps before it.
+NEEDS = {"item": ("from",), "qty": ("from", "sku"), "to": ("from", "sku", "qty"),
+         "receive": ("transfer",)}
 TRANSFER = re.compile(r"^TRF-?(\d{1,9})$", re.IGNORECASE)
 
 
@@ -71,9 +75,11 @@ def scan() -> Response:
         return unchanged()
     if form.get("action") == "cancel":
         return _show("from", {})
-    fields = {k: form.get(k) for k in ("from", "sku", "lot", "available", "qty", "transfer")}
+    stage = form.get("stage", "from")
+    fields = carried(("from", "sku", "lot", "available", "qty", "transfer"),
+                     NEEDS.get(stage, ()))
     return {"from": _at_from, "item": _at_item, "qty": _at_qty, "to": _at_to,
-            "receive": _at_receive}.get(form.get("stage", "from"), _at_from)(fields)
+            "receive": _at_receive}.get(stage, _at_from)(fields)
 
 
 def _at_from(fields: dict[str, Any]) -> Response:

@@ -43,7 +43,7 @@ def print_jobs() -> str:
                                statuses=JOB_STATUSES)
 
 
-@blueprint.get("/print-jobs/<int:job_id>/preview.png")
+@blueprint.get("/print-jobs/<int(max=2147483647):job_id>/preview.png")
 @login_required
 def preview(job_id: int) -> Response:
     with _db().read() as s:
@@ -68,13 +68,13 @@ def _act(action: str, job_id: int) -> WerkzeugResponse:
     return redirect(url_for("office.print_jobs"))
 
 
-@blueprint.post("/print-jobs/<int:job_id>/reprint")
+@blueprint.post("/print-jobs/<int(max=2147483647):job_id>/reprint")
 @login_required
 def reprint_job(job_id: int) -> WerkzeugResponse:
     return _act("reprint", job_id)
 
 
-@blueprint.post("/print-jobs/<int:job_id>/cancel")
+@blueprint.post("/print-jobs/<int(max=2147483647):job_id>/cancel")
 @login_required
 def cancel_job(job_id: int) -> WerkzeugResponse:
     return _act("cancel", job_id)

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from terminal_ui.scan_pages import htmx, refused
+from terminal_ui.scan_pages import DamagedStep, htmx, refusal, refused
+from wms.errors import WmsError
 
 
 def _answer(headline: str, detail: str, status: int) -> Response:
@@ -32,6 +33,32 @@ def init_page_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> Response:
         return _answer(_("The page has expired"), _("Sign in again, then scan again"), 400)
+
+    @app.before_request
+    def no_nul_in_forms() -> Response | None:
+        """A NUL byte is no text anyone types, and PostgreSQL cannot store one: a page form
+        holding one is refused before any step reads it (the scan itself is read without
+        the control characters a bad cable adds)."""
+        if request.method == "POST" and not request.path.startswith("/api/") and any(
+                "\x00" in value for name, value in request.form.items(multi=True)
+                if name != "scan"):
+            return _answer(_("Start this step again"), _("Nothing was changed: scan again"),
+                           422)
+        return None
+
+    @app.errorhandler(DamagedStep)
+    def step_damaged(error: DamagedStep) -> Response:
+        return _answer(_("Start this step again"), _("Nothing was changed: scan again"), 422)
+
+    @app.errorhandler(WmsError)
+    def refused_on_a_page(error: WmsError) -> Response:
+        """A refusal no step turned into its own banner (a record named by a step's field
+        that is gone): the refusal, and nothing was changed."""
+        if request.path.startswith("/api/"):
+            return make_response({"error": {"code": error.code, "message": error.message}},
+                                 error.status)
+        banner = refusal(error)
+        return _answer(banner.text, banner.detail, 422)
 
 
 def page_not_found(error: HTTPException) -> Response:

@@ -17,6 +17,7 @@ from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
     apply_once,
+    carried,
     db,
     decode,
     empty_scan,
@@ -134,6 +135,7 @@ def scan() -> Response:
     form = request.form
     if empty_scan("qty"):
         return unchanged()
+    carried(("list", "task", "remaining", "counted"))
     if not form.get("list", "").isdigit():
         return _open_order(form.get("order") or scanned())
     pick_list_id = int(form["list"])

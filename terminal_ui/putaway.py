@@ -16,8 +16,10 @@ from werkzeug.wrappers import Response
 from terminal_ui.auth import permission_required
 from terminal_ui.scan_pages import (
     Banner,
+    DamagedStep,
     apply_and_show,
     bin_code,
+    carried,
     db,
     decode,
     empty_scan,
@@ -40,6 +42,8 @@ from wms.services.moving import move_stock
 from wms.services.putaway import suggest_putaway
 
 blueprint = Blueprint("putaway", __name__, url_prefix="/putaway")
+# What each step (or button) needs carried from the steps before it.
+NEEDS = {"qty": ("from", "sku"), "bin": ("from", "sku", "qty")}
 TEMPLATE = "putaway/_step.html"
 WHY = {"home": _l("the item's home bin"), "consolidate": _l("joins the same item"),
        "nearest_free": _l("nearest free bin")}
@@ -77,10 +81,14 @@ def scan() -> Response:
         return unchanged()
     if form.get("action") == "cancel":
         return _show("item", {})
-    fields = {k: form.get(k) for k in ("from", "sku", "lot", "available", "qty", "suggested")}
     stage = form.get("stage", "item")
+    fields = carried(("from", "sku", "lot", "available", "qty", "suggested"),
+                     NEEDS.get(stage, ()))
     if form.get("pick"):
-        return _chosen(*form["pick"].split("|", 2))
+        chosen = form["pick"].split("|", 2)
+        if len(chosen) != 3:
+            raise DamagedStep("pick")
+        return _chosen(*chosen)
     return {"item": _at_item, "qty": _at_qty, "bin": _at_bin}.get(stage, _at_item)(fields)
 
 

@@ -28,6 +28,7 @@ from terminal_ui.scan_pages import (
     Banner,
     apply_and_show,
     apply_once,
+    carried,
     db,
     decode,
     empty_scan,
@@ -63,6 +64,9 @@ from wms.services.scan_steps import parse_expiry
 from wms.services.shelf_life import warehouse_today
 
 blueprint = Blueprint("receive", __name__, url_prefix="/receive")
+# What each step (or button) needs carried from the steps before it.
+NEEDS = {"lot": ("dock", "sku"), "expiry": ("dock", "sku"), "qty": ("dock", "sku"),
+         "reason": ("dock", "sku")}
 TEMPLATE = "receive/_step.html"
 BLIND = "BLIND"
 REASONS = reason_choices(INSPECTION_REASONS)
@@ -110,9 +114,10 @@ def scan() -> Response:
     form = request.form
     if empty_scan("qty"):
         return unchanged()
-    fields = {k: form.get(k) for k in ("po", "dock", "receipt", "sku", "lot", "expiry", "counted",
-                                       "qty", "disposition")}
     action = form.get("action")
+    fields = carried(("po", "dock", "receipt", "sku", "lot", "expiry", "counted", "qty",
+                      "disposition"),
+                     NEEDS.get(form.get("stage", "item"), ()))
     if action == "finish":
         return _finish(fields)
     if action == "blind":

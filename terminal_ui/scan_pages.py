@@ -7,7 +7,7 @@ between steps, so the keystrokes of a fast second scan always land in it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -84,6 +84,49 @@ def step(template: str, *, title: str, status: int | None = None, action: str | 
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+class DamagedStep(Exception):
+    """The fields a step carries to the next one are missing or are not what the page wrote
+    there (a form edited by hand, or sent from a page of another step): nothing is done."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"the step's field {field!r} is missing or damaged")
+        self.field = field
+
+
+# Carried fields that hold a whole number (a quantity or a record's id) or a date.
+NUMBER_FIELDS = frozenset({"available", "qty", "counted", "remaining", "transfer", "count",
+                           "list", "task", "open", "receipt"})
+DATE_FIELDS = frozenset({"expiry"})
+MAX_DIGITS = 9
+MAX_CARRIED_TEXT = 64  # the longest code a step carries (an item's SKU)
+
+
+def _well_formed(name: str, value: str) -> bool:
+    if len(value) > MAX_CARRIED_TEXT or any(c < " " or c == "\x7f" for c in value):
+        return False  # the page never writes control characters into a step's fields
+    if name in NUMBER_FIELDS:
+        return value.isascii() and value.isdigit() and len(value) <= MAX_DIGITS
+    if name in DATE_FIELDS:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+    return True
+
+
+def carried(names: Iterable[str], needs: Iterable[str] = ()) -> dict[str, Any]:
+    """The step's carried fields `names` from the form (None when absent), each number and
+    date checked, and every field of `needs` present; else DamagedStep."""
+    fields: dict[str, Any] = {name: request.form.get(name) for name in names}
+    for name, value in fields.items():
+        if value and not _well_formed(name, value):
+            raise DamagedStep(name)
+    for name in needs:
+        if not request.form.get(name):
+            raise DamagedStep(name)
+    return fields
 
 
 def scanned() -> str:
@@ -296,4 +339,5 @@ def expiry_entry(text: str, *, sku: str, lot: str | None) -> LineEntry | Banner:
 def parse_qty(text: str) -> int | None:
     """A typed quantity: a whole number of at least one, else None."""
     text = text.strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 10**9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS \
+        and 0 < int(text) < 10**9 else None

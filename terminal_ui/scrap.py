@@ -15,6 +15,7 @@ from terminal_ui.reason_labels import reason_choices
 from terminal_ui.scan_pages import (
     Banner,
     apply_once,
+    carried,
     db,
     decode,
     empty_scan,
@@ -34,6 +35,8 @@ from wms.services.lookup import find_item
 from wms.services.scrap import scrap_stock
 
 blueprint = Blueprint("scrap", __name__, url_prefix="/scrap")
+# What each step (or button) needs carried from the steps before it.
+NEEDS = {"item": ("bin",), "qty": ("bin", "sku"), "reason": ("bin", "sku", "qty")}
 TEMPLATE = "scrap/_step.html"
 REASONS = reason_choices(SCRAP_REASONS)
 
@@ -63,11 +66,12 @@ def scan() -> Response:
         return unchanged()
     if form.get("action") == "cancel":
         return _show("bin", {})
-    fields = {k: form.get(k) for k in ("bin", "sku", "lot", "available", "qty")}
+    stage = "reason" if form.get("reason") else form.get("stage", "bin")
+    fields = carried(("bin", "sku", "lot", "available", "qty"), NEEDS.get(stage, ()))
     if form.get("reason"):
         return _book(fields, form["reason"], _note())
     return {"bin": _at_bin, "item": _at_item, "qty": _at_qty, "reason": _at_reason}.get(
-        form.get("stage", "bin"), _at_bin)(fields)
+        stage, _at_bin)(fields)
 
 
 def _at_bin(fields: dict[str, Any]) -> Response:

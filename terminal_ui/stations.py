@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from terminal_ui.reason_labels import reason_choices, reason_label
 from terminal_ui.refusals import describe
-from terminal_ui.scan_pages import apply_once, db, new_scan_id
+from terminal_ui.scan_pages import apply_once, db, new_scan_id, scanned
 from terminal_ui.station_messages import describe_event, inspection_label
 from wms.errors import WmsError
 from wms.services.print_jobs import list_jobs
@@ -104,7 +104,7 @@ def typed_scan(name: str) -> Response:
     quantity keyed on its number pad (sent as `x<n>`), or one of its buttons (sign out,
     finish the order)."""
     station = _station(name)
-    raw = request.form.get("scan", "").strip()
+    raw = scanned()  # without the control characters a bad cable adds
     keyed = request.form.get("qty", "").strip()
     if keyed:
         raw = f"x{keyed}"

@@ -47,7 +47,7 @@ def overview() -> str:
             low=below_reorder_point(s), scan_id=new_scan_id())
 
 
-@blueprint.post("/counts/<int:count_id>/approve")
+@blueprint.post("/counts/<int(max=2147483647):count_id>/approve")
 @permission_required("approve")
 def approve(count_id: int) -> Response:
     def work(session: Any) -> dict[str, Any]:

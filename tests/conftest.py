@@ -212,3 +212,14 @@ def api_as(client: Any, build: Builder) -> Any:
 def api(api_as: Any) -> Api:
     """An API client signed in as an admin."""
     return api_as("admin")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The figures of the fault and race tests (tests/support/figures.py), one line each."""
+    from tests.support.figures import summary
+
+    lines = summary()
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)

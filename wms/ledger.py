@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import cast
 
-from sqlalchemy import ScalarSelect, Table, case, func, literal, select, update
+from sqlalchemy import ScalarSelect, Subquery, Table, case, func, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -192,47 +192,43 @@ class BalanceDifference:
     balance_qty: int
 
 
+def _sides(with_balances: bool) -> Subquery:
+    """One row per side of every move (and, when asked, per stored balance): location, item,
+    lot, units by the ledger and units stored, to be summed per (location, item, lot)."""
+    zero = literal(0)
+    parts = [
+        select(Move.to_location_id.label("loc"), Move.item_id.label("item"),
+               Move.lot_id.label("lot"), Move.qty.label("ledger"), zero.label("stored"))
+        .where(Move.to_location_id.is_not(None)),
+        select(Move.from_location_id, Move.item_id, Move.lot_id, -Move.qty, zero)
+        .where(Move.from_location_id.is_not(None)),
+    ]
+    if with_balances:
+        parts.append(select(StockBalance.location_id, StockBalance.item_id,
+                            StockBalance.lot_id, zero, StockBalance.qty))
+    return union_all(*parts).subquery("sides")
+
+
 def ledger_balances(session: Session) -> dict[tuple[int, int, int], int]:
     """Balances rebuilt from nothing but the ledger: (location, item, lot) -> units."""
-    incoming = (
-        select(
-            Move.to_location_id.label("loc"), Move.item_id, Move.lot_id,
-            func.sum(Move.qty).label("qty"),
-        )
-        .where(Move.to_location_id.is_not(None))
-        .group_by(Move.to_location_id, Move.item_id, Move.lot_id)
-    )
-    outgoing = (
-        select(
-            Move.from_location_id.label("loc"), Move.item_id, Move.lot_id,
-            func.sum(Move.qty).label("qty"),
-        )
-        .where(Move.from_location_id.is_not(None))
-        .group_by(Move.from_location_id, Move.item_id, Move.lot_id)
-    )
-    totals: dict[tuple[int, int, int], int] = {}
-    for sign, stmt in ((1, incoming), (-1, outgoing)):
-        for loc, item, lot, qty in session.execute(stmt):
-            assert loc is not None  # both queries leave out moves without that side
-            totals[(loc, item, lot)] = totals.get((loc, item, lot), 0) + sign * int(qty)
-    return totals
+    sides = _sides(with_balances=False)
+    stmt = (select(sides.c.loc, sides.c.item, sides.c.lot, func.sum(sides.c.ledger))
+            .group_by(sides.c.loc, sides.c.item, sides.c.lot))
+    return {(loc, item, lot): int(qty) for loc, item, lot, qty in session.execute(stmt)}
 
 
 def verify_balances(session: Session) -> list[BalanceDifference]:
-    """Every (location, item, lot) where the stored balance and the ledger disagree."""
-    rebuilt = ledger_balances(session)
-    stored = {
-        (loc, item, lot): qty
-        for loc, item, lot, qty in session.execute(
-            select(
-                StockBalance.location_id, StockBalance.item_id, StockBalance.lot_id,
-                StockBalance.qty,
-            )
-        )
-    }
-    differences = []
-    for key in sorted(set(rebuilt) | set(stored)):
-        ledger_qty, balance_qty = rebuilt.get(key, 0), stored.get(key, 0)
-        if ledger_qty != balance_qty:
-            differences.append(BalanceDifference(*key, ledger_qty, balance_qty))
-    return differences
+    """Every (location, item, lot) where the stored balance and the ledger disagree.
+
+    One statement compares the ledger's sums with the stored balances, so the comparison
+    reads one snapshot of the database even under READ COMMITTED while moves are being
+    posted (two statements could see a move's balance but not its ledger row)."""
+    sides = _sides(with_balances=True)
+    ledger_qty = func.coalesce(func.sum(sides.c.ledger), 0)
+    balance_qty = func.coalesce(func.sum(sides.c.stored), 0)
+    stmt = (select(sides.c.loc, sides.c.item, sides.c.lot, ledger_qty, balance_qty)
+            .group_by(sides.c.loc, sides.c.item, sides.c.lot)
+            .having(ledger_qty != balance_qty)
+            .order_by(sides.c.loc, sides.c.item, sides.c.lot))
+    return [BalanceDifference(loc, item, lot, int(ledger), int(stored))
+            for loc, item, lot, ledger, stored in session.execute(stmt)]

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from tests.support.builders import Builder
 from tests.support.concurrency import run_together, watching
+from tests.support.figures import tally
+from tests.support.torture import size
 from wms.db import Database
 from wms.ledger import verify_balances
 from wms.models import (
@@ -34,7 +36,9 @@ from wms.services.orders import OrderLineInput, create_purchase_order, create_sa
 
 PICKERS = 32
 LEFT_AFTER_COUNT = 10
-TRIALS = range(1, 6)
+# Seeded trials: a few in CI, many under `make torture` (WMS_RACE_TRIALS sets the number).
+TRIALS = range(1, 1 + size("race_trials", ci=5, torture=100))
+MOVE_TRIALS = range(7, 7 + size("race_trials", ci=1, torture=100))
 
 Outcome = tuple[int, dict[str, Any]]
 
@@ -117,6 +121,8 @@ def test_when_32_pickers_confirm_at_once_only_the_10_units_left_after_a_count_ar
                             strict=True))
 
     picked = sorted(n for n, (status, _) in outcomes.items() if status == 200)
+    tally(f"32 pickers over 10 units [{db.dialect}]", trials=1, pickers=PICKERS,
+          winners=len(picked), trials_not_10=int(len(picked) != LEFT_AFTER_COUNT))
     assert len(picked) == LEFT_AFTER_COUNT, Counter(s for s, _ in outcomes.values())
     assert error_codes(list(outcomes.values())) == {
         "insufficient_stock": PICKERS - LEFT_AFTER_COUNT}
@@ -145,8 +151,9 @@ def test_when_32_pickers_confirm_at_once_only_the_10_units_left_after_a_count_ar
     assert balance(db, "PACK-1", "CUP") == (LEFT_AFTER_COUNT, LEFT_AFTER_COUNT)
 
 
+@pytest.mark.parametrize("seed", MOVE_TRIALS)
 def test_32_moves_of_one_unit_out_of_a_bin_of_10_move_exactly_10(
-    app: Any, build: Builder, db: Database, database_url: str
+    app: Any, build: Builder, db: Database, database_url: str, seed: int
 ) -> None:
     # Bins without a capacity: no lock on the destination serialises the moves for us.
     source, target = build.warehouse("WH1", bins=2, capacity=None)
@@ -158,8 +165,11 @@ def test_32_moves_of_one_unit_out_of_a_bin_of_10_move_exactly_10(
              for i in range(PICKERS)]
 
     with watching(database_url, lowest_balance) as lows:
-        outcomes = run_together(moves, seed=7)
+        outcomes = run_together(moves, seed=seed)
 
+    winners = sum(1 for status, _ in outcomes if status == 201)
+    tally(f"32 moves out of 10 units [{db.dialect}]", trials=1, movers=PICKERS,
+          winners=winners, trials_not_10=int(winners != 10))
     assert Counter(status for status, _ in outcomes) == {201: 10, 409: PICKERS - 10}
     assert error_codes(outcomes) == {"insufficient_stock": PICKERS - 10}
     assert min(q for q, _ in lows) >= 0 and min(f for _, f in lows) >= 0

@@ -136,7 +136,8 @@ def read_expiry(scan: ScanResult, *, sku: str, lot: str | None = None) -> LineEn
 def typed_number(text: str) -> int | None:
     """Digits too short to be a barcode: a number typed on the keypad."""
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) < SHORTEST_NUMERIC_BARCODE else None
+    return int(text) if text.isascii() and text.isdigit() and \
+        len(text) < SHORTEST_NUMERIC_BARCODE else None
 
 
 def read_quantity(scan: ScanResult | None, text: str, *, sku: str, lot: str | None = None,
@@ -151,8 +152,11 @@ def read_quantity(scan: ScanResult | None, text: str, *, sku: str, lot: str | No
         check_label(scan, sku, lot, expiry)
         return LineEntry(lot=scan.lot, expiry=scan.expiry, units=scan.qty or 1)
     if number is None and scan is not None and scan.kind == "unknown" and not _is_gs1(scan) \
-            and text.strip().isdigit():
-        number = int(text.strip())  # a long number that is no barcode: still a quantity
+            and text.strip().isascii() and text.strip().isdigit():
+        # A long number that is no barcode: still a quantity (one too long to be read is
+        # more than any quantity).
+        digits = text.strip()
+        number = int(digits) if len(digits) <= 18 else QTY_LIMIT + 1
     if number is None:
         if scan is None:
             raise _refuse("quantity", ScanResult("unknown", text, text), "not_a_number")
