@@ -81,8 +81,12 @@ def http_error(error: HTTPException) -> Response | HTTPException:
     messages = {404: f"no such API path {request.path}",
                 405: f"{request.method} is not allowed on {request.path}",
                 413: "body: too large"}
-    return _json(status, {"error": {"code": HTTP_CODES.get(status, "invalid"),
-                                    "message": messages.get(status, error.description)}})
+    response = _json(status, {"error": {"code": HTTP_CODES.get(status, "invalid"),
+                                        "message": messages.get(status, error.description)}})
+    for name, value in error.get_headers():
+        if name.lower() == "allow":  # a 405 names the methods the path takes
+            response.headers[name] = value
+    return response
 
 
 @blueprint.app_errorhandler(Exception)

@@ -200,6 +200,17 @@ def test_a_wrong_method_is_a_json_405_and_changes_nothing(api: Any, build: Build
     assert api.get("/items/CUP").get_json() == item_before
 
 
+def test_a_405_names_the_methods_the_path_takes_in_an_allow_header(api: Any) -> None:
+    headers = {"Authorization": f"Bearer {api.token}"}
+    for method, path, allowed in (("delete", "/api/v1/items/CUP", {"GET", "PUT"}),
+                                  ("trace", "/api/v1/moves", {"POST"}),
+                                  ("patch", "/api/v1/health", {"GET"})):
+        response = api.client.open(path, method=method.upper(), headers=headers)
+        assert error_of(response)[0] == 405, (method, path)
+        named = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+        assert allowed <= named and method.upper() not in named, (path, named)
+
+
 # ---------------------------------------------------------------- 401 and 403
 
 
