@@ -55,7 +55,8 @@ def health() -> Response:
 
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
-    return _json(200, openapi_document())
+    return _json(200, openapi_document(current_app.config["WMS_SETTINGS"],
+                                       current_app.extensions["wms.site"]))
 
 
 @blueprint.get("/print-jobs/<id>/preview.png")

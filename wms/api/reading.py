@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from wms.api.registry import Call, Reply, api
-from wms.api.serialize import ledger_json, stock_json
+from wms.api.serialize import LedgerRowJson, StockRowJson, ledger_json, stock_json
 from wms.errors import Invalid
 from wms.services.stock_queries import ledger_rows, stock_rows
 
 
 @api("GET", "/stock", permission="read", query=("sku", "location", "warehouse", "lot"),
-     summary="Stock rows with units, filtered", errors=("unknown_item", "unknown_location"))
+     summary="Stock rows with units, filtered", errors=("unknown_item", "unknown_location"),
+     response=list[StockRowJson])
 def get_stock(call: Call) -> Reply:
     q = call.query
     rows = stock_rows(call.session, sku=q.get("sku"), location=q.get("location"),
@@ -39,7 +40,8 @@ def _limit(text: str | None, ceiling: int) -> int:
 
 @api("GET", "/ledger", permission="read", query=("sku", "location", "since", "limit",
                                                  "reference"),
-     summary="The moves, newest first", errors=("invalid", "unknown_item", "unknown_location"))
+     summary="The moves, newest first", errors=("invalid", "unknown_item", "unknown_location"),
+     response=list[LedgerRowJson])
 def get_ledger(call: Call) -> Reply:
     q = call.query
     rows = ledger_rows(call.session, sku=q.get("sku"), location=q.get("location"),

@@ -44,6 +44,9 @@ class Endpoint:
     query: tuple[str, ...] = ()
     tag: str = "stock"
     read_only: bool = False
+    # the type of the success answer's body (a TypedDict of wms.api.serialize, or a list
+    # of one): the OpenAPI document's response schema
+    response: Any = None
 
     @property
     def changes_state(self) -> bool:
@@ -61,12 +64,13 @@ ENDPOINTS: list[Endpoint] = []
 def api(method: str, path: str, *, permission: str, summary: str,
         body: type[BaseModel] | None = None, success: int = 200,
         errors: tuple[str, ...] = (), query: tuple[str, ...] = (), tag: str = "stock",
-        read_only: bool = False) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
+        read_only: bool = False, response: Any = None,
+        ) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
     """Register a handler as an API v1 endpoint."""
 
     def register(handler: Callable[[Call], Reply]) -> Callable[[Call], Reply]:
         ENDPOINTS.append(Endpoint(method, path, handler, permission, summary, body, success,
-                                  errors, query, tag, read_only))
+                                  errors, query, tag, read_only, response))
         return handler
 
     return register
