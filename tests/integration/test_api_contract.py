@@ -622,6 +622,29 @@ def test_unknown_orders_are_refused_with_unknown_order_and_change_nothing(
     assert snapshot(api) == before
 
 
+def test_a_record_id_beyond_the_databases_integers_or_not_in_ascii_digits_is_invalid(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    before = snapshot(api)
+    for bad in ("2147483648", "4204535734379", "99999999999999999", "\u00b2", "\u0661"):
+        cases = {
+            "count": api.get(f"/counts/{bad}"),
+            "count entry": api.post(f"/counts/{bad}/entries", {
+                "location": bins[0], "sku": "CUP", "qty": 3}),
+            "transfer": api.get(f"/transfers/{bad}"),
+            "transfer receipt": api.post(f"/transfers/{bad}/receive", {"location": bins[0]}),
+            "pick list": api.get(f"/pick-lists/{bad}"),
+            "pick": api.post(f"/pick-tasks/{bad}/confirm", {
+                "location": bins[0], "sku": "CUP", "qty": 1}),
+            "print job": api.get(f"/print-jobs/{bad}"),
+        }
+        seen = {name: outcome(response, "id") for name, response in cases.items()}
+        assert seen == {name: (422, "invalid", True) for name in cases}, bad
+    assert api.get("/counts/2147483647").status_code == 404
+    assert snapshot(api) == before
+
+
 def test_unknown_counts_are_refused_with_unknown_count_and_change_nothing(
     api: Any, build: Builder
 ) -> None:

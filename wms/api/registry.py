@@ -76,9 +76,14 @@ def api(method: str, path: str, *, permission: str, summary: str,
     return register
 
 
+# Record ids are the databases' 32-bit integers: a larger number names no record, and
+# PostgreSQL refuses to compare an integer column with it.
+MAX_ID = 2**31 - 1
+
+
 def path_int(call: Call, name: str) -> int:
-    """A numeric path parameter, or Invalid."""
+    """A numeric path parameter (a record id), or Invalid."""
     text = call.params[name]
-    if not text.isdigit() or len(text) > 18:
-        raise Invalid(f"{name}: {text!r} is not a number", field=name)
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
+        raise Invalid(f"{name}: {text!r} is not a number from 0 to {MAX_ID}", field=name)
     return int(text)
