@@ -535,6 +535,46 @@ def test_invalid_master_data_is_refused_naming_the_field_and_the_item_is_unchang
     assert api.get("/suppliers/SUP-1").status_code == 404
 
 
+def test_numbers_flags_and_dates_must_be_what_the_document_says_and_fit_the_database(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    item_before = api.get("/items/CUP").get_json()
+    location_before = api.get(f"/locations/{bins[0]}").get_json()
+    before = snapshot(api)
+    cases = [
+        ("/items/CUP", "safety_stock", {"safety_stock": 10**12}),
+        ("/items/CUP", "lead_time_days", {"lead_time_days": 2**31}),
+        ("/items/CUP", "expiry", {"expiry": "true"}),
+        ("/items/CUP", "expiry", {"expiry": 1}),
+        (f"/locations/{bins[0]}", "capacity", {"capacity": 10**12}),
+        (f"/locations/{bins[0]}", "blocked", {"blocked": "no"}),
+        ("/suppliers/SUP-1", "lead_time_days", {"name": "S", "lead_time_days": 10**15}),
+    ]
+    seen = [(path, outcome(api.put(path, body), field)) for path, field, body in cases]
+    assert seen == [(path, (422, "invalid", True)) for path, _, _ in cases]
+    dated = {"device": "scanner-1", "state": "connected", "at": 1764400000}
+    assert outcome(api.post("/stations/dock/devices", dated), "at") == (422, "invalid", True)
+    receipt = {"location": "DOCK-1", "lines": [{"sku": "TEA", "qty": 1, "lot": "L9",
+                                                "expiry": 20271130}]}
+    assert outcome(api.post("/receipts", receipt), "expiry") == (422, "invalid", True)
+    assert api.get("/items/CUP").get_json() == item_before
+    assert api.get(f"/locations/{bins[0]}").get_json() == location_before
+    assert api.get("/suppliers/SUP-1").status_code == 404
+    assert snapshot(api) == before
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_that_number(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    moved = api.post("/moves", {"sku": "CUP", "qty": 4.0, "from": bins[0], "to": bins[2]})
+    assert moved.status_code == 201, moved.get_json()
+    assert [m["qty"] for m in moved.get_json()["moves"]] == [4]
+    assert stock_of(api, sku="CUP") == {(bins[0], None): 6, (bins[2], None): 4}
+    assert api.put("/items/CUP", {"safety_stock": 12.0}).get_json()["safety_stock"] == 12
+
+
 def test_creating_a_location_with_a_malformed_code_is_invalid_rather_than_unknown(
     api: Any, build: Builder
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from wms.api.registry import Call, Reply, api, path_int
-from wms.api.schemas import Body
+from wms.api.schemas import WHOLE, Body
 from wms.api.serialize import PrintJobJson
 from wms.errors import Invalid
 from wms.models import JOB_STATUSES, PrintJob
@@ -19,7 +19,7 @@ class PrintJobBody(Body):
                       "receiving_note"]
     printer: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     data: dict[str, Any]
-    copies: Annotated[int, Field(strict=True, ge=1, le=50)] = 1
+    copies: Annotated[int, Field(strict=True, ge=1, le=50), WHOLE] = 1
 
 
 def job_json(job: PrintJob) -> PrintJobJson:

@@ -6,12 +6,33 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from wms.reasons import INSPECTION_REASONS, MEANINGS, NOTE_LENGTH, SCRAP_REASONS
 
-Qty = Annotated[int, Field(strict=True, gt=0, le=1_000_000_000)]
-CountedQty = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+
+def _whole_number(value: Any) -> Any:
+    """JSON has one kind of number: 12.0 is the whole number 12 (12.5 stays refused, and so
+    do "12" and true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates and times are ISO 8601 strings, never numbers (a count of seconds)."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("an ISO 8601 string")
+    return value
+
+
+WHOLE = BeforeValidator(_whole_number)
+Qty = Annotated[int, Field(strict=True, gt=0, le=1_000_000_000), WHOLE]
+CountedQty = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000), WHOLE]
+Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000), WHOLE]
+Flag = Annotated[bool, Field(strict=True)]
+Day = Annotated[date, BeforeValidator(_iso_text)]
+Moment = Annotated[datetime, BeforeValidator(_iso_text)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 OptionalLot = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None
@@ -46,29 +67,30 @@ class ItemBody(Body):
     barcodes: list[Code] | None = None
     uom: Annotated[str, StringConstraints(min_length=1, max_length=16)] | None = None
     tracking: Literal["none", "lot"] | None = None
-    expiry: bool | None = None
+    expiry: Flag | None = None
     unit_cost: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)] | None = None
     category: Text | None = None
     abc_class: Literal["A", "B", "C"] | None = None
-    safety_stock: Annotated[int, Field(strict=True, ge=0)] | None = None
-    reorder_point: Annotated[int, Field(strict=True, ge=0)] | None = None
-    min_qty: Annotated[int, Field(strict=True, ge=0)] | None = None
-    max_qty: Annotated[int, Field(strict=True, ge=0)] | None = None
-    lead_time_days: Annotated[int, Field(strict=True, ge=0)] | None = None
-    pack_size: Annotated[int, Field(strict=True, gt=0)] | None = None
+    safety_stock: Count | None = None
+    reorder_point: Count | None = None
+    min_qty: Count | None = None
+    max_qty: Count | None = None
+    lead_time_days: Count | None = None
+    pack_size: Annotated[int, Field(strict=True, gt=0, le=1_000_000_000), WHOLE] | None = None
     home_location: Code | None = None
     zone_code: Code | None = None
     # null: the configured default (only lots already expired are held back)
-    min_shelf_life_days: Annotated[int, Field(strict=True, ge=0, le=36500)] | None = None
+    min_shelf_life_days: Annotated[int, Field(strict=True, ge=0, le=36500),
+                                  WHOLE] | None = None
 
 
 class LocationBody(Body):
     warehouse: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
     zone: Annotated[str, StringConstraints(max_length=20)] | None = None
     kind: Literal["storage", "dock", "staging", "packing", "quarantine"] | None = None
-    capacity: Annotated[int, Field(strict=True, ge=0)] | None = None
-    walk_seq: Annotated[int, Field(strict=True, ge=0)] | None = None
-    blocked: bool | None = None
+    capacity: Count | None = None
+    walk_seq: Count | None = None
+    blocked: Flag | None = None
 
 
 class SupplierBody(Body):
@@ -76,7 +98,7 @@ class SupplierBody(Body):
     contact: Text | None = None
     phone: Text | None = None
     email: Text | None = None
-    lead_time_days: Annotated[int, Field(strict=True, ge=0)] | None = None
+    lead_time_days: Count | None = None
     notes: Annotated[str, StringConstraints(max_length=4000)] | None = None
 
 
@@ -98,7 +120,7 @@ class PurchaseOrderBody(Body):
     number: Code
     supplier: Code
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)]
-    expected_date: date | None = None
+    expected_date: Day | None = None
 
 
 class SalesOrderBody(Body):
@@ -113,12 +135,12 @@ class ReceiptLineBody(Body):
     sku: Code
     qty: Qty
     lot: OptionalLot = None
-    expiry: date | None = None
+    expiry: Day | None = None
     disposition: Literal["accept", "quarantine", "reject"] = "accept"
     reason: InspectionReason | None = None
     note: Note | None = None
     # accept an expired or short-dated lot anyway (supervisor or admin; audited)
-    override_expiry: bool = False
+    override_expiry: Flag = False
 
 
 class ReceiptBody(Body):
@@ -190,7 +212,7 @@ class ScrapBody(Body):
 class StationScanBody(Body):
     raw: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
     device: Code | None = None
-    scanned_at: datetime | None = None
+    scanned_at: Moment | None = None
     # "repeat": a presentation-mode scanner read the same code again and the bridge did not
     # count it; the station records that it was seen and changes nothing.
     ignored: Literal["repeat"] | None = None
@@ -200,4 +222,4 @@ class StationDeviceBody(Body):
     device: Code
     state: Literal["connected", "disconnected"]
     detail: Annotated[str, StringConstraints(max_length=500)] = ""
-    at: datetime | None = None
+    at: Moment | None = None
