@@ -575,6 +575,19 @@ def test_a_whole_number_written_with_a_decimal_point_is_that_number(
     assert api.put("/items/CUP", {"safety_stock": 12.0}).get_json()["safety_stock"] == 12
 
 
+def test_a_whole_number_parameter_written_with_a_decimal_point_is_that_number(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    for _ in range(3):
+        api.post("/moves", {"sku": "CUP", "qty": 1, "from": bins[0], "to": bins[2]})
+    assert len(api.get("/ledger", limit="2.0").get_json()) == 2
+    assert_error(api.get("/ledger", limit="2.5"), 422, "invalid", "limit")
+    count = api.post("/counts", {"locations": [bins[0]]}).get_json()["id"]
+    assert api.get(f"/counts/{count}.0").get_json()["id"] == count
+    assert_error(api.get(f"/counts/{count}.5"), 422, "invalid", "id")
+
+
 def test_creating_a_location_with_a_malformed_code_is_invalid_rather_than_unknown(
     api: Any, build: Builder
 ) -> None:

@@ -85,7 +85,8 @@ def post_receipt(call: Call) -> Reply:
 
 @api("POST", "/putaway-suggestions", permission="move", body=PutawayBody, tag="floor",
      summary="The best bins to put goods away in (changes nothing); without `from` or "
-     "`warehouse`, in the warehouse where the goods wait at a dock", errors=STOCK_ERRORS,
+     "`warehouse`, in the warehouse where the goods wait at a dock",
+     errors=(*STOCK_ERRORS, "conflict"),
      read_only=True, response=PutawayJson)
 def post_putaway_suggestion(call: Call) -> Reply:
     b = call.body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wms.api.registry import Call, Reply, api
+from wms.api.registry import Call, Reply, api, whole_number
 from wms.api.serialize import LedgerRowJson, StockRowJson, ledger_json, stock_json
 from wms.errors import Invalid
 from wms.services.stock_queries import ledger_rows, stock_rows
@@ -33,9 +33,10 @@ def _since(text: str | None) -> datetime | None:
 def _limit(text: str | None, ceiling: int) -> int:
     if not text:
         return 100
-    if not text.isdigit() or not 1 <= int(text) <= ceiling:
+    number = whole_number(text)
+    if number is None or not 1 <= number <= ceiling:
         raise Invalid(f"limit: a whole number from 1 to {ceiling}", field="limit")
-    return int(text)
+    return number
 
 
 @api("GET", "/ledger", permission="read", query=("sku", "location", "since", "limit",

@@ -3,6 +3,7 @@ The HTTP glue and the OpenAPI document are both built from this one table."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,9 +82,19 @@ def api(method: str, path: str, *, permission: str, summary: str,
 MAX_ID = 2**31 - 1
 
 
+_WHOLE = re.compile(r"([0-9]{1,18})(?:\.0+)?")
+
+
+def whole_number(text: str) -> int | None:
+    """A parameter's whole number ("12", or "12.0" as JSON would write it), else None."""
+    match = _WHOLE.fullmatch(text)
+    return int(match.group(1)) if match else None
+
+
 def path_int(call: Call, name: str) -> int:
     """A numeric path parameter (a record id), or Invalid."""
     text = call.params[name]
-    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
+    number = whole_number(text)
+    if number is None or number > MAX_ID:
         raise Invalid(f"{name}: {text!r} is not a number from 0 to {MAX_ID}", field=name)
-    return int(text)
+    return number
