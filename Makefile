@@ -1,13 +1,14 @@
 # make run  - set up .venv, load the demo warehouse, serve on http://localhost:8000
 # make test - set up .venv and run the whole test suite
 # make property - the ledger property test at length with random seeds
+# make fuzz-api - schemathesis over the API's OpenAPI document at length, on both engines
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test install lint bench clean translations property
+.PHONY: run test install lint bench clean translations property fuzz-api
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,6 +48,14 @@ test: $(STAMP)
 property: $(STAMP)
 	WMS_PROPERTY_PROFILE=long $(BIN)/pytest -p no:cacheprovider -q --timeout=0 \
 	  tests/integration/test_ledger_properties.py -k any_day_on_the_floor
+
+# Schemathesis over /api/v1/openapi.json at length, on SQLite and PostgreSQL, with a new
+# seed each run (CI runs a bounded sample of it within `make test`). FUZZ_EXAMPLES sets the
+# examples per operation; WMS_FUZZ_SEED=N repeats a run.
+FUZZ_EXAMPLES ?= 300
+fuzz-api: $(STAMP)
+	WMS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -q -s --timeout=0 \
+	  tests/integration/test_api_schema.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

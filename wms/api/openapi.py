@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from wms.api.registry import ENDPOINTS, Endpoint
+from wms.api.registry import ENDPOINTS, MAX_ID, Endpoint
 from wms.auth import PERMISSIONS
 from wms.config import Settings
 from wms.models import JOB_STATUSES
@@ -46,9 +46,9 @@ REASON_CODE_SCHEMA = {
 }
 
 
-# Path parameters by name: what the server takes (a numeric id is 1 to 18 digits).
+# Path parameters by name: what the server takes.
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
-    "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+    "id": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     "sku": {"type": "string", "minLength": 1, "maxLength": 64},
     "code": {"type": "string", "minLength": 1, "maxLength": 64},
     "number": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -103,13 +103,16 @@ def _error_responses(codes: set[str]) -> dict[str, Any]:
 
 def _operation(endpoint: Endpoint, refs: dict[Any, Any], answers: dict[Any, Any],
                settings: Settings, stations: list[str]) -> dict[str, Any]:
+    """One operation of the document."""
     success = {"content": {"application/json": {"schema": answers[endpoint.name]}}}
     responses: dict[str, Any] = {str(endpoint.success): {"description": "success", **success}}
-    if endpoint.success == 201 and endpoint.method == "PUT":
-        responses["200"] = {"description": "updated", **success}
+    if endpoint.method == "PUT":  # 201 created, 200 updated
+        responses = {"200": {"description": "updated", **success},
+                     "201": {"description": "created", **success}}
     responses.update(_error_responses(_error_codes(endpoint)))
     params = _path_parameters(endpoint.path, stations)
-    params += [{"name": name, "in": "query", "required": False,
+    # an empty query value (`?sku=`) is taken as no filter
+    params += [{"name": name, "in": "query", "required": False, "allowEmptyValue": True,
                 "schema": _query_schema(name, settings)} for name in endpoint.query]
     if endpoint.changes_state:
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
@@ -143,12 +146,15 @@ def openapi_document(settings: Settings | None = None,
     configuration (its stations' names), when given."""
     settings = settings or Settings()
     stations = sorted(site.stations) if site is not None else []
+    printers = sorted(site.printers) if site is not None else []
     models = sorted({e.body for e in ENDPOINTS if e.body is not None}, key=lambda m: m.__name__)
     refs, schema = models_json_schema([(m, "validation") for m in models],
                                       ref_template="#/components/schemas/{model}")
     answers, answer_components = _answer_schemas()
     components = dict(schema.get("$defs", {}))
     components.update(answer_components)
+    if printers:  # a job for a printer the gateway does not have is refused with 422
+        components["PrintJobBody"]["properties"]["printer"]["enum"] = printers
     components["Error"] = ERROR_SCHEMA
     components["ReasonCode"] = REASON_CODE_SCHEMA
     paths: dict[str, dict[str, Any]] = {}
