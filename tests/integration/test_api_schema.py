@@ -24,7 +24,7 @@ from wms.api import ENDPOINTS
 from wms.auth import create_token
 from wms.db import Database
 
-EXAMPLES = int(os.environ.get("WMS_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("WMS_FUZZ_EXAMPLES", "6"))
 SEED = os.environ.get("WMS_FUZZ_SEED", "" if "WMS_FUZZ_EXAMPLES" in os.environ else "13")
 
 # Operations whose body can be well formed and still break a rule about the warehouse's
@@ -133,3 +133,59 @@ def test_every_answer_of_the_api_is_one_its_openapi_document_describes(
     assert run.cases >= len(ENDPOINTS) * 2, run.cases  # every operation was called
     assert not run.failures, f"{len(run.failures)} answers the document does not " \
         "describe:\n" + "\n".join(sorted(set(run.failures)))
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield method, path, operation
+
+
+def test_the_document_gives_every_answer_of_every_operation_a_schema(client: Any) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    error = {"$ref": "#/components/schemas/Error"}
+    for method, path, operation in _operations(document):
+        where = f"{method.upper()} {path}"
+        for status, response in operation["responses"].items():
+            content = response.get("content")
+            assert content, (where, status)
+            for media_type, body in content.items():
+                assert body.get("schema"), (where, status, media_type)
+            if status.startswith("4"):
+                assert content == {"application/json": {"schema": error}}, (where, status)
+        statuses = set(operation["responses"])
+        if operation.get("security") != []:
+            assert {"401", "403"} <= statuses, where
+        if operation.get("parameters") or "requestBody" in operation:
+            assert "422" in statuses, where  # a malformed parameter or body
+        for parameter in operation.get("parameters", []):
+            schema = parameter["schema"]
+            if parameter["name"] in ("id", "limit"):
+                assert schema["type"] == "integer" and "maximum" in schema, (where, parameter)
+            if parameter["name"] == "since":
+                assert schema.get("format") == "date-time", (where, parameter)
+    answers = document["components"]["schemas"]
+    assert answers["LedgerRowJson"]["required"] == [
+        "id", "at", "kind", "sku", "lot", "qty", "from", "to", "user", "reference", "reason",
+        "note"]
+
+
+def test_every_operation_that_needs_a_token_answers_401_without_one_as_documented(
+    client: Any,
+) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    samples = {"id": "1", "sku": "CUP", "code": "A-01-01-01", "number": "SO-1",
+               "station": "dock"}
+    called = 0
+    for method, path, operation in _operations(document):
+        if operation.get("security") == []:
+            continue
+        url = path
+        for name, value in samples.items():
+            url = url.replace(f"{{{name}}}", value)
+        response = client.open(url, method=method.upper(), json={})
+        assert response.status_code == 401, (method, url, response.get_data(as_text=True))
+        assert response.get_json()["error"]["code"] == "unauthorized", (method, url)
+        assert "401" in operation["responses"], (method, path)
+        called += 1
+    assert called >= len(ENDPOINTS)
