@@ -588,6 +588,39 @@ def test_a_whole_number_parameter_written_with_a_decimal_point_is_that_number(
     assert_error(api.get(f"/counts/{count}.5"), 422, "invalid", "id")
 
 
+def test_text_holding_a_nul_character_is_refused_naming_the_field_and_changes_nothing(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    before = snapshot(api)
+    customer_before = api.get("/customers/CUS-1").status_code
+    cases = [
+        (api.put("/customers/CUS-1", {"name": "Lin\u0000"}), "name"),
+        (api.put("/items/CUP", {"barcodes": ["69\u000000"]}), "barcodes"),
+        (api.post("/purchase-orders", {"number": "PO-\u0000", "supplier": "SUP-1",
+                                       "lines": [{"sku": "CUP", "qty": 1}]}), "number"),
+        (api.post("/receipts", {"location": "DOCK-1", "purchase_order": "PO\u0000",
+                                "lines": [{"sku": "CUP", "qty": 1}]}), "purchase_order"),
+        (api.post("/transfers", {"from_warehouse": "WH1", "to_warehouse": "W\u0000",
+                                 "lines": [{"sku": "CUP", "qty": 1, "from": bins[0]}]}),
+         "to_warehouse"),
+        (api.post("/moves", {"sku": "CUP", "qty": 1, "from": bins[0], "to": bins[2],
+                             "lot": "\u0000"}), "lot"),
+    ]
+    cases += [
+        (api.put("/customers/C%00D", {"name": "Lin"}), "code"),
+        (api.get("/items/C%00P"), "sku"),
+        (api.get("/stock", sku="CUP\u0000"), "sku"),
+        (api.get("/ledger", reference="\u0000"), "reference"),
+        (api.get("/print-jobs", printer="\u0000"), "printer"),
+    ]
+    seen = [outcome(response, field) for response, field in cases]
+    assert seen == [(422, "invalid", True)] * len(cases)
+    assert api.get("/customers/CUS-1").status_code == customer_before
+    assert api.get("/customers/C%00D").status_code == 422
+    assert snapshot(api) == before
+
+
 def test_creating_a_location_with_a_malformed_code_is_invalid_rather_than_unknown(
     api: Any, build: Builder
 ) -> None:

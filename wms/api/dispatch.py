@@ -71,6 +71,7 @@ class Parsed:
 
 def _parse(request: ApiRequest, settings: Settings) -> Parsed:
     try:
+        _check_parameters(request)
         key = _check_key(request.idempotency_key)
         document, body = _parse_body(request.endpoint, request.body, settings)
     except WmsError as error:
@@ -100,6 +101,14 @@ def _parse_body(endpoint: Endpoint, raw: bytes, settings: Settings) -> tuple[Any
 def _fingerprint(request: ApiRequest, document: Any) -> str:
     return fingerprint({"m": request.endpoint.method, "p": request.endpoint.path,
                         "params": request.params, "body": document})
+
+
+def _check_parameters(request: ApiRequest) -> None:
+    """No path or query parameter holds a NUL character (no record has one, and PostgreSQL
+    cannot even compare text with it)."""
+    for name, value in (*request.params.items(), *request.query.items()):
+        if "\x00" in value:
+            raise Invalid(f"{name}: may not hold the NUL character (\\u0000)", field=name)
 
 
 def _check_key(key: str | None) -> str | None:

@@ -46,13 +46,16 @@ REASON_CODE_SCHEMA = {
 }
 
 
+# Text in a path or query parameter: anything but the NUL character (422).
+NO_NUL = "^[^\\x00]*$"
+
 # Path parameters by name: what the server takes.
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "id": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
-    "sku": {"type": "string", "minLength": 1, "maxLength": 64},
-    "code": {"type": "string", "minLength": 1, "maxLength": 64},
-    "number": {"type": "string", "minLength": 1, "maxLength": 64},
-    "station": {"type": "string", "minLength": 1, "maxLength": 64},
+    "sku": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
+    "code": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
+    "number": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
+    "station": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
 }
 
 
@@ -66,13 +69,13 @@ def _query_schema(name: str, settings: Settings) -> dict[str, Any]:
                 "description": "ISO 8601 time; a date alone means its midnight (UTC)"}
     if name == "status":
         return {"type": "string", "enum": list(JOB_STATUSES)}
-    return {"type": "string"}
+    return {"type": "string", "pattern": NO_NUL}
 
 
 def _path_parameters(endpoint_path: str, stations: list[str]) -> list[dict[str, Any]]:
     params = []
     for name in re.findall(r"{(\w+)}", endpoint_path):
-        schema = dict(PATH_PARAMETERS.get(name, {"type": "string"}))
+        schema = dict(PATH_PARAMETERS.get(name, {"type": "string", "pattern": NO_NUL}))
         if name == "station" and stations:
             schema = {"type": "string", "enum": stations}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})

@@ -6,7 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from wms.reasons import INSPECTION_REASONS, MEANINGS, NOTE_LENGTH, SCRAP_REASONS
 
@@ -55,8 +62,26 @@ InspectionReason = Annotated[str, StringConstraints(strip_whitespace=True, max_l
                                            "rejected (needed unless they are accepted)")]
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_character(cls, value: Any) -> Any:
+        """No text stores a NUL character (PostgreSQL cannot, and no code or name has one)."""
+        if _holds_nul(value):
+            raise ValueError("text may not hold the NUL character (\\u0000)")
+        return value
 
 
 class ItemBody(Body):
