@@ -613,11 +613,15 @@ def test_text_holding_a_nul_character_is_refused_naming_the_field_and_changes_no
         (api.get("/stock", sku="CUP\u0000"), "sku"),
         (api.get("/ledger", reference="\u0000"), "reference"),
         (api.get("/print-jobs", printer="\u0000"), "printer"),
+        (api.client.put("/api/v1/customers/C-2", json={"name": "Lin"}, headers={
+            "Authorization": f"Bearer {api.token}", "Idempotency-Key": "k\u0000"}),
+         "Idempotency-Key"),
     ]
     seen = [outcome(response, field) for response, field in cases]
     assert seen == [(422, "invalid", True)] * len(cases)
     assert api.get("/customers/CUS-1").status_code == customer_before
     assert api.get("/customers/C%00D").status_code == 422
+    assert api.get("/customers/C-2").status_code == 404
     assert snapshot(api) == before
 
 

@@ -114,8 +114,9 @@ def _check_parameters(request: ApiRequest) -> None:
 def _check_key(key: str | None) -> str | None:
     if key is None:
         return None
-    if not 1 <= len(key) <= 255:
-        raise Invalid("Idempotency-Key: 1 to 255 characters", field="Idempotency-Key")
+    if not 1 <= len(key) <= 255 or "\x00" in key:
+        raise Invalid("Idempotency-Key: 1 to 255 characters, none of them NUL",
+                      field="Idempotency-Key")
     return key
 
 

@@ -119,7 +119,8 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], answers: dict[Any, Any]
                 "schema": _query_schema(name, settings)} for name in endpoint.query]
     if endpoint.changes_state:
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                       "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                                  "pattern": NO_NUL}})
     operation: dict[str, Any] = {
         "operationId": endpoint.name, "summary": endpoint.summary, "tags": [endpoint.tag],
         "parameters": params, "responses": responses,
