@@ -625,6 +625,28 @@ def test_text_holding_a_nul_character_is_refused_naming_the_field_and_changes_no
     assert snapshot(api) == before
 
 
+def test_text_longer_than_the_database_keeps_is_refused_naming_the_field(
+    api: Any, build: Builder
+) -> None:
+    stocked(build)
+    build.supplier("SUP-1")
+    build.customer("CUS-1")
+    records = {path: api.get(path).get_json()
+               for path in ("/items/CUP", "/suppliers/SUP-1", "/customers/CUS-1")}
+    cases = [
+        ("/items/CUP", "category", {"category": "c" * 65}),
+        ("/items/CUP", "zone_code", {"zone_code": "Z" * 21}),
+        ("/suppliers/SUP-1", "phone", {"phone": "1" * 65}),
+        ("/customers/CUS-1", "tier", {"tier": "t" * 33}),
+        ("/customers/CUS-1", "phone", {"phone": "1" * 65}),
+    ]
+    seen = [(path, outcome(api.put(path, body), field)) for path, field, body in cases]
+    assert seen == [(path, (422, "invalid", True)) for path, _, _ in cases]
+    assert {path: api.get(path).get_json() for path in records} == records
+    longest = {"category": "c" * 64, "zone_code": "Z" * 20}
+    assert api.put("/items/CUP", longest).status_code == 200
+
+
 def test_creating_a_location_with_a_malformed_code_is_invalid_rather_than_unknown(
     api: Any, build: Builder
 ) -> None:

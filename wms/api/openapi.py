@@ -54,7 +54,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "id": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
     "sku": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
     "code": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
-    "number": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
+    "number": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": NO_NUL},
     "station": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
 }
 

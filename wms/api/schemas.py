@@ -42,6 +42,12 @@ Day = Annotated[date, BeforeValidator(_iso_text)]
 Moment = Annotated[datetime, BeforeValidator(_iso_text)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# Text of fields stored in shorter columns.
+Text20 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+Text32 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+Text64 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+OrderNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                               max_length=40)]
 OptionalLot = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_LENGTH),
                  Field(description="Free text beside the reason; needed when it is `other`")]
@@ -94,7 +100,7 @@ class ItemBody(Body):
     tracking: Literal["none", "lot"] | None = None
     expiry: Flag | None = None
     unit_cost: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)] | None = None
-    category: Text | None = None
+    category: Text64 | None = None
     abc_class: Literal["A", "B", "C"] | None = None
     safety_stock: Count | None = None
     reorder_point: Count | None = None
@@ -103,7 +109,7 @@ class ItemBody(Body):
     lead_time_days: Count | None = None
     pack_size: Annotated[int, Field(strict=True, gt=0, le=1_000_000_000), WHOLE] | None = None
     home_location: Code | None = None
-    zone_code: Code | None = None
+    zone_code: Text20 | None = None
     # null: the configured default (only lots already expired are held back)
     min_shelf_life_days: Annotated[int, Field(strict=True, ge=0, le=36500),
                                   WHOLE] | None = None
@@ -121,7 +127,7 @@ class LocationBody(Body):
 class SupplierBody(Body):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     contact: Text | None = None
-    phone: Text | None = None
+    phone: Text64 | None = None
     email: Text | None = None
     lead_time_days: Count | None = None
     notes: Annotated[str, StringConstraints(max_length=4000)] | None = None
@@ -129,9 +135,9 @@ class SupplierBody(Body):
 
 class CustomerBody(Body):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    tier: Text | None = None
+    tier: Text32 | None = None
     contact: Text | None = None
-    phone: Text | None = None
+    phone: Text64 | None = None
     address: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
 
@@ -142,14 +148,14 @@ class OrderLine(Body):
 
 
 class PurchaseOrderBody(Body):
-    number: Code
+    number: OrderNumber
     supplier: Code
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)]
     expected_date: Day | None = None
 
 
 class SalesOrderBody(Body):
-    number: Code
+    number: OrderNumber
     customer: Code
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)]
     warehouse: Code | None = None
