@@ -24,7 +24,7 @@ from wms.api import ENDPOINTS
 from wms.auth import create_token
 from wms.db import Database
 
-EXAMPLES = int(os.environ.get("WMS_FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("WMS_FUZZ_EXAMPLES", "10"))
 SEED = os.environ.get("WMS_FUZZ_SEED", "" if "WMS_FUZZ_EXAMPLES" in os.environ else "13")
 
 # Operations whose body can be well formed and still break a rule about the warehouse's
