@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NotRequired
+from typing import Annotated, Any, NotRequired
 
+from pydantic import WithJsonSchema
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from typing_extensions import TypedDict
@@ -25,10 +26,32 @@ from wms.models import (
     Transfer,
     User,
 )
+from wms.models.counting import COUNT_STATUSES
+from wms.models.layout import LOCATION_KINDS
+from wms.models.printing import JOB_STATUSES
+from wms.models.purchasing import PO_STATUSES
+from wms.models.sales import SO_STATUSES
+from wms.models.stock import MOVE_KINDS
 from wms.services.stock_queries import LedgerRow, StockRow, ledger_rows
+from wms.site_config import DOCUMENT_KINDS
 
 # ---------------------------------------------------------------- response shapes
 # Dates are ISO 8601 strings ("2026-11-22"), times ISO 8601 with offset.
+
+
+def _one_of(values: tuple[str, ...]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(values)})
+
+
+PurchaseOrderStatus = Annotated[str, _one_of(PO_STATUSES)]
+SalesOrderStatus = Annotated[str, _one_of(SO_STATUSES)]
+CountStatus = Annotated[str, _one_of(COUNT_STATUSES)]
+JobStatus = Annotated[str, _one_of(JOB_STATUSES)]
+TransferStatus = Annotated[str, _one_of(("in_transit", "received"))]
+MoveKind = Annotated[str, _one_of(MOVE_KINDS)]
+LocationKind = Annotated[str, _one_of(LOCATION_KINDS)]
+Tracking = Annotated[str, _one_of(("none", "lot"))]
+DocumentKind = Annotated[str, _one_of(DOCUMENT_KINDS)]
 
 
 class StockRowJson(TypedDict):
@@ -42,7 +65,7 @@ class StockRowJson(TypedDict):
 
 
 LedgerRowJson = TypedDict("LedgerRowJson", {
-    "id": int, "at": str | None, "kind": str, "sku": str, "lot": str | None, "qty": int,
+    "id": int, "at": str | None, "kind": MoveKind, "sku": str, "lot": str | None, "qty": int,
     "from": str | None, "to": str | None, "user": str | None, "reference": str | None,
     "reason": str | None, "note": str | None,
 })
@@ -55,7 +78,7 @@ class ItemJson(TypedDict):
     name_zh: str | None
     barcodes: list[str]
     uom: str
-    tracking: str
+    tracking: Tracking
     expiry: bool
     unit_cost: float | None
     category: str | None
@@ -76,7 +99,7 @@ class LocationJson(TypedDict):
     code: str
     warehouse: str
     zone: str | None
-    kind: str
+    kind: LocationKind
     capacity: int | None
     walk_seq: int
     blocked: bool
@@ -113,7 +136,7 @@ class PurchaseOrderLineJson(TypedDict):
 class PurchaseOrderJson(TypedDict):
     number: str
     supplier: str
-    status: str
+    status: PurchaseOrderStatus
     expected_date: str | None
     created_at: str | None
     lines: list[PurchaseOrderLineJson]
@@ -130,7 +153,7 @@ class SalesOrderLineJson(TypedDict):
 class SalesOrderJson(TypedDict):
     number: str
     customer: str
-    status: str
+    status: SalesOrderStatus
     warehouse: str | None
     ship_to: str | None
     created_at: str | None
@@ -181,7 +204,7 @@ TransferLineJson = TypedDict("TransferLineJson", {
 
 class TransferJson(TypedDict):
     id: int
-    status: str
+    status: TransferStatus
     from_warehouse: str
     to_warehouse: str
     transit_location: str
@@ -231,7 +254,7 @@ class PickConfirmedJson(TypedDict):
     task: int
     picked: int
     remaining: int
-    order_status: str
+    order_status: SalesOrderStatus
     moves: list[LedgerRowJson]
     next_task: NextTaskJson | None
 
@@ -240,7 +263,7 @@ class PickShortJson(TypedDict):
     task: int
     picked: int
     short: int
-    order_status: str
+    order_status: SalesOrderStatus
 
 
 class VarianceJson(TypedDict):
@@ -255,13 +278,13 @@ class VarianceJson(TypedDict):
 
 class CountStartedJson(TypedDict):
     id: int
-    status: str
+    status: CountStatus
     locations: list[str]
 
 
 class CountJson(TypedDict):
     id: int
-    status: str
+    status: CountStatus
     round: int
     locations: list[str]
     variances: list[VarianceJson]
@@ -269,14 +292,14 @@ class CountJson(TypedDict):
 
 class CountSubmittedJson(TypedDict):
     id: int
-    status: str
+    status: CountStatus
     round: int
     variances: list[VarianceJson]
 
 
 class CountApprovedJson(TypedDict):
     id: int
-    status: str
+    status: CountStatus
     moves: list[LedgerRowJson]
 
 
@@ -291,10 +314,10 @@ class CountEntryJson(TypedDict):
 
 class PrintJobJson(TypedDict):
     id: int
-    document: str
+    document: DocumentKind
     title: str
     printer: str
-    status: str
+    status: JobStatus
     attempts: int
     last_error: str | None
     reference: str | None
