@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import TypeAdapter
@@ -132,12 +133,15 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], answers: dict[Any, Any]
     return operation
 
 
+@cache
 def _answer_schemas() -> tuple[dict[Any, Any], dict[str, Any]]:
-    """Each endpoint's success body schema (by endpoint name) and the components they use."""
+    """Each endpoint's success body schema (by endpoint name) and the components they use
+    (built once: the endpoint table is fixed when the package is imported)."""
+    missing = [e.name for e in ENDPOINTS if e.response is None]
+    if missing:
+        raise TypeError(f"endpoints without a response type: {', '.join(missing)}")
     mode: Literal["serialization"] = "serialization"
-    adapters = [(e.name, mode, TypeAdapter(e.response if e.response is not None
-                                           else dict[str, Any]))
-                for e in ENDPOINTS]
+    adapters = [(e.name, mode, TypeAdapter(e.response)) for e in ENDPOINTS]
     schemas, definitions = TypeAdapter.json_schemas(
         adapters, ref_template="#/components/schemas/{model}")
     return {name: schema for (name, _), schema in schemas.items()}, dict(
