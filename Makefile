@@ -2,13 +2,14 @@
 # make test - set up .venv and run the whole test suite
 # make property - the ledger property test at length with random seeds
 # make torture - the fault and race tests at length (tests/faults and the 32-picker races)
+# make fuzz-api - schemathesis over the API's OpenAPI document at length, on both engines
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test install lint bench clean translations property torture
+.PHONY: run test install lint bench clean translations property torture fuzz-api
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -61,6 +62,14 @@ torture: $(STAMP)
 	@mkdir -p test-artifacts && rm -f test-artifacts/torture-figures.txt
 	WMS_TORTURE=1 WMS_FIGURES_FILE=test-artifacts/torture-figures.txt $(BIN)/pytest \
 	  -p no:cacheprovider -q --timeout=0 tests/faults $(TORTURE_RACES)
+
+# Schemathesis over /api/v1/openapi.json at length, on SQLite and PostgreSQL, with a new
+# seed each run (CI runs a bounded sample of it within `make test`). FUZZ_EXAMPLES sets the
+# examples per operation; WMS_FUZZ_SEED=N repeats a run.
+FUZZ_EXAMPLES ?= 300
+fuzz-api: $(STAMP)
+	WMS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -q -s --timeout=0 \
+	  tests/integration/test_api_schema.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

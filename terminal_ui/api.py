@@ -66,7 +66,8 @@ def health() -> Response:
 
 @blueprint.get("/openapi.json")
 def openapi() -> Response:
-    return _json(200, openapi_document())
+    return _json(200, openapi_document(current_app.config["WMS_SETTINGS"],
+                                       current_app.extensions["wms.site"]))
 
 
 @blueprint.get("/print-jobs/<id>/preview.png")
@@ -92,8 +93,12 @@ def http_error(error: HTTPException) -> Response | HTTPException:
     messages = {404: f"no such API path {request.path}",
                 405: f"{request.method} is not allowed on {request.path}",
                 413: "body: too large"}
-    return _json(status, {"error": {"code": HTTP_CODES.get(status, "invalid"),
-                                    "message": messages.get(status, error.description)}})
+    response = _json(status, {"error": {"code": HTTP_CODES.get(status, "invalid"),
+                                        "message": messages.get(status, error.description)}})
+    for name, value in error.get_headers():
+        if name.lower() == "allow":  # a 405 names the methods the path takes
+            response.headers[name] = value
+    return response
 
 
 @blueprint.app_errorhandler(Exception)

@@ -200,6 +200,17 @@ def test_a_wrong_method_is_a_json_405_and_changes_nothing(api: Any, build: Build
     assert api.get("/items/CUP").get_json() == item_before
 
 
+def test_a_405_names_the_methods_the_path_takes_in_an_allow_header(api: Any) -> None:
+    headers = {"Authorization": f"Bearer {api.token}"}
+    for method, path, allowed in (("delete", "/api/v1/items/CUP", {"GET", "PUT"}),
+                                  ("trace", "/api/v1/moves", {"POST"}),
+                                  ("patch", "/api/v1/health", {"GET"})):
+        response = api.client.open(path, method=method.upper(), headers=headers)
+        assert error_of(response)[0] == 405, (method, path)
+        named = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+        assert allowed <= named and method.upper() not in named, (path, named)
+
+
 # ---------------------------------------------------------------- 401 and 403
 
 
@@ -524,6 +535,118 @@ def test_invalid_master_data_is_refused_naming_the_field_and_the_item_is_unchang
     assert api.get("/suppliers/SUP-1").status_code == 404
 
 
+def test_numbers_flags_and_dates_must_be_what_the_document_says_and_fit_the_database(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    item_before = api.get("/items/CUP").get_json()
+    location_before = api.get(f"/locations/{bins[0]}").get_json()
+    before = snapshot(api)
+    cases = [
+        ("/items/CUP", "safety_stock", {"safety_stock": 10**12}),
+        ("/items/CUP", "lead_time_days", {"lead_time_days": 2**31}),
+        ("/items/CUP", "expiry", {"expiry": "true"}),
+        ("/items/CUP", "expiry", {"expiry": 1}),
+        (f"/locations/{bins[0]}", "capacity", {"capacity": 10**12}),
+        (f"/locations/{bins[0]}", "blocked", {"blocked": "no"}),
+        ("/suppliers/SUP-1", "lead_time_days", {"name": "S", "lead_time_days": 10**15}),
+    ]
+    seen = [(path, outcome(api.put(path, body), field)) for path, field, body in cases]
+    assert seen == [(path, (422, "invalid", True)) for path, _, _ in cases]
+    dated = {"device": "scanner-1", "state": "connected", "at": 1764400000}
+    assert outcome(api.post("/stations/dock/devices", dated), "at") == (422, "invalid", True)
+    receipt = {"location": "DOCK-1", "lines": [{"sku": "TEA", "qty": 1, "lot": "L9",
+                                                "expiry": 20271130}]}
+    assert outcome(api.post("/receipts", receipt), "expiry") == (422, "invalid", True)
+    assert api.get("/items/CUP").get_json() == item_before
+    assert api.get(f"/locations/{bins[0]}").get_json() == location_before
+    assert api.get("/suppliers/SUP-1").status_code == 404
+    assert snapshot(api) == before
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_that_number(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    moved = api.post("/moves", {"sku": "CUP", "qty": 4.0, "from": bins[0], "to": bins[2]})
+    assert moved.status_code == 201, moved.get_json()
+    assert [m["qty"] for m in moved.get_json()["moves"]] == [4]
+    assert stock_of(api, sku="CUP") == {(bins[0], None): 6, (bins[2], None): 4}
+    assert api.put("/items/CUP", {"safety_stock": 12.0}).get_json()["safety_stock"] == 12
+
+
+def test_a_whole_number_parameter_written_with_a_decimal_point_is_that_number(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    for _ in range(3):
+        api.post("/moves", {"sku": "CUP", "qty": 1, "from": bins[0], "to": bins[2]})
+    assert len(api.get("/ledger", limit="2.0").get_json()) == 2
+    assert_error(api.get("/ledger", limit="2.5"), 422, "invalid", "limit")
+    count = api.post("/counts", {"locations": [bins[0]]}).get_json()["id"]
+    assert api.get(f"/counts/{count}.0").get_json()["id"] == count
+    assert_error(api.get(f"/counts/{count}.5"), 422, "invalid", "id")
+
+
+def test_text_holding_a_nul_character_is_refused_naming_the_field_and_changes_nothing(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    before = snapshot(api)
+    customer_before = api.get("/customers/CUS-1").status_code
+    cases = [
+        (api.put("/customers/CUS-1", {"name": "Lin\u0000"}), "name"),
+        (api.put("/items/CUP", {"barcodes": ["69\u000000"]}), "barcodes"),
+        (api.post("/purchase-orders", {"number": "PO-\u0000", "supplier": "SUP-1",
+                                       "lines": [{"sku": "CUP", "qty": 1}]}), "number"),
+        (api.post("/receipts", {"location": "DOCK-1", "purchase_order": "PO\u0000",
+                                "lines": [{"sku": "CUP", "qty": 1}]}), "purchase_order"),
+        (api.post("/transfers", {"from_warehouse": "WH1", "to_warehouse": "W\u0000",
+                                 "lines": [{"sku": "CUP", "qty": 1, "from": bins[0]}]}),
+         "to_warehouse"),
+        (api.post("/moves", {"sku": "CUP", "qty": 1, "from": bins[0], "to": bins[2],
+                             "lot": "\u0000"}), "lot"),
+    ]
+    cases += [
+        (api.put("/customers/C%00D", {"name": "Lin"}), "code"),
+        (api.get("/items/C%00P"), "sku"),
+        (api.get("/stock", sku="CUP\u0000"), "sku"),
+        (api.get("/ledger", reference="\u0000"), "reference"),
+        (api.get("/print-jobs", printer="\u0000"), "printer"),
+        (api.client.put("/api/v1/customers/C-2", json={"name": "Lin"}, headers={
+            "Authorization": f"Bearer {api.token}", "Idempotency-Key": "k\u0000"}),
+         "Idempotency-Key"),
+    ]
+    seen = [outcome(response, field) for response, field in cases]
+    assert seen == [(422, "invalid", True)] * len(cases)
+    assert api.get("/customers/CUS-1").status_code == customer_before
+    assert api.get("/customers/C%00D").status_code == 422
+    assert api.get("/customers/C-2").status_code == 404
+    assert snapshot(api) == before
+
+
+def test_text_longer_than_the_database_keeps_is_refused_naming_the_field(
+    api: Any, build: Builder
+) -> None:
+    stocked(build)
+    build.supplier("SUP-1")
+    build.customer("CUS-1")
+    records = {path: api.get(path).get_json()
+               for path in ("/items/CUP", "/suppliers/SUP-1", "/customers/CUS-1")}
+    cases = [
+        ("/items/CUP", "category", {"category": "c" * 65}),
+        ("/items/CUP", "zone_code", {"zone_code": "Z" * 21}),
+        ("/suppliers/SUP-1", "phone", {"phone": "1" * 65}),
+        ("/customers/CUS-1", "tier", {"tier": "t" * 33}),
+        ("/customers/CUS-1", "phone", {"phone": "1" * 65}),
+    ]
+    seen = [(path, outcome(api.put(path, body), field)) for path, field, body in cases]
+    assert seen == [(path, (422, "invalid", True)) for path, _, _ in cases]
+    assert {path: api.get(path).get_json() for path in records} == records
+    longest = {"category": "c" * 64, "zone_code": "Z" * 20}
+    assert api.put("/items/CUP", longest).status_code == 200
+
+
 def test_creating_a_location_with_a_malformed_code_is_invalid_rather_than_unknown(
     api: Any, build: Builder
 ) -> None:
@@ -608,6 +731,29 @@ def test_unknown_orders_are_refused_with_unknown_order_and_change_nothing(
     }
     seen = {name: outcome(response, "NOPE") for name, response in cases.items()}
     assert seen == {name: (404, "unknown_order", True) for name in cases}
+    assert snapshot(api) == before
+
+
+def test_a_record_id_beyond_the_databases_integers_or_not_in_ascii_digits_is_invalid(
+    api: Any, build: Builder
+) -> None:
+    bins = stocked(build)
+    before = snapshot(api)
+    for bad in ("2147483648", "4204535734379", "99999999999999999", "\u00b2", "\u0661"):
+        cases = {
+            "count": api.get(f"/counts/{bad}"),
+            "count entry": api.post(f"/counts/{bad}/entries", {
+                "location": bins[0], "sku": "CUP", "qty": 3}),
+            "transfer": api.get(f"/transfers/{bad}"),
+            "transfer receipt": api.post(f"/transfers/{bad}/receive", {"location": bins[0]}),
+            "pick list": api.get(f"/pick-lists/{bad}"),
+            "pick": api.post(f"/pick-tasks/{bad}/confirm", {
+                "location": bins[0], "sku": "CUP", "qty": 1}),
+            "print job": api.get(f"/print-jobs/{bad}"),
+        }
+        seen = {name: outcome(response, "id") for name, response in cases.items()}
+        assert seen == {name: (422, "invalid", True) for name in cases}, bad
+    assert api.get("/counts/2147483647").status_code == 404
     assert snapshot(api) == before
 
 

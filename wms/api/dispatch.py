@@ -73,6 +73,7 @@ class Parsed:
 
 def _parse(request: ApiRequest, settings: Settings) -> Parsed:
     """The key and body of a request whose caller is known and allowed; Invalid otherwise."""
+    _check_parameters(request)
     key = _check_key(request.idempotency_key)
     document, body = _parse_body(request, settings)
     return Parsed(key, document, body)
@@ -121,11 +122,20 @@ def _fingerprint(request: ApiRequest, document: Any) -> str:
                         "params": request.params, "body": document})
 
 
+def _check_parameters(request: ApiRequest) -> None:
+    """No path or query parameter holds a NUL character (no record has one, and PostgreSQL
+    cannot even compare text with it)."""
+    for name, value in (*request.params.items(), *request.query.items()):
+        if "\x00" in value:
+            raise Invalid(f"{name}: may not hold the NUL character (\\u0000)", field=name)
+
+
 def _check_key(key: str | None) -> str | None:
     if key is None:
         return None
-    if not 1 <= len(key) <= 255:
-        raise Invalid("Idempotency-Key: 1 to 255 characters", field="Idempotency-Key")
+    if not 1 <= len(key) <= 255 or "\x00" in key:
+        raise Invalid("Idempotency-Key: 1 to 255 characters, none of them NUL",
+                      field="Idempotency-Key")
     return key
 
 

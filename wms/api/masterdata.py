@@ -6,7 +6,16 @@ from sqlalchemy import select
 
 from wms.api.registry import Call, Reply, api
 from wms.api.schemas import CustomerBody, ItemBody, LocationBody, SupplierBody
-from wms.api.serialize import customer_json, item_json, location_json, supplier_json
+from wms.api.serialize import (
+    CustomerJson,
+    ItemJson,
+    LocationJson,
+    SupplierJson,
+    customer_json,
+    item_json,
+    location_json,
+    supplier_json,
+)
 from wms.models import Customer, Supplier
 from wms.services.lookup import find_customer, find_item, find_location, find_supplier
 from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
@@ -17,7 +26,7 @@ NOT_FOUND = ("not_found",)
 
 
 @api("PUT", "/items/{sku}", permission="master_data", body=ItemBody, tag="master data",
-     summary="Create or update an item", errors=("invalid", "conflict"))
+     summary="Create or update an item", errors=("invalid", "conflict"), response=ItemJson)
 def put_item(call: Call) -> Reply:
     item, created = upsert_item(call.session, call.params["sku"],
                                 call.body.model_dump(exclude_unset=True), call.user.id)
@@ -26,7 +35,7 @@ def put_item(call: Call) -> Reply:
 
 @api("GET", "/items/{sku}", permission="read", tag="master data",
      summary="An item with its on-hand total, and that total by status (available, reserved, "
-     "picked, quarantine, expired, in_transit)", errors=("unknown_item",))
+     "picked, quarantine, expired, in_transit)", errors=("unknown_item",), response=ItemJson)
 def get_item(call: Call) -> Reply:
     item = find_item(call.session, call.params["sku"])
     return 200, item_json(item, on_hand(call.session, item.id), on_hand_by_status(
@@ -34,7 +43,8 @@ def get_item(call: Call) -> Reply:
 
 
 @api("PUT", "/locations/{code}", permission="master_data", body=LocationBody,
-     tag="master data", summary="Create or update a location", errors=("invalid", "conflict"))
+     tag="master data", summary="Create or update a location", errors=("invalid", "conflict"),
+     response=LocationJson)
 def put_location(call: Call) -> Reply:
     location, created = upsert_location(call.session, call.params["code"],
                                         call.body.model_dump(exclude_unset=True), call.user.id)
@@ -43,14 +53,16 @@ def put_location(call: Call) -> Reply:
 
 
 @api("GET", "/locations/{code}", permission="read", tag="master data",
-     summary="A location with its contents", errors=("unknown_location",))
+     summary="A location with its contents", errors=("unknown_location",),
+     response=LocationJson)
 def get_location(call: Call) -> Reply:
     location = find_location(call.session, call.params["code"])
     return 200, location_json(location, stock_rows(call.session, location=location.code))
 
 
 @api("PUT", "/suppliers/{code}", permission="master_data", body=SupplierBody,
-     tag="master data", summary="Create or update a supplier", errors=("invalid",))
+     tag="master data", summary="Create or update a supplier", errors=("invalid",),
+     response=SupplierJson)
 def put_supplier(call: Call) -> Reply:
     supplier, created = upsert_partner(call.session, Supplier, call.params["code"],
                                        call.body.model_dump(exclude_unset=True), call.user.id)
@@ -58,13 +70,14 @@ def put_supplier(call: Call) -> Reply:
 
 
 @api("GET", "/suppliers/{code}", permission="read", tag="master data",
-     summary="A supplier", errors=NOT_FOUND)
+     summary="A supplier", errors=NOT_FOUND, response=SupplierJson)
 def get_supplier(call: Call) -> Reply:
     return 200, supplier_json(find_supplier(call.session, call.params["code"]))
 
 
 @api("PUT", "/customers/{code}", permission="master_data", body=CustomerBody,
-     tag="master data", summary="Create or update a customer", errors=("invalid",))
+     tag="master data", summary="Create or update a customer", errors=("invalid",),
+     response=CustomerJson)
 def put_customer(call: Call) -> Reply:
     customer, created = upsert_partner(call.session, Customer, call.params["code"],
                                        call.body.model_dump(exclude_unset=True), call.user.id)
@@ -72,18 +85,20 @@ def put_customer(call: Call) -> Reply:
 
 
 @api("GET", "/customers/{code}", permission="read", tag="master data",
-     summary="A customer", errors=NOT_FOUND)
+     summary="A customer", errors=NOT_FOUND, response=CustomerJson)
 def get_customer(call: Call) -> Reply:
     return 200, customer_json(find_customer(call.session, call.params["code"]))
 
 
-@api("GET", "/suppliers", permission="read", tag="master data", summary="All suppliers")
+@api("GET", "/suppliers", permission="read", tag="master data", summary="All suppliers",
+     response=list[SupplierJson])
 def list_suppliers(call: Call) -> Reply:
     return 200, [supplier_json(s) for s in
                  call.session.scalars(select(Supplier).order_by(Supplier.code))]
 
 
-@api("GET", "/customers", permission="read", tag="master data", summary="All customers")
+@api("GET", "/customers", permission="read", tag="master data", summary="All customers",
+     response=list[CustomerJson])
 def list_customers(call: Call) -> Reply:
     return 200, [customer_json(c) for c in
                  call.session.scalars(select(Customer).order_by(Customer.code))]

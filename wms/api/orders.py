@@ -6,7 +6,18 @@ from sqlalchemy import select
 
 from wms.api.registry import Call, Reply, api, path_int
 from wms.api.schemas import PurchaseOrderBody, SalesOrderBody
-from wms.api.serialize import moves_json, pick_list_json, purchase_order_json, sales_order_json
+from wms.api.serialize import (
+    NewPickListJson,
+    PackedOrderJson,
+    PickListJson,
+    PurchaseOrderJson,
+    SalesOrderJson,
+    ShippedOrderJson,
+    moves_json,
+    pick_list_json,
+    purchase_order_json,
+    sales_order_json,
+)
 from wms.errors import UnknownRecord
 from wms.models import PickList, PickTask
 from wms.services.allocation import create_pick_list
@@ -38,7 +49,7 @@ def task_progress(call: Call, pick_list: PickList) -> dict[int, int]:
 
 @api("POST", "/purchase-orders", permission="orders", body=PurchaseOrderBody, success=201,
      tag="orders", summary="Create a purchase order",
-     errors=("invalid", "unknown_item", "conflict"))
+     errors=("invalid", "unknown_item", "conflict"), response=PurchaseOrderJson)
 def post_purchase_order(call: Call) -> Reply:
     b = call.body
     order = create_purchase_order(call.session, b.number, b.supplier, _lines(b), call.user.id,
@@ -47,13 +58,15 @@ def post_purchase_order(call: Call) -> Reply:
 
 
 @api("GET", "/purchase-orders/{number}", permission="read", tag="orders",
-     summary="A purchase order with what was received", errors=("unknown_order",))
+     summary="A purchase order with what was received", errors=("unknown_order",),
+     response=PurchaseOrderJson)
 def get_purchase_order_(call: Call) -> Reply:
     return 200, purchase_order_json(get_purchase_order(call.session, call.params["number"]))
 
 
 @api("POST", "/purchase-orders/{number}/close", permission="orders", tag="orders",
-     summary="Close a purchase order: nothing more is expected", errors=("unknown_order",))
+     summary="Close a purchase order: nothing more is expected", errors=("unknown_order",),
+     response=PurchaseOrderJson)
 def post_close_purchase_order(call: Call) -> Reply:
     order = close_purchase_order(call.session, call.params["number"], call.user.id)
     return 200, purchase_order_json(order)
@@ -61,7 +74,8 @@ def post_close_purchase_order(call: Call) -> Reply:
 
 @api("POST", "/sales-orders", permission="orders", body=SalesOrderBody, success=201,
      tag="orders", summary="Create a sales order",
-     errors=("invalid", "unknown_item", "unknown_location", "conflict"))
+     errors=("invalid", "unknown_item", "unknown_location", "conflict"),
+     response=SalesOrderJson)
 def post_sales_order(call: Call) -> Reply:
     b = call.body
     order = create_sales_order(call.session, b.number, b.customer, _lines(b), call.user.id,
@@ -70,7 +84,8 @@ def post_sales_order(call: Call) -> Reply:
 
 
 @api("GET", "/sales-orders/{number}", permission="read", tag="orders",
-     summary="A sales order with its progress", errors=("unknown_order",))
+     summary="A sales order with its progress", errors=("unknown_order",),
+     response=SalesOrderJson)
 def get_sales_order_(call: Call) -> Reply:
     order = get_sales_order(call.session, call.params["number"])
     return 200, sales_order_json(order, picked_per_line(call.session, order))
@@ -80,18 +95,20 @@ def get_sales_order_(call: Call) -> Reply:
      tag="orders", summary="Allocate stock (FIFO / FEFO, never an expired lot) and create a "
      "pick list in walking order; an order without a warehouse is allocated from the home "
      "warehouse, else the one that can fill it best, named in `warehouse`",
-     errors=("unknown_order", "unknown_location", "insufficient_stock", "conflict"))
+     errors=("unknown_order", "unknown_location", "insufficient_stock", "conflict"),
+     response=NewPickListJson)
 def post_pick_list(call: Call) -> Reply:
     result = create_pick_list(call.session, call.params["number"], call.user.id,
                               home_warehouse=call.settings.home_warehouse or None,
                               today=warehouse_today(call.settings.timezone))
-    body = pick_list_json(result.pick_list, {})
-    body["shortages"] = [{"sku": s.sku, "qty": s.qty} for s in result.shortages]
+    body: NewPickListJson = {**pick_list_json(result.pick_list, {}), "shortages": [
+        {"sku": s.sku, "qty": s.qty} for s in result.shortages]}
     return 201, body
 
 
 @api("GET", "/pick-lists/{id}", permission="read", tag="orders",
-     summary="A pick list with the progress of each task", errors=("not_found",))
+     summary="A pick list with the progress of each task", errors=("not_found",),
+     response=PickListJson)
 def get_pick_list(call: Call) -> Reply:
     pick_list = call.session.get(PickList, path_int(call, "id"))
     if pick_list is None:
@@ -100,7 +117,8 @@ def get_pick_list(call: Call) -> Reply:
 
 
 @api("GET", "/sales-orders/{number}/pick-lists", permission="read", tag="orders",
-     summary="The pick lists of a sales order", errors=("unknown_order",))
+     summary="The pick lists of a sales order", errors=("unknown_order",),
+     response=list[PickListJson])
 def get_order_pick_lists(call: Call) -> Reply:
     order = get_sales_order(call.session, call.params["number"])
     lists = call.session.scalars(
@@ -109,19 +127,21 @@ def get_order_pick_lists(call: Call) -> Reply:
 
 
 @api("POST", "/sales-orders/{number}/pack", permission="pack", tag="orders",
-     summary="Mark a picked order packed", errors=("unknown_order", "conflict"))
+     summary="Mark a picked order packed", errors=("unknown_order", "conflict"),
+     response=PackedOrderJson)
 def post_pack(call: Call) -> Reply:
     packed = pack_order(call.session, call.params["number"], call.user.id, call.site)
-    return 200, {**sales_order_json(packed.order, packed.picked),
-                 "print_jobs": [job.id for job in packed.print_jobs]}
+    body: PackedOrderJson = {**sales_order_json(packed.order, packed.picked),
+                             "print_jobs": [job.id for job in packed.print_jobs]}
+    return 200, body
 
 
 @api("POST", "/sales-orders/{number}/ship", permission="ship", tag="orders",
      summary="Ship the picked stock: it leaves the warehouse",
-     errors=("unknown_order", "conflict"))
+     errors=("unknown_order", "conflict"), response=ShippedOrderJson)
 def post_ship(call: Call) -> Reply:
     order, moves = ship_order(call.session, call.params["number"], call.user.id)
-    body = sales_order_json(order, picked_per_line(call.session, order))
-    body["moves"] = moves_json(call.session, moves)
+    body: ShippedOrderJson = {**sales_order_json(order, picked_per_line(call.session, order)),
+                              "moves": moves_json(call.session, moves)}
     return 200, body
 

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from wms.api.registry import Call, Reply, api, path_int
-from wms.api.schemas import Body
+from wms.api.schemas import WHOLE, Body
+from wms.api.serialize import PrintJobJson
 from wms.errors import Invalid
 from wms.models import JOB_STATUSES, PrintJob
 from wms.services.print_jobs import cancel, enqueue, get_job, list_jobs, reprint
@@ -18,10 +19,10 @@ class PrintJobBody(Body):
                       "receiving_note"]
     printer: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     data: dict[str, Any]
-    copies: Annotated[int, Field(strict=True, ge=1, le=50)] = 1
+    copies: Annotated[int, Field(strict=True, ge=1, le=50), WHOLE] = 1
 
 
-def job_json(job: PrintJob) -> dict[str, Any]:
+def job_json(job: PrintJob) -> PrintJobJson:
     return {"id": job.id, "document": job.document, "title": job.title,
             "printer": job.printer, "status": job.status, "attempts": job.attempts,
             "last_error": job.last_error, "reference": job.reference, "data": job.data,
@@ -31,7 +32,7 @@ def job_json(job: PrintJob) -> dict[str, Any]:
 
 
 @api("GET", "/print-jobs", permission="read", query=("status", "printer"), tag="printing",
-     summary="Print jobs, newest first", errors=("invalid",))
+     summary="Print jobs, newest first", errors=("invalid",), response=list[PrintJobJson])
 def get_print_jobs(call: Call) -> Reply:
     status = call.query.get("status")
     if status and status not in JOB_STATUSES:
@@ -41,13 +42,14 @@ def get_print_jobs(call: Call) -> Reply:
 
 
 @api("GET", "/print-jobs/{id}", permission="read", tag="printing", summary="A print job",
-     errors=("not_found",))
+     errors=("not_found",), response=PrintJobJson)
 def get_print_job(call: Call) -> Reply:
     return 200, job_json(get_job(call.session, path_int(call, "id")))
 
 
 @api("POST", "/print-jobs", permission="read", body=PrintJobBody, success=201,
-     tag="printing", summary="Queue a document for a printer", errors=("invalid",))
+     tag="printing", summary="Queue a document for a printer", errors=("invalid",),
+     response=list[PrintJobJson])
 def post_print_job(call: Call) -> Reply:
     b = call.body
     if b.printer not in call.site.printers:
@@ -60,12 +62,13 @@ def post_print_job(call: Call) -> Reply:
 
 
 @api("POST", "/print-jobs/{id}/reprint", permission="read", success=201, tag="printing",
-     summary="Print a job again (same bytes)", errors=("not_found",))
+     summary="Print a job again (same bytes)", errors=("not_found",), response=PrintJobJson)
 def post_reprint(call: Call) -> Reply:
     return 201, job_json(reprint(call.session, path_int(call, "id"), call.user.id))
 
 
 @api("POST", "/print-jobs/{id}/cancel", permission="read", tag="printing",
-     summary="Cancel a job that has not printed", errors=("not_found", "conflict"))
+     summary="Cancel a job that has not printed", errors=("not_found", "conflict"),
+     response=PrintJobJson)
 def post_cancel(call: Call) -> Reply:
     return 200, job_json(cancel(call.session, path_int(call, "id"), call.user.id))

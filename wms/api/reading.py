@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wms.api.registry import Call, Reply, api
-from wms.api.serialize import ledger_json, stock_json
+from wms.api.registry import Call, Reply, api, whole_number
+from wms.api.serialize import LedgerRowJson, StockRowJson, ledger_json, stock_json
 from wms.errors import Invalid
 from wms.services.stock_queries import ledger_rows, stock_rows
 
 
 @api("GET", "/stock", permission="read", query=("sku", "location", "warehouse", "lot"),
-     summary="Stock rows with units, filtered", errors=("unknown_item", "unknown_location"))
+     summary="Stock rows with units, filtered", errors=("unknown_item", "unknown_location"),
+     response=list[StockRowJson])
 def get_stock(call: Call) -> Reply:
     q = call.query
     rows = stock_rows(call.session, sku=q.get("sku"), location=q.get("location"),
@@ -32,14 +33,16 @@ def _since(text: str | None) -> datetime | None:
 def _limit(text: str | None, ceiling: int) -> int:
     if not text:
         return 100
-    if not text.isdigit() or len(text) > 9 or not 1 <= int(text) <= ceiling:
+    number = whole_number(text)
+    if number is None or not 1 <= number <= ceiling:
         raise Invalid(f"limit: a whole number from 1 to {ceiling}", field="limit")
-    return int(text)
+    return number
 
 
 @api("GET", "/ledger", permission="read", query=("sku", "location", "since", "limit",
                                                  "reference"),
-     summary="The moves, newest first", errors=("invalid", "unknown_item", "unknown_location"))
+     summary="The moves, newest first", errors=("invalid", "unknown_item", "unknown_location"),
+     response=list[LedgerRowJson])
 def get_ledger(call: Call) -> Reply:
     q = call.query
     rows = ledger_rows(call.session, sku=q.get("sku"), location=q.get("location"),

@@ -3,6 +3,7 @@ The HTTP glue and the OpenAPI document are both built from this one table."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,9 @@ class Endpoint:
     query: tuple[str, ...] = ()
     tag: str = "stock"
     read_only: bool = False
+    # the type of the success answer's body (a TypedDict of wms.api.serialize, or a list
+    # of one): the OpenAPI document's response schema
+    response: Any = None
 
     @property
     def changes_state(self) -> bool:
@@ -61,20 +65,36 @@ ENDPOINTS: list[Endpoint] = []
 def api(method: str, path: str, *, permission: str, summary: str,
         body: type[BaseModel] | None = None, success: int = 200,
         errors: tuple[str, ...] = (), query: tuple[str, ...] = (), tag: str = "stock",
-        read_only: bool = False) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
+        read_only: bool = False, response: Any = None,
+        ) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
     """Register a handler as an API v1 endpoint."""
 
     def register(handler: Callable[[Call], Reply]) -> Callable[[Call], Reply]:
         ENDPOINTS.append(Endpoint(method, path, handler, permission, summary, body, success,
-                                  errors, query, tag, read_only))
+                                  errors, query, tag, read_only, response))
         return handler
 
     return register
 
 
+# Record ids are the databases' 32-bit integers: a larger number names no record, and
+# PostgreSQL refuses to compare an integer column with it.
+MAX_ID = 2**31 - 1
+
+
+_WHOLE = re.compile(r"([0-9]{1,18})(?:\.0+)?")
+
+
+def whole_number(text: str) -> int | None:
+    """A parameter's whole number ("12", or "12.0" as JSON would write it), else None."""
+    match = _WHOLE.fullmatch(text)
+    return int(match.group(1)) if match else None
+
+
 def path_int(call: Call, name: str) -> int:
-    """A numeric path parameter, or Invalid."""
+    """A numeric path parameter (a record id), or Invalid."""
     text = call.params[name]
-    if not text.isdigit() or len(text) > 18:
-        raise Invalid(f"{name}: {text!r} is not a number", field=name)
-    return int(text)
+    number = whole_number(text)
+    if number is None or number > MAX_ID:
+        raise Invalid(f"{name}: {text!r} is not a number from 0 to {MAX_ID}", field=name)
+    return number

@@ -6,16 +6,51 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from wms.reasons import INSPECTION_REASONS, MEANINGS, NOTE_LENGTH, SCRAP_REASONS
 
 # Every whole number a body carries stays within this, so it fits every column's integer.
 MAX_INT = 1_000_000_000
-Qty = Annotated[int, Field(strict=True, gt=0, le=MAX_INT)]
-CountedQty = Annotated[int, Field(strict=True, ge=0, le=MAX_INT)]
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON has one kind of number: 12.0 is the whole number 12 (12.5 stays refused, and so
+    do "12" and true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates and times are ISO 8601 strings, never numbers (a count of seconds)."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("an ISO 8601 string")
+    return value
+
+
+WHOLE = BeforeValidator(_whole_number)
+Qty = Annotated[int, Field(strict=True, gt=0, le=MAX_INT), WHOLE]
+CountedQty = Annotated[int, Field(strict=True, ge=0, le=MAX_INT), WHOLE]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_INT), WHOLE]
+Flag = Annotated[bool, Field(strict=True)]
+Day = Annotated[date, BeforeValidator(_iso_text)]
+Moment = Annotated[datetime, BeforeValidator(_iso_text)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# Text of fields stored in shorter columns.
+Text20 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+Text32 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+Text64 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+OrderNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                               max_length=40)]
 OptionalLot = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_LENGTH),
                  Field(description="Free text beside the reason; needed when it is `other`")]
@@ -36,8 +71,26 @@ InspectionReason = Annotated[str, StringConstraints(strip_whitespace=True, max_l
                                            "rejected (needed unless they are accepted)")]
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_character(cls, value: Any) -> Any:
+        """No text stores a NUL character (PostgreSQL cannot, and no code or name has one)."""
+        if _holds_nul(value):
+            raise ValueError("text may not hold the NUL character (\\u0000)")
+        return value
 
 
 class ItemBody(Body):
@@ -48,45 +101,46 @@ class ItemBody(Body):
     barcodes: list[Code] | None = None
     uom: Annotated[str, StringConstraints(min_length=1, max_length=16)] | None = None
     tracking: Literal["none", "lot"] | None = None
-    expiry: bool | None = None
+    expiry: Flag | None = None
     unit_cost: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)] | None = None
-    category: Text | None = None
+    category: Text64 | None = None
     abc_class: Literal["A", "B", "C"] | None = None
-    safety_stock: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
-    reorder_point: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
-    min_qty: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
-    max_qty: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
-    lead_time_days: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
-    pack_size: Annotated[int, Field(strict=True, gt=0, le=MAX_INT)] | None = None
+    safety_stock: Count | None = None
+    reorder_point: Count | None = None
+    min_qty: Count | None = None
+    max_qty: Count | None = None
+    lead_time_days: Count | None = None
+    pack_size: Annotated[int, Field(strict=True, gt=0, le=MAX_INT), WHOLE] | None = None
     home_location: Code | None = None
-    zone_code: Code | None = None
+    zone_code: Text20 | None = None
     # null: the configured default (only lots already expired are held back)
-    min_shelf_life_days: Annotated[int, Field(strict=True, ge=0, le=36500)] | None = None
+    min_shelf_life_days: Annotated[int, Field(strict=True, ge=0, le=36500),
+                                  WHOLE] | None = None
 
 
 class LocationBody(Body):
     warehouse: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
     zone: Annotated[str, StringConstraints(max_length=20)] | None = None
     kind: Literal["storage", "dock", "staging", "packing", "quarantine"] | None = None
-    capacity: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
-    walk_seq: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
-    blocked: bool | None = None
+    capacity: Count | None = None
+    walk_seq: Count | None = None
+    blocked: Flag | None = None
 
 
 class SupplierBody(Body):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     contact: Text | None = None
-    phone: Text | None = None
+    phone: Text64 | None = None
     email: Text | None = None
-    lead_time_days: Annotated[int, Field(strict=True, ge=0, le=MAX_INT)] | None = None
+    lead_time_days: Count | None = None
     notes: Annotated[str, StringConstraints(max_length=4000)] | None = None
 
 
 class CustomerBody(Body):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    tier: Text | None = None
+    tier: Text32 | None = None
     contact: Text | None = None
-    phone: Text | None = None
+    phone: Text64 | None = None
     address: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
 
@@ -97,14 +151,14 @@ class OrderLine(Body):
 
 
 class PurchaseOrderBody(Body):
-    number: Code
+    number: OrderNumber
     supplier: Code
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)]
-    expected_date: date | None = None
+    expected_date: Day | None = None
 
 
 class SalesOrderBody(Body):
-    number: Code
+    number: OrderNumber
     customer: Code
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)]
     warehouse: Code | None = None
@@ -115,12 +169,12 @@ class ReceiptLineBody(Body):
     sku: Code
     qty: Qty
     lot: OptionalLot = None
-    expiry: date | None = None
+    expiry: Day | None = None
     disposition: Literal["accept", "quarantine", "reject"] = "accept"
     reason: InspectionReason | None = None
     note: Note | None = None
     # accept an expired or short-dated lot anyway (supervisor or admin; audited)
-    override_expiry: bool = False
+    override_expiry: Flag = False
 
 
 class ReceiptBody(Body):
@@ -192,7 +246,7 @@ class ScrapBody(Body):
 class StationScanBody(Body):
     raw: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
     device: Code | None = None
-    scanned_at: datetime | None = None
+    scanned_at: Moment | None = None
     # "repeat": a presentation-mode scanner read the same code again and the bridge did not
     # count it; the station records that it was seen and changes nothing.
     ignored: Literal["repeat"] | None = None
@@ -202,4 +256,4 @@ class StationDeviceBody(Body):
     device: Code
     state: Literal["connected", "disconnected"]
     detail: Annotated[str, StringConstraints(max_length=500)] = ""
-    at: datetime | None = None
+    at: Moment | None = None

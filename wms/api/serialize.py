@@ -1,14 +1,17 @@
-"""Records turned into the JSON shapes of API v1."""
+"""Records turned into the JSON shapes of API v1. Each shape is a TypedDict: the
+serializers are checked against it by the type checker, and the OpenAPI document takes its
+response schemas from the same TypedDicts."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, NotRequired
 
+from pydantic import WithJsonSchema
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
+from typing_extensions import TypedDict
 
 from wms.models import (
     Customer,
@@ -23,7 +26,338 @@ from wms.models import (
     Transfer,
     User,
 )
+from wms.models.counting import COUNT_STATUSES
+from wms.models.layout import LOCATION_KINDS
+from wms.models.printing import JOB_STATUSES
+from wms.models.purchasing import PO_STATUSES
+from wms.models.sales import SO_STATUSES
+from wms.models.stock import MOVE_KINDS
 from wms.services.stock_queries import LedgerRow, StockRow, ledger_rows
+from wms.site_config import DOCUMENT_KINDS
+
+# ---------------------------------------------------------------- response shapes
+# Dates are ISO 8601 strings ("2026-11-22"), times ISO 8601 with offset.
+
+
+def _one_of(values: tuple[str, ...]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(values)})
+
+
+PurchaseOrderStatus = Annotated[str, _one_of(PO_STATUSES)]
+SalesOrderStatus = Annotated[str, _one_of(SO_STATUSES)]
+CountStatus = Annotated[str, _one_of(COUNT_STATUSES)]
+JobStatus = Annotated[str, _one_of(JOB_STATUSES)]
+TransferStatus = Annotated[str, _one_of(("in_transit", "received"))]
+MoveKind = Annotated[str, _one_of(MOVE_KINDS)]
+LocationKind = Annotated[str, _one_of(LOCATION_KINDS)]
+Tracking = Annotated[str, _one_of(("none", "lot"))]
+DocumentKind = Annotated[str, _one_of(DOCUMENT_KINDS)]
+
+
+class StockRowJson(TypedDict):
+    sku: str
+    location: str
+    lot: str | None
+    expiry: str | None
+    received_at: str | None
+    qty: int
+    reserved: int
+
+
+LedgerRowJson = TypedDict("LedgerRowJson", {
+    "id": int, "at": str | None, "kind": MoveKind, "sku": str, "lot": str | None, "qty": int,
+    "from": str | None, "to": str | None, "user": str | None, "reference": str | None,
+    "reason": str | None, "note": str | None,
+})
+
+
+class ItemJson(TypedDict):
+    sku: str
+    name: str
+    name_en: str | None
+    name_zh: str | None
+    barcodes: list[str]
+    uom: str
+    tracking: Tracking
+    expiry: bool
+    unit_cost: float | None
+    category: str | None
+    abc_class: str | None
+    safety_stock: int | None
+    reorder_point: int | None
+    min_qty: int | None
+    max_qty: int | None
+    lead_time_days: int | None
+    pack_size: int
+    zone_code: str | None
+    min_shelf_life_days: int | None
+    on_hand: NotRequired[int]
+    on_hand_by_status: NotRequired[dict[str, int]]
+
+
+class LocationJson(TypedDict):
+    code: str
+    warehouse: str
+    zone: str | None
+    kind: LocationKind
+    capacity: int | None
+    walk_seq: int
+    blocked: bool
+    contents: NotRequired[list[StockRowJson]]
+
+
+class SupplierJson(TypedDict):
+    code: str
+    name: str
+    contact: str | None
+    phone: str | None
+    email: str | None
+    lead_time_days: int | None
+    notes: str | None
+
+
+class CustomerJson(TypedDict):
+    code: str
+    name: str
+    tier: str | None
+    contact: str | None
+    phone: str | None
+    address: str | None
+
+
+class PurchaseOrderLineJson(TypedDict):
+    sku: str
+    qty: int
+    received: int
+    rejected: int
+    unit_price: float | None
+
+
+class PurchaseOrderJson(TypedDict):
+    number: str
+    supplier: str
+    status: PurchaseOrderStatus
+    expected_date: str | None
+    created_at: str | None
+    lines: list[PurchaseOrderLineJson]
+
+
+class SalesOrderLineJson(TypedDict):
+    sku: str
+    qty: int
+    picked: int
+    shipped: int
+    backordered: int
+
+
+class SalesOrderJson(TypedDict):
+    number: str
+    customer: str
+    status: SalesOrderStatus
+    warehouse: str | None
+    ship_to: str | None
+    created_at: str | None
+    shipped_at: str | None
+    lines: list[SalesOrderLineJson]
+
+
+class PackedOrderJson(SalesOrderJson):
+    print_jobs: list[int]
+
+
+class ShippedOrderJson(SalesOrderJson):
+    moves: list[LedgerRowJson]
+
+
+class PickTaskJson(TypedDict):
+    id: int
+    seq: int
+    location: str
+    sku: str
+    name: str
+    lot: str | None
+    qty: int
+    picked: int
+    short: int
+
+
+class PickListJson(TypedDict):
+    id: int
+    order: str
+    warehouse: str
+    packing_location: str
+    tasks: list[PickTaskJson]
+
+
+class ShortageJson(TypedDict):
+    sku: str
+    qty: int
+
+
+class NewPickListJson(PickListJson):
+    shortages: list[ShortageJson]
+
+
+TransferLineJson = TypedDict("TransferLineJson", {
+    "sku": str, "lot": str | None, "qty": int, "from": str})
+
+
+class TransferJson(TypedDict):
+    id: int
+    status: TransferStatus
+    from_warehouse: str
+    to_warehouse: str
+    transit_location: str
+    lines: list[TransferLineJson]
+
+
+class TransferMovedJson(TransferJson):
+    moves: list[LedgerRowJson]
+
+
+class MovesJson(TypedDict):
+    moves: list[LedgerRowJson]
+
+
+class ReceiptJson(TypedDict):
+    id: int
+    moves: list[LedgerRowJson]
+    print_jobs: list[int]
+    purchase_order: NotRequired[PurchaseOrderJson]
+
+
+class PutawayChoiceJson(TypedDict):
+    location: str
+    reason: str
+    free: int | None
+
+
+class PutawayJson(TypedDict):
+    sku: str
+    qty: int
+    lot: str | None
+    location: str | None
+    reason: str | None
+    alternatives: list[PutawayChoiceJson]
+
+
+class NextTaskJson(TypedDict):
+    id: int
+    seq: int
+    location: str
+    sku: str
+    lot: str | None
+    qty: int
+
+
+class PickConfirmedJson(TypedDict):
+    task: int
+    picked: int
+    remaining: int
+    order_status: SalesOrderStatus
+    moves: list[LedgerRowJson]
+    next_task: NextTaskJson | None
+
+
+class PickShortJson(TypedDict):
+    task: int
+    picked: int
+    short: int
+    order_status: SalesOrderStatus
+
+
+class VarianceJson(TypedDict):
+    location: str
+    sku: str
+    lot: str | None
+    expected: int
+    counted: int
+    difference: int
+    recount: bool
+
+
+class CountStartedJson(TypedDict):
+    id: int
+    status: CountStatus
+    locations: list[str]
+
+
+class CountJson(TypedDict):
+    id: int
+    status: CountStatus
+    round: int
+    locations: list[str]
+    variances: list[VarianceJson]
+
+
+class CountSubmittedJson(TypedDict):
+    id: int
+    status: CountStatus
+    round: int
+    variances: list[VarianceJson]
+
+
+class CountApprovedJson(TypedDict):
+    id: int
+    status: CountStatus
+    moves: list[LedgerRowJson]
+
+
+class CountEntryJson(TypedDict):
+    id: int
+    count: int
+    round: int
+    location: str
+    sku: str
+    qty: int
+
+
+class PrintJobJson(TypedDict):
+    id: int
+    document: DocumentKind
+    title: str
+    printer: str
+    status: JobStatus
+    attempts: int
+    last_error: str | None
+    reference: str | None
+    data: dict[str, Any]
+    created_at: str
+    printed_at: str | None
+    bytes: int | None
+
+
+class StationEventJson(TypedDict):
+    id: int
+    station: str
+    version: int
+    kind: str
+    device: str | None
+    raw: str | None
+    outcome: str
+    message: str
+    params: dict[str, Any]
+    at: str
+
+
+class SignedInJson(TypedDict):
+    user_id: int
+    name: str | None
+
+
+class StationJson(TypedDict):
+    station: str
+    kind: str
+    location: str
+    version: int
+    order: str | None
+    inspection: str | None
+    inspection_reason: str | None
+    signed_in: SignedInJson | None
+    devices: dict[str, Any]
+    verified: dict[str, Any]
+    to_pack: dict[str, int]
+    events: list[StationEventJson]
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -35,8 +369,8 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def item_json(item: Item, on_hand: int | None = None,
-              by_status: dict[str, int] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
+              by_status: dict[str, int] | None = None) -> ItemJson:
+    body: ItemJson = {
         "sku": item.sku, "name": item.name, "name_en": item.name_en, "name_zh": item.name_zh,
         "barcodes": [b.code for b in item.barcodes], "uom": item.uom,
         "tracking": item.tracking, "expiry": item.expiry, "unit_cost": _number(item.unit_cost),
@@ -53,8 +387,8 @@ def item_json(item: Item, on_hand: int | None = None,
     return body
 
 
-def location_json(location: Location, contents: list[StockRow] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
+def location_json(location: Location, contents: list[StockRow] | None = None) -> LocationJson:
+    body: LocationJson = {
         "code": location.code, "warehouse": location.warehouse.code,
         "zone": location.zone.code if location.zone else None, "kind": location.kind,
         "capacity": location.capacity, "walk_seq": location.walk_seq,
@@ -65,32 +399,31 @@ def location_json(location: Location, contents: list[StockRow] | None = None) ->
     return body
 
 
-def supplier_json(supplier: Supplier) -> dict[str, Any]:
+def supplier_json(supplier: Supplier) -> SupplierJson:
     return {"code": supplier.code, "name": supplier.name, "contact": supplier.contact,
             "phone": supplier.phone, "email": supplier.email,
             "lead_time_days": supplier.lead_time_days, "notes": supplier.notes}
 
 
-def customer_json(customer: Customer) -> dict[str, Any]:
+def customer_json(customer: Customer) -> CustomerJson:
     return {"code": customer.code, "name": customer.name, "tier": customer.tier,
             "contact": customer.contact, "phone": customer.phone, "address": customer.address}
 
 
-def stock_json(row: StockRow) -> dict[str, Any]:
+def stock_json(row: StockRow) -> StockRowJson:
     return {"sku": row.sku, "location": row.location, "lot": row.lot,
             "expiry": _iso(row.expiry), "received_at": _iso(row.received_at), "qty": row.qty,
             "reserved": row.reserved}
 
 
-def ledger_json(row: LedgerRow) -> dict[str, Any]:
-    body = asdict(row)
-    body["at"] = _iso(row.at)
-    body["from"] = body.pop("from_location")
-    body["to"] = body.pop("to_location")
-    return body
+def ledger_json(row: LedgerRow) -> LedgerRowJson:
+    return {"id": row.id, "at": _iso(row.at), "kind": row.kind, "sku": row.sku, "lot": row.lot,
+            "qty": row.qty, "from": row.from_location, "to": row.to_location,
+            "user": row.user, "reference": row.reference, "reason": row.reason,
+            "note": row.note}
 
 
-def _from_identity_map(session: Session, move: Move) -> dict[str, Any] | None:
+def _from_identity_map(session: Session, move: Move) -> LedgerRowJson | None:
     def cached(model: type, key: int | None) -> Any:
         return session.identity_map.get(identity_key(model, key)) if key else None
 
@@ -107,19 +440,20 @@ def _from_identity_map(session: Session, move: Move) -> dict[str, Any] | None:
             "reason": move.reason, "note": move.note}
 
 
-def moves_json(session: Session, moves: list[Move]) -> list[dict[str, Any]]:
+def moves_json(session: Session, moves: list[Move]) -> list[LedgerRowJson]:
     """The given moves as ledger rows, in the order they were made: from the records the
     session already holds, or else with one query."""
     if not moves:
         return []
     cached = [_from_identity_map(session, m) for m in moves]
-    if all(row is not None for row in cached):
-        return cached  # type: ignore[return-value]
+    rows_cached = [row for row in cached if row is not None]
+    if len(rows_cached) == len(cached):
+        return rows_cached
     rows = ledger_rows(session, ids=[m.id for m in moves], limit=len(moves))
     return [ledger_json(row) for row in sorted(rows, key=lambda r: r.id)]
 
 
-def purchase_order_json(order: PurchaseOrder) -> dict[str, Any]:
+def purchase_order_json(order: PurchaseOrder) -> PurchaseOrderJson:
     return {
         "number": order.number, "supplier": order.supplier.code, "status": order.status,
         "expected_date": _iso(order.expected_date), "created_at": _iso(order.created_at),
@@ -131,7 +465,7 @@ def purchase_order_json(order: PurchaseOrder) -> dict[str, Any]:
     }
 
 
-def sales_order_json(order: SalesOrder, picked: dict[int, int]) -> dict[str, Any]:
+def sales_order_json(order: SalesOrder, picked: dict[int, int]) -> SalesOrderJson:
     return {
         "number": order.number, "customer": order.customer.code, "status": order.status,
         "warehouse": order.warehouse.code if order.warehouse else None,
@@ -147,7 +481,7 @@ def sales_order_json(order: SalesOrder, picked: dict[int, int]) -> dict[str, Any
     }
 
 
-def pick_list_json(pick_list: PickList, picked: dict[int, int]) -> dict[str, Any]:
+def pick_list_json(pick_list: PickList, picked: dict[int, int]) -> PickListJson:
     return {
         "id": pick_list.id, "order": pick_list.order.number,
         "warehouse": pick_list.packing_location.warehouse.code,
@@ -161,7 +495,7 @@ def pick_list_json(pick_list: PickList, picked: dict[int, int]) -> dict[str, Any
     }
 
 
-def transfer_json(transfer: Transfer) -> dict[str, Any]:
+def transfer_json(transfer: Transfer) -> TransferJson:
     return {
         "id": transfer.id, "status": transfer.status,
         "from_warehouse": transfer.from_warehouse.code,

@@ -4,10 +4,9 @@ still received: it answers 201 with outcome "error", and the station's screen sh
 
 from __future__ import annotations
 
-from typing import Any
-
 from wms.api.registry import Call, Reply, api
 from wms.api.schemas import StationDeviceBody, StationScanBody
+from wms.api.serialize import StationEventJson, StationJson
 from wms.models import StationEvent
 from wms.services.stations import (
     handle_scan,
@@ -19,7 +18,7 @@ from wms.services.stations import (
 )
 
 
-def event_json(event: StationEvent) -> dict[str, Any]:
+def event_json(event: StationEvent) -> StationEventJson:
     return {"id": event.id, "station": event.station, "version": event.version,
             "kind": event.kind, "device": event.device, "raw": event.raw,
             "outcome": event.outcome, "message": event.message, "params": event.params,
@@ -27,7 +26,7 @@ def event_json(event: StationEvent) -> dict[str, Any]:
 
 
 @api("POST", "/stations/{station}/scans", permission="station", body=StationScanBody,
-     success=201, tag="stations", errors=("invalid",),
+     success=201, tag="stations", errors=("invalid",), response=StationEventJson,
      summary="A fixed scanner's scan at a station (dock or packing); its outcome is recorded")
 def post_station_scan(call: Call) -> Reply:
     station = station_named(call.site, call.params["station"])
@@ -39,7 +38,7 @@ def post_station_scan(call: Call) -> Reply:
 
 
 @api("POST", "/stations/{station}/devices", permission="station", body=StationDeviceBody,
-     success=201, tag="stations", errors=("invalid",),
+     success=201, tag="stations", errors=("invalid",), response=StationEventJson,
      summary="A station's scanner was connected or disconnected")
 def post_station_device(call: Call) -> Reply:
     station = station_named(call.site, call.params["station"])
@@ -49,17 +48,18 @@ def post_station_device(call: Call) -> Reply:
 
 
 @api("GET", "/stations/{station}", permission="read", tag="stations", errors=("invalid",),
+     response=StationJson,
      summary="What a station is working on, its scanners and its latest events")
 def get_station(call: Call) -> Reply:
     view = station_view(call.session, station_named(call.site, call.params["station"]))
     disposition, reason = next_disposition(view.data)
     person = person_at(view.data, call.settings.shift_hours)
-    return 200, {"station": view.station.name, "kind": view.station.kind,
-                 "location": view.station.location, "version": view.version,
-                 "order": view.data.get("order"),
-                 "inspection": disposition, "inspection_reason": reason,
-                 "signed_in": {"user_id": person["id"], "name": person["name"]}
-                 if person else None,
-                 "devices": view.data.get("devices", {}),
-                 "verified": view.data.get("verified", {}), "to_pack": view.to_pack,
-                 "events": [event_json(e) for e in view.events]}
+    body: StationJson = {
+        "station": view.station.name, "kind": view.station.kind,
+        "location": view.station.location, "version": view.version,
+        "order": view.data.get("order"), "inspection": disposition,
+        "inspection_reason": reason,
+        "signed_in": {"user_id": person["id"], "name": person["name"]} if person else None,
+        "devices": view.data.get("devices", {}), "verified": view.data.get("verified", {}),
+        "to_pack": view.to_pack, "events": [event_json(e) for e in view.events]}
+    return 200, body
