@@ -15,7 +15,7 @@ from wms.config import load_settings
 from wms.db import Database
 from wms.errors import WmsError
 from wms.models import ROLES, Item, Location, Lot
-from wms.schema import upgrade
+from wms.schema import ensure_schema
 
 
 def _db() -> Database:
@@ -41,7 +41,7 @@ def init(demo: bool) -> None:
     from wms.demo import DEMO_USERS, demo_exists, load_demo
 
     url = load_settings().database_url
-    upgrade(url)
+    ensure_schema(url)
     click.echo(f"database ready: {make_url(url).render_as_string(hide_password=True)}")
     if not demo:
         return
@@ -95,8 +95,8 @@ def _write_demo_hardware_config(path: Path) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
 def serve(port: int, host: str, workers: int, threads: int) -> None:
-    """Migrate the database, then serve the app with gunicorn."""
-    upgrade(load_settings().database_url)
+    """Migrate the database (unless it is up to date), then serve the app with gunicorn."""
+    ensure_schema(load_settings().database_url)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     args = [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers),
             "--threads", str(threads), "--worker-class", "gthread", "--timeout", "30",
