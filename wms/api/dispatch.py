@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wms.api.registry import Call, Endpoint
-from wms.auth import require, user_for_token
+from wms.auth import Caller, caller_for_token, require
 from wms.config import Settings
 from wms.db import Database
-from wms.errors import Conflict, Invalid, Unauthorized, WmsError
+from wms.errors import Conflict, Invalid, WmsError
 from wms.idempotency import fingerprint, remember_reply, stored_reply
 from wms.site_config import SiteConfig
 
@@ -127,19 +128,21 @@ class Dispatcher:
         except WmsError as error:
             return ApiResponse(error.status, error_body(error))
 
-    def _call(self, session: Session, request: ApiRequest, parsed: Parsed) -> tuple[Any, Call]:
+    def _caller(self, session: Session | Connection, request: ApiRequest,
+                parsed: Parsed) -> Caller:
         """Who is calling and may they: checked before anything about the request's body."""
-        user = user_for_token(session, request.token)
-        require(user, request.endpoint.permission)
+        caller = caller_for_token(session, request.token)
+        require(caller, request.endpoint.permission)
         if parsed.error is not None:
             raise parsed.error
-        return user, Call(session, user, self.settings, request.params, request.query,
-                          parsed.body, self.site)
+        return caller
 
     def _read(self, request: ApiRequest) -> ApiResponse:
         parsed = _parse(request, self.settings)
         with self.db.read() as session:
-            _, call = self._call(session, request, parsed)
+            caller = self._caller(session, request, parsed)
+            call = Call(session, caller, self.settings, request.params, request.query,
+                        parsed.body, self.site)
             status, body = request.endpoint.handler(call)
             return ApiResponse(status, body)
 
@@ -147,34 +150,37 @@ class Dispatcher:
         parsed = _parse(request, self.settings)
         key = parsed.key if parsed.error is None else None
         digest = _fingerprint(request, parsed.document) if key else ""
+        # The caller is known before the write lock is taken: the lock is held only for the
+        # change itself. (A token revoked in between is as if the call came a moment sooner.)
+        with self.db.engine.connect() as conn:
+            caller = self._caller(conn, request, parsed)
 
         def work(session: Session) -> ApiResponse:
-            user, call = self._call(session, request, parsed)
+            call = Call(session, caller, self.settings, request.params, request.query,
+                        parsed.body, self.site)
             status, reply = request.endpoint.handler(call)
             if key:
-                remember_reply(session, user.id, key, digest, status, reply)
+                remember_reply(session, caller.id, key, digest, status, reply)
             return ApiResponse(status, reply)
 
         try:
             return self.db.transaction(work)
         except IntegrityError as exc:
-            stored = self._stored(request, key, digest)
+            stored = self._stored(caller, key, digest)
             if stored is not None:
                 return stored
             raise Conflict("the change clashed with another one; try again") from exc
-        except WmsError as error:
-            if key and not isinstance(error, Unauthorized):
-                stored = self._stored(request, key, digest)
+        except WmsError:
+            if key:
+                stored = self._stored(caller, key, digest)
                 if stored is not None:
                     return stored
             raise
 
-    def _stored(self, request: ApiRequest, key: str | None,
-                digest: str) -> ApiResponse | None:
+    def _stored(self, caller: Caller, key: str | None, digest: str) -> ApiResponse | None:
         """The response stored for this key, when an earlier call with it succeeded."""
         if not key:
             return None
         with self.db.read() as session:
-            user = user_for_token(session, request.token)
-            stored = stored_reply(session, user.id, key, digest)
+            stored = stored_reply(session, caller.id, key, digest)
             return ApiResponse(stored[0], stored[1], replayed=True) if stored else None
