@@ -13,3 +13,7 @@ keepalive = 15
 accesslog = "-"
 errorlog = "-"
 wsgi_app = "terminal_ui:create_app()"
+# The master imports the app once and forks the workers: after a crash the gateway pays for
+# one import, not one per worker on the same two or four cores. The database pool is left
+# behind in each forked worker (wms.db), so no connection crosses a fork.
+preload_app = True

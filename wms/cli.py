@@ -98,9 +98,11 @@ def serve(port: int, host: str, workers: int, threads: int) -> None:
     """Migrate the database (unless it is up to date), then serve the app with gunicorn."""
     ensure_schema(load_settings().database_url)
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # --preload: the master imports the app once and forks the workers, so a restart pays
+    # for one import instead of one per worker competing for the same cores.
     args = [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers),
             "--threads", str(threads), "--worker-class", "gthread", "--timeout", "30",
-            "--access-logfile", "-", "terminal_ui:create_app()"]
+            "--preload", "--access-logfile", "-", "terminal_ui:create_app()"]
     os.execv(args[0], args)
 
 

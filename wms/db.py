@@ -8,6 +8,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,6 +102,19 @@ def _no_turn() -> Iterator[None]:
     yield
 
 
+def _dispose_in_forked_children(engine: Engine) -> None:
+    """A forked process (gunicorn's workers with preload) must not use connections its
+    parent opened: the child forgets the pool it inherited and opens its own."""
+    ref = weakref.ref(engine)
+
+    def forget() -> None:
+        inherited = ref()
+        if inherited is not None:
+            inherited.dispose(close=False)
+
+    os.register_at_fork(after_in_child=forget)
+
+
 class Database:
     """One database: read and write units of work over a shared connection pool."""
 
@@ -112,6 +126,7 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(wms_write=True), expire_on_commit=False
         )
+        _dispose_in_forked_children(self.engine)
         database = self.engine.url.database
         self._writer_turn = (
             WriterTurn(database)
