@@ -6,7 +6,7 @@ or out of a bin while it is being counted does not show up as a variance."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -28,7 +28,7 @@ from wms.models import (
 from wms.reasons import CYCLE_COUNT
 from wms.services.audit import record
 from wms.services.fifo import issue_order
-from wms.services.lookup import find_item, find_location, find_lot, lot_for_receipt
+from wms.services.lookup import find_item, find_location, find_lot, keep, lot_for_receipt
 
 Key = tuple[int, int, int | None]  # location, item, lot (None: item counted as a whole)
 
@@ -213,9 +213,26 @@ def _add_uncounted_as_zero(session: Session, count: Count, user_id: int | None) 
     session.flush()
 
 
+def _load_records(session: Session, keys: Iterable[Key]) -> None:
+    """The locations, items and lots of these keys, read in a few queries and held in the
+    session, so the per-line reads of a big count find them there."""
+    ids: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    for loc_id, item_id, lot_id in keys:
+        ids[0].add(loc_id)
+        ids[1].add(item_id)
+        if lot_id is not None:
+            ids[2].add(lot_id)
+    for model, wanted in ((Location, ids[0]), (Item, ids[1]), (Lot, ids[2])):
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            keep(session, *session.scalars(
+                select(model).where(model.id.in_(ordered[start:start + 500]))))
+
+
 def _describe(session: Session, totals: dict[Key, tuple[int, int]], thresholds: Thresholds,
               flag: bool) -> list[Variance]:
     variances = []
+    _load_records(session, totals)
     for (loc_id, item_id, lot_id), (counted, expected) in totals.items():
         location = session.get(Location, loc_id)
         item = session.get(Item, item_id)
@@ -306,7 +323,10 @@ def approve_count(session: Session, count_id: int, user_id: int | None
         raise Conflict(f"count {count_id} is {count.status}; submit it before approval")
     reference = f"COUNT-{count.id}"
     moves: list[Move] = []
-    for key, (counted, expected) in _latest(_entries(session, count)).items():
+    latest = _latest(_entries(session, count))
+    _load_records(session, [key for key, (counted, expected) in latest.items()
+                            if counted != expected])
+    for key, (counted, expected) in latest.items():
         if counted != expected:
             moves += _adjust(session, key, counted - expected, reference, user_id)
     count.status = "approved"
