@@ -3,11 +3,9 @@ the database is already at the newest schema (so a restart does not load the mig
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -37,7 +35,12 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def current_revision(url: str) -> str | None:
     """The revision stamped in the database, None when it has no schema yet. One query; no
-    Alembic import."""
+    Alembic import (and for a SQLite file, no SQLAlchemy either)."""
+    if url.startswith("sqlite:///") and "?" not in url:
+        return _sqlite_revision(url.removeprefix("sqlite:///"))
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -56,3 +59,16 @@ def ensure_schema(url: str) -> bool:
         return False
     upgrade(url)
     return True
+
+
+def _sqlite_revision(path: str) -> str | None:
+    if path in ("", ":memory:") or not Path(path).exists():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return rows[0][0] if len(rows) == 1 else None
