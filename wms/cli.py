@@ -122,7 +122,8 @@ def serve(port: int, host: str, workers: int, threads: int) -> None:
     # for one import instead of one per worker competing for the same cores.
     args = [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers),
             "--threads", str(threads), "--worker-class", "gthread", "--timeout", "30",
-            "--preload", "--access-logfile", "-", "terminal_ui:create_app()"]
+            "--preload", "--config", "python:terminal_ui.serving", "--access-logfile", "-",
+            "terminal_ui:create_app()"]
     os.execv(args[0], args)
 
 

@@ -78,3 +78,21 @@ def test_a_database_behind_the_head_is_migrated_at_start(tmp_path: Path) -> None
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
             HEAD_REVISION
     engine.dispose()
+
+
+def test_the_server_preloads_the_app_and_shortens_each_workers_gil_switch_interval() -> None:
+    from gunicorn.config import Config
+
+    from terminal_ui import serving
+
+    cfg = Config()
+    for name, value in vars(serving).items():  # as gunicorn reads a config module
+        if name in cfg.settings:
+            cfg.set(name, value)
+    assert cfg.preload_app is True
+    before = sys.getswitchinterval()
+    try:
+        cfg.post_fork(None, None)
+        assert sys.getswitchinterval() == serving.SWITCH_INTERVAL_S < before
+    finally:
+        sys.setswitchinterval(before)
