@@ -30,6 +30,7 @@ from typing import Any
 
 from bench.seed import plan_path_for
 
+CALL_SAMPLES = 3  # requests of each kind whose Python calls are counted
 OPERATIONS = ("putaway_suggestion", "putaway_move", "pick_confirm", "move", "stock_lookup")
 
 
@@ -45,11 +46,12 @@ class Measured:
     params_of: dict[str, Any]
     calls: dict[str, float]
     profiles: dict[str, cProfile.Profile]
+    cpu_ms: dict[str, float]
 
     def statements_per_request(self, op: str) -> float:
         """Statements sent per request, transaction control (BEGIN, COMMIT) included."""
-        n = len(self.timings[op]) or 1
-        return sum(len(v) for v in self.stats[op].values()) / n
+        n = len(self.timings[op]) + (CALL_SAMPLES if self.calls[op] == self.calls[op] else 0)
+        return sum(len(v) for v in self.stats[op].values()) / (n or 1)
 
 
 def measure(seed_db: Path, n: int = 30, cprofile: bool = False) -> Measured:
@@ -128,6 +130,7 @@ def measure(seed_db: Path, n: int = 30, cprofile: bool = False) -> Measured:
     client.get("/api/v1/health")
     timings: dict[str, list[float]] = {}
     calls: dict[str, float] = {}
+    cpu_ms: dict[str, float] = {}
     profiles: dict[str, cProfile.Profile] = {}
     work = scans()
     for op in OPERATIONS:
@@ -136,29 +139,38 @@ def measure(seed_db: Path, n: int = 30, cprofile: bool = False) -> Measured:
         first()
         current["op"] = op
         prof = cProfile.Profile() if cprofile else None
-        times = []
-        counted = 0
-        for call in rest:
-            counter = CallCounter()  # both use sys.setprofile: one or the other
-            t = time.perf_counter()
+        times: list[float] = []
+        cpu: list[float] = []
+        counted: list[int] = []
+        for i, call in enumerate(rest):
+            # The first few requests count Python calls (sys.setprofile slows them); the
+            # others are timed (wall and this process's CPU) without it. cProfile and the
+            # counter both use sys.setprofile: one or the other.
+            counter = CallCounter() if i < CALL_SAMPLES and not prof else None
+            t, c = time.perf_counter(), time.process_time()
             if prof:
                 prof.enable()
                 r = call()
                 prof.disable()
-            else:
+            elif counter:
                 with counter:
                     r = call()
-            times.append((time.perf_counter() - t) * 1000)
-            counted += counter.calls
+                counted.append(counter.calls)
+            else:
+                r = call()
+            if counter is None:
+                times.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)
             if r.status_code >= 400:
                 print(f"  {op}: {r.status_code} {r.get_data(as_text=True)[:200]}")
         current["op"] = None
         timings[op] = times
-        calls[op] = counted / max(len(rest), 1) if not prof else float("nan")
+        cpu_ms[op] = sum(cpu) / len(cpu) if cpu else float("nan")
+        calls[op] = sum(counted) / len(counted) if counted else float("nan")
         if prof:
             profiles[op] = prof
     app.extensions["wms.db"].dispose()
-    return Measured(db_path, plan["moves"], timings, stats, params_of, calls, profiles)
+    return Measured(db_path, plan["moves"], timings, stats, params_of, calls, profiles, cpu_ms)
 
 
 class CallCounter:
@@ -196,7 +208,8 @@ def main() -> None:
     for op, times in timings.items():
         ts = sorted(times)
         print(f"  {op:<20} n={len(ts):<4} median {ts[len(ts) // 2]:7.1f} ms   "
-              f"max {ts[-1]:7.1f} ms   {m.statements_per_request(op):5.1f} statements   "
+              f"max {ts[-1]:7.1f} ms   CPU {m.cpu_ms[op]:6.2f} ms   "
+              f"{m.statements_per_request(op):5.1f} statements   "
               f"{m.calls[op]:8,.0f} Python calls")
     for op, by_stmt in stats.items():
         n = len(timings[op]) or 1
