@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict, Invalid, UnknownCount, WrongLocationScanned
-from wms.ledger import Draw, MoveRequest, post_move
+from wms.ledger import Draw, MoveBatch, MoveRequest
 from wms.models import (
     Count,
     CountEntry,
@@ -272,7 +272,7 @@ def variances_of(session: Session, count: Count, thresholds: Thresholds) -> list
 
 
 def _adjust(session: Session, key: Key, delta: int, reference: str,
-            user_id: int | None) -> list[Move]:
+            user_id: int | None, batch: MoveBatch) -> list[Move]:
     loc_id, item_id, lot_id = key
     location = session.get(Location, loc_id)
     item = session.get(Item, item_id)
@@ -280,7 +280,7 @@ def _adjust(session: Session, key: Key, delta: int, reference: str,
     moves: list[Move] = []
 
     def post(lot: int, qty: int, gain: bool) -> None:
-        moves.append(post_move(session, MoveRequest(
+        moves.append(batch.post(MoveRequest(
             kind="adjust", item_id=item_id, lot_id=lot, qty=qty,
             from_location=None if gain else location, to_location=location if gain else None,
             user_id=user_id, reference=reference, reason=CYCLE_COUNT,
@@ -326,9 +326,13 @@ def approve_count(session: Session, count_id: int, user_id: int | None
     latest = _latest(_entries(session, count))
     _load_records(session, [key for key, (counted, expected) in latest.items()
                             if counted != expected])
+    # Each line's balance is a key of its own (bin, item, lot): no line reads another's
+    # increment, so the gains and the ledger rows are written together at the end.
+    batch = MoveBatch(session)
     for key, (counted, expected) in latest.items():
         if counted != expected:
-            moves += _adjust(session, key, counted - expected, reference, user_id)
+            moves += _adjust(session, key, counted - expected, reference, user_id, batch)
+    batch.finish()
     count.status = "approved"
     count.approved_by = user_id
     count.approved_at = utcnow()
