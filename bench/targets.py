@@ -275,7 +275,7 @@ def big_documents(seed_db: Path, work_dir: Path, lines: int = 5000) -> dict[str,
                 .where(free > 1, Location.kind == "storage")
                 .order_by(func.random()).limit(lines * 2)).all()
             warehouse = session.scalar(select(Warehouse.code))
-        # One balance per (bin, item): a count entry names a bin and an item (and a lot).
+        # The transfer: one line per (bin, item) with units to spare.
         seen: set[tuple[str, str]] = set()
         chosen = []
         for row in rows:
@@ -286,13 +286,16 @@ def big_documents(seed_db: Path, work_dir: Path, lines: int = 5000) -> dict[str,
         out["lines"] = len(chosen)
         if len(chosen) < lines:
             out["note"] = f"the database has {len(chosen)} suitable balances, not {lines}"
+        # The count: whole bins, every item in them (and every lot of a lot-tracked item),
+        # until `lines` entries; each counted one unit short where it holds more than one.
+        entries = _count_sheet(db, lines)
+        out["count_lines"] = len(entries)
         with db.write() as session:
-            count = start_count(session, sorted({r[0] for r in chosen}), None)
+            count = start_count(session, sorted({e[0] for e in entries}), None)
             count_id = count.id
-            for code, sku, lot, _internal, tracking, qty, _ in chosen:
+            for code, sku, lot, qty in entries:
                 enter_count(session, count_id=count_id, location=code, sku=sku,
-                            qty=qty - 1, lot=lot if tracking == "lot" else None,
-                            user_id=None)
+                            qty=qty - 1 if qty > 1 else qty, lot=lot, user_id=None)
             session.add(Warehouse(code="BENCH2", name="second warehouse for transfers"))
         thresholds = Thresholds(pct=100.0, units=1000)  # no recounts: one round
         started, cpu = time.perf_counter(), time.process_time()
@@ -321,3 +324,32 @@ def big_documents(seed_db: Path, work_dir: Path, lines: int = 5000) -> dict[str,
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
     return out
+
+
+def _count_sheet(db: Any, lines: int) -> list[tuple[str, str, str | None, int]]:
+    """(bin, sku, lot or None, units) for whole storage bins in random order until `lines`
+    entries: a lot-tracked item by lot, any other item as a whole."""
+    from sqlalchemy import func, select
+
+    from wms.models import Item, Location, Lot, StockBalance
+
+    entries: list[tuple[str, str, str | None, int]] = []
+    with db.read() as session:
+        bins = session.scalars(
+            select(Location.code).join(StockBalance, StockBalance.location_id == Location.id)
+            .where(Location.kind == "storage", StockBalance.qty > 0)
+            .group_by(Location.code).order_by(func.random())).all()
+        for code in bins:
+            held: dict[tuple[str, str | None], int] = {}
+            for sku, tracking, lot, qty in session.execute(
+                    select(Item.sku, Item.tracking, Lot.code, StockBalance.qty)
+                    .join(Item, Item.id == StockBalance.item_id)
+                    .join(Lot, Lot.id == StockBalance.lot_id)
+                    .join(Location, Location.id == StockBalance.location_id)
+                    .where(Location.code == code, StockBalance.qty > 0)):
+                key = (sku, lot if tracking == "lot" else None)
+                held[key] = held.get(key, 0) + qty
+            entries += [(code, sku, lot, qty) for (sku, lot), qty in held.items()]
+            if len(entries) >= lines:
+                break
+    return entries
