@@ -142,17 +142,25 @@ class Server:
     """`wms serve` on a free port against one database; gunicorn master + workers."""
 
     def __init__(self, db_path: Path, workers: int, threads: int, log_path: Path,
-                 extra_env: dict[str, str] | None = None) -> None:
+                 extra_env: dict[str, str] | None = None, app: str | None = None) -> None:
+        """`app`, when given, is a WSGI app spec that gunicorn serves directly (the bare
+        endpoint), in the same worker shape; else `wms serve` serves the product."""
         self.port = free_port()
         self.log_path = log_path
         env = dict(os.environ, **(extra_env or {}), WMS_DATABASE_URL=f"sqlite:///{db_path}")
+        if app is None:
+            command = [wms_executable(), "serve", "--host", "127.0.0.1", "--port",
+                       str(self.port), "--workers", str(workers), "--threads", str(threads)]
+        else:
+            command = [str(Path(wms_executable()).with_name("gunicorn")), "--bind",
+                       f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads",
+                       str(threads), "--worker-class", "gthread", "--access-logfile", "-",
+                       app]
         self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [wms_executable(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--threads", str(threads)],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.ready_after: float | None = None  # seconds from start to the first 200
         self.peak_rss_kib = 0
         self._sampling = threading.Event()
         self._sampler: threading.Thread | None = None
@@ -169,12 +177,14 @@ class Server:
                 conn.request("GET", "/api/v1/health")
                 if conn.getresponse().status == 200:
                     conn.close()
+                    if self.ready_after is None:
+                        self.ready_after = time.perf_counter() - self.started
                     self.pids = process_tree(self.proc.pid)
                     if len(self.pids) > 1:
                         return
             except OSError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05)
         raise SystemExit(f"the server did not answer /api/v1/health; see {self.log_path}")
 
     def start_sampling(self) -> None:
@@ -200,6 +210,16 @@ class Server:
             "tree_hwm_sum_mib": round(sum(per.values()), 1),
             "tree_rss_sampled_peak_mib": round(self.peak_rss_kib / 1024, 1),
         }
+
+    def kill(self) -> None:
+        """SIGKILL every process of the server at once, as a power cut or an OOM kill
+        would; nothing gets to clean up."""
+        self._sampling.set()
+        for pid in process_tree(self.proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.log.close()
 
     def stop(self) -> None:
         self._sampling.set()

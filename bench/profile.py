@@ -20,27 +20,48 @@ import pstats
 import re
 import shutil
 import sqlite3
+import sys
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.seed import plan_path_for
 
+CALL_SAMPLES = 3  # requests of each kind whose Python calls are counted
+OPERATIONS = ("putaway_suggestion", "putaway_move", "pick_confirm", "move", "stock_lookup")
 
-def main() -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.profile")
-    p.add_argument("seed_db", type=Path)
-    p.add_argument("--n", type=int, default=30, help="requests per operation")
-    p.add_argument("--cprofile", action="store_true")
-    p.add_argument("--top", type=int, default=6, help="statements shown per operation")
-    args = p.parse_args()
-    plan = json.loads(plan_path_for(args.seed_db).read_text())
-    db_path = args.seed_db.with_name(args.seed_db.name.replace(".seed", "") + ".profile.sqlite3")
+
+@dataclass
+class Measured:
+    """Per operation: service times (ms), SQL statements by text with their times, the
+    Python function calls per request, and the cProfile when asked for."""
+
+    db_path: Path
+    moves: int
+    timings: dict[str, list[float]]
+    stats: dict[str, dict[str, list[float]]]
+    params_of: dict[str, Any]
+    calls: dict[str, float]
+    profiles: dict[str, cProfile.Profile]
+    cpu_ms: dict[str, float]
+
+    def statements_per_request(self, op: str) -> float:
+        """Statements sent per request, transaction control (BEGIN, COMMIT) included."""
+        n = len(self.timings[op]) + (CALL_SAMPLES if self.calls[op] == self.calls[op] else 0)
+        return sum(len(v) for v in self.stats[op].values()) / (n or 1)
+
+
+def measure(seed_db: Path, n: int = 30, cprofile: bool = False) -> Measured:
+    """Run `n` requests of each handheld operation in-process on a copy of `seed_db`, one at
+    a time, recording times, statements and Python calls."""
+    plan = json.loads(plan_path_for(seed_db).read_text())
+    db_path = seed_db.with_name(seed_db.name.replace(".seed", "") + ".profile.sqlite3")
     for suffix in ("", "-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(args.seed_db, db_path)
+    shutil.copyfile(seed_db, db_path)
     os.environ["WMS_DATABASE_URL"] = f"sqlite:///{db_path}"
 
     from sqlalchemy import event
@@ -69,10 +90,10 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {hh['token']}"}
     tasks = [t for pl in hh["pick_lists"] for t in pl["tasks"]]
     for other in plan["handhelds"][1:]:
-        if len(tasks) >= args.n:
+        if len(tasks) >= n + 1:
             break
         tasks += [t for pl in other["pick_lists"] for t in pl["tasks"]]
-    deliveries = [d for h in plan["handhelds"] for d in h["dock"]][: args.n]
+    deliveries = [d for h in plan["handhelds"] for d in h["dock"]][: n + 1]
     sources = [s for h in plan["handhelds"] for s in h["move_sources"]]
     dests = [d["location"] for h in plan["handhelds"] for d in h["move_dests"]]
 
@@ -81,15 +102,14 @@ def main() -> None:
                            headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
 
     def scans() -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {"pick_confirm": [], "move": [], "putaway_suggestion": [],
-                                     "putaway_move": [], "stock_lookup": []}
-        for t in tasks[: args.n]:
+        out: dict[str, list[Any]] = {op: [] for op in OPERATIONS}
+        for t in tasks[: n + 1]:
             body = {"location": t["location"], "sku": t["sku"], "qty": t["qty"]}
             if t["lot"]:
                 body["lot"] = t["lot"]
             out["pick_confirm"].append(
                 lambda t=t, body=body: post(f"/api/v1/pick-tasks/{t['id']}/confirm", body))
-        for i in range(args.n):
+        for i in range(n + 1):
             s = sources[i % len(sources)]
             out["move"].append(lambda s=s, i=i: post("/api/v1/moves", {
                 "sku": s["sku"], "qty": 1, "from": s["location"], "to": dests[i % len(dests)]}))
@@ -102,43 +122,95 @@ def main() -> None:
             out["putaway_suggestion"].append(suggest)
             out["putaway_move"].append(lambda d=d: post("/api/v1/moves", {
                 "sku": d["sku"], "qty": d["qty"], "from": plan["dock"], "to": d["to"]}))
-        for b in plan["lookup_bins"][: args.n]:
+        for b in plan["lookup_bins"][: n + 1]:
             out["stock_lookup"].append(
                 lambda b=b: client.get(f"/api/v1/stock?location={b}", headers=headers))
         return out
 
-    # Warm up the app (compiled SQL cache, connections) on a lookup and a health check.
     client.get("/api/v1/health")
-    client.get(f"/api/v1/stock?location={plan['lookup_bins'][-1]}", headers=headers)
     timings: dict[str, list[float]] = {}
+    calls: dict[str, float] = {}
+    cpu_ms: dict[str, float] = {}
     profiles: dict[str, cProfile.Profile] = {}
     work = scans()
-    for op in ("putaway_suggestion", "putaway_move", "pick_confirm", "move", "stock_lookup"):
+    for op in OPERATIONS:
+        # The first request of each kind warms the compiled-SQL cache; not counted.
+        first, rest = work[op][0], work[op][1:]
+        first()
         current["op"] = op
-        prof = cProfile.Profile() if args.cprofile else None
-        times = []
-        for call in work[op]:
-            t = time.perf_counter()
+        prof = cProfile.Profile() if cprofile else None
+        times: list[float] = []
+        cpu: list[float] = []
+        counted: list[int] = []
+        for i, call in enumerate(rest):
+            # The first few requests count Python calls (sys.setprofile slows them); the
+            # others are timed (wall and this process's CPU) without it. cProfile and the
+            # counter both use sys.setprofile: one or the other.
+            counter = CallCounter() if i < CALL_SAMPLES and not prof else None
+            t, c = time.perf_counter(), time.process_time()
             if prof:
                 prof.enable()
-            r = call()
-            if prof:
+                r = call()
                 prof.disable()
-            times.append((time.perf_counter() - t) * 1000)
+            elif counter:
+                with counter:
+                    r = call()
+                counted.append(counter.calls)
+            else:
+                r = call()
+            if counter is None:
+                times.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)
             if r.status_code >= 400:
                 print(f"  {op}: {r.status_code} {r.get_data(as_text=True)[:200]}")
         current["op"] = None
         timings[op] = times
+        cpu_ms[op] = sum(cpu) / len(cpu) if cpu else float("nan")
+        calls[op] = sum(counted) / len(counted) if counted else float("nan")
         if prof:
             profiles[op] = prof
+    app.extensions["wms.db"].dispose()
+    return Measured(db_path, plan["moves"], timings, stats, params_of, calls, profiles, cpu_ms)
 
+
+class CallCounter:
+    """Counts Python function calls (not C calls) made by this thread inside the block."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _event(self, frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            self.calls += 1
+
+    def __enter__(self) -> CallCounter:
+        sys.setprofile(self._event)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setprofile(None)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.profile")
+    p.add_argument("seed_db", type=Path)
+    p.add_argument("--n", type=int, default=30, help="requests per operation")
+    p.add_argument("--cprofile", action="store_true")
+    p.add_argument("--top", type=int, default=6, help="statements shown per operation")
+    args = p.parse_args()
+    m = measure(args.seed_db, args.n, args.cprofile)
+    timings, stats, params_of, profiles = m.timings, m.stats, m.params_of, m.profiles
+    db_path = m.db_path
+    plan = {"moves": m.moves}
     raw = sqlite3.connect(db_path)
     print(f"\nIn-process service time per request on {args.seed_db.name} "
           f"({plan['moves']:,} moves), one request at a time:")
     for op, times in timings.items():
         ts = sorted(times)
         print(f"  {op:<20} n={len(ts):<4} median {ts[len(ts) // 2]:7.1f} ms   "
-              f"max {ts[-1]:7.1f} ms")
+              f"max {ts[-1]:7.1f} ms   CPU {m.cpu_ms[op]:6.2f} ms   "
+              f"{m.statements_per_request(op):5.1f} statements   "
+              f"{m.calls[op]:8,.0f} Python calls")
     for op, by_stmt in stats.items():
         n = len(timings[op]) or 1
         total = sum(sum(v) for v in by_stmt.values())

@@ -21,14 +21,24 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import DEFAULT_MIX, OPS, REPO, LoadConfig, machine_busy_seconds, run_load
+from bench.profile import measure
 from bench.seed import OpenWork, SeedSpec, describe, plan_path_for, schema_fingerprint, seed
+from bench.targets import bare_endpoint, big_documents, closed_loop_moves, fsync_commit_rate
 
 TARGET_P99_MS = 25.0
 TARGET_RATIO = 1.25
 RESULTS = Path(__file__).resolve().parent / "results"
 
 QUICK = {"items": 2000, "bins": 1000, "moves": 20_000, "small_moves": 2000, "handhelds": 10,
-         "duration": 5.0, "warmup": 1.0}
+         "duration": 5.0, "warmup": 1.0, "move_seconds": 3.0, "document_lines": 1000,
+         "fsync_seconds": 1.0}
+
+# Issue 13's targets as ratios measured side by side in one run (see README.md).
+TARGET_MOVES_OF_FSYNC = 0.20  # moves/s at concurrency 8 over raw fsync'd commits/s
+TARGET_CPU_OVER_BARE = 3.0  # server CPU per scan over the bare endpoint's
+TARGET_P99_OVER_BARE = 3.0  # scan p99 over the large ledger over the bare endpoint's p99
+TARGET_DOCUMENT_S = 3.0  # a 5,000-line count submission or transfer
+TARGET_RESTART_S = 5.0  # SIGKILL to the first 200 on /api/v1/health
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -68,6 +78,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="reuse seeded databases whose shape matches (each run works on a "
                         "fresh copy, so the seed stays pristine)")
     p.add_argument("--seed", type=int, default=20261122, help="random seed of the data")
+    p.add_argument("--move-seconds", type=float, default=10.0,
+                   help="measured seconds of closed-loop moves at each concurrency")
+    p.add_argument("--document-lines", type=int, default=5000,
+                   help="lines of the big count and transfer")
+    p.add_argument("--fsync-seconds", type=float, default=3.0,
+                   help="seconds of raw fsync'd commits measured")
+    p.add_argument("--compare-code", type=Path, metavar="DIR",
+                   help="also serve the same loads from another checkout of the product "
+                        "(e.g. `git archive <commit> | tar -x -C DIR`), imported through "
+                        "PYTHONPATH, and print both side by side from this one run")
+    p.add_argument("--no-yardsticks", action="store_true",
+                   help="only the handheld loads (no fsync rate, bare endpoint, closed-loop "
+                        "moves, restart, big documents)")
     args = p.parse_args(argv)
     if args.quick:
         defaults = {a.dest: a.default for a in p._actions}
@@ -213,6 +236,202 @@ def report(name: str, info: dict[str, Any], r: dict[str, Any], cfg: LoadConfig,
         print(f"(also {r['warmup_errors']} error(s) during the warm-up)")
 
 
+def verdict_line(label: str, value: str, target: str, passed: bool | None) -> str:
+    mark = "info" if passed is None else ("PASS" if passed else "FAIL")
+    return f"  {label:<58}{value:>22}  {target:<16}{mark}"
+
+
+def yardsticks(args: argparse.Namespace, cfg: LoadConfig,
+               prepared: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]]
+               ) -> dict[str, Any]:
+    """What the targets are measured against, on the same machine in the same run."""
+    name = "large" if "large" in prepared else next(iter(prepared))
+    db_path, plan, _ = prepared[name]
+    pristine = args.db_dir / f"{name}.seed.sqlite3"
+    out: dict[str, Any] = {"dataset": name}
+    print(f"\n[yardsticks] raw fsync'd SQLite commits in {args.db_dir} ...", flush=True)
+    out["fsync"] = fsync_commit_rate(args.db_dir, args.fsync_seconds)
+    print(f"  {out['fsync']}", flush=True)
+    print(f"[yardsticks] bare endpoint (one indexed read), {cfg.handhelds} handhelds ...",
+          flush=True)
+    if args.quiet_wait > 0:
+        wait_for_quiet(args.quiet_wait)
+    out["bare"] = bare_endpoint(db_path, plan, cfg.handhelds, cfg.think, cfg.warmup,
+                                cfg.duration, cfg.workers, cfg.threads,
+                                args.db_dir / "bare.server.log")
+    print(f"  {_brief(out['bare'])}", flush=True)
+    print(f"[yardsticks] closed-loop moves through the API at concurrency 1 and 8, then "
+          f"SIGKILL and restart ({name}) ...", flush=True)
+    movers_db = args.db_dir / f"{name}.moves.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(movers_db) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(pristine, movers_db)
+    if args.quiet_wait > 0:
+        wait_for_quiet(args.quiet_wait)
+    out["moves"] = closed_loop_moves(movers_db, plan, (1, 8), min(2.0, cfg.warmup),
+                                     args.move_seconds, cfg.workers, cfg.threads,
+                                     args.db_dir / f"{name}.moves.server.log", cfg.server_env)
+    for key in ("c1", "c8"):
+        print(f"  {key}: {_brief(out['moves'][key])}", flush=True)
+    print(f"  cold start {out['moves']['cold_start_s']} s, restart after SIGKILL "
+          f"{out['moves']['restart_after_kill_s']} s", flush=True)
+    print(f"[yardsticks] a {args.document_lines:,}-line count and transfer ({name}) ...",
+          flush=True)
+    out["documents"] = big_documents(pristine, args.db_dir, args.document_lines)
+    print(f"  {out['documents']}", flush=True)
+    print(f"[yardsticks] statements and Python calls per request, in-process ({name}) ...",
+          flush=True)
+    measured = measure(pristine, n=20)
+    out["per_request"] = {
+        op: {"statements": round(measured.statements_per_request(op), 1),
+             "python_calls": round(measured.calls[op]),
+             "cpu_ms": round(measured.cpu_ms[op], 2),
+             "median_ms": round(sorted(t)[len(t) // 2], 2)}
+        for op, t in measured.timings.items()}
+    return out
+
+
+def _brief(r: dict[str, Any]) -> str:
+    return (f"{r['requests']} requests, {r['per_s']}/s, errors {r['errors']}, p50 "
+            f"{r['p50_ms']} ms, p99 {r['p99_ms']} ms, server CPU {r['cpu_ms_per_request']} ms"
+            f"/request" + (f"; failures {r['failures']}" if r["failures"] else ""))
+
+
+def cpu_ms_per_request(result: dict[str, Any]) -> float:
+    return result["cpu"]["server_s"] / max(result["requests"], 1) * 1000
+
+
+def target_table(runs: dict[str, Any], ys: dict[str, Any] | None, cfg: LoadConfig
+                 ) -> tuple[bool, dict[str, Any]]:
+    """Print issue 13's targets with the figures of this run; whether all passed."""
+    verdict: dict[str, Any] = {}
+    ok = True
+    print("\n== targets (ratios measured side by side in this run) ==")
+
+    def judge(key: str, label: str, value: float, shown: str, target: str,
+              passed: bool | None) -> None:
+        nonlocal ok
+        verdict[key] = {"value": round(value, 3), "target": target, "pass": passed}
+        if passed is not None:
+            ok &= passed
+        print(verdict_line(label, shown, target, passed))
+
+    if ys:
+        fsync = ys["fsync"]["per_s"]
+        c1, c8 = ys["moves"]["c1"], ys["moves"]["c8"]
+        print(verdict_line("raw fsync'd SQLite commits (1 writer)", f"{fsync:,.0f}/s", "",
+                           None))
+        print(verdict_line("durable API moves, concurrency 1", f"{c1['per_s']:,.1f}/s",
+                           f"{c1['cpu_ms_per_request']} ms CPU", None))
+        judge("moves_c8_over_fsync", "durable API moves, concurrency 8 / raw commits, 0 errors",
+              c8["per_s"] / fsync, f"{c8['per_s']:,.1f}/s = {c8['per_s'] / fsync:.1%}",
+              f">= {TARGET_MOVES_OF_FSYNC:.0%}",
+              c8["per_s"] / fsync >= TARGET_MOVES_OF_FSYNC and c8["errors"] == 0
+              and c1["errors"] == 0)
+        bare = ys["bare"]
+        print(verdict_line(f"bare endpoint, {cfg.handhelds} handhelds: CPU/request, p99",
+                           f"{bare['cpu_ms_per_request']} ms, {bare['p99_ms']} ms", "", None))
+        for name, run in runs.items():
+            r = run["result"]
+            cpu = cpu_ms_per_request(r)
+            ratio = cpu / bare["cpu_ms_per_request"]
+            judge(f"cpu_{name}_over_bare", f"server CPU per scan ({name}) / bare",
+                  ratio, f"{cpu:.2f} ms = {ratio:.1f}x", f"<= {TARGET_CPU_OVER_BARE:g}x",
+                  ratio <= TARGET_CPU_OVER_BARE)
+        if "large" in runs:
+            p99 = runs["large"]["result"]["p99_ms"]
+            ratio = p99 / bare["p99_ms"]
+            judge("p99_large_over_bare",
+                  f"scan p99 ({runs['large']['dataset']['moves']:,} moves) / bare p99", ratio,
+                  f"{p99:.1f} ms = {ratio:.1f}x", f"<= {TARGET_P99_OVER_BARE:g}x",
+                  ratio <= TARGET_P99_OVER_BARE and runs["large"]["result"]["errors"] == 0)
+        docs = ys["documents"]
+        for key, label, n in (("count_submit_s", "count submission", docs["count_lines"]),
+                              ("count_approve_s", "count approval (adjustments)",
+                               docs["count_lines"]),
+                              ("transfer_s", "transfer", docs["lines"])):
+            cpu = docs[key.removesuffix("_s") + "_cpu_s"]
+            judge(key, f"{n:,}-line {label} (CPU)", docs[key],
+                  f"{docs[key]:.2f} s ({cpu:.2f} s)", f"<= {TARGET_DOCUMENT_S:g} s",
+                  docs[key] <= TARGET_DOCUMENT_S)
+        restart = ys["moves"]["restart_after_kill_s"]
+        judge("restart_after_kill_s", "SIGKILL under load -> first 200 on /api/v1/health",
+              restart, f"{restart:.2f} s", f"<= {TARGET_RESTART_S:g} s",
+              restart <= TARGET_RESTART_S)
+    if "small" in runs and "large" in runs:
+        ratio = runs["large"]["result"]["p99_ms"] / runs["small"]["result"]["p99_ms"]
+        judge("p99_large_over_small", "scan p99 (large) / scan p99 (small)", ratio,
+              f"{ratio:.2f}", f"<= {TARGET_RATIO:g}", ratio <= TARGET_RATIO)
+    for name, run in runs.items():
+        p99 = run["result"]["p99_ms"]
+        print(verdict_line(f"scan p99 {name}, absolute (this machine only)", f"{p99:.1f} ms",
+                           f"~{TARGET_P99_MS:g} ms", None))
+    if ys:
+        print("\n  per request, in-process, one at a time (figures that travel):")
+        print(f"  {'operation':<22}{'statements':>12}{'Python calls':>14}{'CPU ms':>9}"
+              f"{'median ms':>11}")
+        for op, r in ys["per_request"].items():
+            print(f"  {op:<22}{r['statements']:>12}{r['python_calls']:>14,}{r['cpu_ms']:>9}"
+                  f"{r['median_ms']:>11}")
+        print("  server CPU per request under load: " + ", ".join(
+            [f"{name} {cpu_ms_per_request(run['result']):.2f} ms"
+             for name, run in runs.items()]
+            + [f"bare {ys['bare']['cpu_ms_per_request']} ms",
+               f"moves c1 {ys['moves']['c1']['cpu_ms_per_request']} ms",
+               f"moves c8 {ys['moves']['c8']['cpu_ms_per_request']} ms"]))
+    return ok, verdict
+
+
+def compare_code(args: argparse.Namespace, cfg: LoadConfig,
+                 prepared: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]],
+                 runs: dict[str, Any], ys: dict[str, Any] | None) -> dict[str, Any]:
+    """The large handheld load and the closed-loop moves again, served from another
+    checkout; a table of both codes' figures from this run."""
+    other = args.compare_code.resolve()
+    env = {**cfg.server_env, "PYTHONPATH": str(other)}
+    name = "large" if "large" in prepared else next(iter(prepared))
+    db_path, plan, _ = prepared[name]
+    pristine = args.db_dir / f"{name}.seed.sqlite3"
+    print(f"\n[compare] the same loads served from {other} ...", flush=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(pristine, db_path)
+    if args.quiet_wait > 0:
+        wait_for_quiet(args.quiet_wait)
+    other_cfg = LoadConfig(**{**cfg.__dict__, "server_env": env})
+    load = run_load(db_path, plan, other_cfg, args.db_dir / f"{name}.compare.server.log")
+    movers_db = args.db_dir / f"{name}.compare-moves.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(movers_db) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(pristine, movers_db)
+    moves = closed_loop_moves(movers_db, plan, (1, 8), min(2.0, cfg.warmup), args.move_seconds,
+                              cfg.workers, cfg.threads,
+                              args.db_dir / f"{name}.compare-moves.server.log", env)
+    print(f"\n== this code vs {other} ({name}, same run) ==")
+    print(f"  {'figure':<44}{'this code':>14}{'compared':>14}")
+
+    def line(label: str, mine: float | None, theirs: float | None, unit: str) -> None:
+        def show(value: float | None) -> str:
+            return "-" if value is None else f"{value:,.2f}{unit}"
+
+        print(f"  {label:<44}{show(mine):>14}{show(theirs):>14}")
+
+    mine = runs.get(name, {}).get("result")
+    if mine:
+        line("server CPU per scan", cpu_ms_per_request(mine), cpu_ms_per_request(load), " ms")
+        line("scan p50", mine["p50_ms"], load["p50_ms"], " ms")
+        line("scan p99", mine["p99_ms"], load["p99_ms"], " ms")
+        line("scan errors", mine["errors"], load["errors"], "")
+    if ys:
+        for c in ("c1", "c8"):
+            line(f"durable moves/s, {c}", ys["moves"][c]["per_s"], moves[c]["per_s"], "")
+            line(f"server CPU per move, {c}", ys["moves"][c]["cpu_ms_per_request"],
+                 moves[c]["cpu_ms_per_request"], " ms")
+        line("restart after SIGKILL", ys["moves"]["restart_after_kill_s"],
+             moves["restart_after_kill_s"], " s")
+    return {"code_dir": str(other), "load": load, "moves": moves}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     mix = parse_mix(args.mix)
@@ -229,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         datasets = [d for d in datasets if d[0] == args.only]
     prepared = {name: prepare(name, moves, args, work) for name, moves in datasets}
+    ys = None if args.no_yardsticks else yardsticks(args, cfg, prepared)
     runs: dict[str, Any] = {}
     for name, (db_path, plan, info) in prepared.items():
         print(f"\n[{name}] load: server on {db_path}, {cfg.handhelds} handhelds ...",
@@ -240,26 +460,11 @@ def main(argv: list[str] | None = None) -> int:
         runs[name] = {"dataset": info, "code": run_version, "result": result}
         report(name, info, result, cfg, run_version)
 
-    verdict: dict[str, Any] = {"target_p99_ms": TARGET_P99_MS, "target_ratio": TARGET_RATIO}
-    print("\n== targets ==")
-    ok = True
-    for name, run in runs.items():
-        p99 = run["result"]["p99_ms"]
-        passed = p99 <= TARGET_P99_MS and run["result"]["errors"] == 0
-        ok &= passed
-        verdict[f"p99_{name}_ms"] = p99
-        print(f"p99 {name} ({run['dataset']['moves']:,} moves, {cfg.handhelds} handhelds): "
-              f"{p99:.1f} ms (target <= {TARGET_P99_MS:g} ms, no errors): "
-              f"{'PASS' if passed else 'FAIL'}")
-    if "small" in runs and "large" in runs:
-        ratio = runs["large"]["result"]["p99_ms"] / runs["small"]["result"]["p99_ms"]
-        passed = ratio <= TARGET_RATIO
-        ok &= passed
-        verdict["ratio_p99_large_over_small"] = round(ratio, 3)
-        print(f"p99(large)/p99(small) = {runs['large']['result']['p99_ms']:.1f} / "
-              f"{runs['small']['result']['p99_ms']:.1f} = {ratio:.2f} "
-              f"(target <= {TARGET_RATIO:g}): {'PASS' if passed else 'FAIL'}")
+    ok, verdict = target_table(runs, ys, cfg)
     verdict["pass"] = ok
+    compared = compare_code(args, cfg, prepared, runs, ys) if args.compare_code else None
+    print("\nNote: absolute times depend on the machine and on what else runs on it; the "
+          "ratios and the per-request CPU, statements and calls are what compare.")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -269,11 +474,16 @@ def main(argv: list[str] | None = None) -> int:
                                 for k, v in vars(args).items()},
         "machine": {"cpus": __import__("os").cpu_count(), "python": sys.version.split()[0],
                     "platform": platform.platform()},
-        "code": version, "open_work": work.__dict__, "runs": runs, "verdict": verdict,
+        "code": version, "open_work": work.__dict__, "runs": runs, "yardsticks": ys,
+        "compared": compared, "verdict": verdict,
     }, indent=2, ensure_ascii=False))
     print(f"\nresults: {out}")
+    errors = sum(run["result"]["errors"] for run in runs.values())
+    if ys:
+        errors += ys["moves"]["c1"]["errors"] + ys["moves"]["c8"]["errors"]
+        errors += ys["bare"]["errors"]
     if args.quick:  # a smoke test: the harness works and no scan failed; targets are for info
-        return 0 if all(run["result"]["errors"] == 0 for run in runs.values()) else 1
+        return 0 if errors == 0 else 1
     return 0 if ok else 1
 
 

@@ -3,6 +3,8 @@ Scanners and printers are owned by their own single-instance services, never by 
 
 import os
 
+from terminal_ui.serving import post_fork  # noqa: F401 - a gunicorn hook, by its name
+
 bind = os.environ.get("WMS_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WMS_WORKERS", "2"))
 worker_class = "gthread"
@@ -13,3 +15,7 @@ keepalive = 15
 accesslog = "-"
 errorlog = "-"
 wsgi_app = "terminal_ui:create_app()"
+# The master imports the app once and forks the workers: after a crash the gateway pays for
+# one import, not one per worker on the same two or four cores. The database pool is left
+# behind in each forked worker (wms.db), so no connection crosses a fork.
+preload_app = True

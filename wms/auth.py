@@ -6,8 +6,10 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Table, bindparam, select, true, update
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict, Forbidden, Invalid, Unauthorized, UnknownRecord
@@ -56,12 +58,27 @@ def secret_matches(secret: str, stored: str | None) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-def may(user: User, action: str) -> bool:
+class HasRole(Protocol):
+    @property
+    def role(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who an API call comes from: the token's user, as plain values."""
+
+    id: int
+    username: str
+    role: str
+    stations: frozenset[str] | None = None  # a station device's token: only these stations
+
+
+def may(user: HasRole, action: str) -> bool:
     """Whether the user's role allows the action."""
     return user.role in PERMISSIONS[action]
 
 
-def require(user: User, action: str) -> None:
+def require(user: HasRole, action: str) -> None:
     """Raise Forbidden unless the user's role allows the action."""
     if not may(user, action):
         raise Forbidden(f"role {user.role} may not {action.replace('_', ' ')}")
@@ -160,31 +177,38 @@ def create_token(session: Session, username: str,
     return token
 
 
-def token_row(session: Session, token: str | None) -> ApiToken:
-    """The live token row of a bearer token (its user active), or Unauthorized."""
+_USERS_T = cast(Table, User.__table__)
+_TOKENS_T = cast(Table, ApiToken.__table__)
+# One indexed read: the token's hash to its active, unrevoked user. Built once, so each call
+# only binds the hash.
+_CALLER = (
+    select(_USERS_T.c.id, _USERS_T.c.username, _USERS_T.c.role, _TOKENS_T.c.stations)
+    .join_from(_TOKENS_T, _USERS_T, _USERS_T.c.id == _TOKENS_T.c.user_id)
+    .where(_TOKENS_T.c.token_hash == bindparam("token_hash"),
+           _TOKENS_T.c.revoked.is_not(true()), _USERS_T.c.active == true())
+)
+
+
+def caller_for_token(session: Session | Connection, token: str | None) -> Caller:
+    """The active user a bearer token belongs to, or Unauthorized; read every time, so a
+    revoked token or a deactivated user is refused at once."""
     if not token:
         raise Unauthorized("send Authorization: Bearer <token>")
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token.strip()))
-    )
-    if row is None or row.revoked or not row.user.active:
+    row = session.execute(_CALLER, {"token_hash": _token_hash(token.strip())}).first()
+    if row is None:
         raise Unauthorized("the token is unknown or revoked")
-    return row
-
-
-def user_for_token(session: Session, token: str | None) -> User:
-    """The active user a bearer token belongs to, or Unauthorized."""
-    return token_row(session, token).user
+    bound = frozenset(row.stations.split()) if row.stations is not None else None
+    return Caller(row.id, row.username, row.role, bound)
 
 
 # What a station device's token may call: its stations' scans, device events and state.
 STATION_ENDPOINTS = frozenset({"post_station_scan", "post_station_device", "get_station"})
 
 
-def require_station_scope(row: ApiToken, endpoint_name: str, station: str | None) -> None:
+def require_station_scope(caller: Caller, endpoint_name: str, station: str | None) -> None:
     """Raise Forbidden when a station device's token calls anything but its own stations'
     scans, device events and state; a person's token passes."""
-    allowed = row.station_names
+    allowed = caller.stations
     if allowed is None:
         return
     if endpoint_name not in STATION_ENDPOINTS or station not in allowed:

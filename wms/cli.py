@@ -7,41 +7,61 @@ import sqlite3
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.engine import make_url
 
 from wms.config import load_settings
-from wms.db import Database
 from wms.errors import WmsError
-from wms.models import ROLES, Item, Location, Lot
-from wms.schema import upgrade
+from wms.roles import ROLES
+from wms.schema import ensure_schema
+
+if TYPE_CHECKING:
+    from wms.db import Database
+
+# The database, the models and the hardware commands are imported by the commands that use
+# them: `wms serve` after a crash loads none of them before handing over to gunicorn.
 
 
 def _db() -> Database:
+    from wms.db import Database
+
     return Database(load_settings().database_url)
 
 
-@click.group()
+class _Commands(click.Group):
+    """The commands, plus those of the hardware processes (print worker, scanner bridge),
+    which register themselves under the `wms.commands` entry point (so this package never
+    imports them) and are loaded only when named or listed."""
+
+    def _plugins(self) -> dict[str, Any]:
+        return {entry.name: entry for entry in entry_points(group="wms.commands")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in (plugins := self._plugins()):
+            command = plugins[cmd_name].load()
+        return command
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Warehouse terminal service."""
-
-
-def _add_plugin_commands() -> None:
-    """Commands of the hardware processes (print worker, scanner bridge) register themselves
-    under the `wms.commands` entry point, so this package never imports them."""
-    for entry in entry_points(group="wms.commands"):
-        main.add_command(entry.load(), entry.name)
 
 
 @main.command()
 @click.option("--demo", is_flag=True, help="Also load the demo warehouse.")
 def init(demo: bool) -> None:
     """Create or migrate the database (var/wms.sqlite3 unless WMS_DATABASE_URL says)."""
+    from sqlalchemy.engine import make_url
+
     from wms.demo import DEMO_USERS, demo_exists, load_demo
 
     url = load_settings().database_url
-    upgrade(url)
+    ensure_schema(url)
     click.echo(f"database ready: {make_url(url).render_as_string(hide_password=True)}")
     if not demo:
         return
@@ -97,12 +117,15 @@ def _write_demo_hardware_config(path: Path) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
 def serve(port: int, host: str, workers: int, threads: int) -> None:
-    """Migrate the database, then serve the app with gunicorn."""
-    upgrade(load_settings().database_url)
+    """Migrate the database (unless it is up to date), then serve the app with gunicorn."""
+    ensure_schema(load_settings().database_url)
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # --preload: the master imports the app once and forks the workers, so a restart pays
+    # for one import instead of one per worker competing for the same cores.
     args = [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers),
             "--threads", str(threads), "--worker-class", "gthread", "--timeout", "30",
-            "--access-logfile", "-", "terminal_ui:create_app()"]
+            "--preload", "--config", "python:terminal_ui.serving", "--access-logfile", "-",
+            "terminal_ui:create_app()"]
     os.execv(args[0], args)
 
 
@@ -197,6 +220,7 @@ def token_create(name: str, stations: tuple[str, ...]) -> None:
 def verify() -> None:
     """Rebuild every balance from the ledger and compare; exit 1 on any difference."""
     from wms.ledger import verify_balances
+    from wms.models import Item, Location, Lot
 
     with _db().read() as session:
         differences = verify_balances(session)
@@ -218,6 +242,8 @@ def verify() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup(path: Path) -> None:
     """Write a consistent copy of the SQLite database to PATH while it stays in use."""
+    from sqlalchemy.engine import make_url
+
     url = make_url(load_settings().database_url)
     if url.get_backend_name() != "sqlite" or not url.database:
         raise click.ClickException("backup copies SQLite databases; for PostgreSQL use pg_dump")
@@ -239,5 +265,3 @@ def backup(path: Path) -> None:
         raise click.ClickException(f"the copy failed its integrity check: {check}")
     click.echo(f"backed up to {path}")
 
-
-_add_plugin_commands()

@@ -6,12 +6,15 @@ from __future__ import annotations
 import fcntl
 import os
 import random
+import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -96,9 +99,70 @@ class WriterTurn:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+class WalCheckpointer:
+    """Copies committed pages from the write-ahead log into the database file in the
+    background, every `interval` seconds, with a PASSIVE checkpoint (it waits for no reader
+    or writer). Without it, the commit that crosses SQLite's auto-checkpoint threshold pays
+    for the copy and its fsync while the handheld waits; the auto-checkpoint stays as the
+    backstop. One thread per process, started by the first write in that process (so each
+    forked gunicorn worker runs its own)."""
+
+    def __init__(self, database_path: str, interval: float = 0.5) -> None:
+        self.path = database_path
+        self.interval = interval
+        self._pid = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """One PASSIVE checkpoint: (busy, frames in the log, frames checkpointed)."""
+        # mode=rw: never create the file (a database moved or removed stays gone).
+        conn = sqlite3.connect(f"file:{quote(self.path)}?mode=rw", uri=True, timeout=1.0,
+                               isolation_level=None)
+        try:
+            conn.execute("PRAGMA synchronous = FULL")
+            busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            conn.close()
+        return int(busy), int(log), int(done)
+
+    def ensure_running(self) -> None:
+        """Start the thread in this process unless it runs already."""
+        if self._pid == os.getpid() or self._stop.is_set():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            threading.Thread(target=self._run, name="wal-checkpointer", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.checkpoint()
+            except sqlite3.Error:
+                continue  # busy or gone for a moment: the next round (or SQLite) does it
+
+
 @contextmanager
 def _no_turn() -> Iterator[None]:
     yield
+
+
+def _dispose_in_forked_children(engine: Engine) -> None:
+    """A forked process (gunicorn's workers with preload) must not use connections its
+    parent opened: the child forgets the pool it inherited and opens its own."""
+    ref = weakref.ref(engine)
+
+    def forget() -> None:
+        inherited = ref()
+        if inherited is not None:
+            inherited.dispose(close=False)
+
+    os.register_at_fork(after_in_child=forget)
 
 
 class Database:
@@ -112,12 +176,13 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(wms_write=True), expire_on_commit=False
         )
+        _dispose_in_forked_children(self.engine)
         database = self.engine.url.database
-        self._writer_turn = (
-            WriterTurn(database)
-            if self.dialect == "sqlite" and database and database != ":memory:"
-            else None
-        )
+        on_file = self.dialect == "sqlite" and bool(database) and database != ":memory:"
+        self._writer_turn = WriterTurn(str(database)) if on_file else None
+        self.wal_checkpointer = WalCheckpointer(str(database)) if on_file else None
+        if self.wal_checkpointer is not None:
+            weakref.finalize(self, self.wal_checkpointer.stop)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -129,6 +194,8 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A write unit of work: committed on success, rolled back on any exception.
         Not to be nested: one write at a time per thread."""
+        if self.wal_checkpointer is not None:
+            self.wal_checkpointer.ensure_running()
         turn = self._writer_turn() if self._writer_turn else _no_turn()
         with turn, self._write() as session, session.begin():
             yield session
@@ -148,5 +215,7 @@ class Database:
         raise AssertionError("unreachable")
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and stop the WAL checkpointer)."""
+        if self.wal_checkpointer is not None:
+            self.wal_checkpointer.stop()
         self.engine.dispose()

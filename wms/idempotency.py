@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from wms.errors import IdempotencyKeyReused
 from wms.models import IdempotencyRecord
+from wms.models.base import utcnow
+
+_INSERT_RECORD = insert(cast(Table, IdempotencyRecord.__table__))
 
 
 def fingerprint(document: Any) -> str:
@@ -23,10 +26,10 @@ def fingerprint(document: Any) -> str:
 def remember_reply(session: Session, user_id: int, key: str, digest: str, status: int,
                    body: Any) -> None:
     """Store the reply under the key in the caller's transaction (a duplicate key fails the
-    flush with IntegrityError, which rolls the whole change back)."""
-    session.add(IdempotencyRecord(user_id=user_id, key=key, fingerprint=digest, status=status,
-                                  body=json.dumps(body, ensure_ascii=False)))
-    session.flush()
+    insert with IntegrityError, which rolls the whole change back)."""
+    session.execute(_INSERT_RECORD, {
+        "user_id": user_id, "key": key, "fingerprint": digest, "status": status,
+        "body": json.dumps(body, ensure_ascii=False), "created_at": utcnow()})
 
 
 def stored_reply(session: Session, user_id: int, key: str, digest: str) -> tuple[int, Any] | None:

@@ -5,17 +5,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import ScalarSelect, Subquery, Table, case, func, literal, select, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    BindParameter,
+    Insert,
+    ScalarSelect,
+    Subquery,
+    Table,
+    Update,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from wms.errors import InsufficientStock, LocationBlocked, LocationFull
 from wms.models import Location, Move, StockBalance
+from wms.models.base import utcnow
 
 # The balances table, for the guarded Core statements that are the only writes to it.
 BALANCES = cast(Table, StockBalance.__table__)
+MOVES = cast(Table, Move.__table__)
+_INSERT_MOVE = insert(MOVES)
 
 
 class Draw(Enum):
@@ -26,10 +45,14 @@ class Draw(Enum):
     ADJUST = "adjust"  # a count correction; reservations shrink to what is left
 
 
-def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
-               draw: Draw) -> bool:
+@cache
+def _decrement_statement(draw: Draw) -> Update:
+    """The guarded decrement for one way of drawing, built once: its parameters are bound at
+    execution, so SQLAlchemy's compiled cache serves it without rebuilding the expression."""
     b = BALANCES.c
-    where = [b.location_id == location_id, b.item_id == item_id, b.lot_id == lot_id]
+    qty: BindParameter[int] = bindparam("b_qty")
+    where = [b.location_id == bindparam("b_location_id"), b.item_id == bindparam("b_item_id"),
+             b.lot_id == bindparam("b_lot_id")]
     values: dict[str, object] = {"qty": b.qty - qty}
     if draw is Draw.AVAILABLE:
         where.append(b.qty - b.reserved >= qty)
@@ -39,25 +62,49 @@ def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qt
     else:
         where.append(b.qty >= qty)
         values["reserved"] = case((b.reserved > b.qty - qty, b.qty - qty), else_=b.reserved)
-    result = session.execute(update(BALANCES).where(*where).values(**values))
+    return update(BALANCES).where(*where).values(**values)
+
+
+def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
+               draw: Draw) -> bool:
+    result = session.execute(_decrement_statement(draw), {
+        "b_location_id": location_id, "b_item_id": item_id, "b_lot_id": lot_id, "b_qty": qty})
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
-               reserve: bool = False) -> None:
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+@cache
+def _increment_statement(dialect: str, reserve: bool) -> Insert:
+    """The upsert of a destination balance, built once per dialect (building
+    `ON CONFLICT ... excluded` anew costs more than running it)."""
+    # The dialect's own insert, imported here: a gateway on SQLite never loads PostgreSQL's.
     table = BALANCES
-    stmt = insert(table).values(
-        location_id=location_id, item_id=item_id, lot_id=lot_id, qty=qty,
-        reserved=qty if reserve else 0,
+    stmt: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        stmt = postgresql.insert(table)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        stmt = sqlite.insert(table)
+    stmt = stmt.values(
+        location_id=bindparam("b_location_id"), item_id=bindparam("b_item_id"),
+        lot_id=bindparam("b_lot_id"), qty=bindparam("b_qty"), reserved=bindparam("b_reserved"),
     )
     added: dict[str, object] = {"qty": table.c.qty + stmt.excluded.qty}
     if reserve:
         added["reserved"] = table.c.reserved + stmt.excluded.reserved
-    stmt = stmt.on_conflict_do_update(
+    return cast(Insert, stmt.on_conflict_do_update(
         index_elements=[table.c.location_id, table.c.item_id, table.c.lot_id], set_=added,
-    )
-    session.execute(stmt)
+    ))
+
+
+def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
+               reserve: bool = False) -> None:
+    dialect = session.bind.dialect.name  # type: ignore[union-attr]
+    session.execute(_increment_statement(dialect, reserve), {
+        "b_location_id": location_id, "b_item_id": item_id, "b_lot_id": lot_id, "b_qty": qty,
+        "b_reserved": qty if reserve else 0})
 
 
 def reserve(session: Session, balance_id: int, qty: int) -> bool:
@@ -145,9 +192,8 @@ class MoveRequest:
     reserve_at_destination: bool = False
 
 
-def post_move(session: Session, request: MoveRequest) -> Move:
-    """Apply one move: guarded decrement of the source, increment of the destination, and the
-    ledger row, all in the caller's transaction. Raises before anything is written for it."""
+def _take_out(session: Session, request: MoveRequest) -> None:
+    """The checks of a move and the guarded decrement of its source."""
     if request.qty <= 0:
         raise ValueError("a move's quantity must be positive")
     if request.to_location is not None and request.check_destination:
@@ -160,27 +206,85 @@ def post_move(session: Session, request: MoveRequest) -> Move:
             f"not enough stock in {request.from_location.code} for {request.qty}",
             location=request.from_location.code,
         )
+
+
+def _ledger_row(request: MoveRequest) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "kind": request.kind,
+        "item_id": request.item_id,
+        "lot_id": request.lot_id,
+        "qty": request.qty,
+        "from_location_id": request.from_location.id if request.from_location else None,
+        "to_location_id": request.to_location.id if request.to_location else None,
+        "user_id": request.user_id,
+        "reference": request.reference,
+        "reason": request.reason,
+        "note": request.note,
+        "pick_task_id": request.pick_task_id,
+    }
+
+
+def post_move(session: Session, request: MoveRequest) -> Move:
+    """Apply one move: guarded decrement of the source, increment of the destination, and the
+    ledger row, all in the caller's transaction. Raises before anything is written for it."""
+    _take_out(session, request)
     if request.to_location is not None:
         _increment(
             session, request.to_location.id, request.item_id, request.lot_id, request.qty,
             request.reserve_at_destination,
         )
-    move = Move(
-        kind=request.kind,
-        item_id=request.item_id,
-        lot_id=request.lot_id,
-        qty=request.qty,
-        from_location_id=request.from_location.id if request.from_location else None,
-        to_location_id=request.to_location.id if request.to_location else None,
-        user_id=request.user_id,
-        reference=request.reference,
-        reason=request.reason,
-        note=request.note,
-        pick_task_id=request.pick_task_id,
-    )
-    session.add(move)
-    session.flush()
-    return move
+    row = _ledger_row(request)
+    # A Core insert: the ledger row is written now, without the unit of work's bookkeeping;
+    # the Move handed back carries the row's values and is not tracked by the session.
+    result = cast(CursorResult[Any], session.execute(_INSERT_MOVE, row))
+    assert result.inserted_primary_key is not None
+    return Move(id=result.inserted_primary_key[0], **row)
+
+
+class MoveBatch:
+    """The moves of one document (a transfer of thousands of lines), in the caller's
+    transaction: each source is decremented at once by its guarded statement, as post_move
+    does; the destinations' increments and the ledger rows are written together by finish(),
+    before the transaction commits. Only for destinations nothing reads before finish()."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._moves: list[Move] = []
+        self._rows: list[dict[str, Any]] = []
+        self._increments: dict[tuple[int, int, int, bool], int] = {}
+
+    def post(self, request: MoveRequest) -> Move:
+        """Check and take out the units now; the Move gets its id from finish()."""
+        _take_out(self.session, request)
+        if request.to_location is not None:
+            key = (request.to_location.id, request.item_id, request.lot_id,
+                   request.reserve_at_destination)
+            self._increments[key] = self._increments.get(key, 0) + request.qty
+        row = _ledger_row(request)
+        move = Move(**row)
+        self._rows.append(row)
+        self._moves.append(move)
+        return move
+
+    def finish(self) -> list[Move]:
+        """Write the increments (one per destination balance) and the ledger rows."""
+        dialect = self.session.bind.dialect.name  # type: ignore[union-attr]
+        for reserve in (False, True):
+            params = [{"b_location_id": loc, "b_item_id": item, "b_lot_id": lot, "b_qty": qty,
+                       "b_reserved": qty if reserve else 0}
+                      for (loc, item, lot, flag), qty in self._increments.items()
+                      if flag is reserve]
+            if params:
+                self.session.execute(_increment_statement(dialect, reserve), params)
+        if self._rows:
+            ids = self.session.execute(
+                _INSERT_MOVE.returning(MOVES.c.id, sort_by_parameter_order=True), self._rows,
+            ).scalars().all()
+            for move, move_id in zip(self._moves, ids, strict=True):
+                move.id = move_id
+        moves, self._moves, self._rows, self._increments = self._moves, [], [], {}
+        return moves
 
 
 @dataclass(frozen=True)

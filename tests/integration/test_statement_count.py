@@ -14,6 +14,7 @@ from tests.support.builders import Builder
 
 PICK_BUDGET = 8
 SCAN_BUDGET = 8
+LOOKUP_BUDGET = 2  # who is calling, and what the bin holds
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
 
 
@@ -104,3 +105,25 @@ def test_a_putaway_suggestion_costs_at_most_8_statements(
     assert response.get_json()["location"] == bins[2]
     assert len(sent) <= SCAN_BUDGET, (
         f"the suggestion took {len(sent)} statements:\n{listing(sent)}")
+
+
+def test_a_stock_lookup_of_a_bin_costs_at_most_2_statements(
+    api_as: Any, app: Any, build: Builder
+) -> None:
+    bins = build.warehouse("WH1", bins=2)
+    build.item("CUP")
+    build.stock("CUP", bins[0], 5)
+    reader = api_as("operator")
+    assert reader.get("/stock", location=bins[1]).status_code == 200
+    with statements(app) as sent:
+        response = reader.get("/stock", location=bins[0])
+    assert response.status_code == 200
+    assert [(row["sku"], row["qty"]) for row in response.get_json()] == [("CUP", 5)]
+    assert len(sent) <= LOOKUP_BUDGET, f"the lookup took {len(sent)} statements:\n{listing(sent)}"
+
+
+def test_a_stock_lookup_of_an_unknown_bin_is_refused(api_as: Any, build: Builder) -> None:
+    build.warehouse("WH1", bins=2)
+    response = api_as("operator").get("/stock", location="Z-99-99-99")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "unknown_location"

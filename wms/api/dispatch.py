@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wms.api.registry import Call, Endpoint
-from wms.auth import require, require_station_scope, token_row, user_for_token
+from wms.auth import Caller, caller_for_token, require, require_station_scope
 from wms.config import Settings
 from wms.db import Database
-from wms.errors import Conflict, Invalid, Unauthorized, WmsError
+from wms.errors import Conflict, Invalid, WmsError
 from wms.idempotency import fingerprint, remember_reply, stored_reply
 from wms.site_config import SiteConfig
 
@@ -156,56 +157,59 @@ class Dispatcher:
         except WmsError as error:
             return ApiResponse(error.status, error_body(error))
 
-    def _call(self, session: Session, request: ApiRequest) -> tuple[Parsed, Call]:
-        """Who is calling and may they, checked before the body is even parsed; then the
-        body."""
-        row = token_row(session, request.token)
-        user = row.user
-        require_station_scope(row, request.endpoint.name, request.params.get("station"))
-        require(user, request.endpoint.permission)
-        parsed = _parse(request, self.settings)
-        return parsed, Call(session, user, self.settings, request.params, request.query,
-                            parsed.body, self.site)
+    def _caller(self, session: Session | Connection, request: ApiRequest) -> Caller:
+        """Who is calling and may they: checked before anything of the request's body is
+        read."""
+        caller = caller_for_token(session, request.token)
+        require_station_scope(caller, request.endpoint.name, request.params.get("station"))
+        require(caller, request.endpoint.permission)
+        return caller
 
     def _read(self, request: ApiRequest) -> ApiResponse:
         with self.db.read() as session:
-            _, call = self._call(session, request)
+            caller = self._caller(session, request)
+            parsed = _parse(request, self.settings)
+            call = Call(session, caller, self.settings, request.params, request.query,
+                        parsed.body, self.site)
             status, body = request.endpoint.handler(call)
             return ApiResponse(status, body)
 
     def _write(self, request: ApiRequest) -> ApiResponse:
-        seen: dict[str, str] = {}  # the key and fingerprint, once the body is parsed
+        # The caller is known before the body is parsed and before the write lock is taken:
+        # the lock is held only for the change itself. (A token revoked in between is as if
+        # the call came a moment sooner.)
+        with self.db.engine.connect() as conn:
+            caller = self._caller(conn, request)
+        parsed = _parse(request, self.settings)
+        key = parsed.key
+        digest = _fingerprint(request, parsed.document) if key else ""
 
         def work(session: Session) -> ApiResponse:
-            parsed, call = self._call(session, request)
-            if parsed.key:
-                seen.update(key=parsed.key, digest=_fingerprint(request, parsed.document))
+            call = Call(session, caller, self.settings, request.params, request.query,
+                        parsed.body, self.site)
             status, reply = request.endpoint.handler(call)
-            if parsed.key:
-                remember_reply(session, call.user.id, parsed.key, seen["digest"], status,
-                               reply)
+            if key:
+                remember_reply(session, caller.id, key, digest, status, reply)
             return ApiResponse(status, reply)
 
         try:
             return self.db.transaction(work)
         except IntegrityError as exc:
-            stored = self._stored(request, seen.get("key"), seen.get("digest", ""))
+            stored = self._stored(caller, key, digest)
             if stored is not None:
                 return stored
             raise Conflict("the change clashed with another one; try again") from exc
-        except WmsError as error:
-            if seen and not isinstance(error, Unauthorized):
-                stored = self._stored(request, seen["key"], seen["digest"])
+        except WmsError:
+            if key:
+                stored = self._stored(caller, key, digest)
                 if stored is not None:
                     return stored
             raise
 
-    def _stored(self, request: ApiRequest, key: str | None,
-                digest: str) -> ApiResponse | None:
+    def _stored(self, caller: Caller, key: str | None, digest: str) -> ApiResponse | None:
         """The response stored for this key, when an earlier call with it succeeded."""
         if not key:
             return None
         with self.db.read() as session:
-            user = user_for_token(session, request.token)
-            stored = stored_reply(session, user.id, key, digest)
+            stored = stored_reply(session, caller.id, key, digest)
             return ApiResponse(stored[0], stored[1], replayed=True) if stored else None

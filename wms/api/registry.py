@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from wms.auth import Caller
 from wms.config import Settings
 from wms.errors import Invalid
-from wms.models import User
 from wms.site_config import SiteConfig
 
 Reply = tuple[int, Any]
@@ -24,7 +24,7 @@ class Call:
     """One API call as a handler sees it."""
 
     session: Session
-    user: User
+    user: Caller
     settings: Settings
     params: Mapping[str, str]
     query: Mapping[str, str]

@@ -8,8 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base, UTCDateTime, utcnow
-
-ROLES = ("admin", "supervisor", "clerk", "operator")
+from wms.roles import ROLES as ROLES
 
 
 class User(Base):

@@ -6,14 +6,14 @@ or out of a bin while it is being counted does not show up as a variance."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from wms.errors import Conflict, Invalid, UnknownCount, WrongLocationScanned
-from wms.ledger import Draw, MoveRequest, post_move
+from wms.ledger import Draw, MoveBatch, MoveRequest
 from wms.models import (
     Count,
     CountEntry,
@@ -235,9 +235,26 @@ def _add_uncounted_as_zero(session: Session, count: Count, user_id: int | None) 
     session.flush()
 
 
+def _load_records(session: Session, keys: Iterable[Key]) -> None:
+    """The locations, items and lots of these keys, read in a few queries and held in the
+    session, so the per-line reads of a big count find them there."""
+    ids: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    for loc_id, item_id, lot_id in keys:
+        ids[0].add(loc_id)
+        ids[1].add(item_id)
+        if lot_id is not None:
+            ids[2].add(lot_id)
+    for model, wanted in ((Location, ids[0]), (Item, ids[1]), (Lot, ids[2])):
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            keep(session, *session.scalars(
+                select(model).where(model.id.in_(ordered[start:start + 500]))))
+
+
 def _describe(session: Session, totals: dict[Key, tuple[int, int]], thresholds: Thresholds,
               flag: bool) -> list[Variance]:
     variances = []
+    _load_records(session, totals)
     for (loc_id, item_id, lot_id), (counted, expected) in totals.items():
         location = session.get(Location, loc_id)
         item = session.get(Item, item_id)
@@ -277,7 +294,7 @@ def variances_of(session: Session, count: Count, thresholds: Thresholds) -> list
 
 
 def _adjust(session: Session, key: Key, delta: int, reference: str,
-            user_id: int | None) -> list[Move]:
+            user_id: int | None, batch: MoveBatch) -> list[Move]:
     loc_id, item_id, lot_id = key
     location = session.get(Location, loc_id)
     item = session.get(Item, item_id)
@@ -285,7 +302,7 @@ def _adjust(session: Session, key: Key, delta: int, reference: str,
     moves: list[Move] = []
 
     def post(lot: int, qty: int, gain: bool) -> None:
-        moves.append(post_move(session, MoveRequest(
+        moves.append(batch.post(MoveRequest(
             kind="adjust", item_id=item_id, lot_id=lot, qty=qty,
             from_location=None if gain else location, to_location=location if gain else None,
             user_id=user_id, reference=reference, reason=CYCLE_COUNT,
@@ -328,9 +345,16 @@ def approve_count(session: Session, count_id: int, user_id: int | None
         raise Conflict(f"count {count_id} is {count.status}; submit it before approval")
     reference = f"COUNT-{count.id}"
     moves: list[Move] = []
-    for key, (counted, expected) in _latest(_entries(session, count)).items():
+    latest = _latest(_entries(session, count))
+    _load_records(session, [key for key, (counted, expected) in latest.items()
+                            if counted != expected])
+    # Each line's balance is a key of its own (bin, item, lot): no line reads another's
+    # increment, so the gains and the ledger rows are written together at the end.
+    batch = MoveBatch(session)
+    for key, (counted, expected) in latest.items():
         if counted != expected:
-            moves += _adjust(session, key, counted - expected, reference, user_id)
+            moves += _adjust(session, key, counted - expected, reference, user_id, batch)
+    batch.finish()
     count.status = "approved"
     count.approved_by = user_id
     count.approved_at = utcnow()

@@ -4,12 +4,14 @@ that track expiry."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache, partial
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from wms.errors import InsufficientStock, Invalid, WrongLotScanned
-from wms.ledger import Draw, MoveRequest, post_move, units_in_location_column
+from wms.ledger import Draw, MoveBatch, MoveRequest, post_move
 from wms.models import Item, Location, Lot, Move, StockBalance
 from wms.services.lookup import find_lot, keep
 
@@ -36,31 +38,53 @@ def balances_oldest_first(item: Item, location_ids: Sequence[int] | None = None
     return stmt.order_by(*issue_order(item))  # type: ignore[arg-type]
 
 
+@cache
+def _stock_to_take(expiry: bool, measure: bool, named: bool) -> Select[Any]:
+    """The balances of an item in one location that a move may take, oldest (or soonest-
+    expiring) lot first, built once per shape; with `named`, only the lot whose code is
+    fifo_lot; with `measure`, each row also carries the units already in the destination
+    (parameter fifo_target). Parameters: fifo_item, fifo_location."""
+    order: list[Any] = [Lot.expiry.is_(None), Lot.expiry] if expiry else []
+    stmt: Any = (
+        select(StockBalance, Lot)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .where(StockBalance.item_id == bindparam("fifo_item"),
+               StockBalance.location_id == bindparam("fifo_location"),
+               StockBalance.qty > StockBalance.reserved)
+        .order_by(*order, Lot.received_at, Lot.id)
+    )
+    if named:
+        stmt = stmt.where(Lot.code == bindparam("fifo_lot"))
+    if measure:
+        stmt = stmt.add_columns(
+            select(func.coalesce(func.sum(StockBalance.qty), 0))
+            .where(StockBalance.location_id == bindparam("fifo_target"))
+            .scalar_subquery().label("units"))
+    return stmt
+
+
 def take_from_location(
     session: Session, *, item: Item, location: Location, qty: int, lot_code: str | None,
     kind: str, to_location: Location | None, user_id: int | None,
     reference: str | None = None, reason: str | None = None, check_destination: bool = True,
-    destination_locked: bool = False, note: str | None = None,
+    destination_locked: bool = False, note: str | None = None, batch: MoveBatch | None = None,
 ) -> list[Move]:
     """Move `qty` of `item` out of `location`: from the named lot, or oldest lots first.
     `destination_locked` says the caller row-locked `to_location`, so its units can be read
     together with the stock to take. The guarded decrement of each balance stays the check
-    that the units are there."""
+    that the units are there. With `batch`, the moves are posted through it (their ids come
+    when the batch finishes)."""
     if qty <= 0:
         raise Invalid("qty: must be a whole number greater than zero", field="qty")
     plan: list[tuple[int, int]] = []
     units: int | None = None
     named = lot_code if lot_code and item.tracking == "lot" else None
-    stmt = balances_oldest_first(item, [location.id])
-    if named:
-        stmt = stmt.where(Lot.code == named)
     measure = (destination_locked and check_destination and to_location is not None
                and to_location.capacity is not None)
-    if measure:
-        assert to_location is not None
-        stmt = stmt.add_columns(units_in_location_column(to_location.id).label("units"))
+    params = {"fifo_item": item.id, "fifo_location": location.id, "fifo_lot": named,
+              "fifo_target": to_location.id if measure and to_location else None}
     remaining = qty
-    for row in session.execute(stmt):
+    for row in session.execute(_stock_to_take(bool(item.expiry), measure, bool(named)), params):
         balance, lot = row[0], row[1]
         units = int(row._mapping["units"]) if measure else None
         take = min(remaining, balance.qty - balance.reserved)
@@ -77,8 +101,9 @@ def take_from_location(
             f"not {qty}", location=location.code, sku=item.sku,
         )
     moves = []
+    post = batch.post if batch is not None else partial(post_move, session)
     for lot_id, n in plan:
-        moves.append(post_move(session, MoveRequest(
+        moves.append(post(MoveRequest(
             kind=kind, item_id=item.id, lot_id=lot_id, qty=n, from_location=location,
             to_location=to_location, user_id=user_id, reference=reference, reason=reason,
             note=note, draw=Draw.AVAILABLE, check_destination=check_destination,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -26,6 +27,32 @@ def find_item(session: Session, sku_or_barcode: str) -> Item:
     return item
 
 
+def find_items(session: Session, codes: Sequence[str]) -> dict[str, Item]:
+    """Many items by SKU or barcode in two queries at most: code (stripped) -> item. The
+    first code that names no item raises UnknownItem."""
+    wanted = list(dict.fromkeys(code.strip() for code in codes))
+    found: dict[str, Item] = {}
+    for chunk in _chunks(wanted):
+        found.update((item.sku, item) for item in session.scalars(
+            select(Item).where(Item.sku.in_(chunk))))
+    missing = [code for code in wanted if code not in found]
+    for chunk in _chunks(missing):
+        for code, item in session.execute(
+                select(ItemBarcode.code, Item).join(Item, Item.id == ItemBarcode.item_id)
+                .where(ItemBarcode.code.in_(chunk))):
+            found.setdefault(code, item)
+    for code in wanted:
+        if code not in found:
+            raise UnknownItem(f"no item with SKU or barcode {code!r}", sku=code)
+    return found
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Bounded IN lists: every engine takes 500 parameters in one statement."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def location_code(text: str) -> str:
     """The canonical form of a typed or scanned location code."""
     try:
@@ -47,10 +74,12 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Lo
     """Several locations in one query, in the order asked. With `lock`, PostgreSQL row-locks
     them (in code order, so two callers cannot deadlock) for capacity checks."""
     normalized = [location_code(code) for code in codes]
-    stmt = select(Location).where(Location.code.in_(normalized)).order_by(Location.code)
-    if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        stmt = stmt.with_for_update(of=Location)
-    found = {location.code: location for location in session.scalars(stmt)}
+    found: dict[str, Location] = {}
+    for chunk in _chunks(sorted(set(normalized))):
+        stmt = select(Location).where(Location.code.in_(chunk)).order_by(Location.code)
+        if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+            stmt = stmt.with_for_update(of=Location)
+        found.update((location.code, location) for location in session.scalars(stmt))
     for code in normalized:
         if code not in found:
             raise UnknownLocation(f"no location {code}", location=code)

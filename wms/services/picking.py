@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from locations import InvalidLocationCode, normalize_location_code
@@ -82,11 +84,13 @@ def picked_qty(task_id_column: ColumnElement[int] | InstrumentedAttribute[int]
     )
 
 
-def _load(session: Session, task_id: int) -> tuple[PickTask, PickList, SalesOrder, Location,
-                                                    Location, Item, Lot, int]:
-    bin_ = aliased(Location)
-    packing = aliased(Location)
-    stmt = (
+@cache
+def _load_statement(for_update: bool) -> Select[Any]:
+    """A task with its list, order, bin, packing location, item, lot and units picked so
+    far, in one query; built once (parameter task_id)."""
+    bin_ = aliased(Location, name="task_bin")
+    packing = aliased(Location, name="packing")
+    stmt: Any = (
         select(PickTask, PickList, SalesOrder, bin_, packing, Item, Lot,
                picked_qty(PickTask.id))
         .join(PickList, PickList.id == PickTask.pick_list_id)
@@ -95,14 +99,20 @@ def _load(session: Session, task_id: int) -> tuple[PickTask, PickList, SalesOrde
         .join(packing, packing.id == PickList.packing_location_id)
         .join(Item, Item.id == PickTask.item_id)
         .join(Lot, Lot.id == PickTask.lot_id)
-        .where(PickTask.id == task_id)
+        .where(PickTask.id == bindparam("task_id"))
     )
-    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+    if for_update:
         stmt = stmt.with_for_update(of=PickTask)
-    row = session.execute(stmt).first()
+    return cast(Select[Any], stmt)
+
+
+def _load(session: Session, task_id: int) -> tuple[PickTask, PickList, SalesOrder, Location,
+                                                    Location, Item, Lot, int]:
+    postgresql = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    row = session.execute(_load_statement(postgresql), {"task_id": task_id}).first()
     if row is None:
         raise UnknownRecord(f"no pick task {task_id}", task=task_id)
-    return tuple(row)  # type: ignore[return-value]
+    return tuple(row)
 
 
 def _is_item(session: Session, item: Item, scanned: str) -> bool:
@@ -114,33 +124,43 @@ def _is_item(session: Session, item: Item, scanned: str) -> bool:
     ) is not None
 
 
-def _task_views(session: Session, *conditions: ColumnElement[bool]) -> list[TaskView]:
+@cache
+def _task_views_statement(by_order: bool) -> Select[Any]:
+    """The tasks of a pick list (parameter tasks_of) or of every list of an order, with their
+    bin code, item, lot and units picked; built once per shape."""
     picked = picked_qty(PickTask.id)
-    stmt = (
+    condition = (PickList.order_id if by_order else PickTask.pick_list_id) == \
+        bindparam("tasks_of")
+    stmt: Any = (
         select(PickTask, Location.code, Item, Lot, picked)
         .join(PickList, PickList.id == PickTask.pick_list_id)
         .join(Location, Location.id == PickTask.location_id)
         .join(Item, Item.id == PickTask.item_id)
         .join(Lot, Lot.id == PickTask.lot_id)
-        .where(*conditions)
+        .where(condition)
         .order_by(PickList.id, PickTask.seq)
     )
+    return cast(Select[Any], stmt)
+
+
+def _task_views(session: Session, *, by_order: bool, of: int) -> list[TaskView]:
     views = [
         TaskView(task.id, task.seq, code, item.sku, item, None if lot.internal else lot.code,
                  lot.expiry, task.qty, int(done), task.short, task.pick_list_id)
-        for task, code, item, lot, done in session.execute(stmt)
+        for task, code, item, lot, done
+        in session.execute(_task_views_statement(by_order), {"tasks_of": of})
     ]
     return [v for v in views if v.remaining > 0]
 
 
 def open_tasks(session: Session, pick_list_id: int) -> list[TaskView]:
     """The pick list's tasks that still need units, in walking order."""
-    return _task_views(session, PickTask.pick_list_id == pick_list_id)
+    return _task_views(session, by_order=False, of=pick_list_id)
 
 
 def open_tasks_of_order(session: Session, order_id: int) -> list[TaskView]:
     """Every open task of the order's pick lists, list by list in walking order."""
-    return _task_views(session, PickList.order_id == order_id)
+    return _task_views(session, by_order=True, of=order_id)
 
 
 def _after(session: Session, order: SalesOrder, pick_list: PickList) -> tuple[

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wms.models import Item, Location, Lot, Move, StockBalance, User, Warehouse
-from wms.services.lookup import find_item, find_location, find_warehouse
+from wms.services.lookup import find_item, find_location, find_warehouse, location_code
 
 # What units on hand are, in the order a stock lookup shows them.
 STOCK_STATUSES = ("available", "reserved", "picked", "quarantine", "expired", "in_transit")
@@ -83,6 +85,8 @@ def stock_rows(
     warehouse: str | None = None, lot: str | None = None, limit: int | None = None,
 ) -> list[StockRow]:
     """Balances with units, filtered; an unknown filter value raises the matching error."""
+    if location and not (sku or warehouse or lot or limit):
+        return _stock_in_location(session, location)
     stmt = (
         select(Item.sku, Location.code, Lot.code, Lot.internal, Lot.expiry, Lot.received_at,
                StockBalance.qty, StockBalance.reserved)
@@ -107,6 +111,34 @@ def stock_rows(
         for sku, loc, lot_code, internal, expiry, received, qty, reserved
         in session.execute(stmt)
     ]
+
+
+@cache
+def _in_location_statement() -> Select[Any]:
+    """Balances with units in one location (by code), built once: a handheld's lookup."""
+    stmt: Any = (
+        select(Item.sku, Location.code, Lot.code, Lot.internal, Lot.expiry, Lot.received_at,
+               StockBalance.qty, StockBalance.reserved)
+        .join(Item, Item.id == StockBalance.item_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .where(Location.code == bindparam("stock_location"), StockBalance.qty > 0)
+        .order_by(Item.sku, Location.walk_seq, Location.code, Lot.received_at, Lot.id)
+    )
+    return cast(Select[Any], stmt)
+
+
+def _stock_in_location(session: Session, code: str) -> list[StockRow]:
+    """What one location holds: one query; an empty answer checks that the location exists."""
+    normalized = location_code(code)
+    rows = [
+        StockRow(sku, loc, None if internal else lot_code, expiry, received, qty, reserved)
+        for sku, loc, lot_code, internal, expiry, received, qty, reserved
+        in session.execute(_in_location_statement(), {"stock_location": normalized})
+    ]
+    if not rows:
+        find_location(session, normalized)  # UnknownLocation when there is no such place
+    return rows
 
 
 def on_hand(session: Session, item_id: int) -> int:

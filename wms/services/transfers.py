@@ -10,11 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict, Invalid, UnknownRecord
-from wms.ledger import MoveRequest, post_move
+from wms.ledger import MoveBatch, MoveRequest, post_move
 from wms.models import Location, Move, Transfer, TransferLine, Warehouse, utcnow
 from wms.services.audit import record
 from wms.services.fifo import take_from_location
-from wms.services.lookup import find_item, find_location, find_warehouse
+from wms.services.lookup import (
+    find_items,
+    find_location,
+    find_locations,
+    find_warehouse,
+)
 
 
 @dataclass(frozen=True)
@@ -55,20 +60,28 @@ def create_transfer(
     session.flush()
     reference = f"TRF-{transfer.id}"
     moves: list[Move] = []
-    for line in lines:
-        item = find_item(session, line.sku)
-        bin_ = find_location(session, line.from_location)
+    # Every item and bin of the document in a few queries, not two per line.
+    items = find_items(session, [line.sku for line in lines])
+    bins = find_locations(session, *(line.from_location for line in lines))
+    transfer_lines = []
+    # Nothing reads the in-transit balances before the end: the ledger rows and the
+    # increments are written together.
+    batch = MoveBatch(session)
+    for line, bin_ in zip(lines, bins, strict=True):
+        item = items[line.sku.strip()]
         if bin_.warehouse_id != source.id:
             raise Invalid(f"from: {bin_.code} is not in warehouse {source.code}", field="from")
         for move in take_from_location(
             session, item=item, location=bin_, qty=line.qty, lot_code=line.lot,
             kind="transfer_out", to_location=transit, user_id=user_id, reference=reference,
-            check_destination=False,
+            check_destination=False, batch=batch,
         ):
-            session.add(TransferLine(transfer_id=transfer.id, item_id=item.id,
-                                     lot_id=move.lot_id, qty=move.qty,
-                                     from_location_id=bin_.id))
+            transfer_lines.append(TransferLine(transfer_id=transfer.id, item_id=item.id,
+                                               lot_id=move.lot_id, qty=move.qty,
+                                               from_location_id=bin_.id))
             moves.append(move)
+    batch.finish()
+    session.add_all(transfer_lines)  # one flush for all lines, not an autoflush per line
     session.flush()
     record(session, user_id, "transfer.create", reference)
     return transfer, moves

@@ -1,0 +1,22 @@
+"""Process settings of a gunicorn worker serving the app, shared by `wms serve`
+(`--config python:terminal_ui.serving`) and deploy/gunicorn.conf.py.
+
+A writer holds SQLite's write lock (and the writer turn) across its fsync; when the fsync
+returns it must win the GIL back from the worker's other threads, which by default keep it
+for up to 5 ms, while every other writer of every worker waits on the lock. A shorter switch
+interval hands the GIL back sooner: measured with 8 clients moving stock through 2 workers
+x 4 threads, about 1.2x the moves per second and a lower p99 (`bench/`)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+SWITCH_INTERVAL_S = 0.0005
+
+preload_app = True
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """gunicorn hook: set up a freshly forked worker."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)

@@ -1,0 +1,99 @@
+"""How much Python one scan runs: on the gateway's CPU every function call of a request is
+time a handheld waits. The count of calls is the same on every machine, so a slower path
+fails this test wherever it runs, unlike a stopwatch. Each budget is a little above what the
+path takes today (in brackets: SQLite / PostgreSQL when the budget was set); measured on a
+warm app, after one request of the same kind compiled its SQL. Before the hot paths were
+trimmed (issue 13) they took about 4,100 / 6,400 / 1,800 calls on SQLite."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from tests.support.builders import Builder
+
+# Python function calls per request through the Flask test client and the API, by engine.
+MOVE_BUDGET = {"sqlite": 2650, "postgresql": 3200}  # [2,460 / 2,983]
+PICK_BUDGET = {"sqlite": 3300, "postgresql": 4200}  # [3,057 / 3,914]
+LOOKUP_BUDGET = {"sqlite": 1200, "postgresql": 1380}  # [1,112 on SQLite]
+
+
+def engine_of(app: Any) -> str:
+    return str(app.extensions["wms.db"].dialect)
+
+
+@contextmanager
+def python_calls() -> Iterator[list[int]]:
+    """Counts the Python function calls this thread makes inside the block (C functions are
+    not counted)."""
+    counted = [0]
+
+    def count(frame: FrameType, event: str, arg: Any) -> None:
+        if event == "call":
+            counted[0] += 1
+
+    sys.setprofile(count)
+    try:
+        yield counted
+    finally:
+        sys.setprofile(None)
+
+
+@pytest.fixture
+def shelves(build: Builder) -> list[str]:
+    bins = build.warehouse("WH1", bins=4)
+    build.item("CUP")
+    build.item("TEA", tracking="lot", barcodes=["6901234567892"])
+    build.stock("CUP", bins[0], 50)
+    build.stock("TEA", bins[1], 20, lot="L1")
+    return bins
+
+
+def test_a_move_scan_stays_within_its_python_budget(
+    app: Any, api_as: Any, shelves: list[str]
+) -> None:
+    mover = api_as("operator")
+    first = mover.post("/moves", {"sku": "CUP", "qty": 1, "from": shelves[0],
+                                  "to": shelves[2]}, key="hh-1:warm")
+    assert first.status_code == 201, first.get_json()
+    with python_calls() as calls:
+        response = mover.post("/moves", {"sku": "CUP", "qty": 2, "from": shelves[0],
+                                         "to": shelves[3]}, key="hh-1:move")
+    assert response.status_code == 201, response.get_json()
+    assert calls[0] <= MOVE_BUDGET[engine_of(app)], f"a move ran {calls[0]:,} Python calls"
+
+
+def test_a_pick_confirm_stays_within_its_python_budget(
+    app: Any, api_as: Any, build: Builder, shelves: list[str]
+) -> None:
+    build.sales_order("SO-1", [("CUP", 2), ("TEA", 2)])
+    tasks = api_as("clerk").post("/sales-orders/SO-1/pick-list").get_json()["tasks"]
+    picker = api_as("operator")
+    scans = [{"location": t["location"], "sku": t["sku"], "qty": t["qty"], "lot": t["lot"]}
+             for t in tasks]
+    first = picker.post(f"/pick-tasks/{tasks[0]['id']}/confirm", scans[0], key="hh-2:1")
+    assert first.status_code == 200, first.get_json()
+    with python_calls() as calls:
+        response = picker.post(f"/pick-tasks/{tasks[1]['id']}/confirm", scans[1],
+                               key="hh-2:2")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["order_status"] == "picked"
+    assert calls[0] <= PICK_BUDGET[engine_of(app)], f"a pick confirm ran {calls[0]:,} Python calls"
+
+
+def test_a_stock_lookup_stays_within_its_python_budget(
+    app: Any, api_as: Any, shelves: list[str]
+) -> None:
+    reader = api_as("operator")
+    assert reader.get("/stock", location=shelves[1]).status_code == 200
+    with python_calls() as calls:
+        response = reader.get("/stock", location=shelves[0])
+    assert response.status_code == 200
+    assert [row["qty"] for row in response.get_json()] == [50]
+    assert calls[0] <= LOOKUP_BUDGET[engine_of(app)], (
+        f"a stock lookup ran {calls[0]:,} Python calls")

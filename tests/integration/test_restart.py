@@ -1,0 +1,98 @@
+"""A restart after a crash must be quick: the start-up check that the database is at the
+newest schema reads one row and loads none of Alembic's machinery or migration scripts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+
+from wms.schema import HEAD_REVISION, alembic_config, current_revision, ensure_schema
+
+# What the server process imports to check the schema and build the app; measured at 740
+# modules when this budget was set (the app, Flask, SQLAlchemy, pydantic, babel).
+START_MODULE_BUDGET = 900
+
+_START = """
+import json, sys
+from wms.schema import ensure_schema
+migrated = ensure_schema(sys.argv[1])
+from terminal_ui import create_app
+create_app()
+print(json.dumps({
+    "migrated": migrated,
+    "modules": len(sys.modules),
+    "alembic": sorted(m for m in sys.modules if m == "alembic" or m.startswith("alembic.")),
+    "migration_scripts": sorted(m for m in sys.modules if "migrations" in m),
+}))
+"""
+
+
+def start_server_imports(url: str, workdir: Path) -> dict[str, object]:
+    """What a fresh server process imports when it checks the schema and builds the app."""
+    done = subprocess.run(
+        [sys.executable, "-c", _START, url], capture_output=True, text=True, check=True,
+        cwd=workdir, env={"WMS_DATABASE_URL": url, "PATH": "/usr/bin:/bin",
+                          "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_head_revision_known_to_the_start_up_check_is_alembics_head() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert scripts.get_current_head() == HEAD_REVISION
+
+
+def test_starting_against_an_up_to_date_database_imports_no_migration_machinery(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'wms.sqlite3'}"
+    ensure_schema(url)
+    started = start_server_imports(url, tmp_path)
+    assert started["migrated"] is False
+    assert started["alembic"] == []
+    assert started["migration_scripts"] == []
+    assert isinstance(started["modules"], int) and started["modules"] <= START_MODULE_BUDGET
+
+
+def test_starting_against_an_empty_database_migrates_it_to_the_head(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    assert current_revision(url) is None
+    assert ensure_schema(url) is True
+    assert current_revision(url) == HEAD_REVISION
+    assert ensure_schema(url) is False
+
+
+def test_a_database_behind_the_head_is_migrated_at_start(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    from wms.schema import upgrade
+
+    upgrade(url, "0004")
+    assert current_revision(url) == "0004"
+    assert ensure_schema(url) is True
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            HEAD_REVISION
+    engine.dispose()
+
+
+def test_the_server_preloads_the_app_and_shortens_each_workers_gil_switch_interval() -> None:
+    from gunicorn.config import Config
+
+    from terminal_ui import serving
+
+    cfg = Config()
+    for name, value in vars(serving).items():  # as gunicorn reads a config module
+        if name in cfg.settings:
+            cfg.set(name, value)
+    assert cfg.preload_app is True
+    before = sys.getswitchinterval()
+    try:
+        cfg.post_fork(None, None)
+        assert sys.getswitchinterval() == serving.SWITCH_INTERVAL_S < before
+    finally:
+        sys.setswitchinterval(before)
