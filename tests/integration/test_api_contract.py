@@ -979,3 +979,21 @@ def test_an_item_shows_its_on_hand_total_and_a_location_its_contents(
                                                                             "storage")
     assert [(r["sku"], r["lot"], r["qty"]) for r in location["contents"]] == [("TEA", "L1", 6)]
     assert api.get(f"/locations/{bins[3]}").get_json()["contents"] == []
+
+
+def test_the_moves_in_an_answer_name_who_made_them_as_the_ledger_does(
+        api_as: Any, build: Builder) -> None:
+    build.item("NAM-1")
+    build.location("DOCK-9", warehouse="WH1", kind="dock")
+    build.location("A-01-01-09", warehouse="WH1", zone="A", kind="storage")
+    receiver = api_as("operator")
+    answer = receiver.post("/receipts", {"location": "DOCK-9",
+                                              "lines": [{"sku": "NAM-1", "qty": 3}]})
+    assert answer.status_code == 201, answer.get_json()
+    moved = receiver.post("/moves", {"sku": "NAM-1", "qty": 3, "from": "DOCK-9",
+                                          "to": "A-01-01-09"})
+    assert moved.status_code == 201, moved.get_json()
+    ledger = receiver.get("/ledger", sku="NAM-1").get_json()
+    names = {row["id"]: row["user"] for row in ledger}
+    for row in answer.get_json()["moves"] + moved.get_json()["moves"]:
+        assert row["user"] is not None and row["user"] == names[row["id"]]

@@ -76,8 +76,10 @@ def post_receipt(call: Call) -> Reply:
         min_shelf_life_days=call.settings.min_shelf_life_days,
         today=warehouse_today(call.settings.timezone),
     )
-    body: ReceiptJson = {"id": result.receipt.id, "moves": moves_json(call.session, result.moves),
-            "print_jobs": [job.id for job in result.print_jobs]}
+    body: ReceiptJson = {
+        "id": result.receipt.id,
+        "moves": moves_json(call.session, caller=call.user, moves=result.moves),
+        "print_jobs": [job.id for job in result.print_jobs]}
     if result.order is not None:
         body["purchase_order"] = purchase_order_json(result.order)
     return 201, body
@@ -109,7 +111,7 @@ def post_move(call: Call) -> Reply:
     b = call.body
     moves = move_stock(call.session, sku=b.sku, qty=b.qty, from_code=b.from_, to_code=b.to,
                        lot=b.lot, user_id=call.user.id)
-    body: MovesJson = {"moves": moves_json(call.session, moves)}
+    body: MovesJson = {"moves": moves_json(call.session, caller=call.user, moves=moves)}
     return 201, body
 
 
@@ -125,7 +127,8 @@ def post_pick_confirm(call: Call) -> Reply:
     body: PickConfirmedJson = {
         "task": outcome.task.id, "picked": outcome.picked, "remaining": outcome.remaining,
         "order_status": outcome.order_status,
-        "moves": moves_json(call.session, [outcome.move] if outcome.move else []),
+        "moves": moves_json(call.session, caller=call.user,
+                            moves=[outcome.move] if outcome.move else []),
         "next_task": None if nxt is None else {
             "id": nxt.id, "seq": nxt.seq, "location": nxt.location, "sku": nxt.sku,
             "lot": nxt.lot, "qty": nxt.remaining}}
@@ -204,7 +207,7 @@ def post_count_submit(call: Call) -> Reply:
 def post_count_approve(call: Call) -> Reply:
     count, moves = approve_count(call.session, path_int(call, "id"), call.user.id)
     body: CountApprovedJson = {"id": count.id, "status": count.status,
-                               "moves": moves_json(call.session, moves)}
+                               "moves": moves_json(call.session, caller=call.user, moves=moves)}
     return 200, body
 
 
@@ -219,7 +222,7 @@ def post_transfer(call: Call) -> Reply:
         user_id=call.user.id,
     )
     body: TransferMovedJson = {**transfer_json(transfer),
-                               "moves": moves_json(call.session, moves)}
+                               "moves": moves_json(call.session, caller=call.user, moves=moves)}
     return 201, body
 
 
@@ -237,7 +240,7 @@ def post_transfer_receive(call: Call) -> Reply:
     transfer, moves = receive_transfer(call.session, path_int(call, "id"),
                                        call.body.location, call.user.id)
     body: TransferMovedJson = {**transfer_json(transfer),
-                               "moves": moves_json(call.session, moves)}
+                               "moves": moves_json(call.session, caller=call.user, moves=moves)}
     return 200, body
 
 
@@ -248,5 +251,5 @@ def post_scrap(call: Call) -> Reply:
     b = call.body
     moves = scrap_stock(call.session, sku=b.sku, qty=b.qty, location=b.location,
                         reason=b.reason, lot=b.lot, user_id=call.user.id, note=b.note)
-    body: MovesJson = {"moves": moves_json(call.session, moves)}
+    body: MovesJson = {"moves": moves_json(call.session, caller=call.user, moves=moves)}
     return 201, body

@@ -142,6 +142,6 @@ def post_pack(call: Call) -> Reply:
 def post_ship(call: Call) -> Reply:
     order, moves = ship_order(call.session, call.params["number"], call.user.id)
     body: ShippedOrderJson = {**sales_order_json(order, picked_per_line(call.session, order)),
-                              "moves": moves_json(call.session, moves)}
+                              "moves": moves_json(call.session, caller=call.user, moves=moves)}
     return 200, body
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from typing_extensions import TypedDict
 
+from wms.auth import Caller
 from wms.models import (
     Customer,
     Item,
@@ -423,29 +424,33 @@ def ledger_json(row: LedgerRow) -> LedgerRowJson:
             "note": row.note}
 
 
-def _from_identity_map(session: Session, move: Move) -> LedgerRowJson | None:
+def _from_identity_map(session: Session, move: Move, caller: Caller | None
+                       ) -> LedgerRowJson | None:
     def cached(model: type, key: int | None) -> Any:
         return session.identity_map.get(identity_key(model, key)) if key else None
 
     item, lot = cached(Item, move.item_id), cached(Lot, move.lot_id)
     source, target = cached(Location, move.from_location_id), cached(Location, move.to_location_id)
     user = cached(User, move.user_id)
+    username = user.username if user else (
+        caller.username if caller and move.user_id == caller.id else None)
     if item is None or lot is None or (move.from_location_id and source is None) or (
-            move.to_location_id and target is None):
+            move.to_location_id and target is None) or (move.user_id and username is None):
         return None
     return {"id": move.id, "at": _iso(move.at), "kind": move.kind, "sku": item.sku,
             "lot": lot.public_code, "qty": move.qty, "from": source.code if source else None,
             "to": target.code if target else None,
-            "user": user.username if user else None, "reference": move.reference,
+            "user": username, "reference": move.reference,
             "reason": move.reason, "note": move.note}
 
 
-def moves_json(session: Session, moves: list[Move]) -> list[LedgerRowJson]:
+def moves_json(session: Session, moves: list[Move], caller: Caller | None = None
+               ) -> list[LedgerRowJson]:
     """The given moves as ledger rows, in the order they were made: from the records the
-    session already holds, or else with one query."""
+    session already holds (and the API caller who made them), or else with one query."""
     if not moves:
         return []
-    cached = [_from_identity_map(session, m) for m in moves]
+    cached = [_from_identity_map(session, m, caller) for m in moves]
     rows_cached = [row for row in cached if row is not None]
     if len(rows_cached) == len(cached):
         return rows_cached
