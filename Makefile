@@ -83,7 +83,7 @@ translations: $(STAMP)
 	@mkdir -p var
 	$(BIN)/pybabel extract -F terminal_ui/babel.cfg -k _l -k lazy_gettext --no-location \
 	  --omit-header --sort-output -o var/messages.pot .
-	$(BIN)/pybabel update -i var/messages.pot -d terminal_ui/translations -l zh --no-wrap \
+	$(BIN)/pybabel update --no-fuzzy-matching -i var/messages.pot -d terminal_ui/translations -l zh --no-wrap \
 	  --ignore-obsolete
 	$(BIN)/pybabel compile -d terminal_ui/translations -l zh --statistics
 

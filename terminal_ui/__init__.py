@@ -53,7 +53,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         home,
         lookup,
         move,
-        office,
         pick,
         putaway,
         receive,
@@ -62,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         supervisor,
     )
     from terminal_ui.i18n import init_i18n
+    from terminal_ui.office import register_office
     from terminal_ui.page_errors import init_page_errors
     from terminal_ui.scan_pages import htmx
     from terminal_ui.security import init_security
@@ -78,7 +78,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for workflow in (count, lookup, move, pick, putaway, receive, scrap, stations,
                      supervisor):
         app.register_blueprint(workflow.blueprint)
-    app.register_blueprint(office.blueprint)
+    register_office(app)
     return app
 
 

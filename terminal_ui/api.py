@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from terminal_ui.page_errors import page_fault, page_not_found
 from terminal_ui.previews import preview_response
 from wms.api import ENDPOINTS, ApiRequest, Dispatcher, Endpoint, bearer_token, openapi_document
+from wms.tabular import FORMATS, columns_of, write_table
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -36,6 +37,14 @@ def _body(limit: int) -> tuple[bytes, bool]:
         return b"", True
 
 
+def _file(fmt: str, rows: list[dict[str, Any]], name: str) -> Response:
+    """A list's rows as a CSV or XLSX download, one column per field."""
+    response = Response(write_table(fmt, columns_of(rows), rows, title=name),
+                        content_type=FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
 def _view(endpoint: Endpoint) -> Callable[..., Response]:
     def view(**params: str) -> Response:
         dispatcher: Dispatcher = current_app.extensions["wms.dispatcher"]
@@ -45,6 +54,10 @@ def _view(endpoint: Endpoint) -> Callable[..., Response]:
             body=body, token=bearer_token(request.headers.get("Authorization")),
             idempotency_key=request.headers.get("Idempotency-Key"), body_too_large=too_large,
         ))
+        fmt = request.args.get("format")
+        if (fmt in FORMATS and endpoint.method == "GET" and answer.status == 200
+                and isinstance(answer.body, dict) and "rows" in answer.body):
+            return _file(fmt, answer.body["rows"], endpoint.name)
         response = _json(answer.status, answer.body)
         if answer.replayed:
             response.headers["Idempotent-Replayed"] = "true"

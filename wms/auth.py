@@ -37,6 +37,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "approve": APPROVERS,
     "scrap": APPROVERS,
     "admin": frozenset({"admin"}),
+    # the back office's pages: the owner, the supervisor and the clerk
+    "office": frozenset({"admin", "supervisor", "clerk"}),
+    # the audit trail: who did what
+    "audit": APPROVERS,
 }
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}

@@ -117,7 +117,8 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], answers: dict[Any, Any]
     params = _path_parameters(endpoint.path, stations)
     # an empty query value (`?sku=`) is taken as no filter
     params += [{"name": name, "in": "query", "required": False, "allowEmptyValue": True,
-                "schema": _query_schema(name, settings)} for name in endpoint.query]
+                "schema": dict(endpoint.query_schemas.get(name) or _query_schema(name, settings))}
+               for name in endpoint.query]
     if endpoint.changes_state:
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,

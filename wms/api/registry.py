@@ -48,6 +48,9 @@ class Endpoint:
     # the type of the success answer's body (a TypedDict of wms.api.serialize, or a list
     # of one): the OpenAPI document's response schema
     response: Any = None
+    # OpenAPI schemas of query parameters whose meaning is the endpoint's own (a `status`
+    # of orders rather than of print jobs)
+    query_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def changes_state(self) -> bool:
@@ -66,12 +69,14 @@ def api(method: str, path: str, *, permission: str, summary: str,
         body: type[BaseModel] | None = None, success: int = 200,
         errors: tuple[str, ...] = (), query: tuple[str, ...] = (), tag: str = "stock",
         read_only: bool = False, response: Any = None,
+        query_schemas: Mapping[str, Mapping[str, Any]] | None = None,
         ) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
     """Register a handler as an API v1 endpoint."""
 
     def register(handler: Callable[[Call], Reply]) -> Callable[[Call], Reply]:
         ENDPOINTS.append(Endpoint(method, path, handler, permission, summary, body, success,
-                                  errors, query, tag, read_only, response))
+                                  errors, query, tag, read_only, response,
+                                  query_schemas or {}))
         return handler
 
     return register

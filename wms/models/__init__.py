@@ -15,6 +15,7 @@ from wms.models.people import (
 )
 from wms.models.printing import JOB_STATUSES, PrintJob
 from wms.models.purchasing import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
+from wms.models.returns import RETURN_KINDS, StockReturn, StockReturnLine
 from wms.models.sales import PickList, PickTask, SalesOrder, SalesOrderLine
 from wms.models.stations import StationEvent, StationState
 from wms.models.stock import MOVE_KINDS, Move, StockBalance
@@ -24,9 +25,8 @@ __all__ = [
     "ApiToken", "AuditEvent", "Base", "Count", "CountEntry", "CountLocation", "Customer",
     "IdempotencyRecord", "Item", "ItemBarcode", "JOB_STATUSES", "LOCATION_KINDS", "Location",
     "Lot", "MOVE_KINDS", "Move", "PickList", "PickTask", "PrintJob", "PurchaseOrder",
-    "PurchaseOrderLine", "ROLES", "Receipt", "ReceiptLine", "SalesOrder", "SalesOrderLine",
-    "SignInCounter",
-    "StationEvent", "StationState", "StockBalance", "Supplier", "Transfer", "TransferLine",
-    "User", "Warehouse", "Zone",
-    "utcnow",
+    "PurchaseOrderLine", "RETURN_KINDS", "ROLES", "Receipt", "ReceiptLine", "SalesOrder",
+    "SalesOrderLine", "SignInCounter", "StationEvent", "StationState", "StockBalance",
+    "StockReturn", "StockReturnLine", "Supplier", "Transfer", "TransferLine", "User",
+    "Warehouse", "Zone", "utcnow",
 ]

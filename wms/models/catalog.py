@@ -40,6 +40,17 @@ class Item(Base):
     min_shelf_life_days: Mapped[int | None] = mapped_column()
     home_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     zone_code: Mapped[str | None] = mapped_column(String(20))
+    # Planning: the default supplier and the figures of the replenishment formulas.
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"))
+    review_period_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    instability_factor: Mapped[Decimal] = mapped_column(
+        Numeric(6, 3), default=Decimal("1.2"), server_default="1.2")
+    demand_window_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    # The moving-average unit cost of the units on hand, kept with every move in or out
+    # (None until the first receipt: `unit_cost` stands in).
+    avg_cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    # A deactivated item keeps its history but is neither ordered nor received again.
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     barcodes: Mapped[list[ItemBarcode]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ItemBarcode.id"
@@ -52,6 +63,9 @@ class ItemBarcode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
+    # Units one scan of this code stands for: 1 for a unit's code, the pack size for a
+    # case's code.
+    units: Mapped[int] = mapped_column(default=1, server_default="1")
 
     item: Mapped[Item] = relationship(back_populates="barcodes")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base, UTCDateTime, utcnow
@@ -30,6 +30,8 @@ class User(Base):
     # Raised on sign-out, deactivation and a new password or PIN: every session signed in
     # under an older value stops working at its next request.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The warehouse codes the user may work in, separated by spaces; None: all of them.
+    warehouses: Mapped[str | None] = mapped_column(String(500))
 
 
 class ApiToken(Base):
@@ -68,6 +70,8 @@ class AuditEvent(Base):
     """Who did what and when, for actions that are not stock moves."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_action", "action", "id"),
+                      Index("ix_audit_events_user", "user_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -75,6 +79,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str | None] = mapped_column(String(128))
     details: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    # The handheld, station or API token the action came from.
+    device: Mapped[str | None] = mapped_column(String(64))
 
 
 class IdempotencyRecord(Base):

@@ -12,7 +12,8 @@ from wms.models.base import Base, UTCDateTime, utcnow
 from wms.models.catalog import Item, Lot
 from wms.models.partners import Supplier
 
-PO_STATUSES = ("open", "partial", "received", "closed")
+# `draft`: made by replenishment, not yet sent; `cancelled`: nothing was received.
+PO_STATUSES = ("open", "partial", "received", "closed", "draft", "cancelled")
 DISPOSITIONS = ("accept", "quarantine", "reject")
 
 
@@ -25,6 +26,10 @@ class PurchaseOrder(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expected_date: Mapped[date | None] = mapped_column()
+    # Where the goods are to arrive (None: any warehouse's dock).
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
     supplier: Mapped[Supplier] = relationship(lazy="joined")
     lines: Mapped[list[PurchaseOrderLine]] = relationship(

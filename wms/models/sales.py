@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base, UTCDateTime, utcnow
@@ -12,7 +13,7 @@ from wms.models.catalog import Item, Lot
 from wms.models.layout import Location, Warehouse
 from wms.models.partners import Customer
 
-SO_STATUSES = ("open", "allocated", "picking", "picked", "packed", "shipped")
+SO_STATUSES = ("open", "allocated", "picking", "picked", "packed", "shipped", "cancelled")
 
 
 class SalesOrder(Base):
@@ -28,6 +29,8 @@ class SalesOrder(Base):
     ship_to: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
     customer: Mapped[Customer] = relationship(lazy="joined")
     warehouse: Mapped[Warehouse | None] = relationship()
@@ -48,6 +51,7 @@ class SalesOrderLine(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     qty: Mapped[int] = mapped_column()
     shipped: Mapped[int] = mapped_column(default=0)
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
 
     order: Mapped[SalesOrder] = relationship(back_populates="lines")
     item: Mapped[Item] = relationship(lazy="joined")

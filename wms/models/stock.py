@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base, UTCDateTime, utcnow
@@ -22,6 +23,9 @@ MOVE_KINDS = (
     "scrap",
     "transfer_out",
     "transfer_in",
+    "customer_return",
+    "supplier_return",
+    "release",
 )
 
 
@@ -77,3 +81,6 @@ class Move(Base):
     reason: Mapped[str | None] = mapped_column(String(200))  # a reason code (wms.reasons)
     note: Mapped[str | None] = mapped_column(String(200))  # free text beside the reason
     pick_task_id: Mapped[int | None] = mapped_column(ForeignKey("pick_tasks.id"), index=True)
+    # The moving-average cost per unit at which units entered or left the warehouse
+    # (None for moves within it).
+    unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
