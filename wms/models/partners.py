@@ -19,6 +19,8 @@ class Supplier(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     lead_time_days: Mapped[int | None] = mapped_column()
     notes: Mapped[str | None] = mapped_column(Text)
+    tier: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")
 
 
 class Customer(Base):
@@ -31,3 +33,6 @@ class Customer(Base):
     contact: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")

@@ -42,6 +42,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('avg_cost', sa.Numeric(14, 4), nullable=True))
         batch_op.add_column(sa.Column('active', sa.Boolean(), server_default='1',
                                       nullable=False))
+    with op.batch_alter_table('suppliers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('tier', sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default='1',
+                                      nullable=False))
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('notes', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('active', sa.Boolean(), server_default='1',
+                                      nullable=False))
     with op.batch_alter_table('item_barcodes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('units', sa.Integer(), server_default='1',
                                       nullable=False))
@@ -147,6 +156,13 @@ def downgrade() -> None:
         batch_op.drop_column('warehouse_id')
     with op.batch_alter_table('item_barcodes', schema=None) as batch_op:
         batch_op.drop_column('units')
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.drop_column('active')
+        batch_op.drop_column('notes')
+        batch_op.drop_column('email')
+    with op.batch_alter_table('suppliers', schema=None) as batch_op:
+        batch_op.drop_column('active')
+        batch_op.drop_column('tier')
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.drop_constraint('fk_items_supplier_id_suppliers', type_='foreignkey')
         batch_op.drop_column('active')
