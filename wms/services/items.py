@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,7 +14,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict, Invalid, UnknownItem
-from wms.models import Item, ItemBarcode, Location, PrintJob, StockBalance, Supplier
+from wms.models import (
+    AuditEvent,
+    Item,
+    ItemBarcode,
+    Location,
+    PrintJob,
+    StockBalance,
+    Supplier,
+    User,
+)
 from wms.services.audit import record
 from wms.services.lookup import location_code
 from wms.services.print_jobs import enqueue, item_label_data
@@ -322,6 +332,44 @@ def _replace_barcodes(session: Session, item: Item, units: list[str] | None,
     item.barcodes.extend(ItemBarcode(code=c, units=n) for c, n in wanted.items()
                          if c not in have)
     session.flush()
+
+
+def create_item(session: Session, sku: str, data: Mapping[str, Any],
+                user_id: int | None) -> Item:
+    """A new item; InvalidItem when the SKU is taken (or any field is wrong)."""
+    clean = sku.strip() if isinstance(sku, str) else ""
+    if clean and session.scalar(select(Item.id).where(Item.sku == clean)) is not None:
+        raise InvalidItem([Problem("sku", "sku_taken", f"an item {clean} exists already",
+                                   {"code": clean})])
+    return upsert_item(session, clean, data, user_id)[0]
+
+
+@dataclass(frozen=True)
+class ItemEvent:
+    """One audited change of an item: when, who, what, and the old and new values."""
+
+    at: datetime
+    user: str | None
+    action: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+
+def item_events(session: Session, sku: str, limit: int = 20) -> list[ItemEvent]:
+    """The item's audited changes, newest first."""
+    rows = session.execute(
+        select(AuditEvent, User.display_name, User.username)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.subject == sku, AuditEvent.action.like("item.%"))
+        .order_by(AuditEvent.id.desc()).limit(limit))
+    events = []
+    for event, display, username in rows:
+        details = event.details or {}
+        old, new = details.get("old"), details.get("new")
+        events.append(ItemEvent(event.at, display or username, event.action,
+                                old if isinstance(old, dict) else {},
+                                new if isinstance(new, dict) else {}))
+    return events
 
 
 def get_item(session: Session, sku: str) -> Item:
