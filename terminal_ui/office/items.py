@@ -32,19 +32,17 @@ from wms.db import Database
 from wms.errors import Conflict, UnknownItem, WmsError
 from wms.models import Supplier
 from wms.money import money
+from wms.services.item_labels import label_printers, queue_item_labels
+from wms.services.item_list import categories, list_items
 from wms.services.items import (
     EDITABLE,
     InvalidItem,
     Problem,
     average_cost,
-    categories,
     create_item,
     get_item,
     item_events,
     item_snapshot,
-    label_printers,
-    list_items,
-    queue_item_labels,
     set_item_active,
     upsert_item,
 )

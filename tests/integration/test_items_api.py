@@ -85,11 +85,12 @@ def test_a_case_barcode_stands_for_the_pack_size_and_follows_it(api: Any,
 
 
 def test_an_item_change_is_audited_with_the_old_and_new_values(api: Any, db: Database) -> None:
-    api.put("/items/CUP", {"name": "Cup", "lead_time_days": 5})
-    api.put("/items/CUP", {"lead_time_days": 7, "name": "Cup"})
+    api.put("/items/CUP", {"name": "Cup", "lead_time_days": 5, "unit_cost": "100.00"})
+    api.put("/items/CUP", {"lead_time_days": 7, "name": "Cup", "unit_cost": "120.50"})
     with db.read() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "item.update")).one()
-    assert event.details == {"old": {"lead_time_days": 5}, "new": {"lead_time_days": 7}}
+    assert event.details == {"old": {"lead_time_days": 5, "unit_cost": "100"},
+                             "new": {"lead_time_days": 7, "unit_cost": "120.5"}}
 
 
 def _items(build: Builder) -> None:

@@ -22,7 +22,8 @@ from wms.api.serialize import (
 )
 from wms.errors import Invalid
 from wms.models import Customer, Item, Supplier
-from wms.services.items import item_snapshot, list_items
+from wms.services.item_list import list_items
+from wms.services.items import item_snapshot
 from wms.services.lookup import find_customer, find_item, find_location, find_supplier
 from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
 from wms.services.shelf_life import warehouse_today

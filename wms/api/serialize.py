@@ -34,7 +34,7 @@ from wms.models.purchasing import PO_STATUSES
 from wms.models.sales import SO_STATUSES
 from wms.models.stock import MOVE_KINDS
 from wms.money import money
-from wms.services.items import ItemRow
+from wms.services.item_list import ItemRow
 from wms.services.stock_queries import LedgerRow, StockRow, ledger_rows
 from wms.site_config import DOCUMENT_KINDS
 
