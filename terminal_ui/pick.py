@@ -222,7 +222,7 @@ def _at_item(pick_list_id: int, form: Any) -> Response:
         elif result.kind != "item":
             banner = not_recognised(result, task.sku)
         return _task_step(pick_list_id, "item", **keep, banner=banner)
-    return _task_step(pick_list_id, "qty", **keep, lot=result.lot or task.lot, counted=1,
+    return _task_step(pick_list_id, "qty", **keep, lot=result.lot or task.lot, counted=result.units,
                       banner=ok(task.sku))
 
 

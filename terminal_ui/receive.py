@@ -230,7 +230,7 @@ def _at_item(fields: dict[str, Any]) -> Response:
         return _show("item", base, refusal(error))
     line = {**base, "sku": result.sku, "lot": result.lot,
             "expiry": result.expiry.isoformat() if result.expiry else None,
-            "counted": result.qty or 1}
+            "counted": result.counts}
     banner = ok(result.sku or "", _("Lot %(lot)s", lot=result.lot) if result.lot else "")
     if tracked and not result.lot:
         return _show("lot", line, banner)

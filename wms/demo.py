@@ -64,6 +64,11 @@ ITEMS = (
      "茶具 teaware", "B"),
 )
 
+SUPPLIER_OF = {"TEA-001": "SUP-HZ", "TEA-002": "SUP-HZ", "SNK-030": "SUP-HZ",
+               "HON-040": "SUP-HZ", "CUP-010": "SUP-YX", "POT-020": "SUP-YX",
+               "MAT-050": "SUP-YX", "BOX-100": "SUP-PK"}
+LEAD_TIMES = {"SUP-HZ": 5, "SUP-YX": 10, "SUP-PK": 3}
+
 
 def _layout(session: Session, warehouse: str, zones: tuple[str, ...], aisles: int, bays: int,
             levels: int, capacity: int) -> list[str]:
@@ -98,17 +103,6 @@ def load_demo(session: Session) -> str:
     ensure_warehouse(session, "WH1", "主仓 Main warehouse")
     ensure_warehouse(session, "WH2", "二号仓 Second warehouse")
 
-    for sku, zh, en, barcode, tracking, expiry, cost, category, zone in ITEMS:
-        upsert_item(session, sku, {
-            "name": zh, "name_zh": zh, "name_en": en, "barcodes": [barcode], "uom": "pcs",
-            "tracking": tracking, "expiry": expiry, "unit_cost": cost, "category": category,
-            "zone_code": zone, "safety_stock": 20, "reorder_point": 30, "lead_time_days": 5,
-        }, None)
-    upsert_item(session, "BOX-100", {"home_location": "B-01-01-01"}, None)
-    # Honey is taken in only with three months of shelf life left (else quarantine, or a
-    # supervisor's override); the other items only refuse lots already expired.
-    upsert_item(session, "HON-040", {"min_shelf_life_days": 90}, None)
-
     for code, name, contact, lead in (
         ("SUP-HZ", "杭州龙井茶业有限公司", "陈经理 13800000001", 5),
         ("SUP-YX", "宜兴紫砂工艺厂", "周师傅 13900000002", 10),
@@ -116,6 +110,21 @@ def load_demo(session: Session) -> str:
     ):
         upsert_partner(session, Supplier, code, {"name": name, "contact": contact,
                                                  "lead_time_days": lead}, None)
+    for sku, zh, en, barcode, tracking, expiry, cost, category, zone in ITEMS:
+        upsert_item(session, sku, {
+            "name": zh, "name_zh": zh, "name_en": en, "barcodes": [barcode], "uom": "pcs",
+            "tracking": tracking, "expiry": expiry, "unit_cost": cost, "category": category,
+            "zone_code": zone, "safety_stock": 20, "reorder_point": 30,
+            "supplier": SUPPLIER_OF[sku], "lead_time_days": LEAD_TIMES[SUPPLIER_OF[sku]],
+        }, None)
+    # Cups come in cases of 12: the case's own GTIN counts 12 cups at a scan.
+    upsert_item(session, "CUP-010", {"pack_size": 12, "case_barcodes": ["16901234567912"]},
+                None)
+    upsert_item(session, "BOX-100", {"home_location": "B-01-01-01"}, None)
+    # Honey is taken in only with three months of shelf life left (else quarantine, or a
+    # supervisor's override); the other items only refuse lots already expired.
+    upsert_item(session, "HON-040", {"min_shelf_life_days": 90}, None)
+
     for code, name, tier, address in (
         ("CUS-VIP1", "上海茶韵贸易公司", "VIP", "上海市黄浦区南京东路100号"),
         ("CUS-002", "北京老字号茶庄", "standard", "北京市东城区王府井大街1号"),

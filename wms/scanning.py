@@ -46,6 +46,12 @@ class ScanResult:
     sscc: str | None = None
     reason: str | None = None
     problem: str | None = None  # why an unknown scan is unknown, as a code a page translates
+    units: int = 1  # units one scan of this code stands for: a case's code, its pack size
+
+    @property
+    def counts(self) -> int:
+        """Units this scan counts: a GS1 label's quantity, else the code's units."""
+        return self.qty or self.units
 
 
 @dataclass(frozen=True)
@@ -92,11 +98,21 @@ def _location(session: Session, scan: Scan) -> ScanResult | None:
     return scan.result("location", location=found) if found else None
 
 
-def _item_for_gtin(session: Session, gtin14: str) -> str | None:
+def _item_for_gtin(session: Session, gtin14: str) -> tuple[str, int] | None:
+    """The SKU of the item with this GTIN and the units its code stands for."""
     forms = {gtin14, gtin14[1:], gtin14[2:], gtin14[6:]}
-    return session.scalar(
-        select(Item.sku).join(ItemBarcode).where(ItemBarcode.code.in_(forms))
-    )
+    row = session.execute(
+        select(Item.sku, ItemBarcode.units).join(ItemBarcode)
+        .where(ItemBarcode.code.in_(forms)).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def _item_for_code(session: Session, code: str) -> tuple[str, int] | None:
+    """The SKU of the item one of whose barcodes this is, and the units it stands for."""
+    row = session.execute(select(Item.sku, ItemBarcode.units).join(ItemBarcode).where(
+        ItemBarcode.code == code)).first()
+    return (row[0], row[1]) if row else None
 
 
 def _looks_gs1(scan: Scan) -> bool:
@@ -138,12 +154,12 @@ def _gs1(session: Session, scan: Scan) -> ScanResult | None:
         elif ai in ("30", "37"):
             fields["qty"] = int(element.value)
     if "gtin" in fields:
-        sku = _item_for_gtin(session, str(fields["gtin"]))
-        if sku is None:
+        found = _item_for_gtin(session, str(fields["gtin"]))
+        if found is None:
             return scan.result("unknown", problem="unknown_item",
                                reason=f"no item has GTIN {fields['gtin']}",
                                **fields)
-        return scan.result("item", sku=sku, **fields)
+        return scan.result("item", sku=found[0], units=found[1], **fields)
     if "sscc" in fields:
         return scan.result("lpn", **fields)
     return scan.result("unknown", problem="bad_gs1",
@@ -163,26 +179,25 @@ def _numeric(session: Session, scan: Scan) -> ScanResult | None:
                                f"{parsed.sscc_error}")
         return scan.result("lpn", sscc=parsed.sscc.value)
     if parsed.gtin is None:
-        exact = session.scalar(select(Item.sku).join(ItemBarcode).where(
-            ItemBarcode.code == text))
+        exact = _item_for_code(session, text)
         if exact is not None:  # an in-house code that happens to be all digits
-            return scan.result("item", sku=exact)
+            return scan.result("item", sku=exact[0], units=exact[1])
         return scan.result("unknown", problem="bad_check_digit",
                            reason=f"check digit is wrong: {parsed.gtin_error}")
     gtin14 = parsed.gtin.value.zfill(14)
-    sku = _item_for_gtin(session, gtin14)
-    if sku is None:
+    found = _item_for_gtin(session, gtin14)
+    if found is None:
         return scan.result("unknown", gtin=gtin14, problem="unknown_item",
                            reason=f"no item has barcode {text}")
-    return scan.result("item", sku=sku, gtin=gtin14)
+    return scan.result("item", sku=found[0], units=found[1], gtin=gtin14)
 
 
 def _sku_or_barcode(session: Session, scan: Scan) -> ScanResult | None:
     sku = session.scalar(select(Item.sku).where(Item.sku == scan.text))
-    if sku is None:
-        sku = session.scalar(select(Item.sku).join(ItemBarcode).where(
-            ItemBarcode.code == scan.text))
-    return scan.result("item", sku=sku) if sku else None
+    if sku is not None:
+        return scan.result("item", sku=sku)
+    found = _item_for_code(session, scan.text)
+    return scan.result("item", sku=found[0], units=found[1]) if found else None
 
 
 Parser = Callable[[Session, Scan], ScanResult | None]

@@ -180,7 +180,7 @@ def test_every_api_route_the_app_serves_is_in_the_openapi_document(app: Any,
 
 
 def test_an_unknown_api_path_is_a_json_404(api: Any) -> None:
-    for path in ("/api/v1/no-such-thing", "/api/v1/items", "/api/v1/moves/1/undo"):
+    for path in ("/api/v1/no-such-thing", "/api/v1/items/CUP/history", "/api/v1/moves/1/undo"):
         response = api.client.get(path, headers={"Authorization": f"Bearer {api.token}"})
         status, code, message = error_of(response)
         assert status == 404 and code.strip(), (path, code, message)

@@ -109,13 +109,21 @@ class ItemBody(Body):
     reorder_point: Count | None = None
     min_qty: Count | None = None
     max_qty: Count | None = None
-    lead_time_days: Count | None = None
-    pack_size: Annotated[int, Field(strict=True, gt=0, le=MAX_INT), WHOLE] | None = None
+    lead_time_days: Annotated[int, Field(strict=True, ge=0, le=3650), WHOLE] | None = None
+    pack_size: Annotated[int, Field(strict=True, gt=0, le=100_000), WHOLE] | None = None
     home_location: Code | None = None
     zone_code: Text20 | None = None
     # null: the configured default (only lots already expired are held back)
     min_shelf_life_days: Annotated[int, Field(strict=True, ge=0, le=36500),
                                   WHOLE] | None = None
+    case_barcodes: list[Code] | None = Field(
+        None, description="Codes of a case: one scan counts pack_size units")
+    supplier: Code | None = Field(None, description="The default supplier's code")
+    review_period_days: Annotated[int, Field(strict=True, ge=1, le=3650), WHOLE] | None = None
+    instability_factor: Annotated[Decimal, Field(ge=0, le=999, max_digits=6,
+                                                 decimal_places=3)] | None = None
+    demand_window_days: Annotated[int, Field(strict=True, ge=1, le=3650), WHOLE] | None = None
+    active: Flag | None = None
 
 
 class LocationBody(Body):

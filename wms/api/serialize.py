@@ -33,6 +33,8 @@ from wms.models.printing import JOB_STATUSES
 from wms.models.purchasing import PO_STATUSES
 from wms.models.sales import SO_STATUSES
 from wms.models.stock import MOVE_KINDS
+from wms.money import money
+from wms.services.item_list import ItemRow
 from wms.services.stock_queries import LedgerRow, StockRow, ledger_rows
 from wms.site_config import DOCUMENT_KINDS
 
@@ -53,6 +55,8 @@ MoveKind = Annotated[str, _one_of(MOVE_KINDS)]
 LocationKind = Annotated[str, _one_of(LOCATION_KINDS)]
 Tracking = Annotated[str, _one_of(("none", "lot"))]
 DocumentKind = Annotated[str, _one_of(DOCUMENT_KINDS)]
+# Money: a decimal string with 2 places ("12.50").
+Money = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"})]
 
 
 class StockRowJson(TypedDict):
@@ -92,8 +96,37 @@ class ItemJson(TypedDict):
     pack_size: int
     zone_code: str | None
     min_shelf_life_days: int | None
+    case_barcodes: list[str]
+    supplier: str | None
+    home_location: str | None
+    review_period_days: int
+    instability_factor: float
+    demand_window_days: int
+    active: bool
+    avg_cost: Money
     on_hand: NotRequired[int]
+    stock_value: NotRequired[Money]
     on_hand_by_status: NotRequired[dict[str, int]]
+
+
+class ItemRowJson(TypedDict):
+    sku: str
+    name: str
+    name_en: str | None
+    name_zh: str | None
+    category: str | None
+    uom: str
+    pack_size: int
+    supplier: str | None
+    avg_cost: Money
+    on_hand: int
+    stock_value: Money
+    active: bool
+
+
+class ItemListJson(TypedDict):
+    rows: list[ItemRowJson]
+    total: int
 
 
 class LocationJson(TypedDict):
@@ -370,22 +403,40 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def item_json(item: Item, on_hand: int | None = None,
-              by_status: dict[str, int] | None = None) -> ItemJson:
+              by_status: dict[str, int] | None = None, *, supplier: str | None = None,
+              home_location: str | None = None) -> ItemJson:
+    average = item.avg_cost if item.avg_cost is not None else item.unit_cost or Decimal(0)
     body: ItemJson = {
         "sku": item.sku, "name": item.name, "name_en": item.name_en, "name_zh": item.name_zh,
-        "barcodes": [b.code for b in item.barcodes], "uom": item.uom,
+        "barcodes": [b.code for b in item.barcodes if b.units == 1], "uom": item.uom,
         "tracking": item.tracking, "expiry": item.expiry, "unit_cost": _number(item.unit_cost),
         "category": item.category, "abc_class": item.abc_class,
         "safety_stock": item.safety_stock, "reorder_point": item.reorder_point,
         "min_qty": item.min_qty, "max_qty": item.max_qty,
         "lead_time_days": item.lead_time_days, "pack_size": item.pack_size,
         "zone_code": item.zone_code, "min_shelf_life_days": item.min_shelf_life_days,
+        "case_barcodes": [b.code for b in item.barcodes if b.units != 1],
+        "supplier": supplier, "home_location": home_location,
+        "review_period_days": item.review_period_days,
+        "instability_factor": round(float(item.instability_factor), 4),
+        "demand_window_days": item.demand_window_days, "active": item.active,
+        "avg_cost": money(average) or "0.00",
     }
     if on_hand is not None:
         body["on_hand"] = on_hand
+        body["stock_value"] = money(average * on_hand) or "0.00"
     if by_status is not None:
         body["on_hand_by_status"] = by_status
     return body
+
+
+def item_row_json(row: ItemRow) -> ItemRowJson:
+    average = row.avg_cost if row.avg_cost is not None else row.unit_cost
+    return {"sku": row.sku, "name": row.name, "name_en": row.name_en, "name_zh": row.name_zh,
+            "category": row.category, "uom": row.uom, "pack_size": row.pack_size,
+            "supplier": row.supplier, "avg_cost": money(average) or "0.00",
+            "on_hand": row.on_hand, "stock_value": money(average * row.on_hand) or "0.00",
+            "active": row.active}
 
 
 def location_json(location: Location, contents: list[StockRow] | None = None) -> LocationJson:

@@ -1,81 +1,22 @@
-"""Items, locations, warehouses, suppliers and customers: created or updated by code."""
+"""Items, locations, warehouses, suppliers and customers: created or updated by code (items
+are kept by wms.services.items)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict, Invalid, UnknownLocation
-from wms.models import Customer, Item, ItemBarcode, Location, Supplier, Warehouse, Zone
+from wms.models import Customer, Location, Supplier, Warehouse, Zone
 from wms.services.audit import record
-from wms.services.lookup import find_location, location_code
+from wms.services.items import upsert_item
+from wms.services.lookup import location_code
 
-ITEM_FIELDS = (
-    "name", "name_en", "name_zh", "uom", "tracking", "expiry", "unit_cost", "category",
-    "abc_class", "safety_stock", "reorder_point", "min_qty", "max_qty", "lead_time_days",
-    "pack_size", "zone_code",
-)
-# Fields that may be set back to null (null has a meaning of its own).
-NULLABLE_ITEM_FIELDS = ("min_shelf_life_days",)
-
-
-def upsert_item(session: Session, sku: str, data: Mapping[str, Any],
-                user_id: int | None) -> tuple[Item, bool]:
-    """Create or update the item `sku`; returns the item and whether it was created."""
-    sku = sku.strip()
-    if not sku or len(sku) > 64:
-        raise Invalid("sku: 1 to 64 characters", field="sku")
-    item = session.scalar(select(Item).where(Item.sku == sku))
-    created = item is None
-    if item is None:
-        if not data.get("name"):
-            raise Invalid("name: a new item needs a name", field="name")
-        item = Item(sku=sku, name=data["name"])
-        session.add(item)
-    for field in ITEM_FIELDS:
-        if field in data and data[field] is not None:
-            value = data[field]
-            if field == "unit_cost":
-                value = Decimal(str(value))
-            setattr(item, field, value)
-    for field in NULLABLE_ITEM_FIELDS:
-        if field in data:
-            setattr(item, field, data[field])
-    if "home_location" in data:
-        home = data["home_location"]
-        item.home_location_id = find_location(session, home).id if home else None
-    session.flush()
-    if "barcodes" in data and data["barcodes"] is not None:
-        _replace_barcodes(session, item, list(data["barcodes"]))
-    record(session, user_id, "item.create" if created else "item.update", sku)
-    return item, created
-
-
-def _replace_barcodes(session: Session, item: Item, codes: list[str]) -> None:
-    wanted = []
-    for code in codes:
-        code = code.strip()
-        if not code or len(code) > 64:
-            raise Invalid("barcodes: each barcode is 1 to 64 characters", field="barcodes")
-        if code not in wanted:
-            wanted.append(code)
-    taken = session.scalars(
-        select(ItemBarcode).where(ItemBarcode.code.in_(wanted), ItemBarcode.item_id != item.id)
-    ).first()
-    if taken is not None:
-        raise Conflict(f"barcode {taken.code} already belongs to another item",
-                       barcode=taken.code)
-    clash = session.scalar(select(Item.sku).where(Item.sku.in_(wanted), Item.id != item.id))
-    if clash is not None:
-        raise Conflict(f"barcode {clash} is another item's SKU", barcode=clash)
-    item.barcodes = [b for b in item.barcodes if b.code in wanted]
-    have = {b.code for b in item.barcodes}
-    item.barcodes.extend(ItemBarcode(code=c) for c in wanted if c not in have)
-    session.flush()
+__all__ = ["ensure_warehouse", "ensure_zone", "upsert_item", "upsert_location",
+           "upsert_partner"]
 
 
 def ensure_warehouse(session: Session, code: str, name: str | None = None) -> Warehouse:

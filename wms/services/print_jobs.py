@@ -50,6 +50,13 @@ def _names(item: Item) -> str:
         f"{item.name} {item.name_en}"
 
 
+def item_label_data(item: Item) -> dict[str, Any]:
+    """What an item label prints: the SKU, the names and the unit barcodes (never a case's
+    code: the label goes on a unit)."""
+    return {"sku": item.sku, "name": _names(item), "lot": None, "qty": None, "expiry": None,
+            "barcodes": [b.code for b in item.barcodes if b.units == 1]}
+
+
 def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConfig,
                             user_id: int | None, *,
                             labels_for: Sequence[ReceiptLine] | None = None,
@@ -80,7 +87,8 @@ def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConf
                                     "sku": item.sku, "name": _names(item),
                                     "lot": lot.public_code, "qty": line.qty,
                                     "expiry": lot.expiry.isoformat() if lot.expiry else None,
-                                    "barcodes": [b.code for b in item.barcodes]}))
+                                    "barcodes": [b.code for b in item.barcodes
+                                                 if b.units == 1]}))
     for printer in config.printers_for("receiving_note") if note else ():
         jobs.append(enqueue(session, document="receiving_note", printer=printer,
                             user_id=user_id, reference=reference, title=reference, data={

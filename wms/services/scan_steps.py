@@ -145,12 +145,12 @@ def read_quantity(scan: ScanResult | None, text: str, *, sku: str, lot: str | No
                   expiry: date | None = None) -> LineEntry:
     """A quantity step's entry: typed digits are the quantity (at least one, or zero where
     allowed, and at most `maximum`); a scan of the line's item counts its units (a GS1 count
-    that many); anything else is refused. `scan` is the decoded entry, needed only when
-    `text` is no typed number."""
+    that many, a case's code its pack size); anything else is refused. `scan` is the decoded
+    entry, needed only when `text` is no typed number."""
     number = typed_number(text)
     if number is None and scan is not None and scan.kind == "item":
         check_label(scan, sku, lot, expiry)
-        return LineEntry(lot=scan.lot, expiry=scan.expiry, units=scan.qty or 1)
+        return LineEntry(lot=scan.lot, expiry=scan.expiry, units=scan.counts)
     if number is None and scan is not None and scan.kind == "unknown" and not _is_gs1(scan) \
             and text.strip().isascii() and text.strip().isdigit():
         # A long number that is no barcode: still a quantity (one too long to be read is

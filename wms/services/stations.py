@@ -4,15 +4,16 @@ screen) is recorded as an event with its outcome, and moves the station's work o
 - a person signs in by scanning their badge; until someone has, every other scan is
   refused, and what the station books (receipts, packs, their documents, the moves and the
   audit) is in that person's name. `SIGNOUT` signs them out;
-- a dock: a purchase order number opens the order; each item scan receives one unit (or the
-  GS1 quantity) at the dock, with the lot and expiry of its GS1 code. The inspection choice
-  made on the screen (quarantine or reject, with a reason) applies to the next item scan
-  only; then the dock accepts again. The scans of one order are one receipt: lot labels
-  print as the goods are booked, the one receiving note when the order is closed (`DONE`,
-  another order, or the person signing out);
+- a dock: a purchase order number opens the order; each item scan receives one unit (the
+  GS1 quantity, or the pack size for a case's code) at the dock, with the lot and expiry of
+  its GS1 code. The inspection choice made on the screen (quarantine or reject, with a
+  reason) applies to the next item scan only; then the dock accepts again. The scans of
+  one order are one receipt: lot labels print as the goods are booked, the one receiving
+  note when the order is closed (`DONE`, another order, or the person signing out);
 - a packing bench: an order number opens a picked order; each item scan verifies one picked
-  unit; a wrong or extra item is refused; when every unit is verified the order is packed
-  and its packing slip and shipping label are queued for printing;
+  unit (a case's code its pack size); a wrong or extra item is refused; when every unit is
+  verified the order is packed and its packing slip and shipping label are queued for
+  printing;
 - at either, a quantity after an item scan (`x24`, `X24` or `*24`, scanned from a card or
   keyed on the screen's number pad) says that scan was 24 units in all, so a case of 24 is
   one scan and a quantity, not 24 scans. More than the order allows is refused.
@@ -307,7 +308,7 @@ def _at_dock(session: Session, work: Work, data: dict[str, Any],
     except OverReceipt:
         return refused("not_on_order", sku=item.sku, number=number)
     disposition, reason = next_disposition(data)
-    qty = result.qty or 1
+    qty = result.counts
     _book(session, work, data, ReceiptLineInput(item.sku, qty, result.lot, result.expiry,
                                                 disposition, reason))
     data.pop("disposition", None)  # the inspection choice was for this scan only
@@ -373,7 +374,7 @@ def _at_packing(session: Session, work: Work, data: dict[str, Any],
     if item.sku not in to_pack:
         return refused("wrong_item_for_order", sku=item.sku, number=number)
     done = dict(data.get("verified", {})).get(item.sku, 0)
-    units = result.qty or 1
+    units = result.counts
     if done + units > to_pack[item.sku]:
         return refused("extra_item", sku=item.sku, number=number, qty=to_pack[item.sku])
     data["last"] = {"sku": item.sku, "before": done, "qty": units}
