@@ -65,7 +65,8 @@ def _href(name: str) -> str | None:
     views = current_app.view_functions
     for target in TARGETS[name]:
         if target.endpoint in views and current_user.may(target.permission):
-            return url_for(target.endpoint, **dict(target.args))
+            args: dict[str, Any] = dict(target.args)
+            return url_for(target.endpoint, **args)
     return None
 
 
