@@ -190,6 +190,8 @@ def end_sessions(session: Session, user_id: int) -> None:
 def deactivate_user(session: Session, username: str, by: int | None = None) -> None:
     """The user can no longer sign in, use a session or an API token."""
     user = find_user(session, username)
+    if by is not None and by == user.id:
+        raise Conflict("you may not deactivate yourself; another admin may", field="self")
     was = user.active
     user.active = False
     session.flush()

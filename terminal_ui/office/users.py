@@ -63,6 +63,8 @@ def problem(error: WmsError) -> str:
                      badge=error.details.get("badge", ""))
         return _("Badge: at most 64 characters")
     messages = {
+        "self": _("You may not deactivate yourself or change your own role: another admin "
+                  "may"),
         "pin": _("PIN: 4 to 8 digits"),
         "password": _("Password: at least 8 characters"),
         "role": _("Choose a role"),

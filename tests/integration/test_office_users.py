@@ -231,3 +231,15 @@ def test_a_person_kept_to_one_warehouse_is_refused_a_bin_of_another(
     assert screen.banner is not None
     assert screen.banner[1] == "Not your warehouse"
     assert "You may not work in warehouse WH1" in screen.banner[2]
+
+
+def test_an_admin_may_not_lock_themselves_out(admin: OfficeBrowser, db: Database) -> None:
+    me = user_id(db, "boss")
+    admin.get(f"/office/users/{me}")
+    page = admin.post(f"/office/users/{me}/deactivate")
+    assert "You may not deactivate yourself" in admin.text(page)
+    page = admin.post(f"/office/users/{me}", {"role": "clerk"})
+    assert "change your own role" in admin.text(page)
+    with db.read() as s:
+        boss = s.get(User, me)
+        assert boss is not None and boss.active and boss.role == "admin"

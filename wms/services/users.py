@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from wms.auth import check_badge, find_user, warehouses_value
-from wms.errors import Invalid, UnknownRecord
+from wms.errors import Conflict, Invalid, UnknownRecord
 from wms.models import ROLES, ApiToken, User, Warehouse
 from wms.services.audit import record
 
@@ -78,6 +78,9 @@ def update_user(session: Session, username: str, changes: UserChanges,
     if changes.role is not None:
         if changes.role not in ROLES:
             raise Invalid(f"role: one of {', '.join(ROLES)}", field="role")
+        if by == user.id and changes.role != user.role:
+            raise Conflict("you may not change your own role; another admin may",
+                           field="self")
         user.role = changes.role
     if changes.display_name is not None:
         name = changes.display_name.strip()
