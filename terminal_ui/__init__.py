@@ -60,6 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         stations,
         supervisor,
     )
+    from terminal_ui.devices import init_devices
     from terminal_ui.i18n import init_i18n
     from terminal_ui.office import register_office
     from terminal_ui.page_errors import init_page_errors
@@ -72,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     init_i18n(app)
     init_page_errors(app)
+    init_devices(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(home.blueprint)
     auth.init_auth(app)

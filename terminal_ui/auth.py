@@ -62,6 +62,7 @@ class SignedInUser(UserMixin):
     display_name: str | None
     locale: str | None = None
     session_version: int = 0
+    warehouses: str | None = None  # the codes the user may work in; None: all
 
     @property
     def name(self) -> str:
@@ -78,7 +79,7 @@ class SignedInUser(UserMixin):
     @classmethod
     def of(cls, user: User) -> SignedInUser:
         return cls(user.id, user.username, user.role, user.display_name, user.locale,
-                   user.session_version)
+                   user.session_version, user.warehouses)
 
 
 @login_manager.user_loader
@@ -130,9 +131,14 @@ def _login_page(status: int = 200, **context: Any) -> tuple[str, int]:
 
 
 def _signed_in(user: SignedInUser) -> Response:
+    """Signed in: on to the page asked for; a person with office work and no floor work
+    (the clerk) to the office, everyone else to the handheld menu."""
     session.permanent = True
     login_user(user)
-    return redirect(_safe_next(request.form.get("next")))
+    target = request.form.get("next")
+    if not target and user.may("office") and not user.may("move"):
+        return redirect(url_for("office_home.index"))
+    return redirect(_safe_next(target))
 
 
 def _limits() -> SignInLimits:

@@ -30,6 +30,7 @@ MENU = (
     MenuEntry("stations.index", _l("Stations"), "receive"),
     MenuEntry("supervisor.overview", _l("Supervisor"), "approve"),
     MenuEntry("office.print_jobs", _l("Print queue"), "read"),
+    MenuEntry("office_home.index", _l("Office"), "office"),
 )
 
 

@@ -46,7 +46,7 @@ from terminal_ui.scan_pages import (
     step,
     unchanged,
 )
-from wms.errors import WmsError
+from wms.errors import WarehouseNotAllowed, WmsError
 from wms.models import Location, PurchaseOrder
 from wms.reasons import INSPECTION_REASONS, OTHER
 from wms.services.floor_lists import open_purchase_orders, purchase_tally
@@ -157,6 +157,8 @@ def _change_dock(stage: str, fields: dict[str, Any], code: str) -> Response:
     try:
         with db().read() as s:
             dock = receiving_location(s, code).code
+    except WarehouseNotAllowed as error:
+        return _show(stage, fields, refusal(error))
     except WmsError:
         return _show(stage, fields, refused(_("Receive at a dock"),
                                             _("Expected %(expected)s, scanned %(scanned)s",

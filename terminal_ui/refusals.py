@@ -62,6 +62,11 @@ def _shelf_life_detail(code: str, facts: dict[str, str]) -> str:
 def describe(error: WmsError, **context: str) -> tuple[str, str]:
     """(headline, detail) for a refusal."""
     headline = headline_for(error.code)
+    if error.code == "forbidden" and error.details.get("warehouse"):
+        return _("Not your warehouse"), _(
+            "You may not work in warehouse %(warehouse)s (%(location)s)",
+            warehouse=short(error.details["warehouse"]),
+            location=short(error.details.get("location", "")))
     if error.code == "unexpected_scan":
         headline = _unexpected_headline(str(error.details.get("expected")),
                                         str(error.details.get("kind")))

@@ -12,8 +12,9 @@ from typing import Protocol, cast
 from sqlalchemy import Connection, Table, bindparam, select, true, update
 from sqlalchemy.orm import Session
 
+from wms.acting import warehouse_codes
 from wms.errors import Conflict, Forbidden, Invalid, Unauthorized, UnknownRecord
-from wms.models import ROLES, ApiToken, User
+from wms.models import ROLES, ApiToken, User, Warehouse
 from wms.services.audit import record
 
 FLOOR = frozenset({"admin", "supervisor", "operator"})
@@ -42,6 +43,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the audit trail: who did what
     "audit": APPROVERS,
 }
+
+# The languages a user's pages can be in (None: the browser's).
+LOCALES = ("zh", "en")
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -75,6 +79,8 @@ class Caller:
     username: str
     role: str
     stations: frozenset[str] | None = None  # a station device's token: only these stations
+    token_id: int | None = None
+    warehouses: frozenset[str] | None = None  # the warehouses the user may work in; None: all
 
 
 def may(user: HasRole, action: str) -> bool:
@@ -88,31 +94,81 @@ def require(user: HasRole, action: str) -> None:
         raise Forbidden(f"role {user.role} may not {action.replace('_', ' ')}")
 
 
+def check_pin(pin: str | None) -> None:
+    """Invalid unless the PIN is 4 to 8 digits (None: no PIN given)."""
+    if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise Invalid("pin: 4 to 8 digits", field="pin")
+
+
+def check_password(password: str | None) -> None:
+    """Invalid unless the password has at least 8 characters (None: none given)."""
+    if password is not None and len(password) < 8:
+        raise Invalid("password: at least 8 characters", field="password")
+
+
+def check_badge(session: Session, badge: str | None, user_id: int | None = None) -> str | None:
+    """The badge as stored (None for none); Conflict when another user wears it."""
+    badge = (badge or "").strip() or None
+    if badge is None:
+        return None
+    if len(badge) > 64:
+        raise Invalid("badge: at most 64 characters", field="badge")
+    holder = session.scalar(select(User.username).where(User.badge == badge,
+                                                        User.id != (user_id or 0)))
+    if holder is not None:
+        raise Conflict(f"badge {badge} is worn by {holder} already", field="badge",
+                       badge=badge)
+    return badge
+
+
+def warehouses_value(session: Session, codes: Sequence[str] | None) -> str | None:
+    """The stored form of the warehouses a user may work in: known codes separated by
+    spaces, or None for all of them; Invalid for a code that names no warehouse."""
+    if codes is None:
+        return None
+    wanted = sorted({code.strip() for code in codes if code.strip()})
+    if not wanted:
+        return None
+    known = set(session.scalars(select(Warehouse.code).where(Warehouse.code.in_(wanted))))
+    for code in wanted:
+        if code not in known:
+            raise Invalid(f"warehouses: no warehouse {code}", field="warehouses",
+                          warehouse=code)
+    return " ".join(wanted)
+
+
 def add_user(
     session: Session, username: str, role: str, *, pin: str | None = None,
     password: str | None = None, badge: str | None = None, display_name: str | None = None,
-    locale: str | None = None,
+    locale: str | None = None, warehouses: Sequence[str] | None = None,
+    by: int | None = None,
 ) -> User:
-    """Create a user; a PIN is 4 to 8 digits, a password at least 8 characters."""
+    """Create a user; a PIN is 4 to 8 digits, a password at least 8 characters. `by` is
+    the user who adds them (None from the command line)."""
     username = username.strip()
     if not username or len(username) > 64:
         raise Invalid("username: 1 to 64 characters", field="username")
     if role not in ROLES:
         raise Invalid(f"role: one of {', '.join(ROLES)}", field="role")
-    if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise Invalid("pin: 4 to 8 digits", field="pin")
-    if password is not None and len(password) < 8:
-        raise Invalid("password: at least 8 characters", field="password")
+    check_pin(pin)
+    check_password(password)
+    if locale is not None and locale not in LOCALES:
+        raise Invalid(f"locale: one of {', '.join(LOCALES)}", field="locale")
     if session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"user {username} exists already")
+        raise Conflict(f"user {username} exists already", field="username", user=username)
+    badge = check_badge(session, badge)
+    allowed = warehouses_value(session, warehouses)
     user = User(
-        username=username, role=role, badge=badge or None, display_name=display_name,
+        username=username, role=role, badge=badge, display_name=display_name or None,
         locale=locale, pin_hash=hash_secret(pin) if pin else None,
-        password_hash=hash_secret(password) if password else None,
+        password_hash=hash_secret(password) if password else None, warehouses=allowed,
     )
     session.add(user)
     session.flush()
-    record(session, None, "user.create", username, role=role)
+    record(session, by, "user.create", username, role=role,
+           new={"role": role, "display_name": user.display_name, "badge": badge,
+                "locale": locale, "warehouses": allowed, "password": password is not None,
+                "pin": pin is not None})
     return user
 
 
@@ -131,22 +187,24 @@ def end_sessions(session: Session, user_id: int) -> None:
                     .values(session_version=User.session_version + 1))
 
 
-def deactivate_user(session: Session, username: str) -> None:
+def deactivate_user(session: Session, username: str, by: int | None = None) -> None:
     """The user can no longer sign in, use a session or an API token."""
     user = find_user(session, username)
+    if by is not None and by == user.id:
+        raise Conflict("you may not deactivate yourself; another admin may", field="self")
+    was = user.active
     user.active = False
     session.flush()
     end_sessions(session, user.id)
-    record(session, None, "user.deactivate", username)
+    record(session, by, "user.deactivate", username, old={"active": was},
+           new={"active": False})
 
 
 def set_secrets(session: Session, username: str, *, password: str | None = None,
-                pin: str | None = None) -> None:
+                pin: str | None = None, by: int | None = None) -> None:
     """A new password and/or PIN; the user's sessions signed in with the old ones end."""
-    if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise Invalid("pin: 4 to 8 digits", field="pin")
-    if password is not None and len(password) < 8:
-        raise Invalid("password: at least 8 characters", field="password")
+    check_pin(pin)
+    check_password(password)
     user = find_user(session, username)
     if password is not None:
         user.password_hash = hash_secret(password)
@@ -154,7 +212,8 @@ def set_secrets(session: Session, username: str, *, password: str | None = None,
         user.pin_hash = hash_secret(pin)
     session.flush()
     end_sessions(session, user.id)
-    record(session, None, "user.secrets", username, password=password is not None,
+    # Which secrets changed, never the secrets themselves.
+    record(session, by, "user.secrets", username, password=password is not None,
            pin=pin is not None)
 
 
@@ -163,7 +222,7 @@ def _token_hash(token: str) -> str:
 
 
 def create_token(session: Session, username: str,
-                 stations: Sequence[str] | None = None) -> str:
+                 stations: Sequence[str] | None = None, by: int | None = None) -> str:
     """A new API token for the user; only its hash is stored. With `stations` it is a
     station device's token: it may post scans and device events for those stations and read
     their state, nothing else."""
@@ -175,9 +234,11 @@ def create_token(session: Session, username: str,
             raise Invalid("stations: one or more station names", field="stations")
         bound = " ".join(names)
     token = "wms_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), stations=bound))
-    record(session, user.id, "token.create", username, stations=bound)
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), stations=bound)
+    session.add(row)
     session.flush()
+    record(session, user.id if by is None else by, "token.create", username, token=row.id,
+           stations=bound)
     return token
 
 
@@ -186,7 +247,8 @@ _TOKENS_T = cast(Table, ApiToken.__table__)
 # One indexed read: the token's hash to its active, unrevoked user. Built once, so each call
 # only binds the hash.
 _CALLER = (
-    select(_USERS_T.c.id, _USERS_T.c.username, _USERS_T.c.role, _TOKENS_T.c.stations)
+    select(_USERS_T.c.id, _USERS_T.c.username, _USERS_T.c.role, _USERS_T.c.warehouses,
+           _TOKENS_T.c.stations, _TOKENS_T.c.id.label("token_id"))
     .join_from(_TOKENS_T, _USERS_T, _USERS_T.c.id == _TOKENS_T.c.user_id)
     .where(_TOKENS_T.c.token_hash == bindparam("token_hash"),
            _TOKENS_T.c.revoked.is_not(true()), _USERS_T.c.active == true())
@@ -202,7 +264,8 @@ def caller_for_token(session: Session | Connection, token: str | None) -> Caller
     if row is None:
         raise Unauthorized("the token is unknown or revoked")
     bound = frozenset(row.stations.split()) if row.stations is not None else None
-    return Caller(row.id, row.username, row.role, bound)
+    return Caller(row.id, row.username, row.role, bound, row.token_id,
+                  warehouse_codes(row.warehouses))
 
 
 # What a station device's token may call: its stations' scans, device events and state.

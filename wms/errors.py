@@ -107,3 +107,7 @@ class Unauthorized(WmsError):
 
 class Forbidden(WmsError):
     code, status = "forbidden", 403
+
+
+class WarehouseNotAllowed(Forbidden):
+    """A bin or dock of a warehouse the person may not work in."""

@@ -2,6 +2,7 @@
 glue lives in terminal_ui."""
 
 from wms.api import (  # noqa: F401  (fill the registry)
+    audit,
     floor,
     masterdata,
     orders,

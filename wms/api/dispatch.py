@@ -14,8 +14,15 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wms.acting import acting
 from wms.api.registry import Call, Endpoint
-from wms.auth import Caller, caller_for_token, require, require_station_scope
+from wms.auth import (
+    STATION_ENDPOINTS,
+    Caller,
+    caller_for_token,
+    require,
+    require_station_scope,
+)
 from wms.config import Settings
 from wms.db import Database
 from wms.errors import Conflict, Invalid, WmsError
@@ -140,6 +147,15 @@ def _check_key(key: str | None) -> str | None:
     return key
 
 
+def device_of(caller: Caller, request: ApiRequest) -> str:
+    """The device the audit trail names for a call: a station's own name when the scanner
+    bridge posts for it, else the token (`token:<id>`)."""
+    station = request.params.get("station")
+    if caller.stations is not None and station and request.endpoint.name in STATION_ENDPOINTS:
+        return f"station:{station}"
+    return f"token:{caller.token_id}"
+
+
 class Dispatcher:
     """Runs API calls against one database with one set of settings."""
 
@@ -171,7 +187,8 @@ class Dispatcher:
             parsed = _parse(request, self.settings)
             call = Call(session, caller, self.settings, request.params, request.query,
                         parsed.body, self.site)
-            status, body = request.endpoint.handler(call)
+            with acting(device_of(caller, request), caller.warehouses):
+                status, body = request.endpoint.handler(call)
             return ApiResponse(status, body)
 
     def _write(self, request: ApiRequest) -> ApiResponse:
@@ -193,7 +210,8 @@ class Dispatcher:
             return ApiResponse(status, reply)
 
         try:
-            return self.db.transaction(work)
+            with acting(device_of(caller, request), caller.warehouses):
+                return self.db.transaction(work)
         except IntegrityError as exc:
             stored = self._stored(caller, key, digest)
             if stored is not None:

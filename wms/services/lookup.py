@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from locations import InvalidLocationCode, normalize_location_code
-from wms.errors import Invalid, UnknownItem, UnknownLocation, UnknownRecord
+from wms.acting import current
+from wms.errors import Invalid, UnknownItem, UnknownLocation, UnknownRecord, WarehouseNotAllowed
 from wms.models import Customer, Item, ItemBarcode, Location, Lot, Supplier, Warehouse
 
 
@@ -61,12 +62,28 @@ def location_code(text: str) -> str:
         raise UnknownLocation(f"{text!r} is not a location code: {exc}", location=text) from exc
 
 
+def check_warehouse_allowed(*locations: Location) -> None:
+    """WarehouseNotAllowed when the person acting may not work in a location's warehouse
+    (User.warehouses); everyone may where no list is set."""
+    allowed = current().warehouses
+    if allowed is None:
+        return
+    for location in locations:
+        if location.warehouse.code not in allowed:
+            raise WarehouseNotAllowed(
+                f"you may not work in warehouse {location.warehouse.code} "
+                f"(location {location.code})", warehouse=location.warehouse.code,
+                location=location.code)
+
+
 def find_location(session: Session, code: str) -> Location:
-    """The location with this code (case and padding forgiven)."""
+    """The location with this code (case and padding forgiven), in a warehouse the person
+    acting may work in."""
     normalized = location_code(code)
     location = session.scalar(select(Location).where(Location.code == normalized))
     if location is None:
         raise UnknownLocation(f"no location {normalized}", location=normalized)
+    check_warehouse_allowed(location)
     return location
 
 
@@ -83,7 +100,9 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Lo
     for code in normalized:
         if code not in found:
             raise UnknownLocation(f"no location {code}", location=code)
-    return [found[code] for code in normalized]
+    locations = [found[code] for code in normalized]
+    check_warehouse_allowed(*locations)
+    return locations
 
 
 def find_item_and_locations(session: Session, sku: str, *codes: str,
@@ -99,7 +118,9 @@ def find_item_and_locations(session: Session, sku: str, *codes: str,
     found = {location.code: location for location, _item in rows}
     if not rows or any(code not in found for code in normalized):
         return find_item(session, sku), find_locations(session, *codes, lock=lock)
-    return rows[0][1], [found[code] for code in normalized]
+    locations = [found[code] for code in normalized]
+    check_warehouse_allowed(*locations)
+    return rows[0][1], locations
 
 
 def keep(session: Session, *records: object) -> None:

@@ -1,0 +1,143 @@
+"""The office's audit trail (admin, supervisor): who did what, when and from which device,
+filtered by person, action, subject, device and days, with each change's old and new
+values; paged, and exported as CSV or XLSX."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from terminal_ui.auth import permission_required
+from terminal_ui.office.tables import file_response, page_window
+from wms.db import Database
+from wms.services.audit import AuditFilter, AuditRow, audit_actions, audit_events
+from wms.tabular import Column
+
+blueprint = Blueprint("office_audit", __name__, url_prefix="/office/audit")
+
+# Actions in the reader's words; an action without a label shows its code.
+ACTION_LABELS = {
+    "login": _l("Signed in"),
+    "login.failed": _l("Sign-in failed"),
+    "user.create": _l("User added"),
+    "user.update": _l("User changed"),
+    "user.deactivate": _l("User deactivated"),
+    "user.reactivate": _l("User reactivated"),
+    "user.secrets": _l("New password or PIN"),
+    "token.create": _l("API token created"),
+    "token.revoke": _l("API token revoked"),
+    "item.create": _l("Item created"),
+    "item.update": _l("Item changed"),
+    "location.create": _l("Location created"),
+    "location.update": _l("Location changed"),
+    "purchase_order.create": _l("Purchase order created"),
+    "purchase_order.close": _l("Purchase order closed"),
+    "purchase_order.cancel": _l("Purchase order cancelled"),
+    "sales_order.create": _l("Sales order created"),
+    "sales_order.cancel": _l("Sales order cancelled"),
+    "count.approve": _l("Count approved"),
+    "print_job.reprint": _l("Print job reprinted"),
+    "print_job.cancel": _l("Print job cancelled"),
+}
+
+
+def action_label(action: str) -> str:
+    """An action in the reader's language, or its code."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def shown(value: object) -> str:
+    """A detail's value as the page and the file show it."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(shown(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
+    return str(value)
+
+
+def changes(details: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """(field, old, new) for every field of a change's old and new values."""
+    if not details:
+        return []
+    old, new = details.get("old"), details.get("new")
+    old = old if isinstance(old, dict) else {}
+    new = new if isinstance(new, dict) else {}
+    fields = list(dict.fromkeys([*old, *new]))
+    return [(name, shown(old.get(name)), shown(new.get(name))) for name in fields]
+
+
+def other_details(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The facts of an event besides its old and new values."""
+    return [(key, shown(value)) for key, value in (details or {}).items()
+            if key not in ("old", "new")]
+
+
+def details_text(details: dict[str, Any] | None) -> str:
+    """An event's details in one line, for a file."""
+    parts = [f"{name}: {old} -> {new}" for name, old, new in changes(details)]
+    parts += [f"{key}: {value}" for key, value in other_details(details)]
+    return "; ".join(parts)
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _filter() -> tuple[AuditFilter, date | None, date | None]:
+    args = request.args
+    zone = ZoneInfo(current_app.config["WMS_SETTINGS"].timezone)
+    first, last = _day(args.get("from")), _day(args.get("to"))
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(), zone).astimezone(UTC)
+
+    def text(name: str) -> str | None:
+        return (args.get(name) or "").strip()[:128] or None
+
+    wanted = AuditFilter(user=text("user"), action=text("action"), subject=text("subject"),
+                         device=text("device"),
+                         since=midnight(first) if first else None,
+                         until=midnight(last + timedelta(days=1)) if last else None)
+    return wanted, first, last
+
+
+def _columns() -> list[Column]:
+    return [Column("at", _("When")), Column("user", _("Who")), Column("action", _("Action")),
+            Column("subject", _("Subject")), Column("device", _("Device")),
+            Column("details", _("Details"))]
+
+
+def _file_row(row: AuditRow) -> dict[str, Any]:
+    return {"at": row.at, "user": row.user, "action": action_label(row.action),
+            "subject": row.subject, "device": row.device,
+            "details": details_text(row.details)}
+
+
+@blueprint.get("/")
+@permission_required("audit")
+def events() -> Any:
+    window = page_window()
+    wanted, first, last = _filter()
+    db: Database = current_app.extensions["wms.db"]
+    with db.read() as s:
+        rows, total = audit_events(s, wanted, limit=window.limit, offset=window.offset)
+        if window.fmt:
+            return file_response(window.fmt, _columns(), [_file_row(r) for r in rows],
+                                 "audit-trail")
+        actions = audit_actions(s)
+    return render_template("office/audit/events.html", rows=rows, total=total, window=window,
+                           actions=actions, action_label=action_label, changes=changes,
+                           other_details=other_details, first=first, last=last)

@@ -1,0 +1,98 @@
+"""The office's home: today's numbers at a glance, each a link to where the work is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from terminal_ui.auth import permission_required
+from wms.db import Database
+from wms.services.shelf_life import warehouse_today
+from wms.services.todays_numbers import TodaysNumbers, todays_numbers
+
+blueprint = Blueprint("office_home", __name__, url_prefix="/office")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A page a number links to: its endpoint, the permission it needs, its query."""
+
+    endpoint: str
+    permission: str
+    args: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: object
+    value: str
+    href: str | None
+
+
+SUPERVISOR = Target("supervisor.overview", "approve")
+
+# Each number's pages, best first: the office room when it is there, else a floor page.
+TARGETS: dict[str, tuple[Target, ...]] = {
+    "orders_to_pick": (Target("office_sales.orders", "read", (("status", "open"),)),
+                       SUPERVISOR),
+    "receipts_due": (Target("office_purchasing.orders", "office", (("status", "open"),)),
+                     SUPERVISOR),
+    "receipts_this_week": (Target("office_purchasing.orders", "office",
+                                  (("status", "open"),)), SUPERVISOR),
+    "items_below_reorder": (Target("office_items.items", "office", (("below", "reorder"),)),
+                            Target("lookup.start", "read")),
+    "quarantine": (Target("office_returns.quarantine", "office"), Target("lookup.start",
+                                                                         "read")),
+    "counts_waiting": (SUPERVISOR,),
+}
+
+LABELS = {
+    "orders_to_pick": _l("Sales orders to pick"),
+    "receipts_due": _l("Receipts due today or overdue"),
+    "receipts_this_week": _l("Receipts expected this week"),
+    "items_below_reorder": _l("Items below their reorder point"),
+    "quarantine": _l("In quarantine"),
+    "counts_waiting": _l("Counts waiting for approval"),
+}
+
+
+def _href(name: str) -> str | None:
+    views = current_app.view_functions
+    for target in TARGETS[name]:
+        if target.endpoint in views and current_user.may(target.permission):
+            args: dict[str, Any] = dict(target.args)
+            return url_for(target.endpoint, **args)
+    return None
+
+
+def tiles(numbers: TodaysNumbers) -> list[Tile]:
+    """The numbers in reading order, each with the page it links to (if the person may
+    open one)."""
+    values: dict[str, Any] = {
+        "orders_to_pick": numbers.orders_to_pick,
+        "receipts_due": numbers.receipts_due,
+        "receipts_this_week": numbers.receipts_this_week,
+        "items_below_reorder": numbers.items_below_reorder,
+        "quarantine": _("%(units)s units in %(lots)s lots", units=numbers.quarantine_units,
+                        lots=numbers.quarantine_lots),
+        "counts_waiting": numbers.counts_waiting,
+    }
+    return [Tile(LABELS[name], str(value), _href(name)) for name, value in values.items()]
+
+
+@blueprint.get("/")
+@permission_required("office")
+def index() -> str:
+    db: Database = current_app.extensions["wms.db"]
+    today = warehouse_today(current_app.config["WMS_SETTINGS"].timezone)
+    with db.read() as s:
+        numbers = todays_numbers(s, today)
+    print_queue = url_for("office.print_jobs") if "office.print_jobs" in \
+        current_app.view_functions else None
+    return render_template("office/home/index.html", tiles=tiles(numbers), today=today,
+                           print_queue=print_queue)
