@@ -40,10 +40,10 @@ blueprint = Blueprint("office_partners", __name__, url_prefix="/office")
 # Tiers the pages suggest, as the reader's language names them; any other tier a business
 # uses is shown as typed.
 TIER_LABELS: dict[str, LazyString] = {
-    "preferred": _l("preferred"), "approved": _l("approved"), "trial": _l("trial"),
+    "strategic": _l("strategic"), "regular": _l("regular"), "trial": _l("trial"),
     "vip": _l("VIP"), "standard": _l("standard"),
 }
-SUPPLIER_TIERS = ("preferred", "approved", "trial")
+SUPPLIER_TIERS = ("strategic", "regular", "trial")
 CUSTOMER_TIERS = ("vip", "standard")
 
 FIELD_LABELS: dict[str, LazyString] = {

@@ -200,9 +200,9 @@ def test_ticked_bins_are_blocked_and_unblocked_together_with_old_and_new_in_the_
                       follow_redirects=True)
     assert "Choose at least one bin" in none.get_data(as_text=True)
     with db.read() as s:
-        assert {code: cap for code, cap in s.execute(select(
-            Location.code, Location.capacity).where(Location.code.in_(codes)))} == {codes[0]: 7, codes[1]: 7, codes[2]: 100,
-                                            codes[3]: 100}
+        capacities = {code: cap for code, cap in s.execute(select(
+            Location.code, Location.capacity).where(Location.code.in_(codes)))}
+    assert capacities == {codes[0]: 7, codes[1]: 7, codes[2]: 100, codes[3]: 100}
 
 
 def test_a_bin_edit_saves_capacity_kind_and_block_and_refuses_bad_input(

@@ -22,7 +22,8 @@ class OfficeBrowser:
 
     def get(self, path: str, **kwargs: Any) -> Any:
         response = self.client.get(path, **kwargs)
-        found = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+        page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
         if found:
             self.token = found.group(1)
         return response
