@@ -28,11 +28,16 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from terminal_ui.auth import permission_required
 from terminal_ui.office.tables import file_response, page_window
 from wms.db import Database
-from wms.errors import Invalid, UnknownRecord, WmsError
+from wms.errors import Conflict, Invalid, UnknownRecord, WmsError
 from wms.models import Customer, Supplier
 from wms.services.lookup import find_customer, find_supplier
 from wms.services.masterdata import PARTNER_FIELDS, upsert_partner
-from wms.services.partners import customer_orders, list_partners, supplier_orders
+from wms.services.partners import (
+    create_partner,
+    customer_orders,
+    list_partners,
+    supplier_orders,
+)
 from wms.tabular import Column
 
 blueprint = Blueprint("office_partners", __name__, url_prefix="/office")
@@ -110,6 +115,8 @@ def _page(template: str, kind: PartnerKind, status: int = 200, **context: Any) -
 
 def _problem(error: WmsError) -> str:
     field = str(error.details.get("field", ""))
+    if isinstance(error, Conflict):
+        return _("%(code)s exists already", code=error.details.get("code", ""))
     return str({
         "code": _("Code: 1 to 32 characters"),
         "name": _("Name: required, at most 200 characters"),
@@ -181,19 +188,8 @@ def _create(kind: PartnerKind) -> Response | WerkzeugResponse:
     code = request.form.get("code", "").strip()
     try:
         values = _form_values(kind)
-        if not code or len(code) > 32:
-            raise Invalid("code: 1 to 32 characters", field="code")
         with _db().write() as s:
-            exists = (find_supplier if kind is SUPPLIERS else find_customer)
-            try:
-                exists(s, code)
-            except UnknownRecord:
-                pass
-            else:
-                return _page("office/partners/form.html", kind, 422, partner=None,
-                             form=request.form,
-                             problem=_("%(code)s exists already", code=code))
-            upsert_partner(s, kind.model, code, values, current_user.id)
+            create_partner(s, kind.model, code, values, current_user.id)
     except WmsError as error:
         return _page("office/partners/form.html", kind, 422, partner=None, form=request.form,
                      problem=_problem(error))

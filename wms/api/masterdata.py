@@ -154,7 +154,7 @@ def list_locations(call: Call) -> Reply:
      query_schemas=LIST_QUERY_SCHEMAS, errors=("invalid",),
      summary="Warehouses by code, with how many zones, locations and blocked locations",
      response=WarehouseListJson)
-def list_warehouses_api(call: Call) -> Reply:
+def get_warehouses(call: Call) -> Reply:
     at = window(call)
     rows = list_warehouses(call.session)
     end = None if at.limit is None else at.offset + at.limit

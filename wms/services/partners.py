@@ -9,7 +9,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from wms.errors import Conflict
 from wms.models import Customer, PurchaseOrder, SalesOrder, Supplier
+from wms.services.masterdata import upsert_partner
 
 Partner = type[Supplier] | type[Customer]
 # How many of a partner's orders its page lists, newest first.
@@ -52,3 +54,12 @@ def customer_orders(session: Session, customer: Customer) -> list[SalesOrder]:
     return list(session.scalars(select(SalesOrder).where(
         SalesOrder.customer_id == customer.id).order_by(
         SalesOrder.created_at.desc(), SalesOrder.id.desc()).limit(ORDERS_SHOWN)))
+
+
+def create_partner(session: Session, model: Partner, code: str, data: dict[str, Any],
+                   user_id: int | None) -> Any:
+    """A new supplier or customer; a code already taken is a Conflict."""
+    if session.scalar(select(model.id).where(model.code == code.strip())) is not None:
+        raise Conflict(f"{code.strip()} exists already", code=code.strip())
+    partner, _created = upsert_partner(session, model, code, data, user_id)
+    return partner
