@@ -103,13 +103,16 @@ def load_demo(session: Session) -> str:
     ensure_warehouse(session, "WH1", "主仓 Main warehouse")
     ensure_warehouse(session, "WH2", "二号仓 Second warehouse")
 
-    for code, name, contact, lead in (
-        ("SUP-HZ", "杭州龙井茶业有限公司", "陈经理 13800000001", 5),
-        ("SUP-YX", "宜兴紫砂工艺厂", "周师傅 13900000002", 10),
-        ("SUP-PK", "Shenzhen Pack & Print Co.", "Ms. Lin +86 755 0000 0003", 3),
+    for code, name, contact, phone, email, lead, tier in (
+        ("SUP-HZ", "杭州龙井茶业有限公司", "陈经理", "13800000001", "chen@longjing-tea.example",
+         5, "strategic"),
+        ("SUP-YX", "宜兴紫砂工艺厂", "周师傅", "13900000002", None, 10, "regular"),
+        ("SUP-PK", "Shenzhen Pack & Print Co.", "Ms. Lin", "+86 755 0000 0003",
+         "lin@packprint.example", 3, "trial"),
     ):
         upsert_partner(session, Supplier, code, {"name": name, "contact": contact,
-                                                 "lead_time_days": lead}, None)
+                                                 "phone": phone, "email": email,
+                                                 "lead_time_days": lead, "tier": tier}, None)
     for sku, zh, en, barcode, tracking, expiry, cost, category, zone in ITEMS:
         upsert_item(session, sku, {
             "name": zh, "name_zh": zh, "name_en": en, "barcodes": [barcode], "uom": "pcs",
@@ -125,12 +128,16 @@ def load_demo(session: Session) -> str:
     # supervisor's override); the other items only refuse lots already expired.
     upsert_item(session, "HON-040", {"min_shelf_life_days": 90}, None)
 
-    for code, name, tier, address in (
-        ("CUS-VIP1", "上海茶韵贸易公司", "VIP", "上海市黄浦区南京东路100号"),
-        ("CUS-002", "北京老字号茶庄", "standard", "北京市东城区王府井大街1号"),
-        ("CUS-003", "Café Lumière (Lyon)", "standard", "12 Rue de la République, 69002 Lyon"),
+    for code, name, tier, contact, phone, address in (
+        ("CUS-VIP1", "上海茶韵贸易公司", "vip", "王经理", "021-6300 0001",
+         "上海市黄浦区南京东路100号"),
+        ("CUS-002", "北京老字号茶庄", "standard", "刘掌柜", "010-6500 0002",
+         "北京市东城区王府井大街1号"),
+        ("CUS-003", "Café Lumière (Lyon)", "standard", "Mme Durand", "+33 4 78 00 00 03",
+         "12 Rue de la République, 69002 Lyon"),
     ):
         upsert_partner(session, Customer, code, {"name": name, "tier": tier,
+                                                 "contact": contact, "phone": phone,
                                                  "address": address}, None)
 
     today = date.today()

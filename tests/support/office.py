@@ -30,7 +30,7 @@ class OfficeBrowser:
             self.csrf = found.group(1)
         return response
 
-    def sign_in(self, username: str, password: str) -> Any:
+    def sign_in(self, username: str, password: str = "password-1") -> Any:
         """Sign in with a password; the answer is the redirect (302) or the refusal."""
         self.get("/login")
         return self.client.post("/login", data={"username": username, "password": password,
@@ -41,14 +41,17 @@ class OfficeBrowser:
         return self.client.post("/login/badge", data={"badge": badge, "pin": pin,
                                                       "csrf_token": self.csrf})
 
-    def get(self, path: str, **query: Any) -> Any:
-        return self._remember(self.client.get(path, query_string=query or None))
+    def get(self, path: str, *, headers: dict[str, str] | None = None, **query: Any) -> Any:
+        return self._remember(self.client.get(path, query_string=query or None,
+                                              headers=headers))
 
     def post(self, path: str, data: dict[str, Any] | None = None, *,
-             follow: bool = True) -> Any:
-        """Post a form of the last page opened (its CSRF token)."""
+             follow: bool = True, headers: dict[str, str] | None = None) -> Any:
+        """Post a form of the last page opened (its CSRF token); redirects are followed
+        unless `follow` is False."""
         form = {"csrf_token": self.csrf, **(data or {})}
-        return self._remember(self.client.post(path, data=form, follow_redirects=follow))
+        return self._remember(self.client.post(path, data=form, follow_redirects=follow,
+                                               headers=headers))
 
     @staticmethod
     def text(response: Any) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.api.listing import LIST_QUERY, LIST_QUERY_SCHEMAS, rows_reply, window
@@ -10,22 +9,29 @@ from wms.api.registry import Call, Reply, api
 from wms.api.schemas import CustomerBody, ItemBody, LocationBody, SupplierBody
 from wms.api.serialize import (
     CustomerJson,
+    CustomerListJson,
     ItemJson,
     ItemListJson,
     LocationJson,
+    LocationListJson,
     SupplierJson,
+    SupplierListJson,
+    WarehouseListJson,
     customer_json,
     item_json,
     item_row_json,
     location_json,
     supplier_json,
+    warehouse_json,
 )
 from wms.errors import Invalid
-from wms.models import Customer, Item, Supplier
+from wms.models import LOCATION_KINDS, Customer, Item, Supplier
 from wms.services.item_list import list_items
 from wms.services.items import item_snapshot
+from wms.services.layout import BinFilter, list_bins, list_warehouses
 from wms.services.lookup import find_customer, find_item, find_location, find_supplier
 from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
+from wms.services.partners import list_partners
 from wms.services.shelf_life import warehouse_today
 from wms.services.stock_queries import on_hand, on_hand_by_status, stock_rows
 
@@ -122,15 +128,65 @@ def get_customer(call: Call) -> Reply:
     return 200, customer_json(find_customer(call.session, call.params["code"]))
 
 
-@api("GET", "/suppliers", permission="read", tag="master data", summary="All suppliers",
-     response=list[SupplierJson])
+def _flag(call: Call, name: str) -> bool | None:
+    """A yes/no filter of the query: "true", "false", or left out (either)."""
+    text = call.query.get(name) or ""
+    if text not in ("", "true", "false"):
+        raise Invalid(f"{name}: true or false", field=name)
+    return None if not text else text == "true"
+
+
+FLAG_QUERY = {"type": "string", "enum": ["true", "false"]}
+PARTNER_QUERY = (*LIST_QUERY, "q", "active")
+PARTNER_QUERY_SCHEMAS = {**LIST_QUERY_SCHEMAS, "active": FLAG_QUERY}
+
+
+@api("GET", "/suppliers", permission="read", tag="master data", query=PARTNER_QUERY,
+     query_schemas=PARTNER_QUERY_SCHEMAS, errors=("invalid",),
+     summary="Suppliers by code; `q` finds code, name, contact, phone or e-mail",
+     response=SupplierListJson)
 def list_suppliers(call: Call) -> Reply:
-    return 200, [supplier_json(s) for s in
-                 call.session.scalars(select(Supplier).order_by(Supplier.code))]
+    at = window(call)
+    rows, total = list_partners(call.session, Supplier, q=call.query.get("q"),
+                                active=_flag(call, "active"), limit=at.limit, offset=at.offset)
+    return rows_reply([supplier_json(s) for s in rows], total)
 
 
-@api("GET", "/customers", permission="read", tag="master data", summary="All customers",
-     response=list[CustomerJson])
+@api("GET", "/customers", permission="read", tag="master data", query=PARTNER_QUERY,
+     query_schemas=PARTNER_QUERY_SCHEMAS, errors=("invalid",),
+     summary="Customers by code; `q` finds code, name, contact, phone or e-mail",
+     response=CustomerListJson)
 def list_customers(call: Call) -> Reply:
-    return 200, [customer_json(c) for c in
-                 call.session.scalars(select(Customer).order_by(Customer.code))]
+    at = window(call)
+    rows, total = list_partners(call.session, Customer, q=call.query.get("q"),
+                                active=_flag(call, "active"), limit=at.limit, offset=at.offset)
+    return rows_reply([customer_json(c) for c in rows], total)
+
+
+@api("GET", "/locations", permission="read", tag="master data",
+     query=(*LIST_QUERY, "warehouse", "kind", "zone", "blocked"),
+     query_schemas={**LIST_QUERY_SCHEMAS, "kind": {"type": "string", "enum": list(LOCATION_KINDS)},
+                    "blocked": FLAG_QUERY},
+     errors=("invalid",), summary="Locations in walking order, by warehouse, kind, zone and "
+     "block", response=LocationListJson)
+def list_locations(call: Call) -> Reply:
+    at = window(call)
+    kind = call.query.get("kind") or None
+    if kind is not None and kind not in LOCATION_KINDS:
+        raise Invalid(f"kind: one of {', '.join(LOCATION_KINDS)}", field="kind")
+    wanted = BinFilter(warehouse=call.query.get("warehouse") or None,
+                       zone=call.query.get("zone") or None, kind=kind,
+                       blocked=_flag(call, "blocked"))
+    rows, total = list_bins(call.session, wanted, at.limit, at.offset)
+    return rows_reply([location_json(location) for location in rows], total)
+
+
+@api("GET", "/warehouses", permission="read", tag="master data", query=LIST_QUERY,
+     query_schemas=LIST_QUERY_SCHEMAS, errors=("invalid",),
+     summary="Warehouses by code, with how many zones, locations and blocked locations",
+     response=WarehouseListJson)
+def get_warehouses(call: Call) -> Reply:
+    at = window(call)
+    rows = list_warehouses(call.session)
+    end = None if at.limit is None else at.offset + at.limit
+    return rows_reply([warehouse_json(row) for row in rows[at.offset:end]], len(rows))

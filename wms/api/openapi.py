@@ -109,11 +109,11 @@ def _error_responses(codes: set[str]) -> dict[str, Any]:
 def _operation(endpoint: Endpoint, refs: dict[Any, Any], answers: dict[Any, Any],
                settings: Settings, stations: list[str]) -> dict[str, Any]:
     """One operation of the document."""
-    success: dict[str, Any] = {
-        "content": {"application/json": {"schema": answers[endpoint.name]}}}
-    if "format" in endpoint.query:  # a list answers ?format=csv|xlsx with the file
-        success["content"].update({media.split(";")[0]: {"schema": {
-            "type": "string", "format": "binary"}} for media in FORMATS.values()})
+    success = {"content": {"application/json": {"schema": answers[endpoint.name]}}}
+    if endpoint.method == "GET" and "format" in endpoint.query:  # a list, also as a file
+        success["content"].update({
+            media.split(";")[0]: {"schema": {"type": "string", "contentMediaType": media}}
+            for media in FORMATS.values()})
     responses: dict[str, Any] = {str(endpoint.success): {"description": "success", **success}}
     if endpoint.method == "PUT":  # 201 created, 200 updated
         responses = {"200": {"description": "updated", **success},

@@ -140,8 +140,10 @@ class SupplierBody(Body):
     contact: Text | None = None
     phone: Text64 | None = None
     email: Text | None = None
-    lead_time_days: Count | None = None
+    lead_time_days: Annotated[int, Field(strict=True, ge=0, le=3650), WHOLE] | None = None
     notes: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    tier: Text32 | None = None
+    active: Flag | None = None
 
 
 class CustomerBody(Body):
@@ -150,6 +152,9 @@ class CustomerBody(Body):
     contact: Text | None = None
     phone: Text64 | None = None
     address: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    email: Text | None = None
+    notes: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    active: Flag | None = None
 
 
 class OrderLine(Body):

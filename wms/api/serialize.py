@@ -35,6 +35,7 @@ from wms.models.sales import SO_STATUSES
 from wms.models.stock import MOVE_KINDS
 from wms.money import money
 from wms.services.item_list import ItemRow
+from wms.services.layout import WarehouseRow
 from wms.services.stock_queries import LedgerRow, StockRow, ledger_rows
 from wms.site_config import DOCUMENT_KINDS
 
@@ -148,6 +149,8 @@ class SupplierJson(TypedDict):
     email: str | None
     lead_time_days: int | None
     notes: str | None
+    tier: str | None
+    active: bool
 
 
 class CustomerJson(TypedDict):
@@ -157,6 +160,37 @@ class CustomerJson(TypedDict):
     contact: str | None
     phone: str | None
     address: str | None
+    email: str | None
+    notes: str | None
+    active: bool
+
+
+class WarehouseJson(TypedDict):
+    code: str
+    name: str
+    zones: int
+    bins: int
+    blocked: int
+
+
+class LocationListJson(TypedDict):
+    rows: list[LocationJson]
+    total: int
+
+
+class WarehouseListJson(TypedDict):
+    rows: list[WarehouseJson]
+    total: int
+
+
+class SupplierListJson(TypedDict):
+    rows: list[SupplierJson]
+    total: int
+
+
+class CustomerListJson(TypedDict):
+    rows: list[CustomerJson]
+    total: int
 
 
 class PurchaseOrderLineJson(TypedDict):
@@ -454,12 +488,19 @@ def location_json(location: Location, contents: list[StockRow] | None = None) ->
 def supplier_json(supplier: Supplier) -> SupplierJson:
     return {"code": supplier.code, "name": supplier.name, "contact": supplier.contact,
             "phone": supplier.phone, "email": supplier.email,
-            "lead_time_days": supplier.lead_time_days, "notes": supplier.notes}
+            "lead_time_days": supplier.lead_time_days, "notes": supplier.notes,
+            "tier": supplier.tier, "active": supplier.active}
 
 
 def customer_json(customer: Customer) -> CustomerJson:
     return {"code": customer.code, "name": customer.name, "tier": customer.tier,
-            "contact": customer.contact, "phone": customer.phone, "address": customer.address}
+            "contact": customer.contact, "phone": customer.phone, "address": customer.address,
+            "email": customer.email, "notes": customer.notes, "active": customer.active}
+
+
+def warehouse_json(row: WarehouseRow) -> WarehouseJson:
+    return {"code": row.code, "name": row.name, "zones": row.zones, "bins": row.bins,
+            "blocked": row.blocked}
 
 
 def stock_json(row: StockRow) -> StockRowJson:

@@ -66,6 +66,7 @@ def upsert_location(session: Session, code: str, data: Mapping[str, Any],
     elif warehouse_code and warehouse_code.strip().upper() != location.warehouse.code:
         raise Conflict(f"location {code} belongs to warehouse {location.warehouse.code}")
     warehouse_id = location.warehouse_id
+    before = {} if created else location_values(session, location)
     if "zone" in data:
         location.zone_id = (
             ensure_zone(session, session.get(Warehouse, warehouse_id), data["zone"]).id  # type: ignore[arg-type]
@@ -75,33 +76,93 @@ def upsert_location(session: Session, code: str, data: Mapping[str, Any],
         if field in data and (data[field] is not None or field == "capacity"):
             setattr(location, field, data[field])
     session.flush()
-    record(session, user_id, "location.create" if created else "location.update", code)
+    after = location_values(session, location)
+    changed = {k: v for k, v in after.items() if created or before.get(k) != v}
+    if created or changed:
+        record(session, user_id, "location.create" if created else "location.update", code,
+               old={k: before[k] for k in changed if k in before}, new=changed)
     return location, created
 
 
+def location_values(session: Session, location: Location) -> dict[str, Any]:
+    """What the audit trail keeps of a location: its zone, kind, capacity, walk and block."""
+    warehouse = session.get(Warehouse, location.warehouse_id)
+    zone = session.get(Zone, location.zone_id) if location.zone_id else None
+    return {"warehouse": warehouse.code if warehouse else None,
+            "zone": zone.code if zone else None, "kind": location.kind,
+            "capacity": location.capacity, "walk_seq": location.walk_seq,
+            "blocked": location.blocked}
+
+
 PARTNER_FIELDS = {
-    Supplier: ("name", "contact", "phone", "email", "lead_time_days", "notes"),
-    Customer: ("name", "tier", "contact", "phone", "address"),
+    Supplier: ("name", "contact", "phone", "email", "lead_time_days", "tier", "notes", "active"),
+    Customer: ("name", "tier", "contact", "phone", "email", "address", "notes", "active"),
 }
+# Longest text each partner field holds (the columns' lengths).
+PARTNER_TEXT_LIMITS = {"name": 200, "contact": 200, "phone": 64, "email": 200, "tier": 32,
+                       "notes": 4000, "address": 1000}
+MAX_LEAD_TIME_DAYS = 3650
+
+
+def _partner_value(field: str, value: Any) -> Any:
+    """A partner field's value as stored; Invalid names the field when it cannot be."""
+    if field == "active":
+        if not isinstance(value, bool):
+            raise Invalid("active: true or false", field="active")
+        return value
+    if field == "lead_time_days":
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not 0 <= value <= MAX_LEAD_TIME_DAYS:
+            raise Invalid(f"lead_time_days: a whole number from 0 to {MAX_LEAD_TIME_DAYS}",
+                          field="lead_time_days")
+        return value
+    if not isinstance(value, str):
+        raise Invalid(f"{field}: text", field=field)
+    value = value.strip()
+    limit = PARTNER_TEXT_LIMITS[field]
+    if len(value) > limit or "\x00" in value:
+        raise Invalid(f"{field}: at most {limit} characters", field=field)
+    if field == "name" and not value:
+        raise Invalid("name: required", field="name")
+    if field == "email" and value and not _looks_like_email(value):
+        raise Invalid("email: an address like name@example.com", field="email")
+    return value or None
+
+
+def _looks_like_email(text: str) -> bool:
+    local, at, domain = text.partition("@")
+    return bool(at and local and "." in domain.strip(".") and " " not in text
+                and "@" not in domain)
 
 
 def upsert_partner(session: Session, model: type[Supplier] | type[Customer], code: str,
                    data: Mapping[str, Any], user_id: int | None) -> tuple[Any, bool]:
-    """Create or update a supplier or customer by code."""
+    """Create or update a supplier or customer by code. A field given as null is cleared
+    (the name and `active` keep their value); the audit trail keeps the old and new values."""
     code = code.strip()
-    if not code or len(code) > 32:
+    if not code or len(code) > 32 or "\x00" in code:
         raise Invalid("code: 1 to 32 characters", field="code")
     partner = session.scalar(select(model).where(model.code == code))
     created = partner is None
+    values = {field: None if data[field] is None else _partner_value(field, data[field])
+              for field in PARTNER_FIELDS[model] if field in data
+              and (data[field] is not None or field not in ("name", "active"))}
     if partner is None:
-        if not data.get("name"):
+        if not values.get("name"):
             raise Invalid("name: required", field="name")
-        partner = model(code=code, name=data["name"])
+        partner = model(code=code, name=values["name"], active=True)
         session.add(partner)
-    for field in PARTNER_FIELDS[model]:
-        if data.get(field) is not None:
-            setattr(partner, field, data[field])
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for field, value in values.items():
+        before = None if created else getattr(partner, field)
+        if created or before != value:
+            if not created:
+                old[field] = before
+            new[field] = value
+            setattr(partner, field, value)
     session.flush()
     action = f"{model.__tablename__[:-1]}.{'create' if created else 'update'}"
-    record(session, user_id, action, code)
+    if created or new:
+        record(session, user_id, action, code, old=old, new=new)
     return partner, created

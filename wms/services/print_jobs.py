@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from wms.errors import Conflict, Invalid, UnknownRecord
 from wms.models import (
     Item,
+    Location,
     Lot,
     PrintJob,
     PurchaseOrder,
@@ -216,3 +217,27 @@ def mark_failed(session: Session, job_id: int, error: str, now: datetime, *,
 def store_content(session: Session, job_id: int, content: bytes) -> None:
     """Keep the rendered bytes of a job, so every attempt sends the same."""
     get_job(session, job_id).content = content
+
+
+def queue_bin_labels(session: Session, codes: Sequence[str], printer: str, config: SiteConfig,
+                     user_id: int | None) -> list[PrintJob]:
+    """One bin label per location named, in the order given, for the printer chosen."""
+    if printer not in config.printers:
+        raise Invalid(f"printer: no printer {printer!r} is configured", field="printer")
+    wanted = list(dict.fromkeys(code.strip().upper() for code in codes if code.strip()))
+    if not wanted:
+        raise Invalid("bins: choose at least one bin", field="bins")
+    found = {loc.code: loc for start in range(0, len(wanted), 900)
+             for loc in session.scalars(select(Location).where(
+                 Location.code.in_(wanted[start:start + 900])))}
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise Invalid(f"bins: no location {missing[0]}", field="bins", location=missing[0])
+    jobs = []
+    for code in wanted:
+        location = found[code]
+        data = {"code": code, "warehouse": location.warehouse.name or location.warehouse.code,
+                "zone": location.zone.name if location.zone else None}
+        jobs.append(enqueue(session, document="bin_label", data=data, printer=printer,
+                            user_id=user_id, title=code))
+    return jobs
