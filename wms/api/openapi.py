@@ -15,6 +15,7 @@ from wms.config import Settings
 from wms.models import JOB_STATUSES
 from wms.reasons import INSPECTION_REASONS, MEANINGS, REASONS, SCRAP_REASONS
 from wms.site_config import SiteConfig
+from wms.tabular import FORMATS
 
 STATUS_OF = {
     "invalid": 422, "unknown_item": 404, "unknown_location": 404, "unknown_order": 404,
@@ -109,6 +110,9 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], answers: dict[Any, Any]
                settings: Settings, stations: list[str]) -> dict[str, Any]:
     """One operation of the document."""
     success = {"content": {"application/json": {"schema": answers[endpoint.name]}}}
+    if "format" in endpoint.query:  # a list also answers as a file: ?format=csv or xlsx
+        success["content"].update({kind.split(";")[0]: {"schema": {
+            "type": "string", "format": "binary"}} for kind in FORMATS.values()})
     responses: dict[str, Any] = {str(endpoint.success): {"description": "success", **success}}
     if endpoint.method == "PUT":  # 201 created, 200 updated
         responses = {"200": {"description": "updated", **success},

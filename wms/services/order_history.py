@@ -122,11 +122,11 @@ def pick_lists_of(session: Session, order: SalesOrder) -> list[PickListView]:
                  selectinload(PickList.tasks).selectinload(PickTask.lot),
                  selectinload(PickList.tasks).selectinload(PickTask.item))
         .order_by(PickList.id)))
-    picked = dict(session.execute(
+    picked = {task_id: int(units) for task_id, units in session.execute(
         select(PickTask.id, picked_qty(PickTask.id))
         .join(PickList, PickList.id == PickTask.pick_list_id)
-        .where(PickList.order_id == order.id)).tuples().all())
-    return [PickListView(p, {t.id: int(picked.get(t.id, 0)) for t in p.tasks})
+        .where(PickList.order_id == order.id))}
+    return [PickListView(p, {t.id: picked.get(t.id, 0) for t in p.tasks})
             for p in lists]
 
 

@@ -8,12 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, null, select
+from sqlalchemy import func, null, or_, select
 from sqlalchemy.orm import Session
 
 from wms.errors import Invalid
 from wms.models import (
     Customer,
+    Item,
     PurchaseOrder,
     PurchaseOrderLine,
     SalesOrder,
@@ -152,3 +153,50 @@ def find_order(session: Session, number: str) -> list[FoundOrder]:
     found += [FoundOrder("sales", n) for n in session.scalars(
         select(SalesOrder.number).where(SalesOrder.number.in_(wanted)))]
     return found
+
+
+ITEM_CHOICES = 20
+
+
+def item_choices(session: Session, text: str, limit: int = ITEM_CHOICES) -> list[Item]:
+    """Active items an order line may name: SKU starting with, or name holding, the text."""
+    text = text.strip()[:64]
+    stmt = select(Item).where(Item.active.is_(True)).order_by(Item.sku).limit(limit)
+    if text:
+        pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(or_(Item.sku.ilike(pattern + "%", escape="\\"),
+                              Item.name.ilike("%" + pattern + "%", escape="\\"),
+                              Item.name_en.ilike("%" + pattern + "%", escape="\\"),
+                              Item.name_zh.ilike("%" + pattern + "%", escape="\\")))
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    name: str
+
+
+def partner_choices(session: Session, kind: type[Supplier] | type[Customer]) -> list[Choice]:
+    """The active suppliers or customers an order may name, by code."""
+    return [Choice(code, name) for code, name in session.execute(
+        select(kind.code, kind.name).where(kind.active.is_(True)).order_by(kind.code))]
+
+
+def warehouse_choices(session: Session) -> list[Choice]:
+    """Every warehouse, by code."""
+    return [Choice(code, name) for code, name in session.execute(
+        select(Warehouse.code, Warehouse.name).order_by(Warehouse.code))]
+
+
+def suggest_number(session: Session, kind: str, today: date) -> str:
+    """A free order number for a new order of `kind` ("purchase" or "sales") made today:
+    PO-20261122-001, SO-20261122-001, ..."""
+    model: type[PurchaseOrder] | type[SalesOrder] = (
+        PurchaseOrder if kind == "purchase" else SalesOrder)
+    prefix = f"{'PO' if kind == 'purchase' else 'SO'}-{today:%Y%m%d}-"
+    taken = set(session.scalars(select(model.number).where(model.number.like(prefix + "%"))))
+    n = len(taken) + 1
+    while f"{prefix}{n:03d}" in taken:
+        n += 1
+    return f"{prefix}{n:03d}"
