@@ -295,7 +295,7 @@ def test_the_sales_list_filters_by_status_and_pages(browser: Any, build: Builder
     assert "SO-004" in second and "SO-054" not in second
     assert "No sales orders" in text_of(clerk.get("/office/sales-orders?status=shipped"))
     partial = clerk.get("/office/sales-orders?status=open", headers={"HX-Request": "true"})
-    assert "<html" not in text_of(partial) and partial.headers["Vary"] == "HX-Request"
+    assert "<html" not in text_of(partial) and "HX-Request" in partial.headers["Vary"]
 
 
 def test_an_operator_finds_an_order_by_number_and_reads_it(
