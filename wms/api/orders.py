@@ -56,7 +56,7 @@ from wms.services.shipping import pack_order, picked_per_line, ship_order
 
 def _lines(body: PurchaseOrderBody | SalesOrderBody | PurchaseOrderChangeBody
            ) -> list[OrderLineInput]:
-    return [OrderLineInput(line.sku, line.qty, line.unit_price) for line in body.lines]
+    return [OrderLineInput(line.sku, line.qty, line.unit_price) for line in body.lines or ()]
 
 
 def task_progress(call: Call, pick_list: PickList) -> dict[int, int]:
