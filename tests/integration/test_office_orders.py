@@ -324,3 +324,30 @@ def test_signed_out_the_order_pages_ask_for_sign_in(office_app: Any) -> None:
                  "/office/purchase-orders/PO-1"):
         answer = client.get(path)
         assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_a_shipped_sales_order_shows_each_step_with_who_did_it(
+        browser: Any, build: Builder, db: Database) -> None:
+    from sqlalchemy import select
+
+    from wms.models import User
+    from wms.services.allocation import create_pick_list
+    from wms.services.picking import confirm_pick
+    from wms.services.shipping import pack_order, ship_order
+
+    build.sales_order("SO-5", [("CUP", 3)])
+    with db.write() as s:
+        picker = s.scalar(select(User.id).where(User.username == "operator-1"))
+        task = create_pick_list(s, "SO-5", picker).pick_list.tasks[0]
+        confirm_pick(s, task_id=task.id, location=task.location.code, sku="CUP", qty=3,
+                     user_id=picker)
+        pack_order(s, "SO-5", picker)
+        ship_order(s, "SO-5", picker)
+
+    page = text_of(browser("supervisor").get("/office/sales-orders/SO-5"))
+
+    steps = re.findall(r'<tr data-step="(\w+)"><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>',
+                       page)
+    assert steps == [("created", ""), ("allocated", "operator-1"), ("picked", "operator-1"),
+                     ("packed", "operator-1"), ("shipped", "operator-1")]
+    assert 'data-status="shipped"' in page and "Cancel the order" not in page
