@@ -67,7 +67,7 @@ blueprint.context_processor(order_template_helpers)
 LIST_COLUMNS = (
     Column("number", _l("Order")), Column("supplier", _l("Supplier")),
     Column("supplier_name", _l("Supplier name")), Column("status", _l("Status")),
-    Column("warehouse", _l("Warehouse")), Column("expected_date", _l("Expected")),
+    Column("warehouse", _l("Warehouse")), Column("expected_date", _l("Expected date")),
     Column("created_at", _l("Created")), Column("lines", _l("Lines")),
     Column("qty", _l("Ordered")), Column("received", _l("Received")),
     Column("total", _l("Value")),
