@@ -50,8 +50,9 @@ def day(value: date | datetime | None) -> str:
 
 
 STATUS_LABELS = {
-    "open": _l("open"), "partial": _l("partly received"), "received": _l("received"),
-    "closed": _l("closed"), "allocated": _l("allocated"), "picking": _l("picking"),
+    "open": _l("open"), "draft": _l("draft"), "partial": _l("partly received"),
+    "received": _l("received"), "closed": _l("closed"), "allocated": _l("allocated"),
+    "picking": _l("picking"),
     "picked": _l("picked"), "packed": _l("packed"), "shipped": _l("shipped"),
     "cancelled": _l("cancelled"), "recount": _l("recount"), "submitted": _l("submitted"),
     "approved": _l("approved"), "queued": _l("queued"), "printing": _l("printing"),

@@ -146,8 +146,11 @@ def _choose(fields: dict[str, Any]) -> Response:
             status = order.status
     except WmsError as error:
         return _show("choose", fields, refusal(error, number=text))
-    if status == "closed":
-        return _show("choose", fields, refused(_("This order is closed"), text))
+    not_receivable = {"closed": _("This order is closed"),
+                      "cancelled": _("This order was cancelled"),
+                      "draft": _("This order has not been sent to the supplier yet")}
+    if status in not_receivable:
+        return _show("choose", fields, refused(not_receivable[status], text))
     return _show("item", {"po": text, "dock": fields["dock"]},
                  ok(_("Order %(number)s", number=text)))
 

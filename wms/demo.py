@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -168,17 +169,22 @@ def load_demo(session: Session) -> str:
                 lines=[ReceiptLineInput(sku, qty)])
         move_stock(session, sku=sku, qty=qty, from_code="DOCK-1", to_code=bin_, user_id=None)
 
+    d = Decimal
     create_purchase_order(session, "PO-1001", "SUP-HZ", [
-        OrderLineInput("TEA-001", 60), OrderLineInput("SNK-030", 48),
-        OrderLineInput("HON-040", 24)], None, today + timedelta(days=2))
-    create_purchase_order(session, "PO-1002", "SUP-PK", [OrderLineInput("BOX-100", 200)],
-                          None, today + timedelta(days=5))
+        OrderLineInput("TEA-001", 60, d("86.00")), OrderLineInput("SNK-030", 48, d("17.50")),
+        OrderLineInput("HON-040", 24, d("44.00"))], None, today + timedelta(days=2), "WH1")
+    create_purchase_order(session, "PO-1002", "SUP-PK",
+                          [OrderLineInput("BOX-100", 200, d("5.80"))], None,
+                          today + timedelta(days=5), "WH1")
     create_sales_order(session, "SO-2001", "CUS-VIP1", [
-        OrderLineInput("TEA-001", 45), OrderLineInput("CUP-010", 12)], None)
+        OrderLineInput("TEA-001", 45, d("128.00")), OrderLineInput("CUP-010", 12, d("25.00"))],
+        None)
     create_sales_order(session, "SO-2002", "CUS-002", [
-        OrderLineInput("SNK-030", 20), OrderLineInput("BOX-100", 5)], None)
+        OrderLineInput("SNK-030", 20, d("26.00")), OrderLineInput("BOX-100", 5, d("9.90"))],
+        None)
     create_sales_order(session, "SO-2003", "CUS-003", [
-        OrderLineInput("POT-020", 2), OrderLineInput("MAT-050", 1)], None)
+        OrderLineInput("POT-020", 2, d("398.00")), OrderLineInput("MAT-050", 1, d("35.00"))],
+        None)
 
     for u in DEMO_USERS:
         if session.scalar(select(User.id).where(User.username == u.username)) is None:

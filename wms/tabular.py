@@ -72,9 +72,13 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]],
 
 
 def _xlsx_cell(value: Any) -> Any:
-    # Numbers stay numbers; everything else (codes, money strings, dates) is text.
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else (
-        _text(value))
+    # Numbers stay numbers; everything else (codes, money strings, dates) is text, less the
+    # control characters a worksheet cannot hold.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", _text(value))
 
 
 def write_table(fmt: str, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]],

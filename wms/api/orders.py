@@ -4,23 +4,43 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from wms.api.listing import LIST_QUERY, LIST_QUERY_SCHEMAS, rows_reply, window
 from wms.api.registry import Call, Reply, api, path_int
-from wms.api.schemas import PurchaseOrderBody, SalesOrderBody
+from wms.api.schemas import (
+    CancelBody,
+    PurchaseOrderBody,
+    PurchaseOrderChangeBody,
+    SalesOrderBody,
+)
 from wms.api.serialize import (
     NewPickListJson,
     PackedOrderJson,
     PickListJson,
     PurchaseOrderJson,
+    PurchaseOrderListJson,
     SalesOrderJson,
+    SalesOrderListJson,
     ShippedOrderJson,
     moves_json,
     pick_list_json,
     purchase_order_json,
+    purchase_order_row_json,
     sales_order_json,
+    sales_order_row_json,
 )
 from wms.errors import UnknownRecord
 from wms.models import PickList, PickTask
+from wms.models.purchasing import PO_STATUSES
+from wms.models.sales import SO_STATUSES
 from wms.services.allocation import create_pick_list
+from wms.services.order_changes import (
+    PurchaseOrderChange,
+    cancel_purchase_order,
+    cancel_sales_order,
+    edit_purchase_order,
+    send_purchase_order,
+)
+from wms.services.order_lists import list_purchase_orders, list_sales_orders
 from wms.services.orders import (
     OrderLineInput,
     close_purchase_order,
@@ -34,8 +54,9 @@ from wms.services.shelf_life import warehouse_today
 from wms.services.shipping import pack_order, picked_per_line, ship_order
 
 
-def _lines(body: PurchaseOrderBody | SalesOrderBody) -> list[OrderLineInput]:
-    return [OrderLineInput(line.sku, line.qty, line.unit_price) for line in body.lines]
+def _lines(body: PurchaseOrderBody | SalesOrderBody | PurchaseOrderChangeBody
+           ) -> list[OrderLineInput]:
+    return [OrderLineInput(line.sku, line.qty, line.unit_price) for line in body.lines or ()]
 
 
 def task_progress(call: Call, pick_list: PickList) -> dict[int, int]:
@@ -49,12 +70,61 @@ def task_progress(call: Call, pick_list: PickList) -> dict[int, int]:
 
 @api("POST", "/purchase-orders", permission="orders", body=PurchaseOrderBody, success=201,
      tag="orders", summary="Create a purchase order",
-     errors=("invalid", "unknown_item", "conflict"), response=PurchaseOrderJson)
+     errors=("invalid", "unknown_item", "unknown_location", "conflict"),
+     response=PurchaseOrderJson)
 def post_purchase_order(call: Call) -> Reply:
     b = call.body
     order = create_purchase_order(call.session, b.number, b.supplier, _lines(b), call.user.id,
-                                  b.expected_date)
+                                  b.expected_date, b.warehouse)
     return 201, purchase_order_json(order)
+
+
+@api("GET", "/purchase-orders", permission="read", tag="orders",
+     query=("status", "supplier", *LIST_QUERY),
+     query_schemas={**LIST_QUERY_SCHEMAS,
+                    "status": {"type": "string", "enum": list(PO_STATUSES)}},
+     summary="Purchase orders, newest first, by status and supplier", errors=("invalid",),
+     response=PurchaseOrderListJson)
+def get_purchase_orders(call: Call) -> Reply:
+    w = window(call)
+    page = list_purchase_orders(call.session, status=call.query.get("status"),
+                                supplier=call.query.get("supplier"), limit=w.limit,
+                                offset=w.offset)
+    return rows_reply([purchase_order_row_json(row) for row in page.rows], page.total)
+
+
+@api("PUT", "/purchase-orders/{number}", permission="orders", body=PurchaseOrderChangeBody,
+     tag="orders", summary="Edit an open purchase order's lines, expected date or warehouse "
+     "while nothing was received against it",
+     errors=("unknown_order", "unknown_item", "unknown_location", "conflict"),
+     response=PurchaseOrderJson)
+def put_purchase_order(call: Call) -> Reply:
+    b = call.body
+    given = b.model_fields_set
+    change = PurchaseOrderChange(
+        lines=_lines(b) if b.lines is not None else None,
+        expected_date=b.expected_date,
+        clear_expected_date="expected_date" in given and b.expected_date is None,
+        warehouse=b.warehouse)
+    order = edit_purchase_order(call.session, call.params["number"], change, call.user.id)
+    return 200, purchase_order_json(order)
+
+
+@api("POST", "/purchase-orders/{number}/send", permission="orders", tag="orders",
+     summary="Send a draft purchase order: it becomes open",
+     errors=("unknown_order", "conflict"), response=PurchaseOrderJson)
+def post_send_purchase_order(call: Call) -> Reply:
+    order = send_purchase_order(call.session, call.params["number"], call.user.id)
+    return 200, purchase_order_json(order)
+
+
+@api("POST", "/purchase-orders/{number}/cancel", permission="orders", body=CancelBody,
+     tag="orders", summary="Cancel a purchase order against which nothing was received",
+     errors=("unknown_order", "conflict"), response=PurchaseOrderJson)
+def post_cancel_purchase_order(call: Call) -> Reply:
+    order = cancel_purchase_order(call.session, call.params["number"], call.body.reason,
+                                  call.user.id)
+    return 200, purchase_order_json(order)
 
 
 @api("GET", "/purchase-orders/{number}", permission="read", tag="orders",
@@ -88,6 +158,30 @@ def post_sales_order(call: Call) -> Reply:
      response=SalesOrderJson)
 def get_sales_order_(call: Call) -> Reply:
     order = get_sales_order(call.session, call.params["number"])
+    return 200, sales_order_json(order, picked_per_line(call.session, order))
+
+
+@api("GET", "/sales-orders", permission="read", tag="orders",
+     query=("status", "customer", *LIST_QUERY),
+     query_schemas={**LIST_QUERY_SCHEMAS,
+                    "status": {"type": "string", "enum": list(SO_STATUSES)}},
+     summary="Sales orders, newest first, by status and customer", errors=("invalid",),
+     response=SalesOrderListJson)
+def get_sales_orders(call: Call) -> Reply:
+    w = window(call)
+    page = list_sales_orders(call.session, status=call.query.get("status"),
+                             customer=call.query.get("customer"), limit=w.limit,
+                             offset=w.offset)
+    return rows_reply([sales_order_row_json(row) for row in page.rows], page.total)
+
+
+@api("POST", "/sales-orders/{number}/cancel", permission="orders", body=CancelBody,
+     tag="orders", summary="Cancel a sales order of which nothing was picked: its "
+     "reservations are released and its pick tasks can no longer be picked",
+     errors=("unknown_order", "conflict"), response=SalesOrderJson)
+def post_cancel_sales_order(call: Call) -> Reply:
+    order = cancel_sales_order(call.session, call.params["number"], call.body.reason,
+                               call.user.id)
     return 200, sales_order_json(order, picked_per_line(call.session, order))
 
 

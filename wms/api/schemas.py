@@ -168,6 +168,22 @@ class PurchaseOrderBody(Body):
     supplier: Code
     lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)]
     expected_date: Day | None = None
+    warehouse: Code | None = None
+
+
+class PurchaseOrderChangeBody(Body):
+    """An edit of an open purchase order: the fields given change (`lines` replace all the
+    lines; `expected_date` null clears it; `warehouse` "" clears it)."""
+
+    lines: Annotated[list[OrderLine], Field(min_length=1, max_length=1000)] | None = None
+    expected_date: Day | None = None
+    warehouse: Annotated[str, StringConstraints(strip_whitespace=True,
+                                                max_length=64)] | None = None
+
+
+class CancelBody(Body):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=200)]
 
 
 class SalesOrderBody(Body):

@@ -4,6 +4,7 @@ response schemas from the same TypedDicts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, NotRequired
@@ -22,7 +23,9 @@ from wms.models import (
     Move,
     PickList,
     PurchaseOrder,
+    PurchaseOrderLine,
     SalesOrder,
+    SalesOrderLine,
     Supplier,
     Transfer,
     User,
@@ -36,6 +39,7 @@ from wms.models.stock import MOVE_KINDS
 from wms.money import money
 from wms.services.item_list import ItemRow
 from wms.services.layout import WarehouseRow
+from wms.services.order_lists import OrderRow
 from wms.services.stock_queries import LedgerRow, StockRow, ledger_rows
 from wms.site_config import DOCUMENT_KINDS
 
@@ -198,7 +202,8 @@ class PurchaseOrderLineJson(TypedDict):
     qty: int
     received: int
     rejected: int
-    unit_price: float | None
+    unit_price: Money | None
+    line_total: Money | None
 
 
 class PurchaseOrderJson(TypedDict):
@@ -206,7 +211,11 @@ class PurchaseOrderJson(TypedDict):
     supplier: str
     status: PurchaseOrderStatus
     expected_date: str | None
+    warehouse: str | None
     created_at: str | None
+    created_by: str | None
+    cancel_reason: str | None
+    total: Money
     lines: list[PurchaseOrderLineJson]
 
 
@@ -216,6 +225,8 @@ class SalesOrderLineJson(TypedDict):
     picked: int
     shipped: int
     backordered: int
+    unit_price: Money | None
+    line_total: Money | None
 
 
 class SalesOrderJson(TypedDict):
@@ -225,8 +236,48 @@ class SalesOrderJson(TypedDict):
     warehouse: str | None
     ship_to: str | None
     created_at: str | None
+    created_by: str | None
+    cancel_reason: str | None
     shipped_at: str | None
+    total: Money
     lines: list[SalesOrderLineJson]
+
+
+class PurchaseOrderRowJson(TypedDict):
+    number: str
+    supplier: str
+    supplier_name: str
+    status: PurchaseOrderStatus
+    warehouse: str | None
+    expected_date: str | None
+    created_at: str
+    lines: int
+    qty: int
+    received: int
+    total: Money
+
+
+class SalesOrderRowJson(TypedDict):
+    number: str
+    customer: str
+    customer_name: str
+    status: SalesOrderStatus
+    warehouse: str | None
+    created_at: str
+    lines: int
+    qty: int
+    shipped: int
+    total: Money
+
+
+class PurchaseOrderListJson(TypedDict):
+    rows: list[PurchaseOrderRowJson]
+    total: int
+
+
+class SalesOrderListJson(TypedDict):
+    rows: list[SalesOrderRowJson]
+    total: int
 
 
 class PackedOrderJson(SalesOrderJson):
@@ -550,13 +601,27 @@ def moves_json(session: Session, moves: list[Move], caller: Caller | None = None
     return [ledger_json(row) for row in sorted(rows, key=lambda r: r.id)]
 
 
+def _line_total(qty: int, unit_price: Decimal | None) -> str | None:
+    return money(qty * unit_price) if unit_price is not None else None
+
+
+def _order_total(lines: Iterable[PurchaseOrderLine | SalesOrderLine]) -> str:
+    return money(sum((line.qty * line.unit_price for line in lines
+                      if line.unit_price is not None), Decimal(0))) or "0.00"
+
+
 def purchase_order_json(order: PurchaseOrder) -> PurchaseOrderJson:
     return {
         "number": order.number, "supplier": order.supplier.code, "status": order.status,
-        "expected_date": _iso(order.expected_date), "created_at": _iso(order.created_at),
+        "expected_date": _iso(order.expected_date),
+        "warehouse": order.warehouse.code if order.warehouse else None,
+        "created_at": _iso(order.created_at),
+        "created_by": order.creator.username if order.creator else None,
+        "cancel_reason": order.cancel_reason, "total": _order_total(order.lines),
         "lines": [
             {"sku": line.item.sku, "qty": line.qty, "received": line.received,
-             "rejected": line.rejected, "unit_price": _number(line.unit_price)}
+             "rejected": line.rejected, "unit_price": money(line.unit_price),
+             "line_total": _line_total(line.qty, line.unit_price)}
             for line in order.lines
         ],
     }
@@ -567,15 +632,34 @@ def sales_order_json(order: SalesOrder, picked: dict[int, int]) -> SalesOrderJso
         "number": order.number, "customer": order.customer.code, "status": order.status,
         "warehouse": order.warehouse.code if order.warehouse else None,
         "ship_to": order.ship_to,
-        "created_at": _iso(order.created_at), "shipped_at": _iso(order.shipped_at),
+        "created_at": _iso(order.created_at),
+        "created_by": order.creator.username if order.creator else None,
+        "cancel_reason": order.cancel_reason,
+        "shipped_at": _iso(order.shipped_at), "total": _order_total(order.lines),
         "lines": [
             {"sku": line.item.sku, "qty": line.qty, "picked": picked.get(line.id, 0),
              "shipped": line.shipped,
              "backordered": max(line.qty - line.shipped, 0) if order.status == "shipped"
-             else 0}
+             else 0, "unit_price": money(line.unit_price),
+             "line_total": _line_total(line.qty, line.unit_price)}
             for line in order.lines
         ],
     }
+
+
+def purchase_order_row_json(row: OrderRow) -> PurchaseOrderRowJson:
+    return {"number": row.number, "supplier": row.partner, "supplier_name": row.partner_name,
+            "status": row.status, "warehouse": row.warehouse,
+            "expected_date": _iso(row.expected_date), "created_at": row.created_at.isoformat(),
+            "lines": row.lines, "qty": row.units, "received": row.done,
+            "total": money(row.value) or "0.00"}
+
+
+def sales_order_row_json(row: OrderRow) -> SalesOrderRowJson:
+    return {"number": row.number, "customer": row.partner, "customer_name": row.partner_name,
+            "status": row.status, "warehouse": row.warehouse,
+            "created_at": row.created_at.isoformat(), "lines": row.lines, "qty": row.units,
+            "shipped": row.done, "total": money(row.value) or "0.00"}
 
 
 def pick_list_json(pick_list: PickList, picked: dict[int, int]) -> PickListJson:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base, UTCDateTime, utcnow
 from wms.models.catalog import Item, Lot
+from wms.models.layout import Warehouse
 from wms.models.partners import Supplier
+from wms.models.people import User
 
 # `draft`: made by replenishment, not yet sent; `cancelled`: nothing was received.
 PO_STATUSES = ("open", "partial", "received", "closed", "draft", "cancelled")
@@ -32,6 +34,8 @@ class PurchaseOrder(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
     supplier: Mapped[Supplier] = relationship(lazy="joined")
+    warehouse: Mapped[Warehouse | None] = relationship()
+    creator: Mapped[User | None] = relationship()
     lines: Mapped[list[PurchaseOrderLine]] = relationship(
         back_populates="order", order_by="PurchaseOrderLine.id"
     )

@@ -12,6 +12,7 @@ from wms.models.base import Base, UTCDateTime, utcnow
 from wms.models.catalog import Item, Lot
 from wms.models.layout import Location, Warehouse
 from wms.models.partners import Customer
+from wms.models.people import User
 
 SO_STATUSES = ("open", "allocated", "picking", "picked", "packed", "shipped", "cancelled")
 
@@ -34,6 +35,7 @@ class SalesOrder(Base):
 
     customer: Mapped[Customer] = relationship(lazy="joined")
     warehouse: Mapped[Warehouse | None] = relationship()
+    creator: Mapped[User | None] = relationship()
     lines: Mapped[list[SalesOrderLine]] = relationship(
         back_populates="order", order_by="SalesOrderLine.id"
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from locations import order_by_walk
 from wms.config import Settings
 from wms.errors import Conflict, InsufficientStock
-from wms.ledger import reserve
+from wms.ledger import release, reserve
 from wms.models import (
     Item,
     Location,
@@ -30,6 +30,7 @@ from wms.services.audit import record
 from wms.services.fifo import issue_order
 from wms.services.lookup import find_warehouse
 from wms.services.orders import get_sales_order
+from wms.services.picking import picked_qty
 from wms.services.shelf_life import not_expired, warehouse_today
 
 ALLOCATABLE = ("open", "allocated", "picking", "picked")
@@ -187,3 +188,22 @@ def create_pick_list(session: Session, number: str, user_id: int | None, *,
     record(session, user_id, "pick_list.create", number, pick_list=pick_list.id)
     session.refresh(pick_list)
     return PickListResult(pick_list, shortages)
+
+
+def release_reservations(session: Session, order: SalesOrder) -> int:
+    """Give back the units still reserved for the order's pick tasks (what is neither picked
+    nor found short), so other orders can allocate them. Returns how many were released."""
+    rows = session.execute(
+        select(PickTask, picked_qty(PickTask.id))
+        .join(PickList, PickList.id == PickTask.pick_list_id)
+        .where(PickList.order_id == order.id)
+        .order_by(PickTask.id)
+    )
+    released = 0
+    for task, picked in rows:
+        remaining = task.qty - task.short - int(picked)
+        if remaining > 0:
+            release(session, task.location_id, task.item_id, task.lot_id, remaining)
+            released += remaining
+    session.flush()
+    return released

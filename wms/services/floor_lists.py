@@ -171,14 +171,14 @@ def counts_to_approve(session: Session) -> list[Count]:
 
 
 def units_short(session: Session) -> list[tuple[str, str, str, int]]:
-    """(order, bin, sku, units) of pick shortages on orders not yet shipped."""
+    """(order, bin, sku, units) of pick shortages on orders not yet shipped or cancelled."""
     stmt = (
         select(SalesOrder.number, Location.code, Item.sku, PickTask.short)
         .join(PickList, PickList.id == PickTask.pick_list_id)
         .join(SalesOrder, SalesOrder.id == PickList.order_id)
         .join(Location, Location.id == PickTask.location_id)
         .join(Item, Item.id == PickTask.item_id)
-        .where(PickTask.short > 0, SalesOrder.status != "shipped")
+        .where(PickTask.short > 0, SalesOrder.status.notin_(("shipped", "cancelled")))
         .order_by(SalesOrder.number, PickTask.seq)
     )
     return [(n, c, s, int(q)) for n, c, s, q in session.execute(stmt)]

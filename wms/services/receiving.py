@@ -216,8 +216,9 @@ def receive(
         raise Invalid("lines: at least one line", field="lines")
     if purchase_order and order is None:
         order = get_purchase_order(session, purchase_order, lock=True)
-    if order is not None and order.status == "closed":
-        raise Conflict(f"purchase order {order.number} is closed")
+    if order is not None and order.status in ("closed", "cancelled", "draft"):
+        raise Conflict(f"purchase order {order.number} is {order.status}",
+                       number=order.number, status=order.status)
     receipt = open_receipt if _continues(open_receipt, dock, order) else None
     if receipt is None:
         receipt = Receipt(purchase_order_id=order.id if order else None, location_id=dock.id,

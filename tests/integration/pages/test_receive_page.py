@@ -139,3 +139,15 @@ def test_a_quarantine_reason_is_stored_as_a_code_and_a_typed_reason_is_its_note(
     done = receiver.scan(reason="damaged", note="外箱压扁")
     assert done.banner is not None and done.banner[0] == "ok"
     assert ledger.reasons("receive")[-1] == ("damaged", "外箱压扁")
+
+
+def test_a_cancelled_purchase_order_is_refused_at_the_dock(handheld: Any,
+                                                          floor_app: Any) -> None:
+    from wms.services.order_changes import cancel_purchase_order
+
+    with floor_app.extensions["wms.db"].write() as s:
+        cancel_purchase_order(s, "PO-1001", "supplier out of stock", None)
+    receiver = handheld("operator")
+    receiver.open("/receive/")
+    screen = receiver.scan(order="PO-1001")
+    assert screen.banner == ("error", "This order was cancelled", "PO-1001")
