@@ -67,6 +67,10 @@ def describe(error: WmsError, **context: str) -> tuple[str, str]:
             "You may not work in warehouse %(warehouse)s (%(location)s)",
             warehouse=short(error.details["warehouse"]),
             location=short(error.details.get("location", "")))
+    if error.details.get("inactive"):
+        return _("Item deactivated"), _(
+            "%(sku)s is no longer ordered or received",
+            sku=short(error.details.get("sku", "")))
     if error.code == "unexpected_scan":
         headline = _unexpected_headline(str(error.details.get("expected")),
                                         str(error.details.get("kind")))

@@ -156,3 +156,29 @@ def test_an_operator_reads_items_but_may_not_change_them(api_as: Any, build: Bui
     operator = api_as("operator")
     assert operator.get("/items").status_code == 200
     assert operator.put("/items/CUP", {"lead_time_days": 3}).status_code == 403
+
+
+def test_a_deactivated_item_is_neither_ordered_nor_received(api: Any, build: Builder) -> None:
+    build.supplier("SUP-HZ", "杭州龙井茶业")
+    build.customer("CUS-1", "茶馆")
+    build.warehouse()
+    api.put("/items/CUP", {"name": "青花瓷茶杯"})
+    ordered = api.post("/purchase-orders", {"number": "PO-1", "supplier": "SUP-HZ",
+                                            "lines": [{"sku": "CUP", "qty": 5}]})
+    assert ordered.status_code == 201
+    assert api.put("/items/CUP", {"active": False}).status_code == 200
+    for path, body in (
+        ("/purchase-orders", {"number": "PO-2", "supplier": "SUP-HZ",
+                              "lines": [{"sku": "CUP", "qty": 5}]}),
+        ("/sales-orders", {"number": "SO-2", "customer": "CUS-1",
+                           "lines": [{"sku": "CUP", "qty": 5}]}),
+    ):
+        refused = api.post(path, body)
+        assert refused.status_code == 422, refused.get_json()
+        assert "CUP is deactivated" in refused.get_json()["error"]["message"]
+    received = api.post("/receipts", {"location": "DOCK-1", "purchase_order": "PO-1",
+                                      "lines": [{"sku": "CUP", "qty": 5}]})
+    assert received.status_code == 409
+    assert "deactivated" in received.get_json()["error"]["message"]
+    assert api.get("/purchase-orders/PO-2").status_code == 404
+    assert api.get("/stock", query_string={"sku": "CUP"}).get_json() == []

@@ -28,6 +28,22 @@ def find_item(session: Session, sku_or_barcode: str) -> Item:
     return item
 
 
+def orderable_item(session: Session, sku: str) -> Item:
+    """The item of an order line: it exists and is active (a deactivated item keeps its
+    history but is neither ordered nor received again)."""
+    item = find_item(session, sku)
+    refuse_inactive(item)
+    return item
+
+
+def refuse_inactive(item: Item) -> None:
+    """Invalid when the item was deactivated."""
+    if not item.active:
+        raise Invalid(f"lines: {item.sku} is deactivated: it is neither ordered nor "
+                      "received", field="lines", sku=item.sku,
+                      inactive=True)
+
+
 def find_items(session: Session, codes: Sequence[str]) -> dict[str, Item]:
     """Many items by SKU or barcode in two queries at most: code (stripped) -> item. The
     first code that names no item raises UnknownItem."""

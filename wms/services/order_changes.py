@@ -14,7 +14,7 @@ from wms.errors import Conflict, Invalid
 from wms.models import Move, PickList, PickTask, PurchaseOrder, PurchaseOrderLine, SalesOrder
 from wms.services.allocation import release_reservations
 from wms.services.audit import record
-from wms.services.lookup import find_items, find_warehouse
+from wms.services.lookup import find_items, find_warehouse, refuse_inactive
 from wms.services.orders import (
     OrderLineInput,
     check_lines,
@@ -123,6 +123,8 @@ def edit_purchase_order(session: Session, number: str, change: PurchaseOrderChan
         items = find_items(session, [line.sku for line in change.lines])
         before = po_lines_values(order)
         chosen = [(items[line.sku.strip()], line) for line in change.lines]
+        for item, _line in chosen:
+            refuse_inactive(item)
         after = [OrderLineInput(item.sku, line.qty, line.unit_price) for item, line in chosen]
         if lines_values(after) != before:
             old["lines"], new["lines"] = before, lines_values(after)

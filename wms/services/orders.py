@@ -19,7 +19,12 @@ from wms.models import (
 )
 from wms.money import money
 from wms.services.audit import record
-from wms.services.lookup import find_customer, find_item, find_supplier, find_warehouse
+from wms.services.lookup import (
+    find_customer,
+    find_supplier,
+    find_warehouse,
+    orderable_item,
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def create_purchase_order(
     session.add(order)
     session.flush()
     for line in lines:
-        item = find_item(session, line.sku)
+        item = orderable_item(session, line.sku)
         session.add(PurchaseOrderLine(order_id=order.id, item_id=item.id, qty=line.qty,
                                       unit_price=line.unit_price))
     session.flush()
@@ -152,7 +157,7 @@ def create_sales_order(
     session.add(order)
     session.flush()
     for line in lines:
-        item = find_item(session, line.sku)
+        item = orderable_item(session, line.sku)
         session.add(SalesOrderLine(order_id=order.id, item_id=item.id, qty=line.qty,
                                    unit_price=line.unit_price))
     session.flush()

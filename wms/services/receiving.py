@@ -244,6 +244,9 @@ def receive(
         else:
             item = find_item(session, entry.sku)
             lot = lot_for_receipt(session, item, entry.lot, entry.expiry, now)
+        if not item.active:
+            raise Conflict(f"{item.sku} is deactivated: it is not received again",
+                           sku=item.sku, inactive=True)
         if entry.disposition == "accept":
             _check_expiry(session, entry, item, lot, user_id, today, min_shelf_life_days,
                           receipt.id)
