@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -16,9 +17,14 @@ NAMING = {
 }
 
 
+# A moment the clock is held at (wms.clock.held_at), for history built in the past through
+# the services: by the demo's months of trading and by tests of reports over time.
+HELD_AT: ContextVar[datetime | None] = ContextVar("held_at", default=None)
+
+
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (or the moment the clock is held at)."""
+    return HELD_AT.get() or datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

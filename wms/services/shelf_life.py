@@ -3,18 +3,18 @@ needs left to be received without quarantine or a supervisor's override."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, or_
 
 from wms.errors import ExpiredLot, ShortShelfLife
-from wms.models import Item, Lot
+from wms.models import Item, Lot, utcnow
 
 
 def warehouse_today(timezone: str) -> date:
     """Today's date in the warehouse's time zone (a lot expiring today is still good)."""
-    return datetime.now(ZoneInfo(timezone)).date()
+    return utcnow().astimezone(ZoneInfo(timezone)).date()
 
 
 def is_expired(expiry: date | None, today: date) -> bool:
