@@ -19,6 +19,7 @@ from wms.site_config import SiteConfig
 STATUS_OF = {
     "invalid": 422, "unknown_item": 404, "unknown_location": 404, "unknown_order": 404,
     "unknown_count": 404, "not_found": 404, "insufficient_stock": 409, "over_receipt": 409,
+    "over_return": 409,
     "wrong_location": 409, "wrong_item": 409, "wrong_lot": 409, "location_full": 409,
     "location_blocked": 409, "conflict": 409, "idempotency_key_reused": 409,
     "expired_lot": 409, "short_shelf_life": 409, "unexpected_scan": 422,
