@@ -81,6 +81,7 @@ def headline_for(code: str) -> str:
         "not_found": _("Not found"),
         "insufficient_stock": _("Not enough stock"),
         "over_receipt": _("More than the order allows"),
+        "over_return": _("More than the order shipped"),
         "wrong_location": _("Wrong bin"),
         "wrong_item": _("Wrong item"),
         "wrong_lot": _("Wrong lot"),

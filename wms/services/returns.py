@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -13,7 +14,23 @@ from sqlalchemy.orm import Session
 
 from wms.errors import Invalid, OverReturn
 from wms.ledger import Draw, MoveRequest, post_move
-from wms.models import Item, Location, Lot, Move, SalesOrder, StockReturn, StockReturnLine, utcnow
+from wms.models import (
+    Customer,
+    Item,
+    Location,
+    Lot,
+    Move,
+    PurchaseOrder,
+    SalesOrder,
+    StockBalance,
+    StockReturn,
+    StockReturnLine,
+    Supplier,
+    User,
+    Warehouse,
+    utcnow,
+)
+from wms.money import cost
 from wms.reasons import CUSTOMER_RETURN_REASONS, SUPPLIER_RETURN_REASONS, check_reason
 from wms.services.audit import record
 from wms.services.fifo import take_from_location
@@ -256,3 +273,104 @@ def release_from_quarantine(
     record(session, user_id, "quarantine.release", item.sku, lot=lot, qty=qty,
            **{"from": source.code, "to": target.code})
     return moves
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    """One return as the office lists it."""
+
+    id: int
+    kind: str
+    partner: str  # the customer's or supplier's code
+    partner_name: str
+    order: str | None
+    location: str | None
+    lines: int
+    units: int
+    value: Decimal  # units x the cost per unit at which they came back or left
+    at: datetime
+    user: str | None
+
+
+def list_returns(session: Session, *, kind: str | None = None, limit: int | None = 50,
+                 offset: int = 0) -> tuple[list[ReturnRow], int]:
+    """Returns, newest first, with how many there are in all; `kind` customer or supplier."""
+    r = StockReturn
+    filters = [r.kind == kind] if kind else []
+    total = int(session.scalar(select(func.count()).select_from(r).where(*filters)) or 0)
+    lines = (select(StockReturnLine.return_id.label("rid"), func.count().label("n"),
+                    func.sum(StockReturnLine.qty).label("units"),
+                    func.sum(StockReturnLine.qty * func.coalesce(StockReturnLine.unit_cost, 0))
+                    .label("value"))
+             .group_by(StockReturnLine.return_id).subquery())
+    stmt = (select(r.id, r.kind, Customer.code, Customer.name, Supplier.code, Supplier.name,
+                   SalesOrder.number, PurchaseOrder.number, Location.code, lines.c.n,
+                   lines.c.units, lines.c.value, r.at, User.username)
+            .outerjoin(lines, lines.c.rid == r.id)
+            .outerjoin(Customer, Customer.id == r.customer_id)
+            .outerjoin(Supplier, Supplier.id == r.supplier_id)
+            .outerjoin(SalesOrder, SalesOrder.id == r.sales_order_id)
+            .outerjoin(PurchaseOrder, PurchaseOrder.id == r.purchase_order_id)
+            .outerjoin(Location, Location.id == r.location_id)
+            .outerjoin(User, User.id == r.user_id)
+            .where(*filters).order_by(r.id.desc()).offset(offset))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = [ReturnRow(rid, k, c_code or s_code or "", c_name or s_name or "", so or po, loc,
+                      int(n or 0), int(units or 0), Decimal(value or 0), at, user)
+            for (rid, k, c_code, c_name, s_code, s_name, so, po, loc, n, units, value, at,
+                 user) in session.execute(stmt)]
+    return rows, total
+
+
+@dataclass(frozen=True)
+class QuarantinedStock:
+    """Units of one lot held in a quarantine location, and why they are there."""
+
+    sku: str
+    item_name: str
+    lot: str | None
+    qty: int
+    location: str
+    warehouse: str
+    reason: str | None  # the reason code of the move that put them there
+    note: str | None
+    since: datetime | None
+    value: Decimal
+
+
+def quarantined_stock(session: Session, *, limit: int | None = 50, offset: int = 0,
+                      sku: str | None = None) -> tuple[list[QuarantinedStock], int]:
+    """What sits in quarantine, oldest arrival first, with the reason and time of the latest
+    move that brought each lot in; and how many rows there are in all."""
+    b = StockBalance
+    filters = [Location.kind == "quarantine", b.qty > 0]
+    if sku:
+        filters.append(Item.sku == sku.strip())
+    base = (select(b.location_id, b.item_id, b.lot_id)
+            .join(Location, Location.id == b.location_id).join(Item, Item.id == b.item_id)
+            .where(*filters))
+    total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    latest = (select(Move.to_location_id.label("loc"), Move.item_id.label("item"),
+                     Move.lot_id.label("lot"), func.max(Move.id).label("move_id"))
+              .join(Location, Location.id == Move.to_location_id)
+              .where(Location.kind == "quarantine")
+              .group_by(Move.to_location_id, Move.item_id, Move.lot_id).subquery())
+    warehouse = select(Warehouse.code).where(Warehouse.id == Location.warehouse_id) \
+        .scalar_subquery()
+    stmt = (select(Item.sku, Item.name, Lot.code, Lot.internal, b.qty, Location.code,
+                   warehouse, Move.reason, Move.note, Move.at,
+                   func.coalesce(Item.avg_cost, Item.unit_cost))
+            .join(Location, Location.id == b.location_id).join(Item, Item.id == b.item_id)
+            .join(Lot, Lot.id == b.lot_id)
+            .outerjoin(latest, (latest.c.loc == b.location_id) & (latest.c.item == b.item_id)
+                       & (latest.c.lot == b.lot_id))
+            .outerjoin(Move, Move.id == latest.c.move_id)
+            .where(*filters).order_by(Move.id, Item.sku, Lot.code).offset(offset))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = [QuarantinedStock(sku_, name, None if internal else lot, int(qty), loc, wh, reason,
+                             note, at, cost(int(qty) * Decimal(unit or 0)))
+            for sku_, name, lot, internal, qty, loc, wh, reason, note, at, unit
+            in session.execute(stmt)]
+    return rows, total
