@@ -20,8 +20,8 @@ from tests.support.checks import assert_ledger_agrees
 from wms.db import Database
 from wms.models import Item, Location, Move, StockBalance
 from wms.services.allocation import create_pick_list
-from wms.services.moving import move_stock
 from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
+from wms.services.moving import move_stock
 from wms.services.orders import OrderLineInput, create_purchase_order, create_sales_order
 from wms.services.picking import confirm_pick
 from wms.services.receiving import ReceiptLineInput, receive
