@@ -38,11 +38,17 @@ BALANCES = cast(Table, StockBalance.__table__)
 @cache
 def _item_costs(with_units: bool) -> Select[Any]:
     """The item's average and standard cost, row-locked on PostgreSQL (SQLite serialises
-    writers already); with `with_units`, also the units owned, read in the same statement."""
+    writers already); with `with_units`, also the units owned, read in the same statement.
+    The ledger takes this lock before it touches a balance of the item, always in that
+    order, so costed moves cannot deadlock on item and balance."""
     columns: list[Any] = [ITEMS.c.avg_cost, ITEMS.c.unit_cost]
     if with_units:
         columns.append(_units_owned().scalar_subquery())
-    return select(*columns).where(ITEMS.c.id == bindparam("c_item")).with_for_update()
+    # FOR NO KEY UPDATE: it queues the item's costed moves behind one another, yet lets
+    # other transactions insert rows that refer to the item (a plain FOR UPDATE would wait
+    # for their key-share locks, and two receipts would deadlock).
+    return (select(*columns).where(ITEMS.c.id == bindparam("c_item"))
+            .with_for_update(key_share=True))
 
 
 @cache

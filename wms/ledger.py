@@ -249,8 +249,9 @@ def _ledger_row(request: MoveRequest, unit_cost: Decimal | None) -> dict[str, An
 def post_move(session: Session, request: MoveRequest) -> Move:
     """Apply one move: guarded decrement of the source, increment of the destination, and the
     ledger row, all in the caller's transaction. Raises before anything is written for it."""
-    _take_out(session, request)
+    # The cost first: it locks the item row before any balance of the item (wms.costing).
     unit_cost = _unit_cost(session, request) if request.crosses_the_boundary else None
+    _take_out(session, request)
     if request.to_location is not None:
         _increment(
             session, request.to_location.id, request.item_id, request.lot_id, request.qty,
@@ -278,12 +279,12 @@ class MoveBatch:
 
     def post(self, request: MoveRequest) -> Move:
         """Check and take out the units now; the Move gets its id from finish()."""
-        _take_out(self.session, request)
         unit_cost = None
         if request.crosses_the_boundary:
             pending = sum(qty for (_, item, _, _), qty in self._increments.items()
                           if item == request.item_id)
             unit_cost = _unit_cost(self.session, request, pending)
+        _take_out(self.session, request)
         if request.to_location is not None:
             key = (request.to_location.id, request.item_id, request.lot_id,
                    request.reserve_at_destination)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from tests.support.builders import Builder
 from tests.support.checks import assert_ledger_agrees
+from tests.support.concurrency import run_together
 from wms.db import Database
 from wms.models import Item, Location, Move, StockBalance
 from wms.services.allocation import create_pick_list
@@ -269,3 +270,33 @@ def test_the_stock_value_equals_the_units_costs_on_both_engines(
     value = books.on_hand() * books.average()  # type: ignore[operator]
     assert abs(value - books.book_value()) <= CENT
     assert_ledger_agrees(db)
+
+
+def test_receipts_at_once_at_different_prices_lose_no_update_of_the_average(
+        app: Any, build: Builder, db: Database) -> None:
+    """Eight receipts of 10 units at 1.00 to 8.00 at the same moment: whatever their order,
+    the average ends at 4.50 (each receipt re-averages what the one before it left)."""
+    build.warehouse("WH1", bins=1)
+    build.item("TEA")
+    build.supplier("SUP-1")
+    with db.write() as s:
+        for price in range(1, 9):
+            create_purchase_order(s, f"PO-{price}", "SUP-1",
+                                  [OrderLineInput("TEA", 10, Decimal(price))], None)
+    token = build.user("receiver", "operator")
+
+    def receipt(price: int) -> Any:
+        def send() -> Any:
+            response = app.test_client().post("/api/v1/receipts", json={
+                "location": "DOCK-1", "purchase_order": f"PO-{price}",
+                "lines": [{"sku": "TEA", "qty": 10}]}, headers={
+                "Authorization": f"Bearer {token}", "Idempotency-Key": f"r-{price}"})
+            return response.status_code, response.get_json()
+        return send
+
+    outcomes = run_together([receipt(p) for p in range(1, 9)], seed=5)
+    assert [status for status, _ in outcomes] == [201] * 8, outcomes
+    books = Books(db)
+    assert books.on_hand() == 80
+    assert abs(books.average() - Decimal("4.5")) <= Decimal("0.0005")  # type: ignore[operator]
+    assert books.book_value() == Decimal("360")
