@@ -300,3 +300,12 @@ def test_receipts_at_once_at_different_prices_lose_no_update_of_the_average(
     assert books.on_hand() == 80
     assert abs(books.average() - Decimal("4.5")) <= Decimal("0.0005")  # type: ignore[operator]
     assert books.book_value() == Decimal("360")
+
+
+def test_an_item_answers_its_average_cost_and_stock_value(api: Any, db: Database) -> None:
+    books = a_shop(db)
+    assert api.get("/items/TEA").get_json()["avg_cost"] is None
+    books.buy(10, "2.00")
+    books.buy(10, "4.00")
+    item = api.get("/items/TEA").get_json()
+    assert (item["on_hand"], item["avg_cost"], item["stock_value"]) == (20, "3.00", "60.00")

@@ -33,6 +33,7 @@ from wms.models.printing import JOB_STATUSES
 from wms.models.purchasing import PO_STATUSES
 from wms.models.sales import SO_STATUSES
 from wms.models.stock import MOVE_KINDS
+from wms.money import money
 from wms.services.stock_queries import LedgerRow, StockRow, ledger_rows
 from wms.site_config import DOCUMENT_KINDS
 
@@ -92,7 +93,11 @@ class ItemJson(TypedDict):
     pack_size: int
     zone_code: str | None
     min_shelf_life_days: int | None
+    # the moving-average cost per unit (null until the first receipt), as money
+    avg_cost: str | None
     on_hand: NotRequired[int]
+    # on_hand x the moving-average cost (the standard cost before the first receipt)
+    stock_value: NotRequired[str]
     on_hand_by_status: NotRequired[dict[str, int]]
 
 
@@ -385,9 +390,12 @@ def item_json(item: Item, on_hand: int | None = None,
         "min_qty": item.min_qty, "max_qty": item.max_qty,
         "lead_time_days": item.lead_time_days, "pack_size": item.pack_size,
         "zone_code": item.zone_code, "min_shelf_life_days": item.min_shelf_life_days,
+        "avg_cost": money(item.avg_cost),
     }
     if on_hand is not None:
         body["on_hand"] = on_hand
+        body["stock_value"] = money(on_hand * (item.avg_cost if item.avg_cost is not None
+                                               else item.unit_cost or 0)) or "0.00"
     if by_status is not None:
         body["on_hand_by_status"] = by_status
     return body
