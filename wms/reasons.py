@@ -1,4 +1,4 @@
-"""Why stock was scrapped, quarantined, rejected or adjusted: one list of reason codes.
+"""Why stock was scrapped, quarantined, rejected, returned or adjusted: one list of reason codes.
 
 The ledger and the receipt lines store the code, never a label in somebody's language; the
 pages show each code in the reader's language, and free text goes in the `note` beside it.

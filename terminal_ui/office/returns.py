@@ -59,6 +59,11 @@ def _db() -> Database:
     return current_app.extensions["wms.db"]
 
 
+def _htmx() -> bool:
+    """Whether an htmx request asks for the list alone (the page's table partial)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def _refuse(error: WmsError) -> None:
     headline, detail = describe(error)
     flash(f"{headline}: {error.message}" if not detail else f"{headline}. {detail} "
@@ -102,7 +107,8 @@ def returns() -> Any:
              "units": r.units, "value": money(r.value), "at": r.at.isoformat(),
              "user": r.user or ""} for r in rows], "returns")
     response = Response(render_template(
-        "office/returns/returns.html", rows=rows, total=total, window=window, kind=kind,
+        "office/returns/_returns_table.html" if _htmx() else "office/returns/returns.html",
+        rows=rows, total=total, window=window, kind=kind,
         kinds=KINDS, money=money))
     response.headers["Vary"] = "HX-Request"
     return response
@@ -239,7 +245,8 @@ def quarantine() -> Any:
              "since": r.since.isoformat() if r.since else "", "value": money(r.value)}
             for r in rows], "quarantine")
     response = Response(render_template(
-        "office/returns/quarantine.html", rows=rows, total=total, window=window, sku=sku,
+        "office/returns/_quarantine_table.html" if _htmx() else "office/returns/quarantine.html",
+        rows=rows, total=total, window=window, sku=sku,
         suppliers=suppliers, money=money, reason_label=reason_label,
         supplier_reasons=reason_choices(SUPPLIER_RETURN_REASONS),
         scrap_reasons=reason_choices(SCRAP_REASONS)))

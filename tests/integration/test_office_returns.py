@@ -198,3 +198,14 @@ def test_an_operator_may_not_open_the_returns_room(office: Any, build: Builder) 
     operator = Person(office, "op")
     assert operator.client.get("/office/returns/").status_code == 403
     assert operator.client.get("/office/returns/customer").status_code == 403
+
+
+def test_an_htmx_request_gets_the_quarantine_list_alone(office: Any) -> None:
+    clerk = Person(office, "clerk")
+    response = clerk.client.get("/office/returns/quarantine", query_string={"sku": "TEA"},
+                                headers={"HX-Request": "true"})
+    part = response.get_data(as_text=True)
+    assert "HX-Request" in response.headers["Vary"]
+    assert part.lstrip().startswith('<div id="quarantine-table">') and "<html" not in part
+    assert 'data-sku="TEA"' in part
+    assert "Nothing in quarantine" in clerk.page("/office/returns/quarantine", sku="CUP")

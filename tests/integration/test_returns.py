@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from tests.support.builders import Builder
 from tests.support.checks import assert_ledger_agrees, error_code, snapshot
+from wms.cli import main
 from wms.db import Database
 from wms.services.allocation import create_pick_list
 from wms.services.picking import confirm_pick
@@ -150,3 +152,18 @@ def test_release_from_quarantine_needs_a_supervisor(api: Any, api_as: Any, db: D
     assert kinds(done.get_json()) == [("release", 2, "QC-1", shipped[2])]
     assert stock_of(api, "TEA") == {(shipped[1], "L1"): 4, (shipped[2], "L1"): 2}
     assert_ledger_agrees(db)
+
+
+def test_wms_verify_rebuilds_the_balances_after_returns_of_every_kind(
+        api: Any, api_as: Any, database_url: str, shipped: list[str]) -> None:
+    assert api.post("/returns", a_return(
+        {"sku": "CUP", "qty": 1, "disposition": "restock", "reason": "unwanted"},
+        {"sku": "CUP", "qty": 1, "disposition": "quarantine", "reason": "damaged"},
+        {"sku": "TEA", "qty": 2, "disposition": "scrap", "reason": "quality"})).status_code == 201
+    assert api.post("/supplier-returns", {"supplier": "SUP-1", "lines": [
+        {"sku": "CUP", "qty": 2, "from": shipped[0], "reason": "surplus"}]}).status_code == 201
+    assert api_as("supervisor").post("/quarantine/release", {
+        "sku": "CUP", "qty": 1, "from": "QC-1", "to": shipped[2]}).status_code == 201
+    result = CliRunner(env={"WMS_DATABASE_URL": database_url}).invoke(main, ["verify"])
+    assert result.exit_code == 0, result.output
+    assert "ledger and balances agree" in result.output

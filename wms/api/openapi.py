@@ -13,7 +13,14 @@ from wms.api.registry import ENDPOINTS, MAX_ID, Endpoint
 from wms.auth import PERMISSIONS
 from wms.config import Settings
 from wms.models import JOB_STATUSES
-from wms.reasons import INSPECTION_REASONS, MEANINGS, REASONS, SCRAP_REASONS
+from wms.reasons import (
+    CUSTOMER_RETURN_REASONS,
+    INSPECTION_REASONS,
+    MEANINGS,
+    REASONS,
+    SCRAP_REASONS,
+    SUPPLIER_RETURN_REASONS,
+)
 from wms.site_config import SiteConfig
 
 STATUS_OF = {
@@ -43,7 +50,9 @@ REASON_CODE_SCHEMA = {
     "the ledger (`reason` of a move, beside free text in `note`) and given in requests: "
     + "; ".join(f"`{code}`: {meaning}" for code, meaning in MEANINGS.items())
     + ". Scrap takes " + ", ".join(SCRAP_REASONS) + "; quarantine and reject at receiving "
-    "take " + ", ".join(INSPECTION_REASONS) + ". Another code is answered with 422 "
+    "take " + ", ".join(INSPECTION_REASONS) + "; a customer's return takes "
+    + ", ".join(CUSTOMER_RETURN_REASONS) + "; a return to the supplier takes "
+    + ", ".join(SUPPLIER_RETURN_REASONS) + ". Another code is answered with 422 "
     "`invalid`, naming the field and the codes.",
 }
 
