@@ -1,5 +1,7 @@
 """The stock ledger: the one place where stock changes. Every change inserts a move and
-updates the affected balances in the same transaction; a decrement is one guarded statement."""
+updates the affected balances in the same transaction; a decrement is one guarded statement.
+A move that brings units into the company or takes them out also keeps the item's
+moving-average cost (wms.costing) in that transaction."""
 
 from __future__ import annotations
 
@@ -218,11 +220,9 @@ def _take_out(session: Session, request: MoveRequest) -> None:
         )
 
 
-def _unit_cost(session: Session, request: MoveRequest, pending: int = 0) -> Decimal | None:
-    """The cost of the move's units when they enter or leave the company, by wms.costing;
-    None for a move within it (which costs no statement)."""
-    if not request.crosses_the_boundary:
-        return None
+def _unit_cost(session: Session, request: MoveRequest, pending: int = 0) -> Decimal:
+    """The cost per unit of a move's units that enter or leave the company (wms.costing).
+    Moves within it are never costed, and so cost no statement."""
     return cost_move(session, request.item_id, request.qty,
                      entering=request.from_location is None, price=request.unit_price,
                      pending=pending)
@@ -248,7 +248,8 @@ def _ledger_row(request: MoveRequest, unit_cost: Decimal | None) -> dict[str, An
 
 def post_move(session: Session, request: MoveRequest) -> Move:
     """Apply one move: guarded decrement of the source, increment of the destination, and the
-    ledger row, all in the caller's transaction. Raises before anything is written for it."""
+    ledger row, all in the caller's transaction; units entering or leaving the company carry
+    their moving-average cost. Raises before anything is written for it."""
     # The cost first: it locks the item row before any balance of the item (wms.costing).
     unit_cost = _unit_cost(session, request) if request.crosses_the_boundary else None
     _take_out(session, request)
