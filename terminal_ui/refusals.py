@@ -33,6 +33,9 @@ def _detail(error: WmsError, context: dict[str, str]) -> str:
     if error.code == "invalid" and facts.get("field") == "qty" and facts.get("maximum"):
         return _("At most %(maximum)s; typed %(qty)s", maximum=facts["maximum"],
                  qty=facts.get("qty", "—"))
+    if error.code == "over_return" and "remaining" in facts:
+        return _("%(sku)s: %(n)s more may come back", sku=facts.get("sku", "—"),
+                 n=facts["remaining"])
     if expected and scanned:
         return _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
                  scanned=scanned)

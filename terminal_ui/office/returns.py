@@ -65,9 +65,10 @@ def _htmx() -> bool:
 
 
 def _refuse(error: WmsError) -> None:
+    """The refusal as a message in the reader's language, the service's words after it."""
     headline, detail = describe(error)
-    flash(f"{headline}: {error.message}" if not detail else f"{headline}. {detail} "
-          f"({error.message})", "error")
+    flash(f"{headline}: {detail} ({error.message})" if detail else
+          f"{headline}: {error.message}", "error")
 
 
 def _whole(text: str | None, field: str) -> int:

@@ -110,7 +110,7 @@ def test_a_return_of_more_than_was_shipped_is_refused_with_a_message(office: Any
         "step": "book", "customer": "CUS-1", "sales_order": "SO-1", "location": "DOCK-1",
         "sku": "CUP", "lot": "", "qty": "6", "disposition": "restock", "reason": "unwanted"})
     assert banner(refused.get_data(as_text=True)).startswith(
-        "error: More than the order shipped")
+        "error: More than the order shipped: CUP: 5 more may come back")
     not_a_number = clerk.submit("/office/returns/customer", {
         "step": "book", "customer": "CUS-1", "sales_order": "SO-1", "location": "DOCK-1",
         "sku": "CUP", "lot": "", "qty": "two", "disposition": "restock", "reason": "unwanted"})
@@ -209,3 +209,12 @@ def test_an_htmx_request_gets_the_quarantine_list_alone(office: Any) -> None:
     assert part.lstrip().startswith('<div id="quarantine-table">') and "<html" not in part
     assert 'data-sku="TEA"' in part
     assert "Nothing in quarantine" in clerk.page("/office/returns/quarantine", sku="CUP")
+
+
+def test_a_refused_return_is_explained_in_chinese_to_a_chinese_reader(office: Any) -> None:
+    clerk = Person(office, "clerk", language="zh")
+    refused = clerk.submit("/office/returns/customer", {
+        "step": "book", "customer": "CUS-1", "sales_order": "SO-1", "location": "DOCK-1",
+        "sku": "CUP", "lot": "", "qty": "8", "disposition": "restock", "reason": "unwanted"})
+    assert banner(refused.get_data(as_text=True)).startswith(
+        "error: 超过订单已发货数量: CUP：还可退回 5")

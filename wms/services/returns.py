@@ -135,6 +135,9 @@ def _return_lot(session: Session, item: Item, code: str | None, order: SalesOrde
             lot = session.get(Lot, lot_id)
             assert lot is not None
             return lot
+    if item.expiry:
+        raise Invalid(f"lot: item {item.sku} tracks expiry; name the lot that came back",
+                      field="lot")
     return lot_for_receipt(session, item, code, None, utcnow())
 
 
