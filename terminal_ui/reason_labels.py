@@ -19,6 +19,8 @@ LABELS: dict[str, LazyString] = {
     "missing_label": _l("Label missing"),
     "quality": _l("Quality problem"),
     "lost": _l("Lost"),
+    "unwanted": _l("No longer wanted"),
+    "surplus": _l("Surplus stock"),
     "other": _l("Other"),
     "cycle_count": _l("Cycle count"),
 }

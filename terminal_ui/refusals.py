@@ -33,6 +33,9 @@ def _detail(error: WmsError, context: dict[str, str]) -> str:
     if error.code == "invalid" and facts.get("field") == "qty" and facts.get("maximum"):
         return _("At most %(maximum)s; typed %(qty)s", maximum=facts["maximum"],
                  qty=facts.get("qty", "—"))
+    if error.code == "over_return" and "remaining" in facts:
+        return _("%(sku)s: %(n)s more may come back", sku=facts.get("sku", "—"),
+                 n=facts["remaining"])
     if expected and scanned:
         return _("Expected %(expected)s, scanned %(scanned)s", expected=expected,
                  scanned=scanned)
@@ -90,6 +93,7 @@ def headline_for(code: str) -> str:
         "not_found": _("Not found"),
         "insufficient_stock": _("Not enough stock"),
         "over_receipt": _("More than the order allows"),
+        "over_return": _("More than the order shipped"),
         "wrong_location": _("Wrong bin"),
         "wrong_item": _("Wrong item"),
         "wrong_lot": _("Wrong lot"),

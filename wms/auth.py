@@ -37,6 +37,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "station": FLOOR,  # the scanner bridge posting the fixed scanners' scans
     "approve": APPROVERS,
     "scrap": APPROVERS,
+    # goods a customer sends back and goods sent back to a supplier
+    "returns": frozenset({"admin", "supervisor", "clerk"}),
+    # stock let out of quarantine into a bin
+    "release": APPROVERS,
     "admin": frozenset({"admin"}),
     # the back office's pages: the owner, the supervisor and the clerk
     "office": frozenset({"admin", "supervisor", "clerk"}),

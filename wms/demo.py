@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from locations import generate_layout
 from wms.auth import add_user, create_token
 from wms.models import Customer, Item, Lot, Supplier, User, utcnow
+from wms.services.allocation import create_pick_list
 from wms.services.masterdata import (
     ensure_warehouse,
     upsert_item,
@@ -24,7 +25,10 @@ from wms.services.masterdata import (
 )
 from wms.services.moving import move_stock
 from wms.services.orders import OrderLineInput, create_purchase_order, create_sales_order
+from wms.services.picking import confirm_pick
 from wms.services.receiving import ReceiptLineInput, receive
+from wms.services.returns import CustomerReturnLine, receive_customer_return
+from wms.services.shipping import ship_order
 
 
 @dataclass(frozen=True)
@@ -185,12 +189,27 @@ def load_demo(session: Session) -> str:
     create_sales_order(session, "SO-2003", "CUS-003", [
         OrderLineInput("POT-020", 2, d("398.00")), OrderLineInput("MAT-050", 1, d("35.00"))],
         None)
+    _shipped_and_returned(session)
 
     for u in DEMO_USERS:
         if session.scalar(select(User.id).where(User.username == u.username)) is None:
             add_user(session, u.username, u.role, pin=u.pin, password=u.password,
                      badge=u.badge, display_name=u.display_name)
     return create_token(session, "admin")
+
+
+def _shipped_and_returned(session: Session) -> None:
+    """Last week's order SO-1990 shipped three tea trays; the customer sent one back
+    damaged, and it waits in quarantine. Two may still come back."""
+    create_sales_order(session, "SO-1990", "CUS-003", [OrderLineInput("MAT-050", 3)], None)
+    for task in create_pick_list(session, "SO-1990", None).pick_list.tasks:
+        confirm_pick(session, task_id=task.id, location=task.location.code, sku="MAT-050",
+                     qty=task.qty, user_id=None)
+    ship_order(session, "SO-1990", None)
+    receive_customer_return(session, customer="CUS-003", sales_order="SO-1990",
+                            location="DOCK-1", user_id=None, lines=[CustomerReturnLine(
+                                "MAT-050", 1, "quarantine", "damaged",
+                                note="corner split in transit")])
 
 
 BRIDGE_USER = "bridge"

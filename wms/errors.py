@@ -51,6 +51,12 @@ class OverReceipt(WmsError):
     code, status = "over_receipt", 409
 
 
+class OverReturn(WmsError):
+    """More units returned than the order shipped of the item, less what came back already."""
+
+    code, status = "over_return", 409
+
+
 class ExpiredLot(WmsError):
     """A lot past its expiry date offered for receipt: quarantine it, or a supervisor
     overrides."""

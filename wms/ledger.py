@@ -1,9 +1,12 @@
 """The stock ledger: the one place where stock changes. Every change inserts a move and
-updates the affected balances in the same transaction; a decrement is one guarded statement."""
+updates the affected balances in the same transaction; a decrement is one guarded statement.
+A move that brings units into the company or takes them out also keeps the item's
+moving-average cost (wms.costing) in that transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from functools import cache
 from typing import Any, cast
@@ -27,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from wms.costing import cost_move
 from wms.errors import InsufficientStock, LocationBlocked, LocationFull
 from wms.models import Location, Move, StockBalance
 from wms.models.base import utcnow
@@ -190,6 +194,14 @@ class MoveRequest:
     # The units stay reserved where they arrive (picked units at packing, held for their
     # order until it ships): no move or scrap can take them.
     reserve_at_destination: bool = False
+    # The price per unit of units entering the company (a purchase order line's price, the
+    # cost at which returned units left); None: they enter at the moving average.
+    unit_price: Decimal | None = None
+
+    @property
+    def crosses_the_boundary(self) -> bool:
+        """Whether units enter or leave the company's stock (and so carry a cost)."""
+        return self.from_location is None or self.to_location is None
 
 
 def _take_out(session: Session, request: MoveRequest) -> None:
@@ -208,7 +220,15 @@ def _take_out(session: Session, request: MoveRequest) -> None:
         )
 
 
-def _ledger_row(request: MoveRequest) -> dict[str, Any]:
+def _unit_cost(session: Session, request: MoveRequest, pending: int = 0) -> Decimal:
+    """The cost per unit of a move's units that enter or leave the company (wms.costing).
+    Moves within it are never costed, and so cost no statement."""
+    return cost_move(session, request.item_id, request.qty,
+                     entering=request.from_location is None, price=request.unit_price,
+                     pending=pending)
+
+
+def _ledger_row(request: MoveRequest, unit_cost: Decimal | None) -> dict[str, Any]:
     return {
         "at": utcnow(),
         "kind": request.kind,
@@ -222,19 +242,23 @@ def _ledger_row(request: MoveRequest) -> dict[str, Any]:
         "reason": request.reason,
         "note": request.note,
         "pick_task_id": request.pick_task_id,
+        "unit_cost": unit_cost,
     }
 
 
 def post_move(session: Session, request: MoveRequest) -> Move:
     """Apply one move: guarded decrement of the source, increment of the destination, and the
-    ledger row, all in the caller's transaction. Raises before anything is written for it."""
+    ledger row, all in the caller's transaction; units entering or leaving the company carry
+    their moving-average cost. Raises before anything is written for it."""
+    # The cost first: it locks the item row before any balance of the item (wms.costing).
+    unit_cost = _unit_cost(session, request) if request.crosses_the_boundary else None
     _take_out(session, request)
     if request.to_location is not None:
         _increment(
             session, request.to_location.id, request.item_id, request.lot_id, request.qty,
             request.reserve_at_destination,
         )
-    row = _ledger_row(request)
+    row = _ledger_row(request, unit_cost)
     # A Core insert: the ledger row is written now, without the unit of work's bookkeeping;
     # the Move handed back carries the row's values and is not tracked by the session.
     result = cast(CursorResult[Any], session.execute(_INSERT_MOVE, row))
@@ -256,12 +280,17 @@ class MoveBatch:
 
     def post(self, request: MoveRequest) -> Move:
         """Check and take out the units now; the Move gets its id from finish()."""
+        unit_cost = None
+        if request.crosses_the_boundary:
+            pending = sum(qty for (_, item, _, _), qty in self._increments.items()
+                          if item == request.item_id)
+            unit_cost = _unit_cost(self.session, request, pending)
         _take_out(self.session, request)
         if request.to_location is not None:
             key = (request.to_location.id, request.item_id, request.lot_id,
                    request.reserve_at_destination)
             self._increments[key] = self._increments.get(key, 0) + request.qty
-        row = _ledger_row(request)
+        row = _ledger_row(request, unit_cost)
         move = Move(**row)
         self._rows.append(row)
         self._moves.append(move)

@@ -1,4 +1,4 @@
-"""Why stock was scrapped, quarantined, rejected or adjusted: one list of reason codes.
+"""Why stock was scrapped, quarantined, rejected, returned or adjusted: one list of reason codes.
 
 The ledger and the receipt lines store the code, never a label in somebody's language; the
 pages show each code in the reader's language, and free text goes in the `note` beside it.
@@ -24,6 +24,8 @@ MEANINGS: dict[str, str] = {
     "missing_label": "no readable label, lot or expiry on the goods",
     "quality": "fails the quality check for another reason",
     "lost": "cannot be found (scrap only)",
+    "unwanted": "the customer no longer wants it (returns only)",
+    "surplus": "more than is needed, sent back to the supplier (returns only)",
     OTHER: "anything else: say what in `note`",
     CYCLE_COUNT: "a count found more or fewer units than the books (set by the system)",
 }
@@ -34,6 +36,11 @@ SCRAP_REASONS: tuple[str, ...] = (
 INSPECTION_REASONS: tuple[str, ...] = (  # quarantine or reject at receiving
     "damaged", "wrong_item", "expired", "short_shelf_life", "contaminated", "missing_label",
     "quality", OTHER)
+CUSTOMER_RETURN_REASONS: tuple[str, ...] = (  # why a customer sent goods back
+    "damaged", "wrong_item", "quality", "expired", "unwanted", OTHER)
+SUPPLIER_RETURN_REASONS: tuple[str, ...] = (  # why goods go back to their supplier
+    "damaged", "wrong_item", "quality", "expired", "short_shelf_life", "contaminated",
+    "missing_label", "surplus", OTHER)
 REASONS: tuple[str, ...] = tuple(MEANINGS)
 
 NOTE_LENGTH = 200

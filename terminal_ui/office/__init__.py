@@ -11,8 +11,8 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
 # The rooms, by module under terminal_ui.office; each module has a `blueprint`.
-ROOMS = ("print_jobs", "home", "items", "layout", "partners", "purchasing", "sales", "users",
-         "audit")
+ROOMS = ("print_jobs", "home", "items", "layout", "partners", "purchasing", "sales", "returns",
+         "users", "audit")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from wms.reasons import INSPECTION_REASONS, REASONS, SCRAP_REASONS
 from wms.services.allocation import create_pick_list
 from wms.services.counting import Thresholds, enter_count, start_count, submit_count
 from wms.services.picking import confirm_pick
+from wms.services.receiving import ReceiptLineInput, receive
 from wms.services.shipping import pack_order
 
 JSON_TYPE = "application/json"
@@ -325,6 +326,8 @@ def role_matrix_scene(build: Builder, db: Database) -> dict[str, tuple[str, str,
         enter_count(s, count_id=count.id, location=bins[4], sku="MUG", qty=4, user_id=None)
         submit_count(s, count.id, Thresholds(), None)
         count_id = count.id
+        receive(s, location="DOCK-1", user_id=None, lines=[
+            ReceiptLineInput("MUG", 2, disposition="quarantine", reason="damaged")])
     return {
         "read": ("get", "/stock", None, 200),
         "master_data": ("put", "/items/NEW-1", {"name": "新品"}, 201),
@@ -348,6 +351,10 @@ def role_matrix_scene(build: Builder, db: Database) -> dict[str, tuple[str, str,
                                      "reason": "broken"}, 201),
         "station": ("post", "/stations/dock/scans", {"raw": "CUP"}, 201),
         "audit": ("get", "/audit", None, 200),
+        "returns": ("post", "/returns", {"customer": "CUS-1", "location": "DOCK-1", "lines": [
+            {"sku": "CUP", "qty": 1, "disposition": "restock", "reason": "unwanted"}]}, 201),
+        "release": ("post", "/quarantine/release", {"sku": "MUG", "qty": 1, "from": "QC-1",
+                                                    "to": bins[5]}, 201),
     }
 
 

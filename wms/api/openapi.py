@@ -13,13 +13,21 @@ from wms.api.registry import ENDPOINTS, MAX_ID, Endpoint
 from wms.auth import PERMISSIONS
 from wms.config import Settings
 from wms.models import JOB_STATUSES
-from wms.reasons import INSPECTION_REASONS, MEANINGS, REASONS, SCRAP_REASONS
+from wms.reasons import (
+    CUSTOMER_RETURN_REASONS,
+    INSPECTION_REASONS,
+    MEANINGS,
+    REASONS,
+    SCRAP_REASONS,
+    SUPPLIER_RETURN_REASONS,
+)
 from wms.site_config import SiteConfig
 from wms.tabular import FORMATS
 
 STATUS_OF = {
     "invalid": 422, "unknown_item": 404, "unknown_location": 404, "unknown_order": 404,
     "unknown_count": 404, "not_found": 404, "insufficient_stock": 409, "over_receipt": 409,
+    "over_return": 409,
     "wrong_location": 409, "wrong_item": 409, "wrong_lot": 409, "location_full": 409,
     "location_blocked": 409, "conflict": 409, "idempotency_key_reused": 409,
     "expired_lot": 409, "short_shelf_life": 409, "unexpected_scan": 422,
@@ -43,7 +51,9 @@ REASON_CODE_SCHEMA = {
     "the ledger (`reason` of a move, beside free text in `note`) and given in requests: "
     + "; ".join(f"`{code}`: {meaning}" for code, meaning in MEANINGS.items())
     + ". Scrap takes " + ", ".join(SCRAP_REASONS) + "; quarantine and reject at receiving "
-    "take " + ", ".join(INSPECTION_REASONS) + ". Another code is answered with 422 "
+    "take " + ", ".join(INSPECTION_REASONS) + "; a customer's return takes "
+    + ", ".join(CUSTOMER_RETURN_REASONS) + "; a return to the supplier takes "
+    + ", ".join(SUPPLIER_RETURN_REASONS) + ". Another code is answered with 422 "
     "`invalid`, naming the field and the codes.",
 }
 

@@ -15,7 +15,14 @@ from pydantic import (
     field_validator,
 )
 
-from wms.reasons import INSPECTION_REASONS, MEANINGS, NOTE_LENGTH, SCRAP_REASONS
+from wms.reasons import (
+    CUSTOMER_RETURN_REASONS,
+    INSPECTION_REASONS,
+    MEANINGS,
+    NOTE_LENGTH,
+    SCRAP_REASONS,
+    SUPPLIER_RETURN_REASONS,
+)
 
 # Every whole number a body carries stays within this, so it fits every column's integer.
 MAX_INT = 1_000_000_000
@@ -69,6 +76,13 @@ ScrapReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 InspectionReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
                              _reason_field(INSPECTION_REASONS, "the goods are quarantined or "
                                            "rejected (needed unless they are accepted)")]
+
+CustomerReturnReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
+                                 _reason_field(CUSTOMER_RETURN_REASONS,
+                                               "the customer sent the goods back")]
+SupplierReturnReason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64),
+                                 _reason_field(SUPPLIER_RETURN_REASONS,
+                                               "the goods go back to the supplier")]
 
 
 def _holds_nul(value: Any) -> bool:
@@ -286,3 +300,42 @@ class StationDeviceBody(Body):
     state: Literal["connected", "disconnected"]
     detail: Annotated[str, StringConstraints(max_length=500)] = ""
     at: Moment | None = None
+
+
+class CustomerReturnLineBody(Body):
+    sku: Code
+    qty: Qty
+    lot: OptionalLot = None
+    disposition: Literal["restock", "quarantine", "scrap"]
+    reason: CustomerReturnReason
+    note: Note | None = None
+
+
+class CustomerReturnBody(Body):
+    customer: Code
+    sales_order: OrderNumber | None = None
+    location: Code
+    lines: Annotated[list[CustomerReturnLineBody], Field(min_length=1, max_length=1000)]
+
+
+class SupplierReturnLineBody(Body):
+    sku: Code
+    qty: Qty
+    lot: OptionalLot = None
+    from_: Code = Field(alias="from")
+    reason: SupplierReturnReason
+    note: Note | None = None
+
+
+class SupplierReturnBody(Body):
+    supplier: Code
+    purchase_order: OrderNumber | None = None
+    lines: Annotated[list[SupplierReturnLineBody], Field(min_length=1, max_length=1000)]
+
+
+class QuarantineReleaseBody(Body):
+    sku: Code
+    qty: Qty
+    lot: OptionalLot = None
+    from_: Code = Field(alias="from")
+    to: Code

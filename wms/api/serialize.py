@@ -345,6 +345,11 @@ class ReceiptJson(TypedDict):
     purchase_order: NotRequired[PurchaseOrderJson]
 
 
+class ReturnJson(TypedDict):
+    id: int
+    moves: list[LedgerRowJson]
+
+
 class PutawayChoiceJson(TypedDict):
     location: str
     reason: str

@@ -280,7 +280,7 @@ def receive(
         result.moves.append(post_move(session, MoveRequest(
             kind="receive", item_id=item.id, lot_id=lot.id, qty=entry.qty, from_location=None,
             to_location=destination, user_id=user_id, reference=reference,
-            reason=reason, note=note,
+            reason=reason, note=note, unit_price=po_line.unit_price if po_line else None,
         )))
     if order is not None:
         refresh_purchase_status(order)
