@@ -21,6 +21,7 @@ LABELS: dict[str, LazyString] = {
     "lost": _l("Lost"),
     "other": _l("Other"),
     "cycle_count": _l("Cycle count"),
+    "opening_stock": _l("Opening stock"),
 }
 
 

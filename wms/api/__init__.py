@@ -3,6 +3,7 @@ glue lives in terminal_ui."""
 
 from wms.api import (  # noqa: F401  (fill the registry)
     floor,
+    imports,
     masterdata,
     orders,
     print_queue,

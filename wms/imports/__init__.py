@@ -1,0 +1,122 @@
+"""Imports and exports of master data and opening stock: one file (CSV or XLSX) per kind,
+checked whole before anything is written; an export is a file the import takes back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from wms.errors import Invalid, UnknownRecord
+from wms.imports.items import ITEMS
+from wms.imports.locations import LOCATIONS
+from wms.imports.opening_stock import (
+    OPENING_STOCK_COLUMNS,
+    check_opening_stock,
+    export_opening_stock,
+    write_opening_stock,
+)
+from wms.imports.partners import CUSTOMERS, SUPPLIERS
+from wms.imports.records import Checked, RecordKind, check_records, write_records
+from wms.imports.table import (
+    EmptyFile,
+    ImportColumn,
+    Progress,
+    RowError,
+    no_progress,
+    read_sheet,
+)
+from wms.tabular import UnreadableFile
+
+RECORD_KINDS: dict[str, RecordKind] = {k.name: k for k in (ITEMS, LOCATIONS, SUPPLIERS,
+                                                           CUSTOMERS)}
+OPENING_STOCK_KIND = "opening-stock"
+KINDS: tuple[str, ...] = (*RECORD_KINDS, OPENING_STOCK_KIND)
+
+__all__ = ["KINDS", "ImportResult", "RowError", "columns_for", "export_rows", "run_import"]
+
+
+def columns_for(kind: str) -> tuple[ImportColumn, ...]:
+    """The columns of a file of this kind; an unknown kind is a missing record."""
+    if kind == OPENING_STOCK_KIND:
+        return OPENING_STOCK_COLUMNS
+    if kind not in RECORD_KINDS:
+        raise UnknownRecord(f"no import of {kind!r}; one of {', '.join(KINDS)}", kind=kind)
+    return RECORD_KINDS[kind].columns
+
+
+@dataclass
+class ImportResult:
+    """What an import (or its dry run) found and did."""
+
+    kind: str
+    rows: int
+    errors: list[RowError]
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    moves: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def imported(self) -> bool:
+        return not self.errors and not self.dry_run
+
+    def json(self) -> dict[str, Any]:
+        """The answer of the API."""
+        return {"kind": self.kind, "rows": self.rows, "dry_run": self.dry_run,
+                "created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "moves": self.moves,
+                "errors": [e.json() for e in self.errors]}
+
+
+def _check(session: Session, kind: str, filename: str, data: bytes,
+           progress: Progress) -> Checked:
+    columns = columns_for(kind)
+    if not data:
+        raise Invalid("file: a CSV or XLSX file is required; this one is empty", field="file")
+    try:
+        sheet = read_sheet(columns, filename, data)
+    except EmptyFile as exc:
+        raise Invalid(f"file: {exc}", field="file") from exc
+    except UnreadableFile as exc:
+        raise Invalid(f"file: {exc}", field="file") from exc
+    if kind == OPENING_STOCK_KIND:
+        return check_opening_stock(session, sheet, progress)
+    return check_records(session, RECORD_KINDS[kind], sheet, progress)
+
+
+def run_import(session: Session, kind: str, filename: str, data: bytes, user_id: int | None,
+               *, dry_run: bool = False, progress: Progress = no_progress) -> ImportResult:
+    """Check every row of the file; unless it is a dry run and when no row is bad, write
+    them all in the caller's transaction. A file that is not a table raises Invalid."""
+    checked = _check(session, kind, filename, data, progress)
+    result = ImportResult(kind, checked.rows, checked.errors, dry_run)
+    if kind != OPENING_STOCK_KIND:
+        result.created, result.updated = len(checked.new), len(checked.changed)
+        result.unchanged = checked.rows - result.created - result.updated
+    if checked.errors or dry_run:
+        return result
+    if kind == OPENING_STOCK_KIND:
+        result.moves = write_opening_stock(session, checked, user_id, filename, progress)
+    else:
+        write_records(session, RECORD_KINDS[kind], checked, user_id, filename, progress)
+    return result
+
+
+def export_rows(session: Session, kind: str) -> list[dict[str, Any]]:
+    """Every record of the kind as a row of its import file."""
+    columns_for(kind)
+    if kind == OPENING_STOCK_KIND:
+        return export_opening_stock(session)
+    export = RECORD_KINDS[kind].export
+    assert export is not None
+    return export(session)
+
+
+def header_keys(kind: str) -> Sequence[str]:
+    """The English headers (API field names) of a kind's file."""
+    return [c.key for c in columns_for(kind)]

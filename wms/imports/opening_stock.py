@@ -1,0 +1,199 @@
+"""Opening stock from a file: what is on the shelves when the warehouse starts on the
+system, booked through the ledger as adjustments (reason `opening_stock`, reference
+OPENING), each item's average cost blended with the file's unit cost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wms.api.schemas import Body, Code, OptionalLot, Qty
+from wms.errors import UnknownLocation
+from wms.imports.records import STEP, Checked
+from wms.imports.table import (
+    ImportColumn,
+    Progress,
+    RowError,
+    Sheet,
+    no_progress,
+    parse_row,
+    validate,
+)
+from wms.ledger import MoveBatch, MoveRequest
+from wms.models import Item, Location, Lot, StockBalance
+from wms.models.base import utcnow
+from wms.money import cost
+from wms.reasons import OPENING_STOCK
+from wms.services.audit import record
+from wms.services.lookup import location_code, lot_for_receipt
+
+REFERENCE = "OPENING"
+
+OPENING_STOCK_COLUMNS: tuple[ImportColumn, ...] = (
+    ImportColumn("sku", "商品编码", required=True),
+    ImportColumn("location", "库位编码", required=True),
+    ImportColumn("lot", "批次"),
+    ImportColumn("expiry", "有效期至", "date"),
+    ImportColumn("qty", "数量", "int", required=True),
+    ImportColumn("unit_cost", "单位成本", "decimal"),
+)
+
+
+class OpeningRow(Body):
+    """One line of opening stock."""
+
+    sku: Code
+    location: Code
+    lot: OptionalLot = None
+    expiry: date | None = None
+    qty: Qty
+    unit_cost: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)] | None = None
+
+
+@dataclass(frozen=True)
+class OpeningLine:
+    row: int
+    item_id: int
+    location_id: int
+    lot: str | None
+    expiry: date | None
+    qty: int
+    unit_cost: Decimal | None
+
+
+def blended_cost(on_hand: int, average: Decimal | None, qty: int, price: Decimal) -> Decimal:
+    """The moving-average unit cost after `qty` units at `price` join `on_hand` units at
+    `average`: (Q*a + q*p) / (Q + q), to the 4 places costs are kept with."""
+    if on_hand <= 0 or average is None:
+        return cost(price)
+    return cost((on_hand * average + qty * price) / (on_hand + qty))
+
+
+def check_opening_stock(session: Session, sheet: Sheet,
+                        progress: Progress = no_progress) -> Checked:
+    """Every line checked: a known item and location, a lot and expiry where the item
+    tracks them, a whole quantity above zero."""
+    errors = list(sheet.errors)
+    total = len(sheet.rows)
+    checked = Checked("opening-stock", total, errors)
+    columns = {c.key: c for c in OPENING_STOCK_COLUMNS}
+    items = {row.sku: row for row in session.execute(
+        select(Item.id, Item.sku, Item.tracking, Item.expiry))}
+    locations = {row.code: row for row in session.execute(
+        select(Location.id, Location.code, Location.kind))}
+    lines: list[OpeningLine] = []
+    for i, (number, row) in enumerate(sheet.rows):
+        if i % STEP == 0:
+            progress("check", i, total)
+        values = parse_row(columns, number, row, errors)
+        fields = validate(OpeningRow, number, values, errors) if values is not None else None
+        if fields is None:
+            continue
+        line = _line(number, fields, items, locations, errors)
+        if line is not None:
+            lines.append(line)
+    errors.sort(key=lambda e: e.row)
+    checked.extra["lines"] = lines
+    progress("check", total, total)
+    return checked
+
+
+def _line(number: int, fields: dict[str, Any], items: dict[str, Any],
+          locations: dict[str, Any], errors: list[RowError]) -> OpeningLine | None:
+    before = len(errors)
+    item = items.get(fields["sku"])
+    if item is None:
+        errors.append(RowError(number, "sku", f"sku: there is no item {fields['sku']}",
+                               "unknown_item", {"value": fields["sku"]}))
+    try:
+        code = location_code(fields["location"])
+    except UnknownLocation:
+        code = fields["location"]
+    location = locations.get(code)
+    if location is None or location.kind == "in_transit":
+        errors.append(RowError(number, "location", f"location: there is no location "
+                               f"{fields['location']}", "unknown_location",
+                               {"value": fields["location"]}))
+    if item is not None and item.tracking == "lot" and not fields.get("lot"):
+        errors.append(RowError(number, "lot", f"lot: item {item.sku} is lot-tracked; a lot "
+                               "is required", "lot_required", {"value": item.sku}))
+    if item is not None and item.expiry and fields.get("expiry") is None:
+        errors.append(RowError(number, "expiry", f"expiry: item {item.sku} tracks expiry; a "
+                               "date is required", "expiry_required", {"value": item.sku}))
+    if len(errors) > before:
+        return None
+    return OpeningLine(number, item.id, location.id, fields.get("lot") or None,
+                       fields.get("expiry"), fields["qty"], fields.get("unit_cost"))
+
+
+def write_opening_stock(session: Session, checked: Checked, user_id: int | None,
+                        filename: str, progress: Progress = no_progress) -> int:
+    """Book every line as an adjustment into its location and blend the items' average
+    costs; returns the number of moves."""
+    lines: list[OpeningLine] = checked.extra["lines"]
+    item_ids = sorted({line.item_id for line in lines})
+    items = {item.id: item for start in range(0, len(item_ids), 500) for item in
+             session.scalars(select(Item).where(Item.id.in_(item_ids[start:start + 500])))}
+    on_hand = _on_hand(session, item_ids)
+    locations = {loc.id: loc for loc in session.scalars(select(Location).where(
+        Location.id.in_({line.location_id for line in lines})))}
+    now = utcnow()
+    batch = MoveBatch(session)
+    lots: dict[tuple[int, str | None, date | None], Lot] = {}
+    for i, line in enumerate(lines):
+        if i % STEP == 0:
+            progress("write", i, len(lines))
+        item = items[line.item_id]
+        key = (item.id, line.lot, line.expiry)
+        if key not in lots:
+            lots[key] = lot_for_receipt(session, item, line.lot, line.expiry, now)
+        price = line.unit_cost if line.unit_cost is not None else (
+            item.avg_cost if item.avg_cost is not None else item.unit_cost)
+        held = on_hand.get(item.id, 0)
+        item.avg_cost = blended_cost(held, item.avg_cost if item.avg_cost is not None
+                                     else item.unit_cost, line.qty, Decimal(price))
+        on_hand[item.id] = held + line.qty
+        batch.post(MoveRequest(
+            kind="adjust", item_id=item.id, lot_id=lots[key].id, qty=line.qty,
+            from_location=None, to_location=locations[line.location_id], user_id=user_id,
+            reference=REFERENCE, reason=OPENING_STOCK, check_destination=False))
+    moves = batch.finish()
+    session.flush()
+    record(session, user_id, "import.opening-stock", filename, rows=checked.rows,
+           moves=len(moves), units=sum(line.qty for line in lines))
+    progress("write", len(lines), len(lines))
+    return len(moves)
+
+
+def _on_hand(session: Session, item_ids: list[int]) -> dict[int, int]:
+    """Units on hand per item, wherever they are."""
+    totals: dict[int, int] = {}
+    for start in range(0, len(item_ids), 500):
+        for item_id, qty in session.execute(
+                select(StockBalance.item_id, func.sum(StockBalance.qty))
+                .where(StockBalance.item_id.in_(item_ids[start:start + 500]))
+                .group_by(StockBalance.item_id)):
+            totals[item_id] = int(qty or 0)
+    return totals
+
+
+def export_opening_stock(session: Session) -> list[dict[str, Any]]:
+    """The stock on hand as an opening-stock file (to start another system from it)."""
+    stmt = (select(Item.sku, Location.code, Lot.code, Lot.internal, Lot.expiry,
+                   StockBalance.qty, Item.avg_cost, Item.unit_cost)
+            .join(Item, Item.id == StockBalance.item_id)
+            .join(Location, Location.id == StockBalance.location_id)
+            .join(Lot, Lot.id == StockBalance.lot_id)
+            .where(StockBalance.qty > 0).order_by(Item.sku, Location.code, Lot.code))
+    from wms.imports.values import number_text
+
+    return [{"sku": sku, "location": location, "lot": None if internal else lot,
+             "expiry": expiry.isoformat() if expiry else None, "qty": qty,
+             "unit_cost": number_text(avg if avg is not None else unit)}
+            for sku, location, lot, internal, expiry, qty, avg, unit in session.execute(stmt)]
