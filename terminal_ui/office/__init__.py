@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
 # The rooms, by module under terminal_ui.office; each module has a `blueprint`.
-ROOMS = ("print_jobs",)
+ROOMS = ("print_jobs", "imports")
 
 
 @dataclass(frozen=True)

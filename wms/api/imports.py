@@ -3,7 +3,9 @@ as a file the import takes back."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
+
+from typing_extensions import TypedDict
 
 from wms import imports as file_imports  # the module, read at call time (no import cycle)
 from wms.api.listing import LIST_QUERY, LIST_QUERY_SCHEMAS, window
