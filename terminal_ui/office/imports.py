@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -62,7 +70,7 @@ PHASES = {"upload": _l("Uploading"), "read": _l("Reading the file"),
 
 
 def _db() -> Database:
-    return current_app.extensions["wms.db"]  # type: ignore[no-any-return]
+    return current_app.extensions["wms.db"]
 
 
 def _jobs() -> ImportJobs:
@@ -127,7 +135,9 @@ def _render(job: dict[str, Any] | None, kind: str = "items", message: str | None
 def index() -> Any:
     """The room: the upload form, templates and exports, and the job named in the query."""
     job = _job(request.args["job"]) if request.args.get("job") else None
-    kind = request.args.get("kind") if request.args.get("kind") in KINDS else "items"
+    kind = request.args.get("kind") or "items"
+    if kind not in KINDS:
+        kind = "items"
     return _render(job, job["kind"] if job else kind)
 
 

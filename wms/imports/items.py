@@ -94,8 +94,8 @@ def _load(session: Session, sheet: Sheet) -> dict[str, Any]:
     replaced = [name for name in ("barcodes", "case_barcodes") if name in sheet.present]
     if replaced:
         for _, row in sheet.rows:
-            item_id = id_of.get(row.get("sku", "").strip())
-            for code, units in by_item.get(item_id, {}).items() if item_id else ():
+            named = id_of.get(row.get("sku", "").strip())
+            for code, units in by_item.get(named, {}).items() if named is not None else ():
                 if ("barcodes" in replaced and units == 1) or (
                         "case_barcodes" in replaced and units != 1):
                     claims.pop(code, None)

@@ -50,7 +50,7 @@ class ImportJobs:
             text = self._path(job_id, ".json").read_text(encoding="utf-8")
         except (KeyError, FileNotFoundError):
             return None
-        return json.loads(text)  # type: ignore[no-any-return]
+        return json.loads(text)
 
     def _write(self, job_id: str, state: dict[str, Any]) -> None:
         path = self._path(job_id, ".json")

@@ -126,7 +126,7 @@ def _line(number: int, fields: dict[str, Any], items: dict[str, Any],
     if item is not None and item.expiry and fields.get("expiry") is None:
         errors.append(RowError(number, "expiry", f"expiry: item {item.sku} tracks expiry; a "
                                "date is required", "expiry_required", {"value": item.sku}))
-    if len(errors) > before:
+    if len(errors) > before or item is None or location is None:
         return None
     return OpeningLine(number, item.id, location.id, fields.get("lot") or None,
                        fields.get("expiry"), fields["qty"], fields.get("unit_cost"))

@@ -71,7 +71,7 @@ class RecordKind:
 
     @property
     def table(self) -> Table:
-        return self.model.__table__  # type: ignore[no-any-return]
+        return self.model.__table__
 
     @property
     def by_key(self) -> dict[str, ImportColumn]:

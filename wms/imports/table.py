@@ -4,9 +4,10 @@ reported as a row error (row number as a spreadsheet shows it, column, why)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,7 +39,7 @@ class RowError:
     field: str
     message: str
     code: str = "invalid"
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def json(self) -> dict[str, Any]:
         """The error as the API answers it."""
