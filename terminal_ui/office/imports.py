@@ -65,6 +65,13 @@ ROW_ERRORS = {
     "expiry_required": _l("Item %(value)s tracks expiry: a date is needed"),
 }
 
+# Why a file is not a table at all.
+FILE_ERRORS = {
+    "empty": _l("The file is empty."),
+    "no_rows": _l("The file has a header but no rows."),
+    "unreadable": _l("The file is not a CSV (UTF-8 or GB18030) or XLSX table."),
+}
+
 PHASES = {"upload": _l("Uploading"), "read": _l("Reading the file"),
           "check": _l("Checking rows"), "write": _l("Writing")}
 
@@ -125,7 +132,7 @@ def _render(job: dict[str, Any] | None, kind: str = "items", message: str | None
             status: int = 200) -> tuple[str, int, dict[str, str]]:
     context = {"job": job, "kinds": KIND_LABELS, "kind": kind, "message": message,
                "row_error_text": row_error_text, "column_label": column_label,
-               "phases": PHASES, "may_import": _allowed}
+               "phases": PHASES, "may_import": _allowed, "file_errors": FILE_ERRORS}
     template = "office/imports/_job.html" if htmx else "office/imports/index.html"
     return render_template(template, **context), status, {"Vary": "HX-Request"}
 

@@ -77,13 +77,14 @@ def _check(session: Session, kind: str, filename: str, data: bytes,
            progress: Progress) -> Checked:
     columns = columns_for(kind)
     if not data:
-        raise Invalid("file: a CSV or XLSX file is required; this one is empty", field="file")
+        raise Invalid("file: a CSV or XLSX file is required; this one is empty", field="file",
+                      reason="empty")
     try:
         sheet = read_sheet(columns, filename, data)
     except EmptyFile as exc:
-        raise Invalid(f"file: {exc}", field="file") from exc
+        raise Invalid(f"file: {exc}", field="file", reason="no_rows") from exc
     except UnreadableFile as exc:
-        raise Invalid(f"file: {exc}", field="file") from exc
+        raise Invalid(f"file: {exc}", field="file", reason="unreadable") from exc
     if kind == OPENING_STOCK_KIND:
         return check_opening_stock(session, sheet, progress)
     return check_records(session, RECORD_KINDS[kind], sheet, progress)

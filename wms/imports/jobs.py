@@ -5,6 +5,7 @@ progress kept as files in one folder, so every worker process can read how far a
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
@@ -18,9 +19,13 @@ from wms.db import Database
 from wms.errors import WmsError
 from wms.imports import ImportResult, run_import
 
+log = logging.getLogger(__name__)
 JOB_ID = re.compile(r"[0-9a-f]{16}")
 MAX_ERRORS_KEPT = 5000  # a file of 50,000 bad rows names the first 5,000
 REPORT_EVERY = 0.5  # seconds between two progress writes
+# A running job whose progress has not moved for this long lost its process (a worker
+# restarted): it is reported as stopped, and nothing of it was written.
+STALE_AFTER = 300.0
 
 
 class ImportJobs:
@@ -50,10 +55,16 @@ class ImportJobs:
             text = self._path(job_id, ".json").read_text(encoding="utf-8")
         except (KeyError, FileNotFoundError):
             return None
-        return json.loads(text)
+        state: dict[str, Any] = json.loads(text)
+        if state.get("state") in ("queued", "running") and \
+                time.time() - state.get("at", time.time()) > STALE_AFTER:
+            state.update(state="failed", stopped=True, message="the import stopped before "
+                         "it ended (the server restarted); nothing was imported")
+        return state
 
     def _write(self, job_id: str, state: dict[str, Any]) -> None:
         path = self._path(job_id, ".json")
+        state["at"] = time.time()
         partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         partial.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, path)
@@ -94,9 +105,12 @@ class ImportJobs:
             else:
                 result = db.transaction(work)
         except WmsError as error:
-            state.update(state="failed", message=error.message)
+            state.update(state="failed", message=error.message,
+                         reason=error.details.get("reason"))
         except Exception as error:  # the job's page says so rather than spin for ever
-            state.update(state="failed", message=f"{error.__class__.__name__}: {error}")
+            log.exception("import job %s failed", job_id)
+            state.update(state="failed", stopped=True,
+                         message=f"{error.__class__.__name__}: {error}")
         else:
             state.update(state="done", rows=result.rows, created=result.created,
                          updated=result.updated, unchanged=result.unchanged,
