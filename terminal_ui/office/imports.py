@@ -63,6 +63,16 @@ ROW_ERRORS = {
     "barcode_is_sku": _l("Barcode %(value)s is another item's SKU"),
     "lot_required": _l("Item %(value)s is lot-tracked: a lot is needed"),
     "expiry_required": _l("Item %(value)s tracks expiry: a date is needed"),
+    # the rules of the API's body models
+    "greater_than_equal": _l("At least %(ge)s"),
+    "greater_than": _l("More than %(gt)s"),
+    "less_than_equal": _l("At most %(le)s"),
+    "less_than": _l("Less than %(lt)s"),
+    "string_too_long": _l("At most %(max_length)s characters"),
+    "string_too_short": _l("At least %(min_length)s characters"),
+    "literal_error": _l("One of %(expected)s"),
+    "decimal_max_places": _l("At most %(decimal_places)s decimal places"),
+    "decimal_max_digits": _l("At most %(max_digits)s digits"),
 }
 
 # Why a file is not a table at all.

@@ -175,3 +175,54 @@ def test_roles_that_may_not_change_master_data_are_refused(api_as: Any) -> None:
     stock = csv_of(["sku", "location", "qty"], [["CUP", "A-01-01-01", "1"]])
     assert upload(api_as("clerk"), "opening-stock", stock).status_code == 403
     assert upload(api_as("clerk"), "items", data).status_code == 200
+
+
+def test_a_repeated_upload_with_the_same_key_is_answered_once(api: Api, db: Database) -> None:
+    data = csv_of(["sku", "name"], [["CUP", "杯子"]])
+    headers = {"Authorization": f"Bearer {api.token}", "Idempotency-Key": "import-1"}
+
+    def send() -> Any:
+        return api.client.post("/api/v1/imports/items", data={
+            "file": (io.BytesIO(data), "a.csv")}, content_type="multipart/form-data",
+            headers=headers)
+
+    first, again = send(), send()
+    assert first.status_code == again.status_code == 200
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json() == first.get_json()
+    other = api.client.post("/api/v1/imports/items", data={
+        "file": (io.BytesIO(csv_of(["sku", "name"], [["TEA", "茶"]])), "a.csv")},
+        content_type="multipart/form-data", headers=headers)
+    assert other.status_code == 409
+    assert items_in(db) == 1
+
+
+def test_barcodes_may_move_between_items_of_the_file_but_not_take_another_items(
+    api: Api, build: Builder,
+) -> None:
+    build.item("A", barcodes=["111"])
+    build.item("B", barcodes=["222"])
+    build.item("C", barcodes=["333"])
+    swap = csv_of(["sku", "barcodes"], [["A", "222"], ["B", "111"]])
+    assert upload(api, "items", swap).status_code == 200
+    assert api.get("/items/A").get_json()["barcodes"] == ["222"]
+    taken = csv_of(["sku", "barcodes"], [["A", "333"], ["B", "C"], ["NEW", "444 555"]])
+    errors = upload(api, "items", taken).get_json()["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [
+        (2, "barcodes"), (3, "barcodes"), (4, "name")]
+    assert "belongs to item C" in errors[0]["message"]
+
+
+def test_locations_import_makes_their_warehouse_and_zone(api: Api) -> None:
+    data = csv_of(["库位编码", "仓库", "库区", "库位类型", "容量", "拣货顺序"],
+                  [["B-01-01-01", "WH2", "B", "storage", "50", "1"],
+                   ["B-01-02-01", "WH2", "B", "storage", "", "2"],
+                   ["DOCK-2", "WH2", "", "dock", "", "0"]])
+    response = upload(api, "locations", data)
+    assert response.status_code == 200, response.get_json()
+    location = api.get("/locations/B-01-01-01").get_json()
+    assert (location["warehouse"], location["zone"], location["capacity"]) == ("WH2", "B", 50)
+    assert api.get("/locations/B-01-02-01").get_json()["capacity"] is None
+    moved = csv_of(["code", "warehouse"], [["B-01-01-01", "WH9"]])
+    errors = upload(api, "locations", moved).get_json()["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "warehouse")]

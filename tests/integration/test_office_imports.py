@@ -52,6 +52,8 @@ def sign_in(client: Any, name: str = "clerk") -> str:
 
 def finished(client: Any, page: str) -> str:
     """The job's part of the page once its background work is over."""
+    if 'data-state="done"' in page or 'data-state="failed"' in page:
+        return page
     match = re.search(r'/office/imports/jobs/([0-9a-f]{16})', page)
     assert match, page
     for _ in range(600):
@@ -84,7 +86,7 @@ def test_a_dry_run_lists_the_three_bad_rows_of_a_thousand_and_imports_nothing(
     part = check(office, token, "items", thousand_items_three_bad())
     rows = re.findall(r'<td class="row">(\d+)</td><td class="field">([^<]+)</td>', part)
     assert rows == [("101", "unit_cost"), ("501", "min_qty"), ("901", "name")]
-    assert "SKU-0899 is new and needs a name" in part
+    assert "SKU-0899 is new and needs a name" in part and "At least 0" in part
     assert "Import</button>" not in part
     assert items_in(db) == 0
 
@@ -95,7 +97,7 @@ def test_the_reader_sees_bad_rows_in_chinese_with_chinese_column_names(office: A
     part = check(office, token, "items", csv_of(["商品编码", "名称", "默认供应商"],
                                                 [["TEA", "茶", "NOPE"]]))
     assert '<td class="field">默认供应商</td>' in part
-    assert "NOPE" in part and "There is no supplier" not in part
+    assert "没有供应商 NOPE" in part
 
 
 def test_a_good_file_is_imported_after_its_dry_run(office: Any, db: Database) -> None:
@@ -136,15 +138,16 @@ def test_templates_and_exports_have_headers_in_the_readers_language(
     assert rows[0][:2] == ("商品编码", "名称") and rows[1][:2] == ("TEA", "龙井茶")
 
 
-def test_an_exported_xlsx_imported_again_through_the_page_changes_nothing(
+def test_an_exported_xlsx_with_chinese_headers_imported_again_changes_nothing(
     office: Any, build: Builder,
 ) -> None:
     build.warehouse("WH1", bins=2)
     build.item("TEA", name="龙井茶", unit_cost=12.5, barcodes=["6901234567892"])
+    office.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
     token = sign_in(office)
     data = office.get("/office/imports/exports/items.xlsx").data
     part = check(office, token, "items", data, "items.xlsx")
-    assert "0 new, 0 changed, 1 unchanged" in part
+    assert "全部 1 行都正确" in part and "新增 0，修改 0，未变 1" in part
 
 
 def test_roles_without_master_data_are_refused_and_clerks_cannot_import_opening_stock(

@@ -177,8 +177,10 @@ def validate(body: type[BaseModel], number: int, values: Mapping[str, Any],
     except ValidationError as exc:
         for err in exc.errors():
             where = str(err["loc"][0]) if err["loc"] else "row"
-            errors.append(RowError(number, where, f"{where}: {err['msg']}", "refused",
-                                   {"detail": err["msg"]}))
+            # the rule's name (greater_than_equal, string_too_long...) and its figures
+            params = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+            errors.append(RowError(number, where, f"{where}: {err['msg']}", err["type"],
+                                   {**params, "detail": err["msg"]}))
         return None
     dumped = model.model_dump(include=set(values))
     return {key: dumped.get(key) for key in values}
