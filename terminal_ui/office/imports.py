@@ -83,7 +83,8 @@ FILE_ERRORS = {
 }
 
 PHASES = {"upload": _l("Uploading"), "read": _l("Reading the file"),
-          "check": _l("Checking rows"), "write": _l("Writing")}
+          "check": _l("Checking rows"), "compare": _l("Comparing with the records"),
+          "write": _l("Writing")}
 
 
 def _db() -> Database:

@@ -123,8 +123,9 @@ def _parse_body(request: ApiRequest, settings: Settings) -> tuple[Any, Any]:
         raise Invalid(_describe_validation(exc)) from exc
 
 
-def _parse_upload(request: ApiRequest, settings: Settings) -> tuple[Any, Upload]:
-    """The uploaded file, and what identifies it for Idempotency-Key (its name and digest)."""
+def _parse_upload(request: ApiRequest, settings: Settings) -> tuple[Any, Any]:
+    """The uploaded file (or what the endpoint prepares from it), and what identifies it for
+    Idempotency-Key (its name and digest)."""
     if request.body_too_large or len(request.body) > settings.max_upload_bytes:
         raise Invalid(f"file: larger than {settings.max_upload_bytes} bytes", field="file")
     if request.filename is None:
@@ -133,7 +134,9 @@ def _parse_upload(request: ApiRequest, settings: Settings) -> tuple[Any, Upload]
     if not request.body:
         raise Invalid("file: the file is empty", field="file")
     document = {"file": request.filename, "sha256": hashlib.sha256(request.body).hexdigest()}
-    return document, Upload(request.filename, request.body)
+    upload = Upload(request.filename, request.body)
+    prepare = request.endpoint.prepare
+    return document, (prepare(request.params, upload) if prepare else upload)
 
 
 def _fingerprint(request: ApiRequest, document: Any) -> str:

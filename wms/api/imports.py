@@ -3,6 +3,7 @@ as a file the import takes back."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from typing_extensions import TypedDict
@@ -11,6 +12,7 @@ from wms import imports as file_imports  # the module, read at call time (no imp
 from wms.api.listing import LIST_QUERY, LIST_QUERY_SCHEMAS, window
 from wms.api.registry import Call, Reply, Upload, api
 from wms.auth import require
+from wms.imports.table import Prepared
 
 KIND_SCHEMA = {"type": "string", "enum": ["items", "locations", "suppliers", "customers",
                                           "opening-stock"]}
@@ -44,7 +46,12 @@ def _flag(text: str | None) -> bool:
     return (text or "").strip().lower() in ("1", "true", "yes")
 
 
-@api("POST", "/imports/{kind}", permission="master_data", upload=True,
+def _prepare(params: Mapping[str, str], upload: Upload) -> Prepared:
+    """The file read and each row checked on its own, before the write transaction."""
+    return file_imports.prepare_file(params["kind"], upload.filename, upload.data)
+
+
+@api("POST", "/imports/{kind}", permission="master_data", upload=True, prepare=_prepare,
      tag="import and export", query=("dry_run",),
      query_schemas={"dry_run": {"type": "string", "enum": ["0", "1", "true", "false"],
                                 "description": "1: check the file only, import nothing"}},
@@ -55,13 +62,11 @@ def _flag(text: str | None) -> bool:
      "Opening stock needs a role that may also approve adjustments (admin).",
      errors=("invalid", "not_found"), response=ImportJson)
 def import_file(call: Call) -> Reply:
-    kind = call.params["kind"]
-    file_imports.columns_for(kind)  # an unknown kind: 404 before the file is read
-    if kind == file_imports.OPENING_STOCK_KIND:
+    if call.params["kind"] == file_imports.OPENING_STOCK_KIND:
         require(call.user, "approve")
-    upload: Upload = call.body
-    result = file_imports.run_import(call.session, kind, upload.filename, upload.data,
-                                     call.user.id, dry_run=_flag(call.query.get("dry_run")))
+    prepared: Prepared = call.body
+    result = file_imports.apply_file(call.session, prepared, call.user.id,
+                                     dry_run=_flag(call.query.get("dry_run")))
     if result.errors:
         bad = len({e.row for e in result.errors})
         return 422, {"error": {"code": "invalid", "message": f"{bad} of {result.rows} rows "

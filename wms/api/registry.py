@@ -59,8 +59,11 @@ class Endpoint:
     # OpenAPI schemas of query parameters whose meaning is the endpoint's own (a `status`
     # of orders rather than of print jobs)
     query_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    # The body is a multipart/form-data upload of one `file` (the handler gets an Upload).
+    # The body is a multipart/form-data upload of one `file` (the handler gets an Upload,
+    # or what `prepare` makes of it from the path parameters and the file: work that needs
+    # no database, done before a write transaction takes the lock).
     upload: bool = False
+    prepare: Callable[[Mapping[str, str], Upload], Any] | None = None
 
     @property
     def changes_state(self) -> bool:
@@ -81,13 +84,14 @@ def api(method: str, path: str, *, permission: str, summary: str,
         read_only: bool = False, response: Any = None,
         query_schemas: Mapping[str, Mapping[str, Any]] | None = None,
         upload: bool = False,
+        prepare: Callable[[Mapping[str, str], Upload], Any] | None = None,
         ) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
     """Register a handler as an API v1 endpoint."""
 
     def register(handler: Callable[[Call], Reply]) -> Callable[[Call], Reply]:
         ENDPOINTS.append(Endpoint(method, path, handler, permission, summary, body, success,
                                   errors, query, tag, read_only, response,
-                                  query_schemas or {}, upload))
+                                  query_schemas or {}, upload, prepare))
         return handler
 
     return register

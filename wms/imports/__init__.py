@@ -16,13 +16,15 @@ from wms.imports.opening_stock import (
     OPENING_STOCK_COLUMNS,
     check_opening_stock,
     export_opening_stock,
+    prepare_opening_stock,
     write_opening_stock,
 )
 from wms.imports.partners import CUSTOMERS, SUPPLIERS
-from wms.imports.records import Checked, RecordKind, check_records, write_records
+from wms.imports.records import RecordKind, check_records, prepare_records, write_records
 from wms.imports.table import (
     EmptyFile,
     ImportColumn,
+    Prepared,
     Progress,
     RowError,
     no_progress,
@@ -35,7 +37,8 @@ RECORD_KINDS: dict[str, RecordKind] = {k.name: k for k in (ITEMS, LOCATIONS, SUP
 OPENING_STOCK_KIND = "opening-stock"
 KINDS: tuple[str, ...] = (*RECORD_KINDS, OPENING_STOCK_KIND)
 
-__all__ = ["KINDS", "ImportResult", "RowError", "columns_for", "export_rows", "run_import"]
+__all__ = ["KINDS", "ImportResult", "Prepared", "RowError", "apply_file", "columns_for",
+           "export_rows", "prepare_file", "run_import"]
 
 
 def columns_for(kind: str) -> tuple[ImportColumn, ...]:
@@ -73,12 +76,16 @@ class ImportResult:
                 "errors": [e.json() for e in self.errors]}
 
 
-def _check(session: Session, kind: str, filename: str, data: bytes,
-           progress: Progress) -> Checked:
+def prepare_file(kind: str, filename: str, data: bytes,
+                 progress: Progress = no_progress) -> Prepared:
+    """The file read and each row checked on its own, without the database (the longest
+    part of an import, done before a write transaction takes the lock). A file that is
+    not a table raises Invalid; an unknown kind raises UnknownRecord."""
     columns = columns_for(kind)
     if not data:
         raise Invalid("file: a CSV or XLSX file is required; this one is empty", field="file",
                       reason="empty")
+    progress("read", 0, 0)
     try:
         sheet = read_sheet(columns, filename, data)
     except EmptyFile as exc:
@@ -86,15 +93,19 @@ def _check(session: Session, kind: str, filename: str, data: bytes,
     except UnreadableFile as exc:
         raise Invalid(f"file: {exc}", field="file", reason="unreadable") from exc
     if kind == OPENING_STOCK_KIND:
-        return check_opening_stock(session, sheet, progress)
-    return check_records(session, RECORD_KINDS[kind], sheet, progress)
+        return prepare_opening_stock(filename, sheet, progress)
+    return prepare_records(RECORD_KINDS[kind], filename, sheet, progress)
 
 
-def run_import(session: Session, kind: str, filename: str, data: bytes, user_id: int | None,
-               *, dry_run: bool = False, progress: Progress = no_progress) -> ImportResult:
-    """Check every row of the file; unless it is a dry run and when no row is bad, write
-    them all in the caller's transaction. A file that is not a table raises Invalid."""
-    checked = _check(session, kind, filename, data, progress)
+def apply_file(session: Session, prepared: Prepared, user_id: int | None, *,
+               dry_run: bool = False, progress: Progress = no_progress) -> ImportResult:
+    """Check the prepared rows against the records; unless it is a dry run and when no
+    row is bad, write them all in the caller's transaction."""
+    kind = prepared.kind
+    if kind == OPENING_STOCK_KIND:
+        checked = check_opening_stock(session, prepared, progress)
+    else:
+        checked = check_records(session, RECORD_KINDS[kind], prepared, progress)
     result = ImportResult(kind, checked.rows, checked.errors, dry_run)
     if kind != OPENING_STOCK_KIND:
         result.created, result.updated = len(checked.new), len(checked.changed)
@@ -102,10 +113,20 @@ def run_import(session: Session, kind: str, filename: str, data: bytes, user_id:
     if checked.errors or dry_run:
         return result
     if kind == OPENING_STOCK_KIND:
-        result.moves = write_opening_stock(session, checked, user_id, filename, progress)
+        result.moves = write_opening_stock(session, checked, user_id, prepared.filename,
+                                           progress)
     else:
-        write_records(session, RECORD_KINDS[kind], checked, user_id, filename, progress)
+        write_records(session, RECORD_KINDS[kind], checked, user_id, prepared.filename,
+                      progress)
     return result
+
+
+def run_import(session: Session, kind: str, filename: str, data: bytes, user_id: int | None,
+               *, dry_run: bool = False, progress: Progress = no_progress) -> ImportResult:
+    """Read and check every row of the file; unless it is a dry run and when no row is
+    bad, write them all in the caller's transaction."""
+    return apply_file(session, prepare_file(kind, filename, data, progress), user_id,
+                      dry_run=dry_run, progress=progress)
 
 
 def export_rows(session: Session, kind: str) -> list[dict[str, Any]]:

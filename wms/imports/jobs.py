@@ -17,7 +17,7 @@ from typing import Any
 
 from wms.db import Database
 from wms.errors import WmsError
-from wms.imports import ImportResult, run_import
+from wms.imports import ImportResult, apply_file, prepare_file
 
 log = logging.getLogger(__name__)
 JOB_ID = re.compile(r"[0-9a-f]{16}")
@@ -94,11 +94,13 @@ class ImportJobs:
                 state.update(phase=phase, done=done, total=total)
                 self._write(job_id, state)
 
-        def work(session: Any) -> ImportResult:
-            return run_import(session, state["kind"], state["filename"], data,
-                              state["user_id"], dry_run=dry_run, progress=progress)
-
         try:
+            prepared = prepare_file(state["kind"], state["filename"], data, progress)
+
+            def work(session: Any) -> ImportResult:
+                return apply_file(session, prepared, state["user_id"], dry_run=dry_run,
+                                  progress=progress)
+
             if dry_run:
                 with db.read() as session:
                     result = work(session)

@@ -18,6 +18,7 @@ from wms.errors import UnknownLocation
 from wms.imports.records import STEP, Checked
 from wms.imports.table import (
     ImportColumn,
+    Prepared,
     Progress,
     RowError,
     Sheet,
@@ -75,32 +76,44 @@ def blended_cost(on_hand: int, average: Decimal | None, qty: int, price: Decimal
     return cost((on_hand * average + qty * price) / (on_hand + qty))
 
 
-def check_opening_stock(session: Session, sheet: Sheet,
-                        progress: Progress = no_progress) -> Checked:
-    """Every line checked: a known item and location, a lot and expiry where the item
-    tracks them, a whole quantity above zero."""
+def prepare_opening_stock(filename: str, sheet: Sheet,
+                          progress: Progress = no_progress) -> Prepared:
+    """Every line checked on its own: a whole quantity above zero, a date, a cost."""
     errors = list(sheet.errors)
     total = len(sheet.rows)
-    checked = Checked("opening-stock", total, errors)
     columns = {c.key: c for c in OPENING_STOCK_COLUMNS}
-    items = {row.sku: row for row in session.execute(
-        select(Item.id, Item.sku, Item.tracking, Item.expiry))}
-    locations = {row.code: row for row in session.execute(
-        select(Location.id, Location.code, Location.kind))}
-    lines: list[OpeningLine] = []
+    rows: list[tuple[int, str, dict[str, Any]]] = []
     for i, (number, row) in enumerate(sheet.rows):
         if i % STEP == 0:
             progress("check", i, total)
         values = parse_row(columns, number, row, errors)
         fields = validate(OpeningRow, number, values, errors) if values is not None else None
-        if fields is None:
-            continue
+        if fields is not None:
+            rows.append((number, fields["sku"], fields))
+    progress("check", total, total)
+    return Prepared("opening-stock", filename, sheet, rows, errors)
+
+
+def check_opening_stock(session: Session, prepared: Prepared,
+                        progress: Progress = no_progress) -> Checked:
+    """Every line checked against the records: a known item and location, a lot and an
+    expiry date where the item tracks them."""
+    errors = list(prepared.errors)
+    checked = Checked("opening-stock", prepared.total, errors)
+    items = {row.sku: row for row in session.execute(
+        select(Item.id, Item.sku, Item.tracking, Item.expiry))}
+    locations = {row.code: row for row in session.execute(
+        select(Location.id, Location.code, Location.kind))}
+    lines: list[OpeningLine] = []
+    for i, (number, _, fields) in enumerate(prepared.rows):
+        if i % STEP == 0:
+            progress("compare", i, len(prepared.rows))
         line = _line(number, fields, items, locations, errors)
         if line is not None:
             lines.append(line)
     errors.sort(key=lambda e: e.row)
     checked.extra["lines"] = lines
-    progress("check", total, total)
+    progress("compare", len(prepared.rows), len(prepared.rows))
     return checked
 
 

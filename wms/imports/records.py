@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from wms.imports.table import (
     ImportColumn,
+    Prepared,
     Progress,
     RowError,
     Sheet,
@@ -87,12 +88,11 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def check_records(session: Session, kind: RecordKind, sheet: Sheet,
-                  progress: Progress = no_progress) -> Checked:
-    """Every row checked against the API's rules and the records there are."""
+def prepare_records(kind: RecordKind, filename: str, sheet: Sheet,
+                    progress: Progress = no_progress) -> Prepared:
+    """Every row checked on its own against the API's rules (no record is read)."""
     errors = list(sheet.errors)
     total = len(sheet.rows)
-    checked = Checked(kind.name, total, errors)
     keyed: list[tuple[int, str, dict[str, Any]]] = []
     for i, (number, row) in enumerate(sheet.rows):
         if i % STEP == 0:
@@ -112,13 +112,25 @@ def check_records(session: Session, kind: RecordKind, sheet: Sheet,
         if fields is not None:
             keyed.append((number, key, fields))
     repeated_keys(((n, k) for n, k, _ in keyed), kind.key, errors)
-    lookups = kind.load(session, sheet)
+    progress("check", total, total)
+    return Prepared(kind.name, filename, sheet, keyed, errors)
+
+
+def check_records(session: Session, kind: RecordKind, prepared: Prepared,
+                  progress: Progress = no_progress) -> Checked:
+    """The rows that passed on their own checked against the records there are: what is
+    new, what changed, and every error."""
+    errors = list(prepared.errors)
+    total = prepared.total
+    keyed = prepared.rows
+    checked = Checked(kind.name, total, errors)
+    lookups = kind.load(session, prepared.sheet)
     checked.extra["lookups"] = lookups
     existing = _existing(session, kind, [k for _, k, _ in keyed])
     checked.extra["existing"] = existing
     for i, (number, key, fields) in enumerate(keyed):
         if i % STEP == 0:
-            progress("check", total // 2 + i // 2, total)
+            progress("compare", i, len(keyed))
         current = existing.get(key)
         values = _plain(kind, fields, current)
         if current is None and values.get("name") is None and "name" in kind.not_null:
@@ -138,7 +150,7 @@ def check_records(session: Session, kind: RecordKind, sheet: Sheet,
             if diff or key in lookups.get("changed_beside", ()):
                 checked.changed[key] = {"id": current["id"], **diff}
     errors.sort(key=lambda e: e.row)
-    progress("check", total, total)
+    progress("compare", len(keyed), len(keyed))
     return checked
 
 

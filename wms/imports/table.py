@@ -55,6 +55,23 @@ class Sheet:
     errors: list[RowError]
 
 
+@dataclass
+class Prepared:
+    """A file read and each row checked on its own (no record read yet): the rows that
+    passed, as (row number, key, values), and the errors found so far."""
+
+    kind: str
+    filename: str
+    sheet: Sheet
+    rows: list[tuple[int, str, dict[str, Any]]]
+    errors: list[RowError]
+
+    @property
+    def total(self) -> int:
+        """How many rows the file has."""
+        return len(self.sheet.rows)
+
+
 def file_columns(columns: Sequence[ImportColumn], language: str = "en") -> list[Column]:
     """The columns of a file of this kind, with headers in `language` (zh or en)."""
     return [Column(c.key, c.zh if language == "zh" else c.key) for c in columns]
