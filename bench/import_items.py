@@ -4,7 +4,8 @@
 
 Makes a fresh SQLite database (or uses --url), writes a file of N items (names in Chinese
 and English, a barcode, a case barcode, cost, category, stock levels), then times: the dry
-run (every row checked), the import (checked again and written in one transaction), and
+run (every row checked), the import (the file read and its rows checked, then compared with
+the records and written in one transaction, the only part that holds the write lock), and
 the same file imported again (every row unchanged, nothing written). The target is under
 a minute for the import of 50,000 items; the figures are printed, not asserted."""
 
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from wms.db import Database
-from wms.imports import columns_for, run_import
+from wms.imports import apply_file, columns_for, prepare_file, run_import
 from wms.imports.table import file_columns
 from wms.ledger import verify_balances
 from wms.models import Item, ItemBarcode
@@ -68,12 +69,14 @@ def main() -> None:
 
     result = timed("dry run (check every row)", dry_run)
     assert not result.errors, result.errors[:5]
-    result = timed("import (check and write)", lambda: db.transaction(
-        lambda s: run_import(s, "items", name, data, None)))
-    print(f"{'':<34} {result.created} created")
-    result = timed("import again (nothing changes)", lambda: db.transaction(
-        lambda s: run_import(s, "items", name, data, None)))
-    print(f"{'':<34} {result.unchanged} unchanged, {result.updated} updated")
+    for label in ("import", "import again"):
+        started = time.perf_counter()
+        prepared = timed(f"{label}: read, check rows", lambda: prepare_file("items", name, data))
+        result = timed(f"{label}: compare, write (locked)", lambda rows=prepared: (
+            db.transaction(lambda s: apply_file(s, rows, None))))
+        print(f"{label + ': in all':<34} {time.perf_counter() - started:7.2f} s   "
+              f"({result.created} created, {result.updated} updated, "
+              f"{result.unchanged} unchanged)")
     with db.read() as session:
         items = session.scalar(select(func.count()).select_from(Item))
         codes = session.scalar(select(func.count()).select_from(ItemBarcode))
