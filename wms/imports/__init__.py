@@ -3,8 +3,7 @@ checked whole before anything is written; an export is a file the import takes b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -62,7 +61,6 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     moves: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def imported(self) -> bool:
@@ -138,7 +136,3 @@ def export_rows(session: Session, kind: str) -> list[dict[str, Any]]:
     assert export is not None
     return export(session)
 
-
-def header_keys(kind: str) -> Sequence[str]:
-    """The English headers (API field names) of a kind's file."""
-    return [c.key for c in columns_for(kind)]

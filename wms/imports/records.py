@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from wms.imports.table import (
@@ -53,13 +53,12 @@ class RecordKind:
     key: str
     columns: tuple[ImportColumn, ...]
     body: type[BaseModel]
-    # Columns stored as they are (the others are the kind's references, resolved by
-    # `resolve`); an empty cell keeps the record's value for these, sets the default on a
-    # new record.
+    # Columns that may not be empty, with their defaults: an empty cell keeps the record's
+    # value, and a new record gets the default. (An empty cell of another column clears it.)
     not_null: Mapping[str, Any]
     # key text -> canonical key, or raises ValueError with the message
     clean_key: Callable[[str], str]
-    # (session, checked rows) -> lookups the kind needs (codes of suppliers, locations...)
+    # (session, the file's rows) -> what the kind looks up (codes of suppliers, locations)
     load: Callable[[Session, Sheet], dict[str, Any]] = lambda s, sheet: {}
     # (lookups, row number, key, values, record or None, errors) -> column values or None
     resolve: Callable[..., dict[str, Any] | None] | None = None
@@ -217,8 +216,8 @@ def write_records(session: Session, kind: RecordKind, checked: Checked,
     for names, rows in by_columns.items():
         if names == ("id",):  # only what the kind writes itself (an item's barcodes)
             continue
-        stmt = update(table).where(table.c.id == _bind("b_id")).values(
-            {name: _bind(f"b_{name}") for name in names if name != "id"})
+        stmt = update(table).where(table.c.id == bindparam("b_id")).values(
+            {name: bindparam(f"b_{name}") for name in names if name != "id"})
         session.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in rows])
     if kind.after_write is not None:
         kind.after_write(session, checked, ids)
@@ -230,8 +229,3 @@ def write_records(session: Session, kind: RecordKind, checked: Checked,
     progress("write", total, total)
     return ids
 
-
-def _bind(name: str) -> Any:
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
