@@ -63,6 +63,7 @@ ROW_ERRORS = {
     "barcode_is_sku": _l("Barcode %(value)s is another item's SKU"),
     "lot_required": _l("Item %(value)s is lot-tracked: a lot is needed"),
     "expiry_required": _l("Item %(value)s tracks expiry: a date is needed"),
+    "lot_expiry": _l("Lot %(value)s expires %(other)s"),
     # the rules of the API's body models
     "greater_than_equal": _l("At least %(ge)s"),
     "greater_than": _l("More than %(gt)s"),

@@ -5,6 +5,7 @@ booked through the ledger."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -226,3 +227,25 @@ def test_locations_import_makes_their_warehouse_and_zone(api: Api) -> None:
     moved = csv_of(["code", "warehouse"], [["B-01-01-01", "WH9"]])
     errors = upload(api, "locations", moved).get_json()["errors"]
     assert [(e["row"], e["field"]) for e in errors] == [(2, "warehouse")]
+
+
+def test_opening_stock_keeps_one_expiry_date_per_lot(api: Api, build: Builder) -> None:
+    build.warehouse("WH1", bins=2)
+    build.item("MILK", tracking="lot", expiry=True)
+    build.stock("MILK", "A-01-01-01", 4, lot="L1", expiry=date(2027, 1, 31))
+    data = csv_of(["sku", "location", "lot", "expiry", "qty"],
+                  [["MILK", "A-01-02-01", "L1", "2027-02-28", "1"],
+                   ["MILK", "A-01-02-01", "L2", "2027-03-31", "1"],
+                   ["MILK", "A-01-02-01", "L2", "2027-04-30", "1"],
+                   ["MILK", "A-01-02-01", "L1", "2027-01-31", "1"]])
+    errors = upload(api, "opening-stock", data).get_json()["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "expiry"), (4, "expiry")]
+    assert "expires 2027-01-31" in errors[0]["message"]
+
+
+def test_an_empty_cell_and_empty_text_are_the_same_on_a_round_trip(
+    api: Api, build: Builder,
+) -> None:
+    api.put("/suppliers/SUP-1", {"name": "One", "contact": "", "phone": ""})
+    data = api.get("/exports/suppliers", format="csv").data
+    assert upload(api, "suppliers", data).get_json()["unchanged"] == 1

@@ -104,12 +104,13 @@ def check_opening_stock(session: Session, prepared: Prepared,
         select(Item.id, Item.sku, Item.tracking, Item.expiry))}
     locations = {row.code: row for row in session.execute(
         select(Location.id, Location.code, Location.kind))}
+    expiries = _lot_expiries(session, prepared)
     lines: list[OpeningLine] = []
     for i, (number, _, fields) in enumerate(prepared.rows):
         if i % STEP == 0:
             progress("compare", i, len(prepared.rows))
         line = _line(number, fields, items, locations, errors)
-        if line is not None:
+        if line is not None and _same_expiry(line, items[fields["sku"]], expiries, errors):
             lines.append(line)
     errors.sort(key=lambda e: e.row)
     checked.extra["lines"] = lines
@@ -143,6 +144,36 @@ def _line(number: int, fields: dict[str, Any], items: dict[str, Any],
         return None
     return OpeningLine(number, item.id, location.id, fields.get("lot") or None,
                        fields.get("expiry"), fields["qty"], fields.get("unit_cost"))
+
+
+def _lot_expiries(session: Session, prepared: Prepared) -> dict[tuple[int, str], date | None]:
+    """The expiry dates of the lots the file names that are there already."""
+    codes = sorted({fields["lot"] for _, _, fields in prepared.rows if fields.get("lot")})
+    found: dict[tuple[int, str], date | None] = {}
+    for start in range(0, len(codes), 500):
+        for item_id, code, expiry in session.execute(
+                select(Lot.item_id, Lot.code, Lot.expiry)
+                .where(Lot.code.in_(codes[start:start + 500]))):
+            found[(item_id, code)] = expiry
+    return found
+
+
+def _same_expiry(line: OpeningLine, item: Any, expiries: dict[tuple[int, str], date | None],
+                 errors: list[RowError]) -> bool:
+    """A lot keeps one expiry date: a line giving another date for a lot that is there (or
+    that an earlier line makes) is refused."""
+    if not item.expiry or line.lot is None:
+        return True
+    key = (line.item_id, line.lot)
+    if key not in expiries:
+        expiries[key] = line.expiry
+        return True
+    if expiries[key] == line.expiry:
+        return True
+    errors.append(RowError(line.row, "expiry", f"expiry: lot {line.lot} of {item.sku} "
+                           f"expires {expiries[key]}", "lot_expiry",
+                           {"value": line.lot, "other": str(expiries[key])}))
+    return False
 
 
 def write_opening_stock(session: Session, checked: Checked, user_id: int | None,

@@ -79,6 +79,8 @@ class RecordKind:
 
 
 def _same(old: Any, new: Any) -> bool:
+    if old in ("", None) and new in ("", None):  # an empty cell is no text
+        return True
     if isinstance(old, Decimal) or isinstance(new, Decimal):
         try:
             return old is not None and new is not None and Decimal(old) == Decimal(new)
