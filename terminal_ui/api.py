@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from terminal_ui.page_errors import page_fault, page_not_found
 from terminal_ui.previews import preview_response
 from wms.api import ENDPOINTS, ApiRequest, Dispatcher, Endpoint, bearer_token, openapi_document
-from wms.tabular import FORMATS, columns_of, write_table
+from wms.tabular import FORMATS, Column, columns_of, write_table
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -37,9 +37,26 @@ def _body(limit: int) -> tuple[bytes, bool]:
         return b"", True
 
 
-def _file(fmt: str, rows: list[dict[str, Any]], name: str) -> Response:
-    """A list's rows as a CSV or XLSX download, one column per field."""
-    response = Response(write_table(fmt, columns_of(rows), rows, title=name),
+def _upload(limit: int) -> tuple[bytes, str | None, bool]:
+    """The `file` part of a multipart/form-data body: its bytes and name (None when there is
+    no such part), and True when the body is over the limit."""
+    request.max_content_length = limit + 65_536  # the form's other parts and boundaries
+    try:
+        upload = request.files.get("file")
+    except RequestEntityTooLarge:
+        return b"", "", True
+    if upload is None:
+        return b"", None, False
+    data = upload.read(limit + 1)
+    return data, upload.filename or "upload", len(data) > limit
+
+
+def _file(fmt: str, rows: list[dict[str, Any]], name: str,
+          keys: list[str] | None = None) -> Response:
+    """A list's rows as a CSV or XLSX download, one column per field (the fields `keys`
+    names, in that order, when the answer gives them)."""
+    columns = [Column(key, key) for key in keys] if keys else columns_of(rows)
+    response = Response(write_table(fmt, columns, rows, title=name),
                         content_type=FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
@@ -48,16 +65,22 @@ def _file(fmt: str, rows: list[dict[str, Any]], name: str) -> Response:
 def _view(endpoint: Endpoint) -> Callable[..., Response]:
     def view(**params: str) -> Response:
         dispatcher: Dispatcher = current_app.extensions["wms.dispatcher"]
-        body, too_large = _body(dispatcher.settings.max_body_bytes)
+        filename = None
+        if endpoint.upload:
+            body, filename, too_large = _upload(dispatcher.settings.max_upload_bytes)
+        else:
+            body, too_large = _body(dispatcher.settings.max_body_bytes)
         answer = dispatcher.handle(ApiRequest(
             endpoint=endpoint, params=params, query=request.args.to_dict(),
             body=body, token=bearer_token(request.headers.get("Authorization")),
             idempotency_key=request.headers.get("Idempotency-Key"), body_too_large=too_large,
+            filename=filename,
         ))
         fmt = request.args.get("format")
         if (fmt in FORMATS and endpoint.method == "GET" and answer.status == 200
                 and isinstance(answer.body, dict) and "rows" in answer.body):
-            return _file(fmt, answer.body["rows"], endpoint.name)
+            return _file(fmt, answer.body["rows"], answer.body.get("name", endpoint.name),
+                         answer.body.get("columns"))
         response = _json(answer.status, answer.body)
         if answer.replayed:
             response.headers["Idempotent-Replayed"] = "true"

@@ -23,6 +23,7 @@ LABELS: dict[str, LazyString] = {
     "surplus": _l("Surplus stock"),
     "other": _l("Other"),
     "cycle_count": _l("Cycle count"),
+    "opening_stock": _l("Opening stock"),
 }
 
 

@@ -16,6 +16,10 @@ class Settings:
     count_variance_pct: float = 5.0
     count_variance_units: int = 2
     max_body_bytes: int = 1_000_000
+    # An uploaded import file (CSV or XLSX) may be this large.
+    max_upload_bytes: int = 64_000_000
+    # Where the office's imports keep their files and progress while they run.
+    imports_dir: str = "var/imports"
     # How deep a JSON body may nest arrays and objects (checked before it is parsed).
     max_json_depth: int = 32
     api_page_limit: int = 500

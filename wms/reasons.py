@@ -12,6 +12,7 @@ from wms.errors import Invalid
 
 OTHER = "other"
 CYCLE_COUNT = "cycle_count"  # set by the system on a count's adjustments, never chosen
+OPENING_STOCK = "opening_stock"  # set by the system on an opening-stock import's moves
 
 # code: what it means (the API documentation's words; the pages translate the code)
 MEANINGS: dict[str, str] = {
@@ -28,6 +29,8 @@ MEANINGS: dict[str, str] = {
     "surplus": "more than is needed, sent back to the supplier (returns only)",
     OTHER: "anything else: say what in `note`",
     CYCLE_COUNT: "a count found more or fewer units than the books (set by the system)",
+    OPENING_STOCK: "stock on the shelves when the warehouse started on the system, imported "
+    "from a file (set by the system)",
 }
 
 # The reasons a person may choose, per operation, in the order the pages offer them.

@@ -95,12 +95,28 @@ class UnreadableFile(ValueError):
 
 def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
     """The header and the rows of a CSV or XLSX file, every cell as stripped text."""
+    header, numbered = read_numbered_table(filename, data)
+    return header, [cells for _, cells in numbered]
+
+
+def read_numbered_table(filename: str, data: bytes
+                        ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the rows of a CSV or XLSX file, each row with its number as a
+    spreadsheet shows it (the header's row is 1 when the file starts with it); blank rows
+    are left out but still counted."""
+    if not data.strip():
+        raise UnreadableFile("the file is empty")
     if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
-        return _read_xlsx(data)
-    return _read_csv(data)
+        rows = _read_xlsx(data)
+    else:
+        rows = _read_csv(data)
+    rows = [(number, cells) for number, cells in rows if any(cells)]
+    if not rows:
+        raise UnreadableFile("the file is empty")
+    return rows[0][1], rows[1:]
 
 
-def _read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
+def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030
         try:
             text = data.decode(encoding)
@@ -109,30 +125,31 @@ def _read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
             continue
     else:
         raise UnreadableFile("the file is not UTF-8 or GB18030 text")
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    rows = [row for row in rows if any(row)]
-    if not rows:
-        raise UnreadableFile("the file is empty")
-    return rows[0], rows[1:]
+    if "\x00" in text:
+        raise UnreadableFile("the file is not text (it holds NUL characters)")
+    try:
+        return [(number, [cell.strip() for cell in row])
+                for number, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    except csv.Error as exc:
+        raise UnreadableFile(f"not a readable CSV file ({exc})") from exc
 
 
-def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
+def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise UnreadableFile(f"not a readable XLSX file ({exc.__class__.__name__})") from exc
-    sheet = book.worksheets[0]
-    rows: list[list[str]] = []
-    for values in sheet.iter_rows(values_only=True):
-        row = [_xlsx_text(v) for v in values]
-        if any(row):
-            rows.append(row)
-    book.close()
-    if not rows:
-        raise UnreadableFile("the first sheet is empty")
-    return rows[0], rows[1:]
+    try:
+        sheet = book.worksheets[0]
+        first = sheet.min_row or 1
+        return [(number, [_xlsx_text(v) for v in values]) for number, values in
+                enumerate(sheet.iter_rows(values_only=True), start=first)]
+    except Exception as exc:  # a damaged sheet inside a readable archive
+        raise UnreadableFile(f"not a readable XLSX file ({exc.__class__.__name__})") from exc
+    finally:
+        book.close()
 
 
 def _xlsx_text(value: Any) -> str:

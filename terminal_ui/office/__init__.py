@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 # The rooms, by module under terminal_ui.office; each module has a `blueprint`.
 ROOMS = ("print_jobs", "home", "items", "layout", "partners", "purchasing", "sales", "returns",
-         "users", "audit")
+         "imports", "users", "audit")
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ SEED = os.environ.get("WMS_FUZZ_SEED", "" if "WMS_FUZZ_EXAMPLES" in os.environ e
 # records (a new item needs a name, an order's supplier must exist, a note is needed when
 # the reason is `other`): for them a schema-valid request may be answered 422 `invalid`.
 # So may a print job's preview, when the job's data cannot be drawn (the job fails the same
-# way at the printer). Other operations take only path and query parameters, and the
-# document types those as exactly what the server takes: a schema-valid request to them is
-# never a 422.
-RULED_BY_RECORDS = sorted(e.name for e in ENDPOINTS if e.body is not None) + [
+# way at the printer), and an import, whose file is checked row by row. Other operations
+# take only path and query parameters, and the document types those as exactly what the
+# server takes: a schema-valid request to them is never a 422.
+RULED_BY_RECORDS = sorted(e.name for e in ENDPOINTS if e.body is not None or e.upload) + [
     "print_job_preview"]
 
 

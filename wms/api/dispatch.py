@@ -3,6 +3,7 @@ idempotency record stored in that same transaction."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wms.acting import acting
-from wms.api.registry import Call, Endpoint
+from wms.api.registry import Call, Endpoint, Upload
 from wms.auth import (
     STATION_ENDPOINTS,
     Caller,
@@ -40,6 +41,8 @@ class ApiRequest:
     idempotency_key: str | None
     # The body was not read: it is larger than the limit (refused once the caller is known).
     body_too_large: bool = False
+    # The name of the uploaded file, for an endpoint whose body is a file (`body` its bytes).
+    filename: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,8 @@ def check_depth(raw: bytes, limit: int) -> None:
 
 def _parse_body(request: ApiRequest, settings: Settings) -> tuple[Any, Any]:
     raw = request.body
+    if request.endpoint.upload:
+        return _parse_upload(request, settings)
     if request.body_too_large or len(raw) > settings.max_body_bytes:
         raise Invalid(f"body: larger than {settings.max_body_bytes} bytes", field="body")
     endpoint = request.endpoint
@@ -123,6 +128,22 @@ def _parse_body(request: ApiRequest, settings: Settings) -> tuple[Any, Any]:
         return document, endpoint.body.model_validate(document)
     except ValidationError as exc:
         raise Invalid(_describe_validation(exc)) from exc
+
+
+def _parse_upload(request: ApiRequest, settings: Settings) -> tuple[Any, Any]:
+    """The uploaded file (or what the endpoint prepares from it), and what identifies it for
+    Idempotency-Key (its name and digest)."""
+    if request.body_too_large or len(request.body) > settings.max_upload_bytes:
+        raise Invalid(f"file: larger than {settings.max_upload_bytes} bytes", field="file")
+    if request.filename is None:
+        raise Invalid("file: send the file as the `file` part of a multipart/form-data body",
+                      field="file")
+    if not request.body:
+        raise Invalid("file: the file is empty", field="file")
+    document = {"file": request.filename, "sha256": hashlib.sha256(request.body).hexdigest()}
+    upload = Upload(request.filename, request.body)
+    prepare = request.endpoint.prepare
+    return document, (prepare(request.params, upload) if prepare else upload)
 
 
 def _fingerprint(request: ApiRequest, document: Any) -> str:

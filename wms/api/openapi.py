@@ -22,7 +22,6 @@ from wms.reasons import (
     SUPPLIER_RETURN_REASONS,
 )
 from wms.site_config import SiteConfig
-from wms.tabular import FORMATS
 
 STATUS_OF = {
     "invalid": 422, "unknown_item": 404, "unknown_location": 404, "unknown_order": 404,
@@ -68,7 +67,22 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "code": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
     "number": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": NO_NUL},
     "station": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL},
+    "kind": {"type": "string", "enum": ["items", "locations", "suppliers", "customers",
+                                        "opening-stock"]},
 }
+
+# The success answer of a list that takes `format`: JSON, or the whole list as a file.
+FILE_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}},
+}
+
+# A body that is one uploaded file.
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary",
+                            "description": "a CSV (UTF-8 or GB18030) or XLSX file"}}}}}}
 
 
 def _query_schema(name: str, settings: Settings) -> dict[str, Any]:
@@ -119,11 +133,10 @@ def _error_responses(codes: set[str]) -> dict[str, Any]:
 def _operation(endpoint: Endpoint, refs: dict[Any, Any], answers: dict[Any, Any],
                settings: Settings, stations: list[str]) -> dict[str, Any]:
     """One operation of the document."""
-    success = {"content": {"application/json": {"schema": answers[endpoint.name]}}}
-    if endpoint.method == "GET" and "format" in endpoint.query:  # a list, also as a file
-        success["content"].update({
-            media.split(";")[0]: {"schema": {"type": "string", "contentMediaType": media}}
-            for media in FORMATS.values()})
+    content: dict[str, Any] = {"application/json": {"schema": answers[endpoint.name]}}
+    if endpoint.method == "GET" and "format" in endpoint.query:
+        content.update(FILE_CONTENT)
+    success = {"content": content}
     responses: dict[str, Any] = {str(endpoint.success): {"description": "success", **success}}
     if endpoint.method == "PUT":  # 201 created, 200 updated
         responses = {"200": {"description": "updated", **success},
@@ -143,7 +156,9 @@ def _operation(endpoint: Endpoint, refs: dict[Any, Any], answers: dict[Any, Any]
         "parameters": params, "responses": responses,
         "x-roles": sorted(PERMISSIONS[endpoint.permission]),
     }
-    if endpoint.body is not None:
+    if endpoint.upload:
+        operation["requestBody"] = UPLOAD_BODY
+    elif endpoint.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": refs[(endpoint.body, "validation")]}}}
     return operation

@@ -33,6 +33,14 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file sent as the `file` part of a multipart/form-data body."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Endpoint:
     method: str
     path: str
@@ -51,6 +59,11 @@ class Endpoint:
     # OpenAPI schemas of query parameters whose meaning is the endpoint's own (a `status`
     # of orders rather than of print jobs)
     query_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The body is a multipart/form-data upload of one `file` (the handler gets an Upload,
+    # or what `prepare` makes of it from the path parameters and the file: work that needs
+    # no database, done before a write transaction takes the lock).
+    upload: bool = False
+    prepare: Callable[[Mapping[str, str], Upload], Any] | None = None
 
     @property
     def changes_state(self) -> bool:
@@ -70,13 +83,15 @@ def api(method: str, path: str, *, permission: str, summary: str,
         errors: tuple[str, ...] = (), query: tuple[str, ...] = (), tag: str = "stock",
         read_only: bool = False, response: Any = None,
         query_schemas: Mapping[str, Mapping[str, Any]] | None = None,
+        upload: bool = False,
+        prepare: Callable[[Mapping[str, str], Upload], Any] | None = None,
         ) -> Callable[[Callable[[Call], Reply]], Callable[[Call], Reply]]:
     """Register a handler as an API v1 endpoint."""
 
     def register(handler: Callable[[Call], Reply]) -> Callable[[Call], Reply]:
         ENDPOINTS.append(Endpoint(method, path, handler, permission, summary, body, success,
                                   errors, query, tag, read_only, response,
-                                  query_schemas or {}))
+                                  query_schemas or {}, upload, prepare))
         return handler
 
     return register
