@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, lazyload
 
 from locations import InvalidLocationCode, normalize_location_code
 from wms.errors import (
@@ -38,6 +38,15 @@ PICKABLE_STATUSES = ("allocated", "picking")
 
 
 @dataclass(frozen=True)
+class ItemNames:
+    """An item's names, all a picker's screen shows of it besides the SKU."""
+
+    name: str
+    name_zh: str | None
+    name_en: str | None
+
+
+@dataclass(frozen=True)
 class TaskView:
     """A pick task as the picker sees it: where, what, which lot and how many are left."""
 
@@ -45,7 +54,7 @@ class TaskView:
     seq: int
     location: str
     sku: str
-    item: Item
+    item: ItemNames
     lot: str | None
     expiry: date | None
     qty: int
@@ -87,7 +96,8 @@ def picked_qty(task_id_column: ColumnElement[int] | InstrumentedAttribute[int]
 @cache
 def _load_statement(for_update: bool) -> Select[Any]:
     """A task with its list, order, bin, packing location, item, lot and units picked so
-    far, in one query; built once (parameter task_id)."""
+    far, in one query; built once (parameter task_id). A pick needs neither the locations'
+    warehouses and zones nor the order's customer: they load only when asked for."""
     bin_ = aliased(Location, name="task_bin")
     packing = aliased(Location, name="packing")
     stmt: Any = (
@@ -100,6 +110,8 @@ def _load_statement(for_update: bool) -> Select[Any]:
         .join(Item, Item.id == PickTask.item_id)
         .join(Lot, Lot.id == PickTask.lot_id)
         .where(PickTask.id == bindparam("task_id"))
+        .options(lazyload(bin_.warehouse), lazyload(bin_.zone), lazyload(packing.warehouse),
+                 lazyload(packing.zone), lazyload(SalesOrder.customer))
     )
     if for_update:
         stmt = stmt.with_for_update(of=PickTask)
@@ -127,12 +139,14 @@ def _is_item(session: Session, item: Item, scanned: str) -> bool:
 @cache
 def _task_views_statement(by_order: bool) -> Select[Any]:
     """The tasks of a pick list (parameter tasks_of) or of every list of an order, with their
-    bin code, item, lot and units picked; built once per shape."""
+    bin code, item, lot and units picked, as plain columns; built once per shape."""
     picked = picked_qty(PickTask.id)
     condition = (PickList.order_id if by_order else PickTask.pick_list_id) == \
         bindparam("tasks_of")
     stmt: Any = (
-        select(PickTask, Location.code, Item, Lot, picked)
+        select(PickTask.id, PickTask.seq, Location.code, Item.sku, Item.name, Item.name_zh,
+               Item.name_en, Lot.internal, Lot.code, Lot.expiry, PickTask.qty, picked,
+               PickTask.short, PickTask.pick_list_id)
         .join(PickList, PickList.id == PickTask.pick_list_id)
         .join(Location, Location.id == PickTask.location_id)
         .join(Item, Item.id == PickTask.item_id)
@@ -145,9 +159,10 @@ def _task_views_statement(by_order: bool) -> Select[Any]:
 
 def _task_views(session: Session, *, by_order: bool, of: int) -> list[TaskView]:
     views = [
-        TaskView(task.id, task.seq, code, item.sku, item, None if lot.internal else lot.code,
-                 lot.expiry, task.qty, int(done), task.short, task.pick_list_id)
-        for task, code, item, lot, done
+        TaskView(task_id, seq, code, sku, ItemNames(name, name_zh, name_en),
+                 None if internal else lot, expiry, qty, int(done), short, pick_list_id)
+        for (task_id, seq, code, sku, name, name_zh, name_en, internal, lot, expiry, qty, done,
+             short, pick_list_id)
         in session.execute(_task_views_statement(by_order), {"tasks_of": of})
     ]
     return [v for v in views if v.remaining > 0]
