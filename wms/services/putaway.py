@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy.orm import Session, lazyload
 
 from locations import BinState, PutawayRequest, Suggestion, suggest_bins
 from wms.errors import Conflict, Invalid
@@ -25,18 +27,37 @@ class PutawayAdvice:
     suggestions: list[Suggestion]
 
 
+# What the bins hold (parameter ids, a list of location ids); built once.
+_CONTENTS = (
+    select(StockBalance.location_id, Item.sku, Lot.code, Lot.internal, StockBalance.qty)
+    .join(Item, Item.id == StockBalance.item_id)
+    .join(Lot, Lot.id == StockBalance.lot_id)
+    .where(StockBalance.location_id.in_(bindparam("ids", expanding=True)),
+           StockBalance.qty > 0)
+)
+# The locations holding units of an item (parameter item_id); built once.
+_HOLDING = (select(StockBalance.location_id)
+            .where(StockBalance.item_id == bindparam("item_id"), StockBalance.qty > 0)
+            .distinct())
+# Storage bins of a warehouse among some locations (parameters ids, warehouse_id), with
+# their zones (a bin's warehouse is not needed); built once.
+_STORAGE_AMONG = (
+    select(Location)
+    .where(Location.id.in_(bindparam("ids", expanding=True)),
+           Location.warehouse_id == bindparam("warehouse_id"), Location.kind == "storage")
+    .options(lazyload(Location.warehouse))
+)
+_ZONE_ID = select(Zone.id).where(Zone.warehouse_id == bindparam("warehouse_id"),
+                                 Zone.code == bindparam("zone_code"))
+
+
 def _bin_states(session: Session, locations: list[Location]) -> list[BinState]:
     if not locations:
         return []
     ids = [loc.id for loc in locations]
     occupied: dict[int, int] = {}
     contents: dict[int, set[tuple[str, str | None]]] = {}
-    rows = session.execute(
-        select(StockBalance.location_id, Item.sku, Lot.code, Lot.internal, StockBalance.qty)
-        .join(Item, Item.id == StockBalance.item_id)
-        .join(Lot, Lot.id == StockBalance.lot_id)
-        .where(StockBalance.location_id.in_(ids), StockBalance.qty > 0)
-    )
+    rows = session.execute(_CONTENTS, {"ids": ids})
     for loc_id, sku, lot_code, internal, qty in rows:
         occupied[loc_id] = occupied.get(loc_id, 0) + qty
         contents.setdefault(loc_id, set()).add((sku, None if internal else lot_code))
@@ -50,29 +71,47 @@ def _bin_states(session: Session, locations: list[Location]) -> list[BinState]:
     ]
 
 
+@cache
+def _empty_bins_statement(in_zone: bool, ahead: bool, wanted: int) -> Select[Any]:
+    """Up to `wanted` empty storage bins with room for qty units, from walk_seq near
+    onwards (or backwards), in warehouse warehouse_id (and zone zone_id); built once per
+    shape. A bin's zone comes with it, its warehouse does not."""
+    has_stock = exists().where(StockBalance.location_id == Location.id, StockBalance.qty > 0)
+    qty = bindparam("qty")
+    stmt = select(Location).where(
+        Location.warehouse_id == bindparam("warehouse_id"), Location.kind == "storage",
+        Location.blocked.is_(False),
+        (Location.capacity.is_(None)) | (Location.capacity >= qty), ~has_stock,
+    ).options(lazyload(Location.warehouse))
+    if in_zone:
+        stmt = stmt.where(Location.zone_id == bindparam("zone_id"))
+    if ahead:
+        stmt = stmt.where(Location.walk_seq >= bindparam("near")).order_by(Location.walk_seq)
+    else:
+        stmt = stmt.where(Location.walk_seq < bindparam("near")).order_by(
+            Location.walk_seq.desc())
+    return stmt.limit(wanted)
+
+
 def _empty_bins_near(session: Session, warehouse_id: int, qty: int, near: int,
                      zone_code: str | None, wanted: int) -> list[Location]:
     """Empty bins with room, nearest to `near` in walking order: in the item's zone first,
     then anywhere. Each search walks an index from `near` and stops at `wanted` bins."""
-    has_stock = exists().where(StockBalance.location_id == Location.id, StockBalance.qty > 0)
-    base = select(Location).where(
-        Location.warehouse_id == warehouse_id, Location.kind == "storage",
-        Location.blocked.is_(False),
-        (Location.capacity.is_(None)) | (Location.capacity >= qty), ~has_stock,
-    )
+    params: dict[str, Any] = {"warehouse_id": warehouse_id, "qty": qty, "near": near,
+                              "zone_id": None}
     scopes = []
     if zone_code:
-        zone_id = session.scalar(select(Zone.id).where(Zone.warehouse_id == warehouse_id,
-                                                       Zone.code == zone_code))
+        zone_id = session.scalar(_ZONE_ID, {"warehouse_id": warehouse_id,
+                                            "zone_code": zone_code})
         if zone_id is not None:
-            scopes.append(base.where(Location.zone_id == zone_id))
-    scopes.append(base)
+            params["zone_id"] = zone_id
+            scopes.append(True)
+    scopes.append(False)
     found: dict[int, Location] = {}
-    for scope in scopes:
-        ahead = scope.where(Location.walk_seq >= near).order_by(Location.walk_seq)
-        behind = scope.where(Location.walk_seq < near).order_by(Location.walk_seq.desc())
-        for stmt in (ahead, behind) if near > 0 else (ahead,):
-            for location in session.scalars(stmt.limit(wanted)):
+    for in_zone in scopes:
+        for ahead in (True, False) if near > 0 else (True,):
+            for location in session.scalars(_empty_bins_statement(in_zone, ahead, wanted),
+                                             params):
                 found.setdefault(location.id, location)
         if len(found) >= wanted:
             break
@@ -135,14 +174,9 @@ def suggest_putaway(
 
     # From the item's balances to their bins (two steps, so the database cannot choose to
     # walk every bin of the warehouse instead): cost follows the item, not the warehouse.
-    holding = list(session.scalars(
-        select(StockBalance.location_id).where(StockBalance.item_id == item.id,
-                                               StockBalance.qty > 0).distinct()
-    ))
+    holding = list(session.scalars(_HOLDING, {"item_id": item.id}))
     candidates = list(session.scalars(
-        select(Location).where(Location.id.in_(holding), Location.warehouse_id == warehouse_id,
-                               Location.kind == "storage")
-    )) if holding else []
+        _STORAGE_AMONG, {"ids": holding, "warehouse_id": warehouse_id})) if holding else []
     home = None
     if item.home_location_id:
         home = session.get(Location, item.home_location_id)
