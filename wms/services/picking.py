@@ -95,14 +95,13 @@ def picked_qty(task_id_column: ColumnElement[int] | InstrumentedAttribute[int]
 
 @cache
 def _load_statement(for_update: bool) -> Select[Any]:
-    """A task with its list, order, bin, packing location, item, lot and units picked so
-    far, in one query; built once (parameter task_id). A pick needs neither the locations'
+    """A task with its order, bin, its list's packing location, item, lot and units picked
+    so far, in one query; built once (parameter task_id). A pick needs neither the locations'
     warehouses and zones nor the order's customer: they load only when asked for."""
     bin_ = aliased(Location, name="task_bin")
     packing = aliased(Location, name="packing")
     stmt: Any = (
-        select(PickTask, PickList, SalesOrder, bin_, packing, Item, Lot,
-               picked_qty(PickTask.id))
+        select(PickTask, SalesOrder, bin_, packing, Item, Lot, picked_qty(PickTask.id))
         .join(PickList, PickList.id == PickTask.pick_list_id)
         .join(SalesOrder, SalesOrder.id == PickList.order_id)
         .join(bin_, bin_.id == PickTask.location_id)
@@ -118,8 +117,8 @@ def _load_statement(for_update: bool) -> Select[Any]:
     return cast(Select[Any], stmt)
 
 
-def _load(session: Session, task_id: int) -> tuple[PickTask, PickList, SalesOrder, Location,
-                                                    Location, Item, Lot, int]:
+def _load(session: Session, task_id: int) -> tuple[PickTask, SalesOrder, Location, Location,
+                                                    Item, Lot, int]:
     postgresql = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
     row = session.execute(_load_statement(postgresql), {"task_id": task_id}).first()
     if row is None:
@@ -127,13 +126,14 @@ def _load(session: Session, task_id: int) -> tuple[PickTask, PickList, SalesOrde
     return tuple(row)
 
 
+_BARCODE_OF_ITEM = select(ItemBarcode.id).where(ItemBarcode.item_id == bindparam("item_id"),
+                                                ItemBarcode.code == bindparam("code"))
+
+
 def _is_item(session: Session, item: Item, scanned: str) -> bool:
     if scanned == item.sku:
         return True
-    return session.scalar(
-        select(ItemBarcode.id).where(ItemBarcode.item_id == item.id,
-                                     ItemBarcode.code == scanned)
-    ) is not None
+    return session.scalar(_BARCODE_OF_ITEM, {"item_id": item.id, "code": scanned}) is not None
 
 
 @cache
@@ -178,12 +178,12 @@ def open_tasks_of_order(session: Session, order_id: int) -> list[TaskView]:
     return _task_views(session, by_order=True, of=order_id)
 
 
-def _after(session: Session, order: SalesOrder, pick_list: PickList) -> tuple[
+def _after(session: Session, order: SalesOrder, pick_list_id: int) -> tuple[
         str, TaskView | None, int]:
     """The order's status once nothing or something is left to pick, and the list's next
     task and number of open tasks (one read for all three)."""
     left = open_tasks_of_order(session, order.id)
-    on_list = [t for t in left if t.pick_list_id == pick_list.id]
+    on_list = [t for t in left if t.pick_list_id == pick_list_id]
     status = "picking" if left else "picked"
     if order.status != status:
         order.status = status
@@ -226,7 +226,7 @@ def confirm_pick(
 ) -> PickOutcome:
     """Confirm `qty` units of a pick task taken from the scanned bin; the outcome names the
     next task of the list, so the picker's next step needs no other read."""
-    task, pick_list, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
+    task, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
     if order.status not in PICKABLE_STATUSES:
         raise Conflict(f"sales order {order.number} is {order.status}; it is not being picked")
     remaining = task.qty - task.short - int(picked)
@@ -248,7 +248,7 @@ def confirm_pick(
         draw=Draw.RESERVED, check_destination=False, reserve_at_destination=True,
     ))
     remaining -= qty
-    status, next_task, left = _after(session, order, pick_list)
+    status, next_task, left = _after(session, order, task.pick_list_id)
     keep(session, item, task_lot, bin_, packing)
     return PickOutcome(task, move, int(picked) + qty, remaining, status, next_task, left,
                        packing.code)
@@ -257,7 +257,7 @@ def confirm_pick(
 def report_short(session: Session, *, task_id: int, user_id: int | None) -> PickOutcome:
     """The picker could not find the rest of a task: record it short and release the
     reservation, so the order can move on."""
-    task, pick_list, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
+    task, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
     if order.status not in PICKABLE_STATUSES:
         raise Conflict(f"sales order {order.number} is {order.status}; it is not being picked")
     remaining = task.qty - task.short - int(picked)
@@ -266,7 +266,7 @@ def report_short(session: Session, *, task_id: int, user_id: int | None) -> Pick
     task.short += remaining
     release(session, bin_.id, item.id, task_lot.id, remaining)
     session.flush()
-    status, next_task, left = _after(session, order, pick_list)
+    status, next_task, left = _after(session, order, task.pick_list_id)
     keep(session, item)
     return PickOutcome(task, None, int(picked), 0, status, next_task, left, packing.code,
                        shorted=remaining)
