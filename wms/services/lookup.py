@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,7 +16,7 @@ from wms.models import Customer, Item, ItemBarcode, Location, Lot, Supplier, War
 
 
 @cache
-def _item_statement(by_barcode: bool) -> Select[tuple[Item]]:
+def _item_statement(by_barcode: bool) -> Select[Item]:
     """The item by SKU, or by one of its barcodes (parameter code); built once."""
     if by_barcode:
         return select(Item).join(ItemBarcode).where(ItemBarcode.code == bindparam("code"))
@@ -98,7 +97,7 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Lo
 
 
 @cache
-def _item_and_locations_statement(row_lock: bool) -> Select[Any]:
+def _item_and_locations_statement(row_lock: bool) -> Select[Location, Item]:
     """Locations by code (parameter codes, a list) each with the item of SKU sku, in code
     order; with `row_lock` the locations are row-locked. Built once per shape. A move needs
     neither a location's warehouse nor its zone: they load only when asked for."""

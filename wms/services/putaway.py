@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session, lazyload
 
 from locations import BinState, PutawayRequest, Suggestion, suggest_bins
@@ -77,7 +77,7 @@ def _empty_bins_statement(in_zone: bool, ahead: bool, wanted: int) -> Select[Any
     onwards (or backwards), in warehouse warehouse_id (and zone zone_id); built once per
     shape. A bin's zone comes with it, its warehouse does not."""
     has_stock = exists().where(StockBalance.location_id == Location.id, StockBalance.qty > 0)
-    qty = bindparam("qty")
+    qty: BindParameter[int] = bindparam("qty")
     stmt = select(Location).where(
         Location.warehouse_id == bindparam("warehouse_id"), Location.kind == "storage",
         Location.blocked.is_(False),
