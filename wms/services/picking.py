@@ -8,8 +8,18 @@ from datetime import date
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from locations import InvalidLocationCode, normalize_location_code
 from wms.errors import (
@@ -178,6 +188,11 @@ def open_tasks_of_order(session: Session, order_id: int) -> list[TaskView]:
     return _task_views(session, by_order=True, of=order_id)
 
 
+_ORDERS = cast(Table, SalesOrder.__table__)
+_SET_ORDER_STATUS = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
+                     .values(status=bindparam("status")))
+
+
 def _after(session: Session, order: SalesOrder, pick_list_id: int) -> tuple[
         str, TaskView | None, int]:
     """The order's status once nothing or something is left to pick, and the list's next
@@ -186,8 +201,9 @@ def _after(session: Session, order: SalesOrder, pick_list_id: int) -> tuple[
     on_list = [t for t in left if t.pick_list_id == pick_list_id]
     status = "picking" if left else "picked"
     if order.status != status:
-        order.status = status
-        session.flush()
+        # One UPDATE of one column, without a unit-of-work flush.
+        session.execute(_SET_ORDER_STATUS, {"order_id": order.id, "status": status})
+        set_committed_value(order, "status", status)
     return status, (on_list[0] if on_list else None), len(on_list)
 
 
