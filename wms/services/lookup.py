@@ -97,12 +97,19 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Lo
 
 
 @cache
-def _item_and_locations_statement(row_lock: bool) -> Select[Location, Item]:
-    """Locations by code (parameter codes, a list) each with the item of SKU sku, in code
-    order; with `row_lock` the locations are row-locked. Built once per shape. A move needs
-    neither a location's warehouse nor its zone: they load only when asked for."""
-    stmt = (select(Location, Item).join(Item, Item.sku == bindparam("sku"))
-            .where(Location.code.in_(bindparam("codes", expanding=True)))
+def _item_and_locations_statement(row_lock: bool, by_barcode: bool
+                                  ) -> Select[Location, Item]:
+    """Locations by code (parameter codes, a list) each with the item whose SKU (or, with
+    `by_barcode`, one of whose barcodes) is sku, in code order; with `row_lock` the
+    locations are row-locked. Built once per shape. A move needs neither a location's
+    warehouse nor its zone: they load only when asked for."""
+    stmt = select(Location, Item).select_from(Location)
+    if by_barcode:
+        stmt = (stmt.join(ItemBarcode, ItemBarcode.code == bindparam("sku"))
+                .join(Item, Item.id == ItemBarcode.item_id))
+    else:
+        stmt = stmt.join(Item, Item.sku == bindparam("sku"))
+    stmt = (stmt.where(Location.code.in_(bindparam("codes", expanding=True)))
             .options(lazyload(Location.warehouse), lazyload(Location.zone))
             .order_by(Location.code))
     if row_lock:
@@ -113,11 +120,14 @@ def _item_and_locations_statement(row_lock: bool) -> Select[Location, Item]:
 def find_item_and_locations(session: Session, sku: str, *codes: str,
                             lock: bool = False) -> tuple[Item, list[Location]]:
     """`find_item(sku)` and `find_locations(*codes, lock=lock)` in one query when `sku` is a
-    SKU and every location exists; otherwise each on its own, to say what is missing."""
+    SKU and every location exists (in two when it is a barcode); otherwise each on its own,
+    to say what is missing."""
     normalized = [location_code(code) for code in codes]
     row_lock = lock and session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
-    rows = session.execute(_item_and_locations_statement(row_lock),
-                           {"sku": sku.strip(), "codes": normalized}).all()
+    params = {"sku": sku.strip(), "codes": normalized}
+    rows = session.execute(_item_and_locations_statement(row_lock, False), params).all()
+    if not rows:
+        rows = session.execute(_item_and_locations_statement(row_lock, True), params).all()
     found = {location.code: location for location, _item in rows}
     if not rows or any(code not in found for code in normalized):
         return find_item(session, sku), find_locations(session, *codes, lock=lock)
