@@ -3,7 +3,7 @@ Scanners and printers are owned by their own single-instance services, never by 
 
 import os
 
-from terminal_ui.serving import post_fork  # noqa: F401 - a gunicorn hook, by its name
+from terminal_ui.serving import post_fork, pre_fork  # noqa: F401 - gunicorn hooks, by name
 
 bind = os.environ.get("WMS_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WMS_WORKERS", "2"))

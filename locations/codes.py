@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ZONE = re.compile(r"[A-Z][A-Z0-9]{0,2}")
 _FREE_FORM = re.compile(r"[A-Z0-9_.-]{1,40}")
@@ -92,6 +93,13 @@ def normalize_location_code(text: str) -> str:
     """Return the canonical form of a bin code or a free-form location code like "DOCK-1"."""
     if not isinstance(text, str):
         raise InvalidLocationCode(f"a location code must be text, got {text!r}")
+    return _normalized(text)
+
+
+# Every scan names a location or two, and the same few thousand bins come back all day: the
+# canonical form of a code already seen is remembered (a malformed one raises each time).
+@lru_cache(maxsize=16384)
+def _normalized(text: str) -> str:
     cleaned = text.strip().upper()
     if _BIN_SHAPED.fullmatch(cleaned):
         return parse_location_code(cleaned).code

@@ -56,10 +56,6 @@ class Suggestion:
     free: int | None
 
 
-def _same_code(a: str, b: str) -> bool:
-    return _canonical(a) == _canonical(b)
-
-
 def _canonical(code: str) -> str:
     try:
         return normalize_location_code(code)
@@ -91,6 +87,8 @@ def suggest_bins(
         b for b in bins if b.kind == "storage" and not b.blocked and _has_room(b, request.qty)
     ]
 
+    home_code = _canonical(request.home_bin) if request.home_bin is not None else None
+
     def distance(b: BinState) -> tuple[int, int, str]:
         return (abs(b.walk_seq - request.near_walk_seq), b.walk_seq, b.code)
 
@@ -98,8 +96,8 @@ def suggest_bins(
         (
             b
             for b in eligible
-            if request.home_bin is not None
-            and _same_code(b.code, request.home_bin)
+            if home_code is not None
+            and _canonical(b.code) == home_code
             and (_is_empty(b) or _holds_only(b, request.sku))
         ),
         key=lambda b: b.code,

@@ -4,7 +4,6 @@ nothing; a shortage is recorded and the picker moves on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -36,6 +35,7 @@ from wms.models import PickList
 from wms.services.allocation import create_pick_list
 from wms.services.floor_lists import open_pick_list_of, orders_to_pick
 from wms.services.picking import (
+    ItemNames,
     PickOutcome,
     TaskView,
     check_bin,
@@ -89,15 +89,6 @@ def _all_picked(where: str, banner: Banner | None) -> Response:
                       banner.text if banner else ""))
 
 
-@dataclass(frozen=True)
-class _Names:
-    """An item's names as a stored reply keeps them."""
-
-    name: str
-    name_zh: str | None
-    name_en: str | None
-
-
 def _next_json(outcome: PickOutcome) -> dict[str, Any]:
     """The next task as the reply stores it (a resent scan shows the same next step)."""
     t = outcome.next_task
@@ -117,7 +108,7 @@ def _next_step(pick_list_id: int, reply: dict[str, Any], banner: Banner) -> Resp
     if t is None:
         return _all_picked(reply["packing"], banner)
     task = TaskView(t["id"], t["seq"], t["location"], t["sku"],
-                    _Names(*t["names"]),  # type: ignore[arg-type]
+                    ItemNames(*t["names"]),
                     t["lot"], date.fromisoformat(t["expiry"]) if t["expiry"] else None,
                     t["qty"], t["picked"], t["short"], t["list"])
     return _show_task(pick_list_id, task, reply["left"], "bin", banner)

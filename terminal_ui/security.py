@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wms.config import Settings
@@ -26,7 +26,13 @@ HEADERS = {
 
 class SessionOverTls(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (as the trusted
-    proxy says), or always when SESSION_COOKIE_SECURE is set."""
+    proxy says), or always when SESSION_COOKIE_SECURE is set. The API authenticates every
+    call by its bearer token: its requests neither read nor write the cookie session."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         from flask import request

@@ -89,6 +89,25 @@ def test_a_move_scan_costs_at_most_8_statements(api_as: Any, app: Any, build: Bu
     assert len(sent) <= SCAN_BUDGET, f"the move took {len(sent)} statements:\n{listing(sent)}"
 
 
+def test_a_move_scanned_by_barcode_costs_one_statement_more_than_by_sku(
+    api_as: Any, app: Any, build: Builder
+) -> None:
+    source, target = build.warehouse("WH1", bins=2)
+    build.item("CUP", barcodes=["6901234567892"])
+    build.stock("CUP", source, 5)
+    mover = api_as("operator")
+    assert mover.get("/stock").status_code == 200
+    counts = []
+    for n, sku in enumerate(("CUP", "6901234567892")):
+        with statements(app) as sent:
+            response = mover.post("/moves", {"sku": sku, "qty": 1, "from": source,
+                                             "to": target}, key=f"hh-7:barcode-{n}")
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["moves"][0]["sku"] == "CUP"
+        counts.append(len(sent))
+    assert counts[1] <= counts[0] + 1, f"by SKU {counts[0]}, by barcode {counts[1]} statements"
+
+
 def test_a_putaway_suggestion_costs_at_most_8_statements(
     api_as: Any, app: Any, build: Builder
 ) -> None:

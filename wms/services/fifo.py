@@ -46,7 +46,7 @@ def _stock_to_take(expiry: bool, measure: bool, named: bool) -> Select[Any]:
     (parameter fifo_target). Parameters: fifo_item, fifo_location."""
     order: list[Any] = [Lot.expiry.is_(None), Lot.expiry] if expiry else []
     stmt: Any = (
-        select(StockBalance, Lot)
+        select(StockBalance.lot_id, StockBalance.qty, StockBalance.reserved, Lot)
         .join(Lot, Lot.id == StockBalance.lot_id)
         .where(StockBalance.item_id == bindparam("fifo_item"),
                StockBalance.location_id == bindparam("fifo_location"),
@@ -85,10 +85,10 @@ def take_from_location(
               "fifo_target": to_location.id if measure and to_location else None}
     remaining = qty
     for row in session.execute(_stock_to_take(bool(item.expiry), measure, bool(named)), params):
-        balance, lot = row[0], row[1]
-        units = int(row._mapping["units"]) if measure else None
-        take = min(remaining, balance.qty - balance.reserved)
-        plan.append((balance.lot_id, take))
+        lot_id, on_hand, reserved, lot = row[0], row[1], row[2], row[3]
+        units = int(row[4]) if measure else None
+        take = min(remaining, on_hand - reserved)
+        plan.append((lot_id, take))
         keep(session, lot)
         remaining -= take
         if remaining == 0:

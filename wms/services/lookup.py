@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from locations import InvalidLocationCode, normalize_location_code
 from wms.acting import current
@@ -15,14 +16,20 @@ from wms.errors import Invalid, UnknownItem, UnknownLocation, UnknownRecord, War
 from wms.models import Customer, Item, ItemBarcode, Location, Lot, Supplier, Warehouse
 
 
+@cache
+def _item_statement(by_barcode: bool) -> Select[Item]:
+    """The item by SKU, or by one of its barcodes (parameter code); built once."""
+    if by_barcode:
+        return select(Item).join(ItemBarcode).where(ItemBarcode.code == bindparam("code"))
+    return select(Item).where(Item.sku == bindparam("code"))
+
+
 def find_item(session: Session, sku_or_barcode: str) -> Item:
     """The item with this SKU, or else the item one of whose barcodes this is."""
     code = sku_or_barcode.strip()
-    item = session.scalar(select(Item).where(Item.sku == code))
+    item = session.scalar(_item_statement(False), {"code": code})
     if item is None:
-        item = session.scalar(
-            select(Item).join(ItemBarcode).where(ItemBarcode.code == code)
-        )
+        item = session.scalar(_item_statement(True), {"code": code})
     if item is None:
         raise UnknownItem(f"no item with SKU or barcode {code!r}", sku=code)
     return item
@@ -90,13 +97,14 @@ def check_warehouse_allowed(*locations: Location) -> None:
                 f"you may not work in warehouse {location.warehouse.code} "
                 f"(location {location.code})", warehouse=location.warehouse.code,
                 location=location.code)
+_LOCATION_BY_CODE = select(Location).where(Location.code == bindparam("code"))
 
 
 def find_location(session: Session, code: str) -> Location:
     """The location with this code (case and padding forgiven), in a warehouse the person
     acting may work in."""
     normalized = location_code(code)
-    location = session.scalar(select(Location).where(Location.code == normalized))
+    location = session.scalar(_LOCATION_BY_CODE, {"code": normalized})
     if location is None:
         raise UnknownLocation(f"no location {normalized}", location=normalized)
     check_warehouse_allowed(location)
@@ -121,16 +129,38 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Lo
     return locations
 
 
+@cache
+def _item_and_locations_statement(row_lock: bool, by_barcode: bool
+                                  ) -> Select[Location, Item]:
+    """Locations by code (parameter codes, a list) each with the item whose SKU (or, with
+    `by_barcode`, one of whose barcodes) is sku, in code order; with `row_lock` the
+    locations are row-locked. Built once per shape. A move needs neither a location's
+    warehouse nor its zone: they load only when asked for."""
+    stmt = select(Location, Item).select_from(Location)
+    if by_barcode:
+        stmt = (stmt.join(ItemBarcode, ItemBarcode.code == bindparam("sku"))
+                .join(Item, Item.id == ItemBarcode.item_id))
+    else:
+        stmt = stmt.join(Item, Item.sku == bindparam("sku"))
+    stmt = (stmt.where(Location.code.in_(bindparam("codes", expanding=True)))
+            .options(lazyload(Location.warehouse), lazyload(Location.zone))
+            .order_by(Location.code))
+    if row_lock:
+        stmt = stmt.with_for_update(of=Location)
+    return stmt
+
+
 def find_item_and_locations(session: Session, sku: str, *codes: str,
                             lock: bool = False) -> tuple[Item, list[Location]]:
     """`find_item(sku)` and `find_locations(*codes, lock=lock)` in one query when `sku` is a
-    SKU and every location exists; otherwise each on its own, to say what is missing."""
+    SKU and every location exists (in two when it is a barcode); otherwise each on its own,
+    to say what is missing."""
     normalized = [location_code(code) for code in codes]
-    stmt = (select(Location, Item).join(Item, Item.sku == sku.strip())
-            .where(Location.code.in_(normalized)).order_by(Location.code))
-    if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        stmt = stmt.with_for_update(of=Location)
-    rows = session.execute(stmt).all()
+    row_lock = lock and session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    params = {"sku": sku.strip(), "codes": normalized}
+    rows = session.execute(_item_and_locations_statement(row_lock, False), params).all()
+    if not rows:
+        rows = session.execute(_item_and_locations_statement(row_lock, True), params).all()
     found = {location.code: location for location, _item in rows}
     if not rows or any(code not in found for code in normalized):
         return find_item(session, sku), find_locations(session, *codes, lock=lock)
@@ -169,9 +199,13 @@ def find_customer(session: Session, code: str) -> Customer:
     return customer
 
 
+_LOT_OF_ITEM = select(Lot).where(Lot.item_id == bindparam("item_id"),
+                                 Lot.code == bindparam("code"))
+
+
 def find_lot(session: Session, item: Item, code: str) -> Lot | None:
     """The named lot of this item, or None."""
-    return session.scalar(select(Lot).where(Lot.item_id == item.id, Lot.code == code))
+    return session.scalar(_LOT_OF_ITEM, {"item_id": item.id, "code": code})
 
 
 def receipt_lot_code(item: Item, code: str | None, expiry: date | None, at: datetime) -> str:

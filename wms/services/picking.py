@@ -8,8 +8,18 @@ from datetime import date
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from locations import InvalidLocationCode, normalize_location_code
 from wms.errors import (
@@ -38,6 +48,15 @@ PICKABLE_STATUSES = ("allocated", "picking")
 
 
 @dataclass(frozen=True)
+class ItemNames:
+    """An item's names, all a picker's screen shows of it besides the SKU."""
+
+    name: str
+    name_zh: str | None
+    name_en: str | None
+
+
+@dataclass(frozen=True)
 class TaskView:
     """A pick task as the picker sees it: where, what, which lot and how many are left."""
 
@@ -45,7 +64,7 @@ class TaskView:
     seq: int
     location: str
     sku: str
-    item: Item
+    item: ItemNames
     lot: str | None
     expiry: date | None
     qty: int
@@ -86,13 +105,13 @@ def picked_qty(task_id_column: ColumnElement[int] | InstrumentedAttribute[int]
 
 @cache
 def _load_statement(for_update: bool) -> Select[Any]:
-    """A task with its list, order, bin, packing location, item, lot and units picked so
-    far, in one query; built once (parameter task_id)."""
+    """A task with its order, bin, its list's packing location, item, lot and units picked
+    so far, in one query; built once (parameter task_id). A pick needs neither the locations'
+    warehouses and zones nor the order's customer: they load only when asked for."""
     bin_ = aliased(Location, name="task_bin")
     packing = aliased(Location, name="packing")
     stmt: Any = (
-        select(PickTask, PickList, SalesOrder, bin_, packing, Item, Lot,
-               picked_qty(PickTask.id))
+        select(PickTask, SalesOrder, bin_, packing, Item, Lot, picked_qty(PickTask.id))
         .join(PickList, PickList.id == PickTask.pick_list_id)
         .join(SalesOrder, SalesOrder.id == PickList.order_id)
         .join(bin_, bin_.id == PickTask.location_id)
@@ -100,14 +119,16 @@ def _load_statement(for_update: bool) -> Select[Any]:
         .join(Item, Item.id == PickTask.item_id)
         .join(Lot, Lot.id == PickTask.lot_id)
         .where(PickTask.id == bindparam("task_id"))
+        .options(lazyload(bin_.warehouse), lazyload(bin_.zone), lazyload(packing.warehouse),
+                 lazyload(packing.zone), lazyload(SalesOrder.customer))
     )
     if for_update:
         stmt = stmt.with_for_update(of=PickTask)
     return cast(Select[Any], stmt)
 
 
-def _load(session: Session, task_id: int) -> tuple[PickTask, PickList, SalesOrder, Location,
-                                                    Location, Item, Lot, int]:
+def _load(session: Session, task_id: int) -> tuple[PickTask, SalesOrder, Location, Location,
+                                                    Item, Lot, int]:
     postgresql = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
     row = session.execute(_load_statement(postgresql), {"task_id": task_id}).first()
     if row is None:
@@ -115,24 +136,27 @@ def _load(session: Session, task_id: int) -> tuple[PickTask, PickList, SalesOrde
     return tuple(row)
 
 
+_BARCODE_OF_ITEM = select(ItemBarcode.id).where(ItemBarcode.item_id == bindparam("item_id"),
+                                                ItemBarcode.code == bindparam("code"))
+
+
 def _is_item(session: Session, item: Item, scanned: str) -> bool:
     if scanned == item.sku:
         return True
-    return session.scalar(
-        select(ItemBarcode.id).where(ItemBarcode.item_id == item.id,
-                                     ItemBarcode.code == scanned)
-    ) is not None
+    return session.scalar(_BARCODE_OF_ITEM, {"item_id": item.id, "code": scanned}) is not None
 
 
 @cache
 def _task_views_statement(by_order: bool) -> Select[Any]:
     """The tasks of a pick list (parameter tasks_of) or of every list of an order, with their
-    bin code, item, lot and units picked; built once per shape."""
+    bin code, item, lot and units picked, as plain columns; built once per shape."""
     picked = picked_qty(PickTask.id)
     condition = (PickList.order_id if by_order else PickTask.pick_list_id) == \
         bindparam("tasks_of")
     stmt: Any = (
-        select(PickTask, Location.code, Item, Lot, picked)
+        select(PickTask.id, PickTask.seq, Location.code, Item.sku, Item.name, Item.name_zh,
+               Item.name_en, Lot.internal, Lot.code, Lot.expiry, PickTask.qty, picked,
+               PickTask.short, PickTask.pick_list_id)
         .join(PickList, PickList.id == PickTask.pick_list_id)
         .join(Location, Location.id == PickTask.location_id)
         .join(Item, Item.id == PickTask.item_id)
@@ -145,9 +169,10 @@ def _task_views_statement(by_order: bool) -> Select[Any]:
 
 def _task_views(session: Session, *, by_order: bool, of: int) -> list[TaskView]:
     views = [
-        TaskView(task.id, task.seq, code, item.sku, item, None if lot.internal else lot.code,
-                 lot.expiry, task.qty, int(done), task.short, task.pick_list_id)
-        for task, code, item, lot, done
+        TaskView(task_id, seq, code, sku, ItemNames(name, name_zh, name_en),
+                 None if internal else lot, expiry, qty, int(done), short, pick_list_id)
+        for (task_id, seq, code, sku, name, name_zh, name_en, internal, lot, expiry, qty, done,
+             short, pick_list_id)
         in session.execute(_task_views_statement(by_order), {"tasks_of": of})
     ]
     return [v for v in views if v.remaining > 0]
@@ -163,16 +188,22 @@ def open_tasks_of_order(session: Session, order_id: int) -> list[TaskView]:
     return _task_views(session, by_order=True, of=order_id)
 
 
-def _after(session: Session, order: SalesOrder, pick_list: PickList) -> tuple[
+_ORDERS = cast(Table, SalesOrder.__table__)
+_SET_ORDER_STATUS = (update(_ORDERS).where(_ORDERS.c.id == bindparam("order_id"))
+                     .values(status=bindparam("status")))
+
+
+def _after(session: Session, order: SalesOrder, pick_list_id: int) -> tuple[
         str, TaskView | None, int]:
     """The order's status once nothing or something is left to pick, and the list's next
     task and number of open tasks (one read for all three)."""
     left = open_tasks_of_order(session, order.id)
-    on_list = [t for t in left if t.pick_list_id == pick_list.id]
+    on_list = [t for t in left if t.pick_list_id == pick_list_id]
     status = "picking" if left else "picked"
     if order.status != status:
-        order.status = status
-        session.flush()
+        # One UPDATE of one column, without a unit-of-work flush.
+        session.execute(_SET_ORDER_STATUS, {"order_id": order.id, "status": status})
+        set_committed_value(order, "status", status)
     return status, (on_list[0] if on_list else None), len(on_list)
 
 
@@ -211,7 +242,7 @@ def confirm_pick(
 ) -> PickOutcome:
     """Confirm `qty` units of a pick task taken from the scanned bin; the outcome names the
     next task of the list, so the picker's next step needs no other read."""
-    task, pick_list, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
+    task, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
     if order.status not in PICKABLE_STATUSES:
         raise Conflict(f"sales order {order.number} is {order.status}; it is not being picked")
     remaining = task.qty - task.short - int(picked)
@@ -233,7 +264,7 @@ def confirm_pick(
         draw=Draw.RESERVED, check_destination=False, reserve_at_destination=True,
     ))
     remaining -= qty
-    status, next_task, left = _after(session, order, pick_list)
+    status, next_task, left = _after(session, order, task.pick_list_id)
     keep(session, item, task_lot, bin_, packing)
     return PickOutcome(task, move, int(picked) + qty, remaining, status, next_task, left,
                        packing.code)
@@ -242,7 +273,7 @@ def confirm_pick(
 def report_short(session: Session, *, task_id: int, user_id: int | None) -> PickOutcome:
     """The picker could not find the rest of a task: record it short and release the
     reservation, so the order can move on."""
-    task, pick_list, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
+    task, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
     if order.status not in PICKABLE_STATUSES:
         raise Conflict(f"sales order {order.number} is {order.status}; it is not being picked")
     remaining = task.qty - task.short - int(picked)
@@ -251,7 +282,7 @@ def report_short(session: Session, *, task_id: int, user_id: int | None) -> Pick
     task.short += remaining
     release(session, bin_.id, item.id, task_lot.id, remaining)
     session.flush()
-    status, next_task, left = _after(session, order, pick_list)
+    status, next_task, left = _after(session, order, task.pick_list_id)
     keep(session, item)
     return PickOutcome(task, None, int(picked), 0, status, next_task, left, packing.code,
                        shorted=remaining)

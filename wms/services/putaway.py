@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from locations import BinState, PutawayRequest, Suggestion, suggest_bins
@@ -25,24 +27,67 @@ class PutawayAdvice:
     suggestions: list[Suggestion]
 
 
-def _bin_states(session: Session, locations: list[Location]) -> list[BinState]:
+# What the bins hold (parameter ids, a list of location ids); built once.
+_CONTENTS = (
+    select(StockBalance.location_id, Item.sku, Lot.code, Lot.internal, StockBalance.qty)
+    .join(Item, Item.id == StockBalance.item_id)
+    .join(Lot, Lot.id == StockBalance.lot_id)
+    .where(StockBalance.location_id.in_(bindparam("ids", expanding=True)),
+           StockBalance.qty > 0)
+)
+# The locations holding units of an item (parameter item_id); built once.
+_HOLDING = (select(StockBalance.location_id)
+            .where(StockBalance.item_id == bindparam("item_id"), StockBalance.qty > 0)
+            .distinct())
+
+
+class _Bin(NamedTuple):
+    """A candidate bin as putaway reads it: plain columns, its zone by code."""
+
+    id: int
+    code: str
+    kind: str
+    zone: str | None
+    capacity: int | None
+    walk_seq: int
+    blocked: bool
+
+    @classmethod
+    def of(cls, location: Location) -> _Bin:
+        return cls(location.id, location.code, location.kind,
+                   location.zone.code if location.zone else None, location.capacity,
+                   location.walk_seq, location.blocked)
+
+
+def _bins() -> Select[Any]:
+    """The columns of `_Bin`, a location with its zone's code."""
+    return cast(Select[Any], select(
+        Location.id, Location.code, Location.kind, Zone.code.label("zone"), Location.capacity,
+        Location.walk_seq, Location.blocked,
+    ).select_from(Location).outerjoin(Zone, Zone.id == Location.zone_id))
+
+
+# Storage bins of a warehouse among some locations (parameters ids, warehouse_id); built once.
+_STORAGE_AMONG = _bins().where(Location.id.in_(bindparam("ids", expanding=True)),
+                               Location.warehouse_id == bindparam("warehouse_id"),
+                               Location.kind == "storage")
+_ZONE_ID = select(Zone.id).where(Zone.warehouse_id == bindparam("warehouse_id"),
+                                 Zone.code == bindparam("zone_code"))
+
+
+def _bin_states(session: Session, locations: list[_Bin]) -> list[BinState]:
     if not locations:
         return []
     ids = [loc.id for loc in locations]
     occupied: dict[int, int] = {}
     contents: dict[int, set[tuple[str, str | None]]] = {}
-    rows = session.execute(
-        select(StockBalance.location_id, Item.sku, Lot.code, Lot.internal, StockBalance.qty)
-        .join(Item, Item.id == StockBalance.item_id)
-        .join(Lot, Lot.id == StockBalance.lot_id)
-        .where(StockBalance.location_id.in_(ids), StockBalance.qty > 0)
-    )
+    rows = session.execute(_CONTENTS, {"ids": ids})
     for loc_id, sku, lot_code, internal, qty in rows:
         occupied[loc_id] = occupied.get(loc_id, 0) + qty
         contents.setdefault(loc_id, set()).add((sku, None if internal else lot_code))
     return [
         BinState(
-            code=loc.code, kind=loc.kind, zone=loc.zone.code if loc.zone else None,
+            code=loc.code, kind=loc.kind, zone=loc.zone,
             capacity=loc.capacity, walk_seq=loc.walk_seq, blocked=loc.blocked,
             occupied=occupied.get(loc.id, 0), contents=frozenset(contents.get(loc.id, ())),
         )
@@ -50,30 +95,47 @@ def _bin_states(session: Session, locations: list[Location]) -> list[BinState]:
     ]
 
 
-def _empty_bins_near(session: Session, warehouse_id: int, qty: int, near: int,
-                     zone_code: str | None, wanted: int) -> list[Location]:
-    """Empty bins with room, nearest to `near` in walking order: in the item's zone first,
-    then anywhere. Each search walks an index from `near` and stops at `wanted` bins."""
+@cache
+def _empty_bins_statement(in_zone: bool, ahead: bool, wanted: int) -> Select[Any]:
+    """Up to `wanted` empty storage bins with room for qty units, from walk_seq near
+    onwards (or backwards), in warehouse warehouse_id (and zone zone_id); built once per
+    shape."""
     has_stock = exists().where(StockBalance.location_id == Location.id, StockBalance.qty > 0)
-    base = select(Location).where(
-        Location.warehouse_id == warehouse_id, Location.kind == "storage",
+    qty: BindParameter[int] = bindparam("qty")
+    stmt = _bins().where(
+        Location.warehouse_id == bindparam("warehouse_id"), Location.kind == "storage",
         Location.blocked.is_(False),
         (Location.capacity.is_(None)) | (Location.capacity >= qty), ~has_stock,
     )
+    if in_zone:
+        stmt = stmt.where(Location.zone_id == bindparam("zone_id"))
+    if ahead:
+        stmt = stmt.where(Location.walk_seq >= bindparam("near")).order_by(Location.walk_seq)
+    else:
+        stmt = stmt.where(Location.walk_seq < bindparam("near")).order_by(
+            Location.walk_seq.desc())
+    return stmt.limit(wanted)
+
+
+def _empty_bins_near(session: Session, warehouse_id: int, qty: int, near: int,
+                     zone_code: str | None, wanted: int) -> list[_Bin]:
+    """Empty bins with room, nearest to `near` in walking order: in the item's zone first,
+    then anywhere. Each search walks an index from `near` and stops at `wanted` bins."""
+    params: dict[str, Any] = {"warehouse_id": warehouse_id, "qty": qty, "near": near,
+                              "zone_id": None}
     scopes = []
     if zone_code:
-        zone_id = session.scalar(select(Zone.id).where(Zone.warehouse_id == warehouse_id,
-                                                       Zone.code == zone_code))
+        zone_id = session.scalar(_ZONE_ID, {"warehouse_id": warehouse_id,
+                                            "zone_code": zone_code})
         if zone_id is not None:
-            scopes.append(base.where(Location.zone_id == zone_id))
-    scopes.append(base)
-    found: dict[int, Location] = {}
-    for scope in scopes:
-        ahead = scope.where(Location.walk_seq >= near).order_by(Location.walk_seq)
-        behind = scope.where(Location.walk_seq < near).order_by(Location.walk_seq.desc())
-        for stmt in (ahead, behind) if near > 0 else (ahead,):
-            for location in session.scalars(stmt.limit(wanted)):
-                found.setdefault(location.id, location)
+            params["zone_id"] = zone_id
+            scopes.append(True)
+    scopes.append(False)
+    found: dict[int, _Bin] = {}
+    for in_zone in scopes:
+        for ahead in (True, False) if near > 0 else (True,):
+            for row in session.execute(_empty_bins_statement(in_zone, ahead, wanted), params):
+                found.setdefault(row[0], _Bin(*row))
         if len(found) >= wanted:
             break
     return list(found.values())
@@ -135,23 +197,21 @@ def suggest_putaway(
 
     # From the item's balances to their bins (two steps, so the database cannot choose to
     # walk every bin of the warehouse instead): cost follows the item, not the warehouse.
-    holding = list(session.scalars(
-        select(StockBalance.location_id).where(StockBalance.item_id == item.id,
-                                               StockBalance.qty > 0).distinct()
-    ))
-    candidates = list(session.scalars(
-        select(Location).where(Location.id.in_(holding), Location.warehouse_id == warehouse_id,
-                               Location.kind == "storage")
-    )) if holding else []
-    home = None
+    holding = list(session.scalars(_HOLDING, {"item_id": item.id}))
+    candidates = [_Bin(*row) for row in session.execute(
+        _STORAGE_AMONG, {"ids": holding, "warehouse_id": warehouse_id})] if holding else []
+    home: _Bin | None = None
     if item.home_location_id:
-        home = session.get(Location, item.home_location_id)
-        if home is not None and home.warehouse_id == warehouse_id:
-            candidates.append(home)
+        # The home bin is among the bins holding the item when it holds some of it.
+        home = next((b for b in candidates if b.id == item.home_location_id), None)
+        if home is None and (found_home := session.get(Location, item.home_location_id)):
+            home = _Bin.of(found_home)
+            if found_home.warehouse_id == warehouse_id:
+                candidates.append(home)
     near = source.walk_seq if source else 0
     zone = item.zone_code
-    if zone is None and home is not None and home.zone is not None:
-        zone = home.zone.code
+    if zone is None and home is not None:
+        zone = home.zone
     candidates += _empty_bins_near(session, warehouse_id, qty, near, zone,
                                    EMPTY_BIN_CANDIDATES)
     unique = {loc.id: loc for loc in candidates}
