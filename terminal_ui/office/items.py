@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from terminal_ui.auth import permission_required
 from terminal_ui.lookup import STATUS_LABELS
+from terminal_ui.office.audit import shown
 from terminal_ui.office.tables import file_response, page_window
 from terminal_ui.refusals import describe
 from wms.db import Database
@@ -287,7 +288,7 @@ def item(sku: str) -> str:
             stock_value=money(average * on_hand),
             moves=ledger_rows(s, sku=found.sku, limit=20), move_labels=MOVE_LABELS,
             events=item_events(s, found.sku), event_labels=EVENT_LABELS,
-            labels=FIELD_LABELS)
+            labels=FIELD_LABELS, shown=shown)
 
 
 @blueprint.post("/labels")

@@ -1,7 +1,7 @@
 """The back office: sales orders. A list by status and customer that pages and exports;
 create with lines and prices; allocate (a pick list in walking order, with shortages);
-cancel with a reason (reserved units released); an order's page with its steps, who and
-when. Any signed-in person finds an order by its number."""
+cancel with a reason (reserved units released); ship what was picked and packed; an
+order's page with its steps, who and when. Any signed-in person finds an order by its number."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ from wms.services.order_lists import (
 )
 from wms.services.orders import create_sales_order, get_sales_order
 from wms.services.shelf_life import warehouse_today
-from wms.services.shipping import picked_per_line
+from wms.services.shipping import SHIPPABLE, picked_per_line, ship_order
 from wms.tabular import Column
 
 blueprint = Blueprint("office_sales", __name__, url_prefix="/office")
@@ -220,7 +220,8 @@ def order(number: str) -> Any:
             unallocated=unallocated, pick_lists=pick_lists_of(s, so),
             steps=sales_order_steps(s, so),
             may_allocate=so.status in ALLOCATABLE and bool(unallocated),
-            may_cancel=so.status in SO_CANCELLABLE and units_picked(s, so) == 0)
+            may_cancel=so.status in SO_CANCELLABLE and units_picked(s, so) == 0,
+            may_ship=so.status in SHIPPABLE)
 
 
 def _back(number: str) -> WerkzeugResponse:
@@ -262,6 +263,23 @@ def cancel_order(number: str) -> WerkzeugResponse:
             cancel_sales_order(s, number, request.form.get("reason") or "", current_user.id)
         flash(_("Sales order %(number)s cancelled; its reserved stock is free again",
                 number=number), "info")
+    except UnknownOrder:
+        abort(404)
+    except WmsError as error:
+        flash(refusal(error), "error")
+    return _back(number)
+
+
+@blueprint.post("/sales-orders/<number>/ship")
+@permission_required("ship")
+def ship(number: str) -> WerkzeugResponse:
+    """Ship what was picked (and packed): the units leave the warehouse."""
+    try:
+        with _db().write() as s:
+            _order, moves = ship_order(s, number, current_user.id)
+            units = sum(move.qty for move in moves)
+        flash(_("Sales order %(number)s shipped: %(n)s units left the warehouse",
+                number=number, n=units), "info")
     except UnknownOrder:
         abort(404)
     except WmsError as error:

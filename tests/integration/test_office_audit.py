@@ -51,6 +51,23 @@ def test_a_users_change_shows_who_from_which_device_and_old_and_new_values(
                                  "new": {"display_name": "李文员", "role": "clerk"}}
 
 
+def test_a_return_a_pick_list_and_a_pack_show_in_the_readers_words(
+        admin: OfficeBrowser, db: Database) -> None:
+    with db.write() as s:
+        boss = s.scalar(select(User.id).where(User.username == "boss"))
+        record(s, boss, "pick_list.create", "SO-1")
+        record(s, boss, "sales_order.pack", "SO-1")
+        record(s, boss, "return.customer", "RET-1", customer="CUS-1")
+        record(s, boss, "customer.create", "CUS-1", old={}, new={"name": "茶庄"})
+
+    text = admin.text(admin.get("/office/audit/"))
+    assert "Pick list made" in text and "Sales order packed" in text
+    assert "Customer return" in text and "return.customer" not in text
+    assert "Customer added" in text and "customer.create" not in text
+    admin.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    assert "客户退货" in admin.text(admin.get("/office/audit/"))
+
+
 def test_the_trail_filters_by_user_action_subject_device_and_day(
         admin: OfficeBrowser, db: Database) -> None:
     with db.write() as s:

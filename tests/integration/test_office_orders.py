@@ -351,3 +351,51 @@ def test_a_shipped_sales_order_shows_each_step_with_who_did_it(
     assert steps == [("created", ""), ("allocated", "operator-1"), ("picked", "operator-1"),
                      ("packed", "operator-1"), ("shipped", "operator-1")]
     assert 'data-status="shipped"' in page and "Cancel the order" not in page
+
+
+def test_a_supervisor_ships_a_packed_order_from_its_page_and_a_clerk_may_not(
+        browser: Any, build: Builder, db: Database) -> None:
+    from sqlalchemy import select
+
+    from wms.models import User
+    from wms.services.allocation import create_pick_list
+    from wms.services.picking import confirm_pick
+    from wms.services.shipping import pack_order
+
+    build.sales_order("SO-6", [("CUP", 3)])
+    with db.write() as s:
+        picker = s.scalar(select(User.id).where(User.username == "operator-1"))
+        task = create_pick_list(s, "SO-6", picker).pick_list.tasks[0]
+        confirm_pick(s, task_id=task.id, location=task.location.code, sku="CUP", qty=3,
+                     user_id=picker)
+        pack_order(s, "SO-6", picker)
+    clerk = browser("clerk")
+    assert "Ship: the picked goods leave the warehouse" not in text_of(
+        clerk.get("/office/sales-orders/SO-6"))
+    assert post_form(clerk, "/office/sales-orders/SO-6", "/office/sales-orders/SO-6/ship",
+                     {}).status_code == 403
+    supervisor = browser("supervisor")
+    assert "Ship: the picked goods leave the warehouse" in text_of(
+        supervisor.get("/office/sales-orders/SO-6"))
+
+    shipped = post_form(supervisor, "/office/sales-orders/SO-6",
+                        "/office/sales-orders/SO-6/ship", {})
+
+    assert shipped.status_code == 302
+    page = text_of(supervisor.get("/office/sales-orders/SO-6"))
+    assert "Sales order SO-6 shipped: 3 units left the warehouse" in page
+    assert 'data-status="shipped"' in page and 'data-step="shipped"' in page
+    assert "Ship: the picked goods leave the warehouse" not in page
+    again = post_form(supervisor, "/office/sales-orders/SO-6",
+                      "/office/sales-orders/SO-6/ship", {})
+    assert again.status_code == 302
+    assert "This order is shipped: not possible now" in text_of(
+        supervisor.get("/office/sales-orders/SO-6"))
+    with db.read() as s:
+        order = get_sales_order(s, "SO-6")
+        assert order.status == "shipped" and order.lines[0].shipped == 3
+        from wms.models import AuditEvent
+
+        shipped_events = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "sales_order.ship")).all()
+        assert [(e.subject, e.details) for e in shipped_events] == [("SO-6", {"units": 3})]

@@ -15,6 +15,9 @@ from wms.services.orders import get_sales_order
 from wms.services.print_jobs import queue_packing_documents
 from wms.site_config import SiteConfig
 
+# The statuses an order may be shipped from: its picked units are at the packing location.
+SHIPPABLE = ("picked", "packed")
+
 
 @dataclass(frozen=True)
 class PickedUnits:
@@ -93,7 +96,7 @@ def ship_order(session: Session, number: str, user_id: int | None) -> tuple[Sale
                                                                              list[Move]]:
     """Ship what was picked: the units leave the packing location and the warehouse."""
     order = get_sales_order(session, number, lock=True)
-    if order.status not in ("picked", "packed"):
+    if order.status not in SHIPPABLE:
         raise Conflict(f"sales order {number} is {order.status}; pick it before shipping",
                        status=order.status)
     units = picked_units(session, order)
@@ -113,4 +116,6 @@ def ship_order(session: Session, number: str, user_id: int | None) -> tuple[Sale
     order.status = "shipped"
     order.shipped_at = utcnow()
     session.flush()
+    record(session, user_id, "sales_order.ship", order.number,
+           units=sum(shipped.values()))
     return order, moves

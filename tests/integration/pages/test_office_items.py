@@ -111,6 +111,9 @@ def test_a_clerk_creates_an_item_with_a_case_barcode_and_sees_its_page(office: A
                                                           ("CASE-CUP-020", 24)}
     assert 'data-fact="home_location">B-01-04-01' in page
     assert 'data-fact="supplier">SUP-YX' in page
+    changes = text_of(page.split('<table class="changes">')[1].split("</table>")[0])
+    assert "Case barcodes: CASE-CUP-020" in changes and "Active: yes" in changes
+    assert "[" not in changes and "True" not in changes
 
 
 def test_a_clerk_edits_an_item_and_the_change_is_audited_with_old_and_new(
