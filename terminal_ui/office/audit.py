@@ -55,6 +55,21 @@ ACTION_LABELS = {
     "count.approve": _l("Count approved"),
     "print_job.reprint": _l("Print job reprinted"),
     "print_job.cancel": _l("Print job cancelled"),
+    "count.start": _l("Count started"),
+    "count.submit": _l("Count submitted"),
+    "item.labels": _l("Item labels printed"),
+    "layout.create": _l("Bins generated"),
+    "purchase_order.edit": _l("Purchase order changed"),
+    "purchase_order.send": _l("Purchase order sent"),
+    "receipt.expiry_override": _l("Expired or short-dated lot received by override"),
+    "transfer.create": _l("Transfer started"),
+    "warehouse.create": _l("Warehouse created"),
+    "warehouse.update": _l("Warehouse changed"),
+    "import.items": _l("Items imported"),
+    "import.locations": _l("Locations imported"),
+    "import.suppliers": _l("Suppliers imported"),
+    "import.customers": _l("Customers imported"),
+    "import.opening-stock": _l("Opening stock imported"),
 }
 
 
