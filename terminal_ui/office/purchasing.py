@@ -36,7 +36,7 @@ from terminal_ui.office.order_forms import (
     refusal,
     rows_of,
 )
-from terminal_ui.office.tables import file_response, page_window
+from terminal_ui.office.tables import file_response, page_window, vary_on_htmx
 from wms.db import Database
 from wms.errors import UnknownOrder, WmsError
 from wms.models import Supplier
@@ -84,12 +84,6 @@ def _db() -> Database:
     return current_app.extensions["wms.db"]
 
 
-def _vary(body: str, status: int = 200) -> Response:
-    response = Response(body, status=status)
-    response.headers["Vary"] = "HX-Request"
-    return response
-
-
 @blueprint.get("")
 @permission_required("office")
 def orders() -> Response:
@@ -112,7 +106,7 @@ def orders() -> Response:
         suppliers = partner_choices(s, Supplier)
     template = ("office/purchasing/_rows.html" if request.headers.get("HX-Request")
                 else "office/purchasing/orders.html")
-    return _vary(render_template(template, page=page, window=window, status=status,
+    return vary_on_htmx(render_template(template, page=page, window=window, status=status,
                                  supplier=supplier, statuses=PO_STATUSES,
                                  suppliers=suppliers))
 
@@ -136,7 +130,7 @@ def new_order() -> str:
 @permission_required("orders")
 def line_row() -> Response:
     """One more empty line row for the form (htmx)."""
-    return _vary(render_template("office/_order_line.html", row=LineRow()))
+    return vary_on_htmx(render_template("office/_order_line.html", row=LineRow()))
 
 
 def _read_form() -> OrderForm:

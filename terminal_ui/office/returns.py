@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -24,7 +23,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from terminal_ui.auth import permission_required
-from terminal_ui.office.tables import file_response, page_window
+from terminal_ui.office.tables import file_response, page_window, vary_on_htmx
 from terminal_ui.reason_labels import reason_choices, reason_label
 from terminal_ui.refusals import describe
 from wms.db import Database
@@ -107,12 +106,10 @@ def returns() -> Any:
              "order": r.order or "", "location": r.location or "", "lines": r.lines,
              "units": r.units, "value": money(r.value), "at": r.at.isoformat(),
              "user": r.user or ""} for r in rows], "returns")
-    response = Response(render_template(
+    return vary_on_htmx(render_template(
         "office/returns/_returns_table.html" if _htmx() else "office/returns/returns.html",
         rows=rows, total=total, window=window, kind=kind,
         kinds=KINDS, money=money))
-    response.headers["Vary"] = "HX-Request"
-    return response
 
 
 # ---------------------------------------------------------------- a customer's return
@@ -245,14 +242,12 @@ def quarantine() -> Any:
              "location": r.location, "reason": reason_label(r.reason, r.note),
              "since": r.since.isoformat() if r.since else "", "value": money(r.value)}
             for r in rows], "quarantine")
-    response = Response(render_template(
+    return vary_on_htmx(render_template(
         "office/returns/_quarantine_table.html" if _htmx() else "office/returns/quarantine.html",
         rows=rows, total=total, window=window, sku=sku,
         suppliers=suppliers, money=money, reason_label=reason_label,
         supplier_reasons=reason_choices(SUPPLIER_RETURN_REASONS),
         scrap_reasons=reason_choices(SCRAP_REASONS)))
-    response.headers["Vary"] = "HX-Request"
-    return response
 
 
 def _quarantine_action(act: Callable[[Any, int], str]) -> WerkzeugResponse:

@@ -34,7 +34,7 @@ from terminal_ui.office.order_forms import (
     read_line_rows,
     refusal,
 )
-from terminal_ui.office.tables import file_response, page_window
+from terminal_ui.office.tables import file_response, page_window, vary_on_htmx
 from wms.db import Database
 from wms.errors import InsufficientStock, UnknownOrder, WmsError
 from wms.models import Customer
@@ -78,18 +78,12 @@ def _db() -> Database:
     return current_app.extensions["wms.db"]
 
 
-def _vary(body: str, status: int = 200) -> Response:
-    response = Response(body, status=status)
-    response.headers["Vary"] = "HX-Request"
-    return response
-
-
 @blueprint.get("/sales-orders")
 @permission_required("read")
 def orders() -> Response:
     """The list for the office; for everyone the box that finds an order by number."""
     if not current_user.may("office"):
-        return _vary(render_template("office/sales/orders.html", page=None))
+        return vary_on_htmx(render_template("office/sales/orders.html", page=None))
     window = page_window()
     status = request.args.get("status") or None
     status = status if status in SO_STATUSES else None
@@ -108,7 +102,7 @@ def orders() -> Response:
         customers = partner_choices(s, Customer)
     template = ("office/sales/_rows.html" if request.headers.get("HX-Request")
                 else "office/sales/orders.html")
-    return _vary(render_template(template, page=page, window=window, status=status,
+    return vary_on_htmx(render_template(template, page=page, window=window, status=status,
                                  customer=customer, statuses=SO_STATUSES,
                                  customers=customers))
 
@@ -137,7 +131,7 @@ def item_options() -> Response:
     text = request.args.get("sku") or request.args.get("q") or ""
     with _db().read() as s:
         items = item_choices(s, text)
-        return _vary(render_template("office/_item_options.html", items=items))
+        return vary_on_htmx(render_template("office/_item_options.html", items=items))
 
 
 def _form_context(s: Any, form: OrderForm) -> dict[str, Any]:
@@ -159,7 +153,7 @@ def new_order() -> str:
 @permission_required("orders")
 def line_row() -> Response:
     """One more empty line row for the form (htmx)."""
-    return _vary(render_template("office/_order_line.html", row=LineRow()))
+    return vary_on_htmx(render_template("office/_order_line.html", row=LineRow()))
 
 
 @blueprint.post("/sales-orders/new")

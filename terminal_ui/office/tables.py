@@ -50,3 +50,10 @@ def file_response(fmt: str, columns: Sequence[Column], rows: Iterable[Mapping[st
         response.headers["Content-Type"] = FORMATS["csv"]
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def vary_on_htmx(body: str, status: int = 200) -> Response:
+    """A page or its partial: the same URL answers both, so caches keep them apart."""
+    response = Response(body, status=status)
+    response.headers["Vary"] = "HX-Request"
+    return response
