@@ -8,6 +8,7 @@ from wms.api import (  # noqa: F401  (fill the registry)
     orders,
     print_queue,
     reading,
+    replenishment,
     stations,
 )
 from wms.api.dispatch import ApiRequest, ApiResponse, Dispatcher, bearer_token, error_body
