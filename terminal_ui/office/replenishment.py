@@ -8,8 +8,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -144,9 +152,10 @@ def make_drafts() -> Any:
             made = make_draft_purchase_orders(s, warehouse_today(timezone), timezone,
                                               current_user.id, skus=skus, warehouse=warehouse)
     except WmsError as error:
+        refused = error.details.get("skus")
         problem = (_("These items are not active: %(skus)s",
-                     skus=", ".join(error.details.get("skus") or ()))
-                   if error.details.get("field") == "skus" else refusal(error))
+                     skus=", ".join(str(sku) for sku in refused))
+                   if isinstance(refused, list) else refusal(error))
         flash(_("Nothing was ordered: %(problem)s", problem=problem), "error")
         return redirect(back)
     return _drafts_page(made.numbers, made.without_supplier)

@@ -30,7 +30,7 @@ def scene(app: Any, build: Builder, db: Database) -> Any:
     build.stock("TEA", north[0], 100)
     build.stock("CUP", north[1], 12)
     build.stock("LOOSE", "A-01-01-01", 1)
-    ship(db, "SO-1", [("TEA", 70)], days_ago(2))  # 30 left; reorder point 110
+    ship(db, "SO-1", [("TEA", 70)], days_ago(2))  # 30 left; safety stock 60
     for role in ("admin", "clerk", "supervisor", "operator"):
         build.user(f"{role}-1", role)
     return app
@@ -129,3 +129,20 @@ def test_the_page_is_for_the_office_and_drafts_for_buyers(scene: Any, role: str,
     made = browser.post("/office/replenishment/purchase-orders", {"sku": ["TEA"]},
                         follow=False)
     assert (made.status_code == 403) == (not order)
+
+
+def test_the_supervisor_sees_each_warehouses_alerts_without_unsellable_stock(
+        scene: Any, build: Builder) -> None:
+    build.item("MILK", expiry=True, tracking="lot", safety_stock=10)
+    build.stock("MILK", "A-01-01-01", 12, lot="OLD",
+                expiry=days_ago(3).date())  # expired: not on hand
+    build.stock("MILK", "QC-1", 40, lot="HELD")  # in quarantine: not on hand
+    build.stock("CUP", "B-01-01-01", 1, dock="DOCK-2")  # WH2 keeps CUP, enough of it
+    page = signed_in(scene, "supervisor").get("/supervisor/")
+    html = page.get_data(as_text=True)
+    north = html[html.index('data-warehouse="WH1"'):html.index('data-warehouse="WH2"')]
+    assert re.findall(r'<tr data-sku="([^"]+)"', north) == ["CUP", "LOOSE", "MILK", "TEA"]
+    assert "Below safety stock: 3 · Below reorder point: 0 · Above maximum: 1" in \
+        OfficeBrowser.text(page)  # LOOSE, MILK and TEA; CUP
+    south = html[html.index('data-warehouse="WH2"'):]
+    assert 'data-sku="' not in south.split("</div>")[0]

@@ -14,8 +14,8 @@ from wms.db import Database
 from wms.ledger import MoveRequest, post_move
 from wms.models import Customer, Item, Location, Lot
 from wms.services.allocation import create_pick_list
-from wms.services.orders import OrderLineInput, create_sales_order
 from wms.services.masterdata import upsert_partner
+from wms.services.orders import OrderLineInput, create_sales_order
 from wms.services.picking import confirm_pick
 from wms.services.shelf_life import warehouse_today
 from wms.services.shipping import pack_order, ship_order

@@ -7,7 +7,7 @@ over its rows."""
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -284,10 +284,11 @@ def replenishment(session: Session, today: date, timezone: str,
     return rows
 
 
-def alerts_by_warehouse(session: Session, today: date,
-                        timezone: str) -> list[WarehouseAlerts]:
-    """Per warehouse, how many items kept or ordered there have each alert (the counts the
-    replenishment list of that warehouse shows), in one statement."""
+def alerted_by_warehouse(session: Session, today: date,
+                         timezone: str) -> list[ReplenishmentRow]:
+    """Per warehouse, the items kept or ordered there that have an alert (the rows the
+    replenishment list of that warehouse shows with "only alerts"), by warehouse and sku,
+    in one statement. Their `on_order` is not read: no alert depends on it."""
     starts = _window_starts(session, today, timezone)
     if not starts:
         return []
@@ -309,19 +310,26 @@ def alerts_by_warehouse(session: Session, today: date,
                                    stock.c.warehouse_id == kept.c.warehouse_id))
             .outerjoin(demand, and_(demand.c.item_id == kept.c.item_id,
                                     demand.c.warehouse_id == kept.c.warehouse_id))
-            .where(Item.active.is_(True)))
+            .where(Item.active.is_(True)).order_by(Warehouse.code, Item.sku))
+    rows = []
+    for values in session.execute(stmt):
+        *item, warehouse, on_hand, units = values
+        row = _row(item, warehouse, int(on_hand or 0), 0, int(units or 0))
+        if row.alert:
+            rows.append(row)
+    return rows
+
+
+def alerts_by_warehouse(session: Session, today: date, timezone: str,
+                        rows: list[ReplenishmentRow] | None = None) -> list[WarehouseAlerts]:
+    """How many items of each warehouse have each alert (every warehouse, by code), from
+    `rows` of alerted_by_warehouse when the caller has them."""
+    if rows is None:
+        rows = alerted_by_warehouse(session, today, timezone)
     counts: dict[str, dict[str, int]] = {
         code: dict.fromkeys(ALERTS, 0)
         for code in session.scalars(select(Warehouse.code).order_by(Warehouse.code))}
-    for values in session.execute(stmt):
-        *item, warehouse, on_hand, units = values
-        # the alert does not depend on what is on order
-        row = _row(item, warehouse, int(on_hand or 0), 0, int(units or 0))
-        if row.alert:
-            counts[warehouse][row.alert] += 1
+    for row in rows:
+        if row.warehouse is not None and row.alert is not None:
+            counts[row.warehouse][row.alert] += 1
     return [WarehouseAlerts(code, **found) for code, found in counts.items()]
-
-
-def total_alerts(found: Iterable[WarehouseAlerts]) -> int:
-    """All the alerts of these warehouses."""
-    return sum(w.total for w in found)

@@ -45,7 +45,8 @@ def last_prices(session: Session, rows: list[ReplenishmentRow]
             .order_by(PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc(),
                       PurchaseOrderLine.id.desc()))
         for supplier_id, item_id, price in found:
-            prices.setdefault((supplier_id, item_id), price)
+            if price is not None:
+                prices.setdefault((supplier_id, item_id), price)
     return prices
 
 
