@@ -28,7 +28,7 @@ from terminal_ui.i18n import item_name
 from terminal_ui.office.order_forms import in_language, refusal
 from terminal_ui.office.tables import file_response, page_window
 from wms.db import Database
-from wms.errors import Invalid, WmsError
+from wms.errors import UnknownRecord, WmsError
 from wms.reports.replenishment import (
     ALERTS,
     ReplenishmentQuery,
@@ -119,7 +119,7 @@ def rows() -> Response:
     with _db().read() as s:
         try:
             found = replenishment(s, warehouse_today(timezone), timezone, query)
-        except Invalid:
+        except UnknownRecord:
             flash(_("No warehouse %(code)s", code=query.warehouse), "error")
             query = ReplenishmentQuery(category=query.category, alert=query.alert)
             found, status = [], 422

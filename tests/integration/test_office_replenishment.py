@@ -58,6 +58,8 @@ def test_the_page_shows_each_items_figures_and_filters(scene: Any) -> None:
     assert skus_on(clerk.get("/office/replenishment", alert="any",
                              warehouse="WH1")) == ["CUP", "LOOSE", "TEA"]
     assert skus_on(clerk.get("/office/replenishment", warehouse="WH2")) == []
+    unknown = clerk.get("/office/replenishment", warehouse="NOPE")
+    assert unknown.status_code == 422 and "No warehouse NOPE" in clerk.text(unknown)
     partial = clerk.get("/office/replenishment", category="cups",
                         headers={"HX-Request": "true"})
     assert partial.get_data(as_text=True).lstrip().startswith('<div id="replenishment-rows">')

@@ -169,7 +169,7 @@ def test_a_warehouse_shows_its_own_stock_and_demand(build: Builder, db: Database
         3, 0, "below_safety_stock")
     assert [r["sku"] for r in api.get("/replenishment", warehouse="WH2").get_json()["rows"]
             ] == ["TEA"]
-    assert api.get("/replenishment", warehouse="NOWHERE").status_code == 422
+    assert api.get("/replenishment", warehouse="NOWHERE").status_code == 404
 
 
 def test_the_list_filters_by_category_and_alert_pages_and_exports(

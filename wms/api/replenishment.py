@@ -113,7 +113,7 @@ def replenishment_row_json(row: ReplenishmentRow) -> ReplenishmentRowJson:
      summary="Replenishment per item, with the seeds' formulas: on hand, on order, average "
      "daily demand, safety stock, reorder point, the purchase quantity and the order-up-to "
      "quantity, and the alert. The lead time is the item's, else its supplier's, else 0",
-     errors=("invalid",), response=ReplenishmentListJson)
+     errors=("invalid", "not_found"), response=ReplenishmentListJson)
 def get_replenishment(call: Call) -> Reply:
     w = window(call)
     q = call.query
@@ -131,7 +131,8 @@ def get_replenishment(call: Call) -> Reply:
      body=ReplenishmentOrdersBody, success=201,
      summary="Draft purchase orders from the suggestions (suggested_qty above 0), one per "
      "supplier, priced at the supplier's last price for the item, else its unit cost; the "
-     "buyer edits and sends them", errors=("invalid", "conflict"), response=DraftOrdersJson)
+     "buyer edits and sends them", errors=("invalid", "not_found", "conflict"),
+     response=DraftOrdersJson)
 def post_replenishment_orders(call: Call) -> Reply:
     b = call.body if call.body is not None else ReplenishmentOrdersBody()
     made = make_draft_purchase_orders(
