@@ -11,8 +11,8 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
 # The rooms, by module under terminal_ui.office; each module has a `blueprint`.
-ROOMS = ("print_jobs", "home", "items", "layout", "partners", "purchasing", "sales", "returns",
-         "imports", "users", "audit")
+ROOMS = ("print_jobs", "home", "items", "layout", "partners", "purchasing", "sales",
+         "replenishment", "returns", "imports", "users", "audit")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ OFFICE_MENU = (
     OfficeEntry("office_partners.suppliers", _l("Suppliers"), "office"),
     OfficeEntry("office_partners.customers", _l("Customers"), "office"),
     OfficeEntry("office_purchasing.orders", _l("Purchase orders"), "office"),
+    OfficeEntry("office_replenishment.rows", _l("Replenishment"), "office"),
     OfficeEntry("office_sales.orders", _l("Sales orders"), "read"),
     OfficeEntry("office_returns.returns", _l("Returns"), "office"),
     OfficeEntry("office_returns.quarantine", _l("Quarantine"), "office"),

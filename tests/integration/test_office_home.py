@@ -36,14 +36,16 @@ def purchase_order(db: Database, number: str, expected: date, status: str = "ope
 
 
 def build_scene(app: Any, build: Builder, db: Database, api: Any) -> date:
-    """Three items below their reorder point, 12 units in 2 lots in quarantine, two orders
-    to pick, purchase orders due and a count waiting; returns the warehouse's today."""
+    """Three replenishment alerts in WH1 and none in WH2, 12 units in 2 lots in quarantine,
+    two orders to pick, purchase orders due and a count waiting; returns the warehouse's
+    today."""
     bins = build.warehouse("WH1", bins=3)
-    build.item("CUP", reorder_point=10)  # 5 on the shelf: below
-    build.item("TEA", min_qty=3)  # 8 on the shelf: not below
-    build.item("MUG", reorder_point=4)  # nothing at all: below
-    build.item("BOWL", reorder_point=5)  # 2 on the shelf, 10 in quarantine: below
-    build.item("PLATE")  # no reorder point and no minimum: never below
+    build.warehouse("WH2", bins=1, zone="B")
+    build.item("CUP", safety_stock=10)  # 5 on the shelf: below safety stock
+    build.item("TEA", max_qty=5)  # 8 on the shelf: above the maximum
+    build.item("MUG", safety_stock=4)  # kept in no warehouse: in no warehouse's alerts
+    build.item("BOWL", safety_stock=5)  # 2 on the shelf, 10 in quarantine: below
+    build.item("PLATE")  # no safety stock and no maximum: never an alert
     build.stock("CUP", bins[0], 5)
     build.stock("CUP", "QC-1", 2)
     build.stock("TEA", bins[1], 8)
@@ -85,7 +87,9 @@ def test_todays_numbers_match_the_warehouse(app: Any, build: Builder, db: Databa
     assert numbers["Sales orders to pick"][0] == "2"
     assert numbers["Receipts due today or overdue"][0] == ("3" if week_end == today else "2")
     assert numbers["Receipts expected this week"][0] == "3"
-    assert numbers["Items below their reorder point"][0] == "3"
+    assert numbers["Replenishment alerts in WH1"] == (
+        "3", "/office/replenishment?alert=any&amp;warehouse=WH1")
+    assert numbers["Replenishment alerts in WH2"][0] == "0"
     assert numbers["In quarantine"][0] == "12 units in 2 lots"
     assert numbers["Counts waiting for approval"] == ("1", "/supervisor/")
     with db.read() as s:
@@ -94,12 +98,13 @@ def test_todays_numbers_match_the_warehouse(app: Any, build: Builder, db: Databa
 
 
 def test_a_number_links_only_to_pages_the_reader_may_open(app: Any, build: Builder) -> None:
+    build.warehouse("WH1", bins=1)
     build.user("wang", "clerk")
     clerk = OfficeBrowser(app.test_client())
     clerk.sign_in("wang", "password-1")
     numbers = numbers_on(clerk.get("/office/"))
     assert numbers["Counts waiting for approval"] == ("0", None)
-    assert numbers["Items below their reorder point"][1] is not None
+    assert numbers["Replenishment alerts in WH1"][1] is not None
 
 
 @pytest.mark.parametrize(("role", "status"), [("admin", 200), ("supervisor", 200),

@@ -184,20 +184,6 @@ def units_short(session: Session) -> list[tuple[str, str, str, int]]:
     return [(n, c, s, int(q)) for n, c, s, q in session.execute(stmt)]
 
 
-def below_reorder_point(session: Session) -> list[tuple[Item, int]]:
-    """Items whose stock on hand is at or below their reorder point (or safety stock)."""
-    on_hand = (select(StockBalance.item_id, func.sum(StockBalance.qty).label("qty"))
-               .group_by(StockBalance.item_id).subquery())
-    stmt = (select(Item, func.coalesce(on_hand.c.qty, 0))
-            .outerjoin(on_hand, on_hand.c.item_id == Item.id).order_by(Item.sku))
-    found = []
-    for item, qty in session.execute(stmt):
-        limit = item.reorder_point if item.reorder_point is not None else item.safety_stock
-        if limit is not None and int(qty) <= limit:
-            found.append((item, int(qty)))
-    return found
-
-
 def counted_so_far(session: Session, count: Count,
                    location_id: int) -> list[tuple[str, str | None, int]]:
     """(sku, lot, units) the counters entered for one bin in the count's current round:

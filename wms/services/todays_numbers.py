@@ -1,5 +1,5 @@
 """The office's numbers at a glance: each one aggregate query, whatever the size of the
-catalogue."""
+catalogue (the replenishment alerts beside them come from wms.reports.replenishment)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from wms.models import Count, Item, Location, PurchaseOrder, SalesOrder, StockBalance
+from wms.models import Count, Location, PurchaseOrder, SalesOrder, StockBalance
 
 # Sales orders with picking still ahead of them.
 TO_PICK = ("open", "allocated", "picking")
@@ -22,7 +22,6 @@ class TodaysNumbers:
     orders_to_pick: int
     receipts_due: int  # expected today or earlier, not yet received in full
     receipts_this_week: int  # expected by the end of this week (Sunday), overdue included
-    items_below_reorder: int
     quarantine_units: int
     quarantine_lots: int
     counts_waiting: int
@@ -46,21 +45,6 @@ def receipts_expected(session: Session, today: date) -> tuple[int, int]:
     return int(due), int(week)
 
 
-def items_below_reorder(session: Session) -> int:
-    """Active items whose units outside quarantine and transit are below their reorder
-    point (or, with none set, their minimum)."""
-    on_hand = (select(StockBalance.item_id, func.sum(StockBalance.qty).label("qty"))
-               .join(Location, Location.id == StockBalance.location_id)
-               .where(Location.kind.not_in(("quarantine", "in_transit")))
-               .group_by(StockBalance.item_id).subquery())
-    threshold = func.coalesce(Item.reorder_point, Item.min_qty)
-    return session.scalar(
-        select(func.count()).select_from(Item)
-        .outerjoin(on_hand, on_hand.c.item_id == Item.id)
-        .where(Item.active.is_(True), threshold.is_not(None),
-               func.coalesce(on_hand.c.qty, 0) < threshold)) or 0
-
-
 def quarantine_stock(session: Session) -> tuple[int, int]:
     """Units and lots held in quarantine locations."""
     units, lots = session.execute(
@@ -81,5 +65,5 @@ def todays_numbers(session: Session, today: date) -> TodaysNumbers:
     """Every number of the office's home page."""
     due, week = receipts_expected(session, today)
     units, lots = quarantine_stock(session)
-    return TodaysNumbers(orders_to_pick(session), due, week, items_below_reorder(session),
-                         units, lots, counts_waiting(session))
+    return TodaysNumbers(orders_to_pick(session), due, week, units, lots,
+                         counts_waiting(session))
