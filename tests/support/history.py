@@ -11,12 +11,12 @@ from sqlalchemy import select
 from wms.clock import held_at
 from wms.config import Settings
 from wms.db import Database
-from wms.ledger import MoveRequest, post_move
-from wms.models import Customer, Item, Location, Lot
+from wms.models import Customer
 from wms.services.allocation import create_pick_list
 from wms.services.masterdata import upsert_partner
 from wms.services.orders import OrderLineInput, create_sales_order
 from wms.services.picking import confirm_pick
+from wms.services.returns import CustomerReturnLine, receive_customer_return
 from wms.services.shelf_life import warehouse_today
 from wms.services.shipping import pack_order, ship_order
 
@@ -49,15 +49,12 @@ def ship(db: Database, number: str, lines: list[tuple[str, int]], moment: dateti
         ship_order(s, number, None)
 
 
-def customer_return(db: Database, sku: str, qty: int, location: str,
-                    moment: datetime) -> None:
-    """Units a customer sent back, posted to the ledger as the returns desk posts them."""
+def customer_return(db: Database, sku: str, qty: int, moment: datetime,
+                    customer: str = "CUS-1", dock: str = "DOCK-1") -> None:
+    """Units a customer sent back at `moment`, taken in at the dock into quarantine by the
+    returns desk's service."""
     with held_at(moment), db.write() as s:
-        item = s.scalar(select(Item).where(Item.sku == sku))
-        assert item is not None
-        lot = s.scalar(select(Lot).where(Lot.item_id == item.id).order_by(Lot.id))
-        assert lot is not None
-        to = s.scalar(select(Location).where(Location.code == location))
-        post_move(s, MoveRequest(kind="customer_return", item_id=item.id, lot_id=lot.id,
-                                 qty=qty, from_location=None, to_location=to, user_id=None,
-                                 reference=f"RMA-{sku}"))
+        if s.scalar(select(Customer.id).where(Customer.code == customer)) is None:
+            upsert_partner(s, Customer, customer, {"name": customer}, None)
+        receive_customer_return(s, customer=customer, location=dock, user_id=None, lines=[
+            CustomerReturnLine(sku, qty, disposition="quarantine", reason="unwanted")])
