@@ -110,7 +110,7 @@ def _due_lines(supplier_id: int | None, first: date, last: date,
     receipt; a line nothing came for has one row without a receipt)."""
     received = case((ReceiptLine.disposition != "reject", ReceiptLine.qty), else_=0)
     rejected = case((ReceiptLine.disposition == "reject", ReceiptLine.qty), else_=0)
-    stmt = (select(PurchaseOrderLine.id, PurchaseOrder.supplier_id, PurchaseOrder.id,
+    stmt: Any = (select(PurchaseOrderLine.id, PurchaseOrder.supplier_id, PurchaseOrder.id,
                    PurchaseOrder.created_at, PurchaseOrder.expected_date,
                    PurchaseOrderLine.qty, PurchaseOrderLine.unit_price, Item.sku,
                    Receipt.id, Receipt.at, func.sum(received), func.sum(rejected))
@@ -138,10 +138,29 @@ def _after(last: date, timezone: str) -> datetime:
     return day_start(last + timedelta(days=1), timezone)
 
 
-def _evaluate(rows: Iterable[tuple], suppliers: dict[int, SupplierEvaluation],  # type: ignore[type-arg]
+@dataclass
+class _DueLine:
+    """A line due, as its rows are read: what came of it and when."""
+
+    supplier_id: int
+    qty: int
+    due: date
+    arrivals: list[tuple[datetime, int]] = field(default_factory=list)
+
+    def completed(self) -> datetime | None:
+        """The moment of the receipt that brought the received units up to the quantity."""
+        so_far = 0
+        for at, got in sorted(self.arrivals):
+            so_far += got
+            if so_far >= self.qty:
+                return at
+        return None
+
+
+def _evaluate(rows: Iterable[Any], suppliers: dict[int, SupplierEvaluation],
               timezone: str) -> None:
     """Sum the rows of the lines due into each supplier's figures."""
-    lines: dict[int, dict[str, object]] = {}
+    lines: dict[int, _DueLine] = {}
     deliveries: set[tuple[int, int]] = set()
     prices: dict[int, set[tuple[str, date, Decimal]]] = defaultdict(set)
     for (line_id, supplier_id, order_id, created_at, expected, qty, price, sku, receipt_id,
@@ -150,9 +169,7 @@ def _evaluate(rows: Iterable[tuple], suppliers: dict[int, SupplierEvaluation],  
         made = local_date(created_at, timezone)
         line = lines.get(line_id)
         if line is None:
-            line = lines[line_id] = {"supplier": supplier_id, "qty": qty, "received": 0,
-                                     "due": expected or made, "completed": None,
-                                     "arrivals": []}
+            line = lines[line_id] = _DueLine(supplier_id, qty, expected or made)
             evaluation.lines_due += 1
             evaluation.units_ordered += qty
             if price is not None:
@@ -163,20 +180,15 @@ def _evaluate(rows: Iterable[tuple], suppliers: dict[int, SupplierEvaluation],  
         evaluation.units_received += got
         evaluation.units_rejected += refused
         if got:
-            line["arrivals"].append((receipt_at, got))  # type: ignore[attr-defined]
+            line.arrivals.append((receipt_at, got))
         if (order_id, receipt_id) not in deliveries:
             deliveries.add((order_id, receipt_id))
             evaluation.deliveries += 1
             evaluation.lead_days_total += (local_date(receipt_at, timezone) - made).days
     for line in lines.values():
-        so_far, completed = 0, None
-        for at, got in sorted(line["arrivals"]):  # type: ignore[attr-defined]
-            so_far += got
-            if so_far >= line["qty"]:  # type: ignore[operator]
-                completed = at
-                break
-        if completed is not None and local_date(completed, timezone) <= line["due"]:  # type: ignore[operator]
-            suppliers[line["supplier"]].lines_on_time += 1  # type: ignore[index]
+        completed = line.completed()
+        if completed is not None and local_date(completed, timezone) <= line.due:
+            suppliers[line.supplier_id].lines_on_time += 1
     for supplier_id, points in prices.items():
         suppliers[supplier_id].price_history = [
             PricePoint(sku, day, price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -19,8 +19,8 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from locations.codes import InvalidLocationCode, parse_location_code
-from wms.errors import Invalid
 from wms.clock import utcnow
+from wms.errors import Invalid
 from wms.models import CountEntry, Location, Move, StockBalance, Zone
 from wms.models.base import UTCDateTime
 from wms.reports.local_days import local_date
