@@ -64,7 +64,7 @@ def _problem(error: WmsError) -> str:
     field = str(error.details.get("field", ""))
     return str({
         "method": _l("Choose moving average or exponential smoothing."),
-        "window": _l("The window is a whole number of days, from 1 to the days of history."),
+        "window": _l("The window is a whole number of days, from 1 to 3660."),
         "alpha": _l("Alpha is a number above 0 and at most 1, e.g. 0.3."),
         "days": _l("The history is a whole number of days, from 1 to 3660."),
     }.get(field, _l("No item has this SKU or barcode.")))

@@ -15,8 +15,13 @@ from terminal_ui.auth import permission_required
 from terminal_ui.office.charts import bar_chart
 from terminal_ui.office.tables import file_response
 from wms.db import Database
-from wms.errors import UnknownRecord, WmsError
-from wms.reports.suppliers import SupplierEvaluation, supplier_evaluation, supplier_ranking
+from wms.errors import UnknownRecord
+from wms.reports.suppliers import (
+    SupplierEvaluation,
+    clamp_period,
+    supplier_evaluation,
+    supplier_ranking,
+)
 from wms.services.shelf_life import warehouse_today
 from wms.tabular import FORMATS, Column
 
@@ -38,8 +43,15 @@ def _day(name: str) -> date | None:
 def _period() -> tuple[date, date]:
     """The period the query asks for; a year ending today by default."""
     last = _day("to") or warehouse_today(current_app.config["WMS_SETTINGS"].timezone)
-    first = _day("from") or last - timedelta(days=364)
-    return first, last
+    first = _day("from") or max(last, date(1901, 1, 1)) - timedelta(days=364)
+    return clamp_period(first, last)
+
+
+def _inverted(first: date, last: date) -> tuple[str | None, int]:
+    """A message and 422 for a period that ends before it starts (it has no lines due)."""
+    if last < first:
+        return _("The period ends on or after the day it starts."), 422
+    return None, 200
 
 
 def _db() -> Database:
@@ -63,26 +75,16 @@ def _file_row(e: SupplierEvaluation) -> dict[str, Any]:
             "reject_rate": e.reject_rate, "avg_lead_time_days": e.avg_lead_time_days}
 
 
-def _problem(error: WmsError) -> str:
-    if error.details.get("field") == "to":
-        return _("The period ends on or after it starts, and spans at most ten years.")
-    return error.message
-
-
 @blueprint.get("/")
 @permission_required("office")
 def ranking() -> Any:
     """Every supplier with lines due in the period, best first, with the bar chart."""
     first, last = _period()
-    rows: list[SupplierEvaluation] = []
-    problem, status = None, 200
-    try:
-        with _db().read() as s:
-            rows = supplier_ranking(s, first, last, _timezone())
-    except WmsError as error:
-        problem, status = _problem(error), 422
+    problem, status = _inverted(first, last)
+    with _db().read() as s:
+        rows = supplier_ranking(s, first, last, _timezone())
     fmt = request.args.get("format")
-    if fmt in FORMATS and problem is None:
+    if fmt in FORMATS:
         return file_response(fmt, _columns(), [_file_row(e) for e in rows],
                              "supplier-evaluation")
     chart = bar_chart([e.code for e in rows], [(str(label), css) for _k, label, css in RATES],
@@ -97,15 +99,12 @@ def ranking() -> Any:
 def supplier(code: str) -> Any:
     """One supplier's figures over the period and the prices it was paid."""
     first, last = _period()
-    problem, status = None, 200
+    problem, status = _inverted(first, last)
     try:
         with _db().read() as s:
             evaluation = supplier_evaluation(s, code, first, last, _timezone())
     except UnknownRecord:
         abort(404)
-    except WmsError as error:
-        problem, status = _problem(error), 422
-        evaluation = None
     fmt = request.args.get("format")
     if fmt in FORMATS and evaluation is not None:
         return file_response(fmt, [Column("sku", _("SKU")), Column("date", _("Day")),

@@ -39,7 +39,8 @@ def cups(build: Builder, db: Database) -> None:
         elif units:
             ship(db, f"SO-{n}", [("CUP", units)],
                  days_ago(ago, 0, 30) if n == 6 else days_ago(ago, 10))
-    # demand before the history asked for does not count
+    # the day before the history: not in it, but the moving average of its first days
+    # takes it
     ship(db, "SO-OLD", [("CUP", 99)], days_ago(10))
 
 
@@ -59,15 +60,17 @@ def test_a_moving_average_forecasts_the_mean_of_the_last_window_days(
         cups: None, api_as: Any) -> None:
     body = api_as("clerk").get("/reports/forecast", sku="CUP", days=10,
                                method="moving_average", window=3).get_json()
-    # each day from the fourth on: the mean of the three days before it
+    # each day: the mean of the three days before it (99 shipped the day before the
+    # history, nothing the two days before that)
     assert [d["forecast"] for d in body["history"]] == [
-        None, None, None, 10.0, 10.0, 13.3333, 6.6667, 13.3333, 13.3333, 20.0]
+        33.0, 36.3333, 36.3333, 10.0, 10.0, 13.3333, 6.6667, 13.3333, 13.3333, 20.0]
     # tomorrow: (10 + 20 + 10) / 3
     assert body["forecast_daily"] == 13.3333
     assert body["forecast"][0] == {"date": (today() + timedelta(days=1)).isoformat(),
                                    "qty": 13.3333}
-    # errors 0, 0, (day 5 has no demand: left out), 23.33/30, 3.33/10, 6.67/20, 10/10
-    assert body["mape"]["moving_average"] == 0.4074
+    # errors 23/10, (day 1 has no demand: left out), 16.33/20, 0, 0, (day 5 left out),
+    # 23.33/30, 3.33/10, 6.67/20, 10/10 -> 5.5611 / 8
+    assert body["mape"]["moving_average"] == 0.6951
 
 
 def test_exponential_smoothing_carries_the_level_forward_and_its_mape_is_compared(
@@ -80,20 +83,21 @@ def test_exponential_smoothing_carries_the_level_forward_and_its_mape_is_compare
         None, 10.0, 5.0, 12.5, 11.25, 10.625, 5.3125, 17.6563, 13.8281, 16.9141]
     assert body["forecast_daily"] == 13.457
     # errors (day 1 and 5 left out): 15/20, 2.5/10, 1.25/10, 24.6875/30, 7.65625/10,
-    # 6.171875/20, 6.9140625/10 -> mean 0.5305; the moving average fits better
-    assert body["mape"] == {"moving_average": 0.4074, "exp_smoothing": 0.5305}
-    assert body["best_method"] == "moving_average"
+    # 6.171875/20, 6.9140625/10 -> mean 0.5305, which fits better than the moving average
+    assert body["mape"] == {"moving_average": 0.6951, "exp_smoothing": 0.5305}
+    assert body["best_method"] == "exp_smoothing"
 
 
 def test_a_forecast_refuses_a_bad_method_window_or_alpha_and_an_unknown_item(
         cups: None, api_as: Any) -> None:
     clerk = api_as("clerk")
     for query in ({"method": "guess"}, {"window": "0"}, {"alpha": "1.5"}, {"alpha": "x"},
-                  {"days": "0"}):
+                  {"days": "0"}, {"window": "3661"}):
         answer = clerk.get("/reports/forecast", sku="CUP", **query)
         assert answer.status_code == 422, query
         assert answer.get_json()["error"]["code"] == "invalid"
     assert clerk.get("/reports/forecast", sku="NOPE").status_code == 404
+    assert clerk.get("/reports/forecast").status_code == 404
 
 
 # ---------------------------------------------------------------- suppliers
@@ -175,11 +179,12 @@ def test_a_period_without_lines_due_has_no_rates(deliveries: None, api_as: Any) 
     assert body["reject_rate"] is None and body["avg_lead_time_days"] is None
 
 
-def test_supplier_evaluation_refuses_a_bad_period_and_an_unknown_supplier(
+def test_supplier_evaluation_refuses_a_bad_day_and_an_unknown_supplier(
         deliveries: None, api_as: Any) -> None:
     clerk = api_as("clerk")
-    assert clerk.get("/suppliers/SUP-1/evaluation", **{"from": "2026-05-01",
-                                                        "to": "2026-04-01"}).status_code == 422
+    backwards = clerk.get("/suppliers/SUP-1/evaluation", **{"from": "2026-05-01",
+                                                             "to": "2026-04-01"})
+    assert backwards.status_code == 200 and backwards.get_json()["lines_due"] == 0
     assert clerk.get("/suppliers/SUP-1/evaluation", to="yesterday").status_code == 422
     assert clerk.get("/suppliers/NOPE/evaluation").status_code == 404
 

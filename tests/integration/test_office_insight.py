@@ -55,11 +55,12 @@ def test_the_forecast_page_draws_demand_against_the_forecast_with_each_methods_e
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'class="demand"' in html and 'class="forecast"' in html  # the two lines
-    # demand 10, 10, 10, 10, 20 and none today: the 2-day average forecasts 10, 10, 10
-    # (errors 0, 0, 0.5) and 15 for today (no demand: left out)
+    # demand 10, 10, 10, 10, 20 and none today after two days without: the 2-day average
+    # forecasts 0, 5, 10, 10, 10 (errors 1, 0.5, 0, 0, 0.5) and 15 for today (no demand:
+    # left out)
     mape = dict(re.findall(r'<tr data-method="(\w+)"[^>]*>.*?<td class="num">([^<]*)</td>',
                            html, re.S))
-    assert mape["moving_average"].strip() == "16.7 %"
+    assert mape["moving_average"].strip() == "40.0 %"
     assert re.search(r"data-forecast-daily>10<", html)  # (20 + 0) / 2
     text = clerk.text(page)
     assert "Moving average" in text and "Exponential smoothing" in text

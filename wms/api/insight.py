@@ -24,8 +24,19 @@ from wms.reports.forecast import (
     ForecastQuery,
     forecast,
 )
-from wms.reports.suppliers import SupplierEvaluation, supplier_evaluation, supplier_ranking
-from wms.reports.warehouse_map import COLORS, DEFAULT_PICK_DAYS, MapBin, warehouse_map
+from wms.reports.suppliers import (
+    SupplierEvaluation,
+    clamp_period,
+    supplier_evaluation,
+    supplier_ranking,
+)
+from wms.reports.warehouse_map import (
+    COLORS,
+    DEFAULT_PICK_DAYS,
+    MapBin,
+    first_warehouse,
+    warehouse_map,
+)
 from wms.services.shelf_life import warehouse_today
 
 DATE = {"type": "string", "format": "date"}
@@ -62,8 +73,8 @@ def _day(call: Call, name: str, default: date) -> date:
 def period_of(call: Call) -> tuple[date, date]:
     """The period `from`..`to` the query asks for (default: the year ending today)."""
     last = _day(call, "to", warehouse_today(call.settings.timezone))
-    first = _day(call, "from", last - timedelta(days=364))
-    return first, last
+    first = _day(call, "from", max(last, date(1901, 1, 1)) - timedelta(days=364))
+    return clamp_period(first, last)
 
 
 # ---------------------------------------------------------------- forecast
@@ -126,8 +137,6 @@ def forecast_query_of(call: Call) -> ForecastQuery:
     """The forecast the query string asks for."""
     q = call.query
     sku = (q.get("sku") or "").strip()
-    if not sku:
-        raise Invalid("sku: the item to forecast", field="sku")
     alpha_text = q.get("alpha")
     try:
         alpha = Decimal(alpha_text) if alpha_text else DEFAULT_ALPHA
@@ -147,8 +156,10 @@ def forecast_query_of(call: Call) -> ForecastQuery:
      query=("sku", "method", "window", "alpha", "days", "horizon"),
      query_schemas={
          "method": {"type": "string", "enum": list(METHODS), "default": "moving_average"},
-         "window": {"type": "integer", "minimum": 1, "default": DEFAULT_WINDOW,
-                    "description": "days the moving average takes (at most days)"},
+         "window": {"type": "integer", "minimum": 1, "maximum": 3660,
+                    "default": DEFAULT_WINDOW,
+                    "description": "days the moving average takes: the mean of the window "
+                                   "days before each day (before the history too)"},
          "alpha": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
                    "default": float(DEFAULT_ALPHA),
                    "description": "the smoothing constant of exp_smoothing"},
@@ -284,7 +295,9 @@ def map_bin_json(b: MapBin) -> dict[str, object]:
 @api("GET", "/reports/warehouse-map", permission="office", tag="planning",
      query=("warehouse", "color", "days", *LIST_QUERY),
      query_schemas={**LIST_QUERY_SCHEMAS,
-                    "warehouse": {"type": "string", "minLength": 1},
+                    "warehouse": {"type": "string", "pattern": "^[^\\x00]*$",
+                                  "description": "the warehouse (code) to draw; the first "
+                                                 "one by code when left out"},
                     "color": {"type": "string", "enum": list(COLORS), "default": "fill"},
                     "days": {"type": "integer", "minimum": 1, "maximum": 3660,
                              "default": DEFAULT_PICK_DAYS,
@@ -295,9 +308,7 @@ def map_bin_json(b: MapBin) -> dict[str, object]:
      response=WarehouseMapJson)
 def get_warehouse_map(call: Call) -> Reply:
     w = window(call)
-    code = (call.query.get("warehouse") or "").strip()
-    if not code:
-        raise Invalid("warehouse: the warehouse to draw", field="warehouse")
+    code = (call.query.get("warehouse") or "").strip() or first_warehouse(call.session)
     result = warehouse_map(call.session, code, call.query.get("color") or "fill",
                            today=warehouse_today(call.settings.timezone),
                            timezone=call.settings.timezone,

@@ -4,11 +4,11 @@ day), a moving average and exponential smoothing of it, and the error (MAPE) of 
 method over that history so the buyer sees which fits.
 
 MAPE is the mean absolute percentage error of one-step-ahead forecasts: for each day of the
-history that a method can forecast from the days before it (a moving average needs `window`
-days before; exponential smoothing starts from the first day's demand and forecasts from
-the second day on), |actual - forecast| / actual, averaged over those days; days whose
-actual demand is 0 are left out (the percentage is undefined there). None when no day is
-left."""
+history, |actual - forecast| / actual, where a day's forecast is made from the days before
+it (a moving average: the mean of the `window` days before, read from the ledger before
+the history too; exponential smoothing starts from the history's first day and forecasts
+from the second day on). Days whose actual demand is 0 are left out (the percentage is
+undefined there); None when no day is left."""
 
 from __future__ import annotations
 
@@ -92,8 +92,8 @@ def check_query(query: ForecastQuery) -> None:
         raise Invalid("method: moving_average or exp_smoothing", field="method")
     if not 1 <= query.days <= MAX_DAYS:
         raise Invalid(f"days: a whole number from 1 to {MAX_DAYS}", field="days")
-    if not 1 <= query.window <= query.days:
-        raise Invalid("window: a whole number from 1 to days", field="window")
+    if not 1 <= query.window <= MAX_DAYS:
+        raise Invalid(f"window: a whole number from 1 to {MAX_DAYS}", field="window")
     if not Decimal(0) < query.alpha <= Decimal(1):
         raise Invalid("alpha: a number above 0 and at most 1", field="alpha")
     if not 0 <= query.horizon <= MAX_HORIZON:
@@ -159,15 +159,19 @@ def mape(demand: Sequence[int], fitted: Sequence[Decimal | None]) -> Decimal | N
 
 def forecast(session: Session, query: ForecastQuery) -> Forecast:
     """An item's daily demand over the last `days` days (today included), the chosen
-    method's forecast of each day and of the days ahead, and the MAPE of both methods."""
+    method's forecast of each day and of the days ahead, and the MAPE of both methods.
+    The moving average of a day takes the `window` days before it, read from the ledger
+    before the history too; exponential smoothing starts from the history's first day."""
     check_query(query)
     item = find_item(session, query.sku)
     first = query.today - timedelta(days=query.days - 1)
-    demand = daily_demand(session, item.id, first, query.today, query.timezone)
-    fits = {"moving_average": moving_average_fit(demand, query.window),
+    read = daily_demand(session, item.id, first - timedelta(days=query.window), query.today,
+                        query.timezone)
+    demand = read[query.window:]
+    fits = {"moving_average": moving_average_fit(read, query.window)[query.window:],
             "exp_smoothing": exp_smoothing_fit(demand, query.alpha)}
     if query.method == "moving_average":
-        ahead = moving_average_next(demand, query.window)
+        ahead = moving_average_next(read, query.window)
     else:
         ahead = smoothing_levels(demand, query.alpha)[-1]
     chosen = fits[query.method]

@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from wms.errors import Invalid
 from wms.models import (
     Item,
     PurchaseOrder,
@@ -43,7 +42,7 @@ from wms.services.lookup import find_supplier
 PLACES = Decimal("0.0001")
 # Orders that were never sent, or were called off, are due nothing.
 NOT_DUE = ("draft", "cancelled")
-MAX_PERIOD_DAYS = 3660
+EARLIEST, LATEST = date(1900, 1, 1), date(9999, 12, 30)
 
 
 @dataclass(frozen=True)
@@ -96,12 +95,10 @@ def _ratio(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(PLACES, rounding=ROUND_HALF_UP)
 
 
-def check_period(first: date, last: date) -> None:
-    """Invalid unless from <= to and the period is at most ten years."""
-    if last < first:
-        raise Invalid("to: on or after from", field="to")
-    if (last - first).days >= MAX_PERIOD_DAYS:
-        raise Invalid(f"to: at most {MAX_PERIOD_DAYS} days after from", field="to")
+def clamp_period(first: date, last: date) -> tuple[date, date]:
+    """The period within the years the clock can name (a period ending before it starts
+    has no lines due)."""
+    return max(first, EARLIEST), min(last, LATEST)
 
 
 def _due_lines(supplier_id: int | None, first: date, last: date,
@@ -198,7 +195,7 @@ def _evaluate(rows: Iterable[Any], suppliers: dict[int, SupplierEvaluation],
 def supplier_evaluation(session: Session, code: str, first: date, last: date,
                         timezone: str) -> SupplierEvaluation:
     """One supplier's figures over the lines due from `first` to `last`."""
-    check_period(first, last)
+    first, last = clamp_period(first, last)
     supplier = find_supplier(session, code)
     evaluation = SupplierEvaluation(supplier.id, supplier.code, supplier.name, first, last)
     rows = session.execute(_due_lines(supplier.id, first, last, timezone))
@@ -210,7 +207,7 @@ def supplier_ranking(session: Session, first: date, last: date,
                      timezone: str) -> list[SupplierEvaluation]:
     """Every supplier with lines due in the period, best first: on-time rate, then fill
     rate (higher first), then reject rate (lower first), then code."""
-    check_period(first, last)
+    first, last = clamp_period(first, last)
     suppliers = {sid: SupplierEvaluation(sid, code, name, first, last)
                  for sid, code, name in session.execute(
                      select(Supplier.id, Supplier.code, Supplier.name))}

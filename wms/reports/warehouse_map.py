@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from locations.codes import InvalidLocationCode, parse_location_code
 from wms.clock import utcnow
 from wms.errors import Invalid
-from wms.models import CountEntry, Location, Move, StockBalance, Zone
+from wms.models import CountEntry, Location, Move, StockBalance, Warehouse, Zone
 from wms.models.base import UTCDateTime
 from wms.reports.local_days import local_date
 from wms.services.lookup import find_warehouse
@@ -116,6 +116,11 @@ def _address(code: str) -> tuple[str | None, int | None, int | None, int | None]
     except InvalidLocationCode:
         return None, None, None, None
     return address.zone, address.aisle, address.bay, address.level
+
+
+def first_warehouse(session: Session) -> str:
+    """The code of the first warehouse by code ("" when there is none)."""
+    return session.scalar(select(Warehouse.code).order_by(Warehouse.code).limit(1)) or ""
 
 
 def warehouse_map(session: Session, warehouse: str, color: str, *, today: date,
