@@ -148,8 +148,9 @@ def test_a_suppliers_on_time_fill_and_reject_rates_and_lead_time_are_worked_out(
     assert body["fill_rate"] == 0.9444
     # 5 rejected of 175 delivered
     assert body["units_rejected"] == 5 and body["reject_rate"] == 0.0286
-    # deliveries after 8, 12 and 9 days
-    assert body["deliveries"] == 3 and body["avg_lead_time_days"] == 9.6667
+    # deliveries of a line: PO-1's CUP after 8 and 12 days, its TEA after 12 (accepted and
+    # rejected units in one receipt: one delivery), PO-2's CUP after 9 -> 41 / 4
+    assert body["deliveries"] == 4 and body["avg_lead_time_days"] == 10.25
     assert body["price_history"] == [
         {"sku": "CUP", "date": (today() - timedelta(days=20)).isoformat(),
          "unit_price": "2.00"},

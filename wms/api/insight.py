@@ -199,9 +199,11 @@ class SupplierFiguresJson(TypedDict):
     fill_rate: Annotated[float | None, Field(description="units received / units ordered")]
     reject_rate: Annotated[float | None, Field(description=(
         "units rejected at inspection / units delivered (received + rejected)"))]
-    deliveries: int
+    deliveries: Annotated[int, Field(description=(
+        "deliveries of the lines due: a line's units arriving in one receipt"))]
     avg_lead_time_days: Annotated[float | None, Field(description=(
-        "mean calendar days from the order's day to each receipt's day"))]
+        "mean, over the deliveries, of the calendar days from the order's day to the "
+        "receipt's day"))]
 
 
 class SupplierEvaluationJson(SupplierFiguresJson):

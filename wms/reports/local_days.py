@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import Date, case, cast, func, literal
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -52,10 +52,12 @@ def _offsets(first: date, last: date, timezone: str) -> list[tuple[datetime, int
 
 def local_day_of(session: Session, column: Any, first: date, last: date,
                  timezone: str) -> ColumnElement[Any]:
-    """The local calendar day (as 'YYYY-MM-DD' text) of a UTC timestamp column, for moments
-    within the days first..last."""
+    """The local calendar day of a UTC timestamp column, for moments within the days
+    first..last (outside them the nearest offset of the zone applies): a DATE on
+    PostgreSQL, 'YYYY-MM-DD' text on SQLite (which keeps dates as such text); either way
+    it compares with a date column and str() of it is the ISO date."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(timezone, column), "YYYY-MM-DD")
+        return cast(func.timezone(timezone, column), Date)
     changes = _offsets(first, last, timezone)
 
     def shifted(minutes: int) -> ColumnElement[Any]:
@@ -66,3 +68,15 @@ def local_day_of(session: Session, column: Any, first: date, last: date,
     whens = [(column < literal(changes[i + 1][0], UTCDateTime()), shifted(changes[i][1]))
              for i in range(len(changes) - 1)]
     return case(*whens, else_=shifted(changes[-1][1]))
+
+
+def days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """Whole days from one day expression (local_day_of, a date column) to another."""
+    if session.get_bind().dialect.name == "postgresql":
+        return later - earlier
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def as_date(value: date | str) -> date:
+    """A day as the engines answer it: a date, or SQLite's ISO text."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -10,22 +10,23 @@ the prices paid; every supplier side by side.
   expected date: the day it was made). `on_time_rate` = lines on time / lines due.
 - `fill_rate` = units received / units ordered, over the lines due.
 - `reject_rate` = units rejected at inspection / units delivered (received + rejected).
-- `avg_lead_time_days`: the mean, over deliveries (receipts against those orders), of the
-  calendar days from the day the order was made to the day of the receipt.
+- `avg_lead_time_days`: the mean, over the deliveries of those lines (a line's units
+  arriving in one receipt, accepted or not), of the calendar days from the day the order
+  was made to the day of the receipt.
 - `price_history`: each distinct (sku, order day, unit price) of the lines due.
-Rates are None when what they divide by is 0. One aggregate query reads every line due with
-its deliveries; the figures are summed from its rows."""
+Rates are None when what they divide by is 0. Two aggregate queries, one pass each: the
+lines due and what they ordered; their receipt lines (read from the receipt lines' side, so
+each line and order is found by its key), per delivery, line and supplier. One more lists
+one supplier's prices."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from wms.models import (
@@ -36,7 +37,7 @@ from wms.models import (
     ReceiptLine,
     Supplier,
 )
-from wms.reports.local_days import day_start, local_date
+from wms.reports.local_days import as_date, day_start, days_between, local_day_of
 from wms.services.lookup import find_supplier
 
 PLACES = Decimal("0.0001")
@@ -101,95 +102,95 @@ def clamp_period(first: date, last: date) -> tuple[date, date]:
     return max(first, EARLIEST), min(last, LATEST)
 
 
-def _due_lines(supplier_id: int | None, first: date, last: date,
-               timezone: str) -> Select[Any]:
-    """Every line due in the period with each of its deliveries (one row per line and
-    receipt; a line nothing came for has one row without a receipt)."""
-    received = case((ReceiptLine.disposition != "reject", ReceiptLine.qty), else_=0)
-    rejected = case((ReceiptLine.disposition == "reject", ReceiptLine.qty), else_=0)
-    stmt: Any = (select(PurchaseOrderLine.id, PurchaseOrder.supplier_id, PurchaseOrder.id,
-                   PurchaseOrder.created_at, PurchaseOrder.expected_date,
-                   PurchaseOrderLine.qty, PurchaseOrderLine.unit_price, Item.sku,
-                   Receipt.id, Receipt.at, func.sum(received), func.sum(rejected))
-            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
-            .join(Item, Item.id == PurchaseOrderLine.item_id)
-            .outerjoin(ReceiptLine, ReceiptLine.po_line_id == PurchaseOrderLine.id)
-            .outerjoin(Receipt, Receipt.id == ReceiptLine.receipt_id)
-            .where(PurchaseOrder.status.not_in(NOT_DUE),
-                   ((PurchaseOrder.expected_date >= first)
-                    & (PurchaseOrder.expected_date <= last))
-                   | (PurchaseOrder.expected_date.is_(None)
-                      & (PurchaseOrder.created_at >= day_start(first, timezone))
-                      & (PurchaseOrder.created_at < _after(last, timezone))))
-            .group_by(PurchaseOrderLine.id, PurchaseOrder.supplier_id, PurchaseOrder.id,
-                      PurchaseOrder.created_at, PurchaseOrder.expected_date,
-                      PurchaseOrderLine.qty, PurchaseOrderLine.unit_price, Item.sku,
-                      Receipt.id, Receipt.at))
+class _Period:
+    """The SQL pieces of a period: which orders are due in it, and their days."""
+
+    def __init__(self, session: Session, first: date, last: date, timezone: str) -> None:
+        # receipts come after the period and orders are made before it: a year each side
+        lo, hi = first - timedelta(days=366), last + timedelta(days=366)
+        self.order_day = local_day_of(session, PurchaseOrder.created_at, lo, hi, timezone)
+        self.receipt_day = local_day_of(session, Receipt.at, lo, hi, timezone)
+        self.due_day = func.coalesce(PurchaseOrder.expected_date, self.order_day)
+        self.lead_days = days_between(session, self.receipt_day, self.order_day)
+        self.due = and_(PurchaseOrder.status.not_in(NOT_DUE), or_(
+            and_(PurchaseOrder.expected_date >= first, PurchaseOrder.expected_date <= last),
+            and_(PurchaseOrder.expected_date.is_(None),
+                 PurchaseOrder.created_at >= day_start(first, timezone),
+                 PurchaseOrder.created_at < day_start(last + timedelta(days=1), timezone))))
+
+
+def _ordered(period: _Period, supplier_id: int | None) -> Select[Any]:
+    """Per supplier: lines due and units ordered on them."""
+    stmt: Any = (select(PurchaseOrder.supplier_id, func.count(), func.sum(PurchaseOrderLine.qty))
+                 .select_from(PurchaseOrderLine)
+                 .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+                 .where(period.due).group_by(PurchaseOrder.supplier_id))
     if supplier_id is not None:
         stmt = stmt.where(PurchaseOrder.supplier_id == supplier_id)
     return stmt
 
 
-def _after(last: date, timezone: str) -> datetime:
-    """The first moment after the local day `last`."""
-    return day_start(last + timedelta(days=1), timezone)
+def _delivered(period: _Period, supplier_id: int | None) -> Select[Any]:
+    """Per supplier: lines received in full by their due day, units received and rejected,
+    deliveries and their days from the order. One aggregate in three steps over one pass
+    of the receipt lines of lines due (each found by its keys): each delivery of a line
+    (its units in one receipt), then each line, then each supplier."""
+    got = case((ReceiptLine.disposition != "reject", ReceiptLine.qty), else_=0)
+    refused = case((ReceiptLine.disposition == "reject", ReceiptLine.qty), else_=0)
+    in_time = case((period.receipt_day <= period.due_day, 1), else_=0)
+    deliveries = (select(PurchaseOrderLine.id.label("line_id"),
+                         PurchaseOrder.supplier_id.label("supplier_id"),
+                         PurchaseOrderLine.qty.label("qty"),
+                         func.sum(got).label("got"), func.sum(refused).label("refused"),
+                         func.max(in_time).label("in_time"),
+                         func.max(period.lead_days).label("lead_days"))
+                  .select_from(ReceiptLine)
+                  .join(Receipt, Receipt.id == ReceiptLine.receipt_id)
+                  .join(PurchaseOrderLine, PurchaseOrderLine.id == ReceiptLine.po_line_id)
+                  .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+                  .where(period.due)
+                  .group_by(PurchaseOrderLine.id, PurchaseOrder.supplier_id,
+                            PurchaseOrderLine.qty, Receipt.id))
+    if supplier_id is not None:
+        deliveries = deliveries.where(PurchaseOrder.supplier_id == supplier_id)
+    d = deliveries.subquery("deliveries")
+    lines = (select(d.c.supplier_id, d.c.qty,
+                    func.sum(d.c.got).label("received"),
+                    func.sum(d.c.refused).label("rejected"),
+                    func.sum(d.c.got * d.c.in_time).label("by_due"),
+                    func.count().label("deliveries"),
+                    func.sum(d.c.lead_days).label("lead_days"))
+             .group_by(d.c.line_id, d.c.supplier_id, d.c.qty)).subquery("lines_delivered")
+    return (select(lines.c.supplier_id,
+                   func.sum(case((lines.c.by_due >= lines.c.qty, 1), else_=0)),
+                   func.sum(lines.c.received), func.sum(lines.c.rejected),
+                   func.sum(lines.c.deliveries), func.sum(lines.c.lead_days))
+            .group_by(lines.c.supplier_id))
 
 
-@dataclass
-class _DueLine:
-    """A line due, as its rows are read: what came of it and when."""
-
-    supplier_id: int
-    qty: int
-    due: date
-    arrivals: list[tuple[datetime, int]] = field(default_factory=list)
-
-    def completed(self) -> datetime | None:
-        """The moment of the receipt that brought the received units up to the quantity."""
-        so_far = 0
-        for at, got in sorted(self.arrivals):
-            so_far += got
-            if so_far >= self.qty:
-                return at
-        return None
+def _prices(period: _Period, supplier_id: int) -> Select[Any]:
+    """Each distinct (sku, order day, unit price) of the supplier's lines due."""
+    return (select(Item.sku, period.order_day, PurchaseOrderLine.unit_price).distinct()
+            .select_from(PurchaseOrderLine)
+            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+            .join(Item, Item.id == PurchaseOrderLine.item_id)
+            .where(period.due, PurchaseOrder.supplier_id == supplier_id,
+                   PurchaseOrderLine.unit_price.is_not(None))
+            .order_by(Item.sku, period.order_day, PurchaseOrderLine.unit_price))
 
 
-def _evaluate(rows: Iterable[Any], suppliers: dict[int, SupplierEvaluation],
-              timezone: str) -> None:
-    """Sum the rows of the lines due into each supplier's figures."""
-    lines: dict[int, _DueLine] = {}
-    deliveries: set[tuple[int, int]] = set()
-    prices: dict[int, set[tuple[str, date, Decimal]]] = defaultdict(set)
-    for (line_id, supplier_id, order_id, created_at, expected, qty, price, sku, receipt_id,
-         receipt_at, got, refused) in rows:
-        evaluation = suppliers[supplier_id]
-        made = local_date(created_at, timezone)
-        line = lines.get(line_id)
-        if line is None:
-            line = lines[line_id] = _DueLine(supplier_id, qty, expected or made)
-            evaluation.lines_due += 1
-            evaluation.units_ordered += qty
-            if price is not None:
-                prices[supplier_id].add((sku, made, Decimal(price)))
-        if receipt_id is None:
-            continue
-        got, refused = int(got or 0), int(refused or 0)
-        evaluation.units_received += got
-        evaluation.units_rejected += refused
-        if got:
-            line.arrivals.append((receipt_at, got))
-        if (order_id, receipt_id) not in deliveries:
-            deliveries.add((order_id, receipt_id))
-            evaluation.deliveries += 1
-            evaluation.lead_days_total += (local_date(receipt_at, timezone) - made).days
-    for line in lines.values():
-        completed = line.completed()
-        if completed is not None and local_date(completed, timezone) <= line.due:
-            suppliers[line.supplier_id].lines_on_time += 1
-    for supplier_id, points in prices.items():
-        suppliers[supplier_id].price_history = [
-            PricePoint(sku, day, price.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-            for sku, day, price in sorted(points)]
+def _evaluate(session: Session, period: _Period, suppliers: dict[int, SupplierEvaluation],
+              supplier_id: int | None) -> None:
+    """Each supplier's figures from the two aggregates."""
+    for sid, due, ordered in session.execute(_ordered(period, supplier_id)):
+        e = suppliers[sid]
+        e.lines_due, e.units_ordered = int(due), int(ordered or 0)
+    for sid, on_time, received, rejected, deliveries, days in session.execute(
+            _delivered(period, supplier_id)):
+        e = suppliers[sid]
+        e.lines_on_time = int(on_time or 0)
+        e.units_received, e.units_rejected = int(received or 0), int(rejected or 0)
+        e.deliveries, e.lead_days_total = int(deliveries or 0), int(round(days or 0))
 
 
 def supplier_evaluation(session: Session, code: str, first: date, last: date,
@@ -198,8 +199,12 @@ def supplier_evaluation(session: Session, code: str, first: date, last: date,
     first, last = clamp_period(first, last)
     supplier = find_supplier(session, code)
     evaluation = SupplierEvaluation(supplier.id, supplier.code, supplier.name, first, last)
-    rows = session.execute(_due_lines(supplier.id, first, last, timezone))
-    _evaluate(rows, {supplier.id: evaluation}, timezone)
+    period = _Period(session, first, last, timezone)
+    _evaluate(session, period, {supplier.id: evaluation}, supplier.id)
+    evaluation.price_history = [
+        PricePoint(sku, as_date(day), Decimal(price).quantize(Decimal("0.01"),
+                                                              rounding=ROUND_HALF_UP))
+        for sku, day, price in session.execute(_prices(period, supplier.id))]
     return evaluation
 
 
@@ -211,7 +216,7 @@ def supplier_ranking(session: Session, first: date, last: date,
     suppliers = {sid: SupplierEvaluation(sid, code, name, first, last)
                  for sid, code, name in session.execute(
                      select(Supplier.id, Supplier.code, Supplier.name))}
-    _evaluate(session.execute(_due_lines(None, first, last, timezone)), suppliers, timezone)
+    _evaluate(session, _Period(session, first, last, timezone), suppliers, None)
     ranked = [s for s in suppliers.values() if s.lines_due]
 
     def key(s: SupplierEvaluation) -> tuple[Decimal, Decimal, Decimal, str]:
