@@ -35,8 +35,8 @@ def bin_classes(b: MapBin) -> str:
     return css
 
 
-def draw_zone(zone: str, bins: list[MapBin]) -> ZoneDrawing:
-    """One zone's bins (with bin addresses) as an SVG."""
+def draw_zone(zone: str, bins: list[MapBin], scale: int = 1) -> ZoneDrawing:
+    """One zone's bins (with bin addresses) as an SVG, drawn `scale` times larger."""
     bays = max(b.bay or 1 for b in bins)
     levels = max(b.level or 1 for b in bins)
     band_h = levels * CELL + AISLE_GAP
@@ -52,14 +52,15 @@ def draw_zone(zone: str, bins: list[MapBin]) -> ZoneDrawing:
                          f'class="{bin_classes(b)}"/>')
         y0 += band_h
     width, height = LABEL_W + bays * CELL, y0
-    head = (f'<svg class="zone" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" data-zone="{escape(zone)}">'
+    head = (f'<svg class="zone" viewBox="0 0 {width} {height}" width="{width * scale}" '
+            f'height="{height * scale}" data-zone="{escape(zone)}">'
             f'<text class="zone-name" x="0" y="10">{escape(zone)}</text>')
     return ZoneDrawing(zone, len(bins), Markup(head + "".join(parts) + "</svg>"))
 
 
 def draw_zones(bins: list[MapBin]) -> list[ZoneDrawing]:
-    """Every zone's drawing, in zone order."""
+    """Every zone's drawing, in zone order; a small warehouse drawn larger."""
     addressed = sorted((b for b in bins if b.aisle is not None), key=lambda b: b.zone or "")
-    return [draw_zone(zone or "", list(group))
+    scale = 3 if len(addressed) <= 400 else 2 if len(addressed) <= 2000 else 1
+    return [draw_zone(zone or "", list(group), scale)
             for zone, group in groupby(addressed, key=lambda b: b.zone)]

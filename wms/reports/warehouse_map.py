@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from wms.clock import utcnow
@@ -149,10 +149,12 @@ def warehouse_map(session: Session, warehouse: str, color: str, *, today: date,
             .where(Location.warehouse_id == place.id, Location.kind != "in_transit"))
     if color == "picks":
         since = (now or utcnow()) - timedelta(days=days)
-        # one pass over the ledger's recent picks (the join keeps this warehouse's bins)
+        # the window's picks, read from their own index by bin (the join keeps this
+        # warehouse's bins); 'pick' written out so the engines see the partial index fits
         picks = (select(Move.from_location_id.label("location_id"),
                         func.count().label("picks"))
-                 .where(Move.kind == "pick", Move.at >= literal(since, UTCDateTime()))
+                 .where(Move.kind == literal_column("'pick'"),
+                        Move.at >= literal(since, UTCDateTime()))
                  .group_by(Move.from_location_id).subquery("picks"))
         stmt = stmt.add_columns(func.coalesce(picks.c.picks, 0)).outerjoin(
             picks, picks.c.location_id == Location.id)
