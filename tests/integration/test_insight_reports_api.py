@@ -235,3 +235,24 @@ def test_reports_are_refused_to_an_operator(deliveries: None, api_as: Any) -> No
         answer = operator.get(path, **query)
         assert answer.status_code == 403, path
         assert answer.get_json()["error"]["code"] == "forbidden"
+
+
+def test_the_map_gives_the_days_since_each_bin_was_last_counted(
+        build: Builder, db: Database, api_as: Any) -> None:
+    from wms.clock import held_at
+    from wms.services.counting import enter_count, start_count
+
+    bins = build.warehouse("WH1", bins=3, capacity=100)
+    build.item("CUP", name="茶杯")
+    stock_up(db, "CUP", 10, bins[0], days_ago(60))
+    for ago, code in ((40, bins[0]), (10, bins[0]), (3, bins[1])):
+        with held_at(days_ago(ago)), db.write() as s:
+            count = start_count(s, [code], None)
+            enter_count(s, count_id=count.id, location=code, sku="CUP",
+                        qty=10 if code == bins[0] else 0, user_id=None)
+    rows = {r["location"]: r for r in api_as("clerk").get(
+        "/reports/warehouse-map", warehouse="WH1", color="count_age").get_json()["rows"]}
+    assert (rows[bins[0]]["last_counted"], rows[bins[0]]["count_age_days"],
+            rows[bins[0]]["band"]) == ((today() - timedelta(days=10)).isoformat(), 10, 2)
+    assert (rows[bins[1]]["count_age_days"], rows[bins[1]]["band"]) == (3, 1)
+    assert (rows[bins[2]]["last_counted"], rows[bins[2]]["band"]) == (None, None)
