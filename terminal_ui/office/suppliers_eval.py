@@ -29,7 +29,7 @@ blueprint = Blueprint("office_suppliers_eval", __name__,
                       url_prefix="/office/supplier-evaluation")
 
 RATES = (("on_time_rate", _l("On time"), "on-time"), ("fill_rate", _l("Fill rate"), "fill"),
-         ("reject_rate", _l("Rejected"), "reject"))
+         ("reject_rate", _l("Reject rate"), "reject"))
 
 
 def _day(name: str) -> date | None:
@@ -65,7 +65,7 @@ def _timezone() -> str:
 def _columns() -> list[Column]:
     return [Column("supplier", _("Supplier")), Column("name", _("Name")),
             Column("lines_due", _("Lines due")), Column("on_time_rate", _("On time")),
-            Column("fill_rate", _("Fill rate")), Column("reject_rate", _("Rejected")),
+            Column("fill_rate", _("Fill rate")), Column("reject_rate", _("Reject rate")),
             Column("avg_lead_time_days", _("Average lead time (days)"))]
 
 
