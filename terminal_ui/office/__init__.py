@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 
 # The rooms, by module under terminal_ui.office; each module has a `blueprint`.
 ROOMS = ("print_jobs", "home", "items", "layout", "partners", "purchasing", "sales",
-         "replenishment", "returns", "imports", "users", "audit")
+         "replenishment", "forecast", "suppliers_eval", "map", "returns", "imports", "users",
+         "audit")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ OFFICE_MENU = (
     OfficeEntry("office_purchasing.orders", _l("Purchase orders"), "office"),
     OfficeEntry("office_replenishment.rows", _l("Replenishment"), "office"),
     OfficeEntry("office_sales.orders", _l("Sales orders"), "read"),
+    OfficeEntry("office_forecast.index", _l("Forecast"), "office"),
+    OfficeEntry("office_suppliers_eval.ranking", _l("Supplier evaluation"), "office"),
+    OfficeEntry("office_map.index", _l("Warehouse map"), "office"),
     OfficeEntry("office_returns.returns", _l("Returns"), "office"),
     OfficeEntry("office_returns.quarantine", _l("Quarantine"), "office"),
     OfficeEntry("office_imports.index", _l("Import and export"), "master_data"),

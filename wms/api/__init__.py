@@ -5,6 +5,7 @@ from wms.api import (  # noqa: F401  (fill the registry)
     audit,
     floor,
     imports,
+    insight,
     masterdata,
     orders,
     print_queue,

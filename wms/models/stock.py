@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base, UTCDateTime, utcnow
@@ -66,6 +74,9 @@ class Move(Base):
         Index("ix_moves_item_at", "item_id", "id"),
         Index("ix_moves_from", "from_location_id", "id"),
         Index("ix_moves_to", "to_location_id", "id"),
+        # The picks of the last days, by bin: the warehouse map's pick frequency.
+        Index("ix_moves_picks_at", "from_location_id", "at",
+              sqlite_where=text("kind = 'pick'"), postgresql_where=text("kind = 'pick'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
