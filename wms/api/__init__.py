@@ -9,6 +9,7 @@ from wms.api import (  # noqa: F401  (fill the registry)
     orders,
     print_queue,
     reading,
+    reports,
     returns,
     stations,
 )

@@ -1,0 +1,44 @@
+"""What a report works on: the items of a category, the locations of a warehouse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from wms.errors import Invalid
+from wms.models import Item, Location, Move, Warehouse
+
+
+def warehouse_id(session: Session, code: str | None) -> int | None:
+    """The id of the warehouse a report is filtered by; Invalid for an unknown code."""
+    if not code:
+        return None
+    found = session.scalar(select(Warehouse.id).where(Warehouse.code == code))
+    if found is None:
+        raise Invalid(f"warehouse: no warehouse {code}", field="warehouse")
+    return found
+
+
+def move_filters(category: str | None, warehouse: int | None) -> list[ColumnElement[Any]]:
+    """Conditions on moves: of an item of `category`, at a location of `warehouse` (the
+    side that is inside the company)."""
+    conditions: list[ColumnElement[Any]] = []
+    if category:
+        conditions.append(Move.item_id.in_(select(Item.id).where(Item.category == category)))
+    if warehouse is not None:
+        conditions.append(func.coalesce(Move.from_location_id, Move.to_location_id).in_(
+            select(Location.id).where(Location.warehouse_id == warehouse)))
+    return conditions
+
+
+def crossing() -> ColumnElement[bool]:
+    """Moves that bring units into the company or take them out (the costed ones)."""
+    return (Move.from_location_id.is_(None)) | (Move.to_location_id.is_(None))
+
+
+def entering_sign() -> ColumnElement[Any]:
+    """+1 for a move into the company, -1 for one out of it."""
+    return case((Move.from_location_id.is_(None), literal(1)), else_=literal(-1))

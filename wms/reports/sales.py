@@ -1,0 +1,89 @@
+"""Sales by item, customer or day over a period (销售排行): units shipped, revenue (the order
+lines' unit price x units shipped), their cost (the shipments' moving-average cost) and the
+gross margin, ranked by revenue (by day: in date order). An order counts on the day it
+shipped, in the warehouse's time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import Session
+
+from wms.models import Customer, Item, Move, SalesOrder, SalesOrderLine
+from wms.reports.period import Period, as_decimal, day_of_number, local_day
+
+GROUPS = ("item", "customer", "day")
+
+
+@dataclass(frozen=True)
+class SalesRow:
+    key: str  # the sku, the customer's code, or the day (YYYY-MM-DD)
+    name: str | None
+    day: date | None
+    qty: int
+    revenue: Decimal
+    cogs: Decimal
+    gross_margin: Decimal
+    margin_rate: Decimal | None
+
+
+def sales(session: Session, period: Period, *, group: str = "item",
+          limit: int | None = None, offset: int = 0) -> tuple[list[SalesRow], int]:
+    """The sales report's rows and how many there are."""
+    dialect = session.bind.dialect.name  # type: ignore[union-attr]
+    shipped = (SalesOrder.status == "shipped", SalesOrder.shipped_at >= period.start,
+               SalesOrder.shipped_at < period.end)
+    lines = (select(SalesOrderLine.order_id.label("order_id"),
+                    SalesOrderLine.item_id.label("item_id"),
+                    func.sum(SalesOrderLine.shipped).label("qty"),
+                    func.sum(SalesOrderLine.shipped
+                             * func.coalesce(SalesOrderLine.unit_price, 0)).label("revenue"))
+             .join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id)
+             .where(*shipped, SalesOrderLine.shipped > 0)
+             .group_by(SalesOrderLine.order_id, SalesOrderLine.item_id).subquery("lines"))
+    costs = (select(SalesOrder.id.label("order_id"), Move.item_id.label("item_id"),
+                    func.sum(Move.qty * func.coalesce(Move.unit_cost, 0)).label("cogs"))
+             .join(SalesOrder, SalesOrder.number == Move.reference)
+             .where(Move.kind == "ship", *shipped)
+             .group_by(SalesOrder.id, Move.item_id).subquery("costs"))
+    base = (select(lines, func.coalesce(costs.c.cogs, 0).label("cogs"))
+            .outerjoin(costs, (costs.c.order_id == lines.c.order_id)
+                       & (costs.c.item_id == lines.c.item_id)).subquery("sold"))
+    if group == "customer":
+        key: Any = Customer.code
+        name: Any = Customer.name
+        stmt = (select(key, name, func.sum(base.c.qty), func.sum(base.c.revenue),
+                       func.sum(base.c.cogs), func.count().over())
+                .join_from(base, SalesOrder, SalesOrder.id == base.c.order_id)
+                .join(Customer, Customer.id == SalesOrder.customer_id)
+                .group_by(key, name)
+                .order_by(func.sum(base.c.revenue).desc(), key))
+    elif group == "day":
+        key = local_day(SalesOrder.shipped_at, dialect, period.zone, period.start, period.end)
+        stmt = (select(key, literal(None), func.sum(base.c.qty), func.sum(base.c.revenue),
+                       func.sum(base.c.cogs), func.count().over())
+                .join_from(base, SalesOrder, SalesOrder.id == base.c.order_id)
+                .group_by(key).order_by(key))
+    else:
+        key, name = Item.sku, Item.name
+        stmt = (select(key, name, func.sum(base.c.qty), func.sum(base.c.revenue),
+                       func.sum(base.c.cogs), func.count().over())
+                .join_from(base, Item, Item.id == base.c.item_id)
+                .group_by(key, name).order_by(func.sum(base.c.revenue).desc(), key))
+    page = stmt.limit(limit) if limit is not None else stmt
+    rows = session.execute(page.offset(offset) if offset else page).all()
+    total = int(rows[0][5]) if rows else int(session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    result = []
+    for raw_key, label, qty, raw_revenue, raw_cogs, _ in rows:
+        day = day_of_number(raw_key) if group == "day" else None
+        money_in, money_out = as_decimal(raw_revenue), as_decimal(raw_cogs)
+        margin = money_in - money_out
+        result.append(SalesRow(day.isoformat() if day else str(raw_key), label, day,
+                               int(qty or 0), money_in, money_out, margin,
+                               margin / money_in if money_in else None))
+    return result, total

@@ -1,0 +1,166 @@
+"""Stock that sits: slow movers (no shipment for a number of days) and the age of the stock
+by its lots' received dates, with the money tied up in each (units x moving-average cost)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.orm import Session
+
+from wms.errors import Invalid
+from wms.models import Item, Lot, Move, StockBalance
+from wms.models.base import UTCDateTime
+from wms.money import cost
+from wms.reports.period import as_decimal, midnight
+
+
+@dataclass(frozen=True)
+class SlowMover:
+    sku: str
+    name: str
+    on_hand: int
+    stock_value: Decimal
+    last_shipped_at: datetime | None
+    oldest_lot_received_at: datetime | None
+
+
+def _unit_cost() -> Any:
+    return func.coalesce(Item.avg_cost, Item.unit_cost, 0)
+
+
+def slow_movers(session: Session, *, since: datetime, category: str | None = None,
+                limit: int | None = None, offset: int = 0) -> tuple[list[SlowMover], int]:
+    """Items with stock that shipped nothing from `since` on, the most money first."""
+    on_hand = (select(StockBalance.item_id.label("item_id"),
+                      func.sum(StockBalance.qty).label("qty"),
+                      func.min(Lot.received_at).label("oldest"))
+               .join(Lot, Lot.id == StockBalance.lot_id)
+               .where(StockBalance.qty > 0).group_by(StockBalance.item_id)
+               .subquery("on_hand"))
+    shipped = (select(Move.item_id.label("item_id"), func.max(Move.at).label("at"))
+               .where(Move.kind == "ship").group_by(Move.item_id).subquery("shipped"))
+    value = on_hand.c.qty * _unit_cost()
+    stmt = (select(Item.sku, Item.name, on_hand.c.qty, value, shipped.c.at, on_hand.c.oldest,
+                   func.count().over())
+            .join_from(on_hand, Item, Item.id == on_hand.c.item_id)
+            .outerjoin(shipped, shipped.c.item_id == Item.id)
+            .where((shipped.c.at.is_(None)) | (shipped.c.at < since))
+            .order_by(value.desc(), Item.sku))
+    if category:
+        stmt = stmt.where(Item.category == category)
+    page = stmt.limit(limit) if limit is not None else stmt
+    rows = session.execute(page.offset(offset) if offset else page).all()
+    total = int(rows[0][6]) if rows else int(session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    return [SlowMover(sku, name, int(qty), _money(raw), _aware(shipped_at), _aware(oldest))
+            for sku, name, qty, raw, shipped_at, oldest, _ in rows], total
+
+
+def _money(raw: Any) -> Decimal:
+    return cost(as_decimal(raw))
+
+
+def _aware(moment: Any) -> datetime | None:
+    """A moment read through an aggregate (which SQLAlchemy does not type) as aware UTC."""
+    if moment is None:
+        return None
+    return UTCDateTime().process_result_value(
+        datetime.fromisoformat(moment) if isinstance(moment, str) else moment, None)
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    label: str  # "0-30", "31-60", ..., ">90"
+    key: str  # "0_30", "31_60", ..., "over_90"
+    qty: int = 0
+    value: Decimal = Decimal(0)
+
+
+@dataclass
+class StockAgeRow:
+    sku: str
+    name: str
+    qty: int = 0
+    value: Decimal = Decimal(0)
+    buckets: list[AgeBucket] = field(default_factory=list)
+
+
+def parse_buckets(text: str | None) -> list[int]:
+    """The bucket limits in days ("30,60,90"): rising whole numbers; Invalid otherwise."""
+    if not text:
+        return [30, 60, 90]
+    try:
+        limits = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise Invalid("buckets: rising whole numbers of days, as 30,60,90",
+                      field="buckets") from None
+    if (not limits or len(limits) > 12 or limits[0] <= 0
+            or any(b <= a for a, b in zip(limits, limits[1:], strict=False))
+            or limits[-1] > 36_600):
+        raise Invalid("buckets: rising whole numbers of days, as 30,60,90", field="buckets")
+    return limits
+
+
+def bucket_names(limits: Sequence[int]) -> list[tuple[str, str]]:
+    """(label, key) of each bucket the limits make, the last one open."""
+    names, low = [], 0
+    for limit in limits:
+        names.append((f"{low}-{limit}", f"{low}_{limit}"))
+        low = limit + 1
+    names.append((f">{limits[-1]}", f"over_{limits[-1]}"))
+    return names
+
+
+def stock_age(session: Session, *, today: date, zone: ZoneInfo, limits: Sequence[int],
+              category: str | None = None, limit: int | None = None,
+              offset: int = 0) -> tuple[list[StockAgeRow], int]:
+    """Per item with stock: units and value in each age bucket (days since the lot was
+    received, calendar days in `zone`), the items with the most money first."""
+    # A lot received on local day r is (today - r) days old: it is at most `n` days old
+    # when it was received on or after the midnight that begins day today - n.
+    cutoffs = [midnight(today - timedelta(days=n), zone) for n in limits]
+    bucket = case(*[(Lot.received_at >= moment, literal(i)) for i, moment in enumerate(cutoffs)],
+                  else_=literal(len(limits)))
+    per_bucket = (select(StockBalance.item_id.label("item_id"), bucket.label("bucket"),
+                         func.sum(StockBalance.qty).label("qty"))
+                  .join(Lot, Lot.id == StockBalance.lot_id)
+                  .where(StockBalance.qty > 0)
+                  .group_by(StockBalance.item_id, bucket).subquery("per_bucket"))
+    items = (select(per_bucket.c.item_id.label("item_id"),
+                    func.sum(per_bucket.c.qty).label("qty"))
+             .group_by(per_bucket.c.item_id).subquery("items"))
+    unit_cost = _unit_cost()
+    ranked = (select(Item.id, Item.sku, Item.name, items.c.qty, unit_cost,
+                     func.count().over())
+              .join_from(items, Item, Item.id == items.c.item_id)
+              .order_by((items.c.qty * unit_cost).desc(), Item.sku))
+    if category:
+        ranked = ranked.where(Item.category == category)
+    page = ranked.limit(limit) if limit is not None else ranked
+    heads = session.execute(page.offset(offset) if offset else page).all()
+    if not heads:
+        total = int(session.scalar(
+            select(func.count()).select_from(ranked.order_by(None).subquery())) or 0)
+        return [], total
+    ids = [h[0] for h in heads]
+    split: dict[tuple[int, int], int] = {}
+    parts = select(per_bucket.c.item_id, per_bucket.c.bucket, per_bucket.c.qty)
+    if len(ids) <= 900:  # a page: its items only; a file: every item at once
+        parts = parts.where(per_bucket.c.item_id.in_(ids))
+    for item_id, index, qty in session.execute(parts):
+        split[(item_id, int(index))] = int(qty)
+    names = bucket_names(limits)
+    rows = []
+    for item_id, sku, name, qty, raw_cost, _ in heads:
+        unit = as_decimal(raw_cost)
+        buckets = [AgeBucket(label, key, split.get((item_id, i), 0),
+                             cost(split.get((item_id, i), 0) * unit))
+                   for i, (label, key) in enumerate(names)]
+        rows.append(StockAgeRow(sku, name, int(qty), cost(int(qty) * unit), buckets))
+    return rows, int(heads[0][5])
