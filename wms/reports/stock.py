@@ -134,7 +134,7 @@ def stock_age(session: Session, *, today: date, zone: ZoneInfo, limits: Sequence
                   .group_by(StockBalance.item_id, bucket).subquery("per_bucket"))
     items = (select(per_bucket.c.item_id.label("item_id"),
                     func.sum(per_bucket.c.qty).label("qty"))
-             .group_by(per_bucket.c.item_id).subquery("items"))
+             .group_by(per_bucket.c.item_id).subquery("held"))
     unit_cost = _unit_cost()
     ranked = (select(Item.id, Item.sku, Item.name, items.c.qty, unit_cost,
                      func.count().over())
