@@ -20,6 +20,7 @@ period's shipments less the cost of the period's customer returns."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -97,3 +98,25 @@ def _row(key: str | None, name: str | None, cogs: Decimal, value_days: Decimal,
     ratio = cogs / average if average else None
     days_of = Decimal(days) / ratio if ratio else None
     return TurnoverRow(key, name, cogs, average, ratio, days_of)
+
+
+def stock_value_by_day(session: Session, period: Period, *, category: str | None = None,
+                       warehouse: int | None = None) -> list[tuple[date, Decimal]]:
+    """The stock's value at the end of each day of the period: the value before it plus each
+    day's moves in less moves out (one pass over the costed moves, grouped by day)."""
+    dialect = session.bind.dialect.name  # type: ignore[union-attr]
+    start, end = period.start, period.end
+    day = case((Move.at < start, literal(-1)),
+               else_=local_day(Move.at, dialect, period.zone, start, end))
+    value = entering_sign() * Move.qty * func.coalesce(Move.unit_cost, 0)
+    flows = {int(d): as_decimal(v) for d, v in session.execute(
+        select(day, func.sum(value)).where(crossing(), Move.at < end,
+                                           *move_filters(category, warehouse))
+        .group_by(day))}
+    running = flows.get(-1, Decimal(0))
+    series = []
+    first = day_number(period.first)
+    for offset in range(period.days):
+        running += flows.get(first + offset, Decimal(0))
+        series.append((period.first + timedelta(days=offset), running))
+    return series
