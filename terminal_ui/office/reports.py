@@ -122,6 +122,10 @@ def _choice(name: str, choices: Sequence[str]) -> str:
     return value
 
 
+def _percent(share: float) -> str:
+    return f"{share:.0%}"
+
+
 def _every(count: int, labels: int = 8) -> int:
     return max(1, -(-count // labels))
 
@@ -170,8 +174,9 @@ def turnover_page() -> Any:
     return _render(Report(title, _period_filters(period) + filters[2:], columns, table, total,
                           window, frozenset({"cogs", "avg_inventory_value", "turnover",
                                              "turnover_days"}), charts,
-                          note=_("%(days)s days; turnover = cost of goods sold / average of "
-                                 "the end-of-day stock values", days=period.days)))
+                          note=_("%(days)s days; turnover is the cost of goods sold divided "
+                                 "by the average of the end-of-day stock values",
+                                 days=period.days)))
 
 
 @blueprint.get("/abc")
@@ -208,7 +213,7 @@ def abc() -> Any:
         action=("office_reports.apply_abc", _("Apply classes"))
         if current_user.may("master_data") else None,
         note=_("A while the items ranked before hold less than %(a)s of the value, B less "
-               "than %(b)s, else C", a=f"{thresholds.a:.0%}", b=f"{thresholds.b:.0%}")))
+               "than %(b)s, else C", a=_percent(thresholds.a), b=_percent(thresholds.b))))
 
 
 @blueprint.post("/abc")

@@ -3,36 +3,17 @@ number below is worked out by hand from the receipts, shipments and returns."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 from typing import Any
 
 from sqlalchemy import select
 
 from tests.support.builders import Builder
-from tests.support.trading import Shop, days_ago, noon
+from tests.support.trading import Shop, day, days_ago, noon, tea_shop
 from wms.clock import held_at
 from wms.db import Database
 from wms.models import Item
 from wms.services.counting import Thresholds, approve_count, enter_count, start_count, submit_count
-
-MARCH = date(2026, 3, 1)
-
-
-def day(n: int) -> date:
-    """Day n of March 2026."""
-    return MARCH + timedelta(days=n - 1)
-
-
-def tea_shop(db: Database, build: Builder) -> tuple[Shop, str]:
-    """TEA: 10 bought at 5.00 on 1 March, 4 sold at 9.00 on the 3rd, 1 back on the 5th, and
-    2 more sold on the 8th (after the period the tests look at)."""
-    build.item("TEA", category="tea")
-    shop = Shop(db, build)
-    shop.buy(day(1), "TEA", 10, "5.00")
-    order = shop.sell(day(3), "TEA", 4, "9.00")
-    shop.take_back(day(5), order, "TEA", 1)
-    shop.sell(day(8), "TEA", 2, "9.00", customer="CUS-2")
-    return shop, order
 
 
 def test_turnover_divides_the_cost_sold_by_the_mean_of_the_days_closing_values(

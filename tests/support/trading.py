@@ -95,3 +95,23 @@ class Shop:
             receive_customer_return(
                 s, customer="CUS-1", sales_order=order, location="DOCK-1", user_id=None,
                 lines=[CustomerReturnLine(sku, qty, "restock", "unwanted")])
+
+
+MARCH = date(2026, 3, 1)
+
+
+def day(n: int) -> date:
+    """Day n of March 2026."""
+    return MARCH + timedelta(days=n - 1)
+
+
+def tea_shop(db: Database, build: Builder) -> tuple[Shop, str]:
+    """TEA: 10 bought at 5.00 on 1 March, 4 sold at 9.00 on the 3rd, 1 back on the 5th, and
+    2 more sold on the 8th (after the period the tests look at)."""
+    build.item("TEA", category="tea")
+    shop = Shop(db, build)
+    shop.buy(day(1), "TEA", 10, "5.00")
+    order = shop.sell(day(3), "TEA", 4, "9.00")
+    shop.take_back(day(5), order, "TEA", 1)
+    shop.sell(day(8), "TEA", 2, "9.00", customer="CUS-2")
+    return shop, order
