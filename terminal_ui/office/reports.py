@@ -34,6 +34,9 @@ from wms.tabular import Column
 
 blueprint = Blueprint("office_reports", __name__, url_prefix="/office/reports")
 
+# A chart draws at most this many days (a longer period's line is read every few days).
+CHART_POINTS = 400
+
 
 @dataclass(frozen=True)
 class Filter:
@@ -90,10 +93,9 @@ def _period_filters(period: Period | None) -> list[Filter]:
 # What a refused filter means, in the reader's language, by the field it names.
 def _refusal(error: Invalid) -> str:
     messages = {
-        "from": _("The period runs from a day on or before its last day, at most ten years."),
+        "from": _("The period runs from a day on or before its last day."),
         "to": _("The period's days are dates, as 2026-03-31."),
-        "warehouse": _("There is no such warehouse."),
-        "buckets": _("Age buckets are rising numbers of days, as 30,60,90."),
+        "buckets": _("Age buckets are whole numbers of days, as 30,60,90."),
         "days": _("Days are a whole number from 1 to 3660."),
         "group": _("Choose how to group the report."),
         "locations": _("No bin is due for counting."),
@@ -168,9 +170,10 @@ def turnover_page() -> Any:
         charts.append(bar_chart(_("Turnover"), [r.key or "—" for r in shown],
                                 [float(r.turnover or 0) for r in shown],
                                 every=_every(len(shown))))
+        points = series[::_every(len(series), CHART_POINTS)]
         charts.append(line_chart(_("Stock value at the end of each day"),
-                                 [d.strftime("%m-%d") for d, _v in series],
-                                 [float(v) for _d, v in series], every=_every(len(series))))
+                                 [d.strftime("%m-%d") for d, _v in points],
+                                 [float(v) for _d, v in points], every=_every(len(points))))
     return _render(Report(title, _period_filters(period) + filters[2:], columns, table, total,
                           window, frozenset({"cogs", "avg_inventory_value", "turnover",
                                              "turnover_days"}), charts,
@@ -398,7 +401,7 @@ def sales_page() -> Any:
               "margin_rate": rate(r.margin_rate)} for r in rows]
     by_day = {r.day: float(r.revenue) for r in days}
     calendar = [period.first + timedelta(days=i) for i in range(period.days)]
-    charts = [] if window.fmt else [bar_chart(
+    charts = [] if window.fmt or period.days > CHART_POINTS else [bar_chart(
         _("Revenue by day"), [d.strftime("%m-%d") for d in calendar],
         [by_day.get(d, 0.0) for d in calendar], every=_every(len(calendar)))]
     return _render(Report(title, _period_filters(period) + filters[2:], columns, table, total,

@@ -68,8 +68,8 @@ def test_a_bad_period_is_refused_with_a_message_and_no_table(clerk: OfficeBrowse
     page = clerk.get("/office/reports/turnover", **{"from": "2026-03-05", "to": "2026-03-01"})
     assert page.status_code == 422
     assert "on or before its last day" in clerk.text(page)
-    page = clerk.get("/office/reports/stock-age", buckets="90,30")
-    assert page.status_code == 422 and "rising numbers of days" in clerk.text(page)
+    page = clerk.get("/office/reports/stock-age", buckets="soon")
+    assert page.status_code == 422 and "whole numbers of days" in clerk.text(page)
 
 
 def test_the_abc_page_draws_the_pareto_curve_and_applies_the_classes(

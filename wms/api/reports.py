@@ -24,7 +24,9 @@ from wms.reports.stock import bucket_names, parse_buckets, slow_movers, stock_ag
 from wms.reports.turnover import GROUPS as TURNOVER_GROUPS
 from wms.reports.turnover import turnover
 
-DAY = {"type": "string", "format": "date", "description": "a calendar day, YYYY-MM-DD"}
+DAY = {"type": "string", "format": "date",
+       "pattern": "^(19[7-9][0-9]|20[0-9][0-9])-[0-9]{2}-[0-9]{2}$",
+       "description": "a calendar day from 1970 to 2099, YYYY-MM-DD"}
 PERIOD_SCHEMAS: dict[str, dict[str, Any]] = {
     **LIST_QUERY_SCHEMAS, "from": {**DAY, "description": "the period's first day (default: "
                                                          "30 days before `to`)"},
@@ -194,7 +196,9 @@ class StockAgePageJson(TypedDict):
      query=("buckets", "category", *LIST_QUERY),
      query_schemas={**LIST_QUERY_SCHEMAS,
                     "buckets": {"type": "string", "pattern": "^[0-9]{1,5}(,[0-9]{1,5}){0,11}$",
-                                "default": "30,60,90"}},
+                                "default": "30,60,90",
+                                "description": "days that end each age bucket; the last "
+                                               "bucket holds what is older"}},
      summary="Units and value of each item's stock by age of its lots", errors=("invalid",),
      response=StockAgePageJson)
 def get_stock_age(call: Call) -> Reply:

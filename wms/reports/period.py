@@ -15,7 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from wms.errors import Invalid
 
 EPOCH_DAY = date(1970, 1, 1)
-MAX_PERIOD_DAYS = 3660
+# 1970-01-01 to 2099-12-31 fits: the days the API's date parameters may name.
+MAX_PERIOD_DAYS = 50_000
 
 
 def midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -75,13 +76,13 @@ def period_of(first_text: str | None, last_text: str | None, zone: ZoneInfo,
     if first > last:
         raise Invalid("from: on or before to", field="from")
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        raise Invalid(f"from: a period of at most {MAX_PERIOD_DAYS} days", field="from")
+        raise Invalid(f"from: a period of at most {MAX_PERIOD_DAYS:,} days", field="from")
     return Period(first, last, zone)
 
 
 def _offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
     """The zone's UTC offset in seconds from `start`, and each moment it changes before
-    `end` (summer time), found hour by hour."""
+    `end` (summer time): found day by day, then hour by hour within the day it changes."""
     def offset(moment: datetime) -> int:
         delta = moment.astimezone(zone).utcoffset()
         return int(delta.total_seconds()) if delta is not None else 0
@@ -89,10 +90,13 @@ def _offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datet
     changes = [(start, offset(start))]
     moment = start
     while moment < end:
-        following = moment + timedelta(hours=1)
-        seconds = offset(following)
-        if seconds != changes[-1][1]:
-            changes.append((following, seconds))
+        following = moment + timedelta(days=1)
+        if offset(following) != changes[-1][1]:
+            hour = moment
+            while hour < following:
+                hour += timedelta(hours=1)
+                if offset(hour) != changes[-1][1]:
+                    changes.append((hour, offset(hour)))
         moment = following
     return changes
 

@@ -8,18 +8,15 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from wms.errors import Invalid
 from wms.models import Item, Location, Move, Warehouse
 
 
 def warehouse_id(session: Session, code: str | None) -> int | None:
-    """The id of the warehouse a report is filtered by; Invalid for an unknown code."""
+    """The id of the warehouse a report is filtered by (None: every warehouse); 0, which
+    no warehouse has, for an unknown code: the report then finds nothing."""
     if not code:
         return None
-    found = session.scalar(select(Warehouse.id).where(Warehouse.code == code))
-    if found is None:
-        raise Invalid(f"warehouse: no warehouse {code}", field="warehouse")
-    return found
+    return session.scalar(select(Warehouse.id).where(Warehouse.code == code)) or 0
 
 
 def move_filters(category: str | None, warehouse: int | None) -> list[ColumnElement[Any]]:

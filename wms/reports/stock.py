@@ -92,18 +92,16 @@ class StockAgeRow:
 
 
 def parse_buckets(text: str | None) -> list[int]:
-    """The bucket limits in days ("30,60,90"): rising whole numbers; Invalid otherwise."""
+    """The bucket limits in days ("30,60,90"), in rising order; Invalid unless they are at
+    most 12 whole numbers of days up to 99999."""
     if not text:
         return [30, 60, 90]
     try:
-        limits = [int(part) for part in text.split(",") if part.strip()]
+        limits = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError:
-        raise Invalid("buckets: rising whole numbers of days, as 30,60,90",
-                      field="buckets") from None
-    if (not limits or len(limits) > 12 or limits[0] <= 0
-            or any(b <= a for a, b in zip(limits, limits[1:], strict=False))
-            or limits[-1] > 36_600):
-        raise Invalid("buckets: rising whole numbers of days, as 30,60,90", field="buckets")
+        raise Invalid("buckets: whole numbers of days, as 30,60,90", field="buckets") from None
+    if not limits or len(limits) > 12 or limits[0] < 0 or limits[-1] > 99_999:
+        raise Invalid("buckets: whole numbers of days, as 30,60,90", field="buckets")
     return limits
 
 

@@ -1,0 +1,137 @@
+"""How long each analysis report takes over the bench database (50,000 items, 20,000 bins,
+a year of 1,000,000 moves) for a year's period: target 1 s each on a 2-core machine.
+
+    .venv/bin/python -m bench.reports [--db-dir var/bench] [--reuse] [--repeat 3]
+
+The database is the handheld bench's large seed (bench/seed.py; reused with --reuse when
+its shape and schema match). The seed writes its year of moves in bulk with the items'
+standard costs, so a working copy is given what the services would have written: each move
+into or out of the company carries its item's cost, each item's average is that cost, and
+each sales line a price 30 % above it. Then every report of wms.reports runs, as the API
+and the office call it (one page of 50 rows, and the whole list as a file would read it),
+and the best of `--repeat` runs is printed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench.seed import OpenWork, SeedSpec, plan_path_for, schema_fingerprint, seed
+from wms.db import Database
+from wms.reports.abc import abc_ranking, pareto_points
+from wms.reports.count_schedule import count_schedule
+from wms.reports.period import Period, midnight
+from wms.reports.sales import sales
+from wms.reports.stock import slow_movers, stock_age
+from wms.reports.turnover import stock_value_by_day, turnover
+
+TARGET_SECONDS = 1.0
+
+
+def pristine_seed(db_dir: Path, reuse: bool) -> Path:
+    """The large seed of the handheld bench, seeded unless a matching one may be reused."""
+    # The shape `python -m bench.run` seeds by default, so either bench may reuse it.
+    spec = SeedSpec(items=50_000, bins=20_000, moves=1_000_000,
+                    work=OpenWork(handhelds=50, tasks_per_handheld=50, dock_per_handheld=22))
+    path = db_dir / "large.seed.sqlite3"
+    plan = plan_path_for(path)
+    old = json.loads(plan.read_text()) if plan.exists() else {}
+    if reuse and path.exists() and old.get("spec") == spec.as_dict() and \
+            old.get("schema") == schema_fingerprint():
+        print(f"reusing {path}", flush=True)
+        return path
+    print(f"seeding {path}: 50,000 items, 20,000 bins, 1,000,000 moves ...", flush=True)
+    seed(spec, path)
+    return path
+
+
+def costed_copy(pristine: Path, db_dir: Path) -> Path:
+    """A copy of the seed whose moves across the company's boundary carry a cost."""
+    path = db_dir / "reports.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    shutil.copy(pristine, path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE items SET avg_cost = unit_cost")
+        conn.execute("UPDATE moves SET unit_cost = (SELECT unit_cost FROM items "
+                     "WHERE items.id = moves.item_id) "
+                     "WHERE from_location_id IS NULL OR to_location_id IS NULL")
+        conn.execute("UPDATE sales_order_lines SET unit_price = round((SELECT unit_cost "
+                     "FROM items WHERE items.id = sales_order_lines.item_id) * 1.3, 2)")
+    conn.execute("ANALYZE")
+    conn.close()
+    return path
+
+
+def timed(work: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def _bound(report: Callable[[Any], Any], session: Any) -> Callable[[], Any]:
+    return lambda: report(session)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db-dir", type=Path, default=Path("var/bench"))
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--url", default="", help="a database already costed (skips seeding)")
+    args = parser.parse_args()
+    url = args.url
+    if not url:
+        url = f"sqlite:///{costed_copy(pristine_seed(args.db_dir, args.reuse), args.db_dir)}"
+    db = Database(url)
+    zone = ZoneInfo("Asia/Shanghai")
+    today = date.today()
+    year = Period(today - timedelta(days=364), today, zone)
+    since = midnight(today - timedelta(days=89), zone)
+    reports: list[tuple[str, Callable[[Any], Any]]] = [
+        ("turnover by item, a page", lambda s: turnover(s, year, limit=50)),
+        ("turnover by item, whole list", lambda s: turnover(s, year)),
+        ("turnover by category", lambda s: turnover(s, year, group="category")),
+        ("stock value by day (chart)", lambda s: stock_value_by_day(s, year)),
+        ("abc, a page", lambda s: abc_ranking(s, year, limit=50)),
+        ("abc, whole list (apply)", lambda s: abc_ranking(s, year)),
+        ("abc pareto curve (chart)", lambda s: pareto_points(s, year)),
+        ("count schedule", lambda s: count_schedule(s, today=today, zone=zone)),
+        ("slow movers, a page", lambda s: slow_movers(s, since=since, limit=50)),
+        ("stock age, a page", lambda s: stock_age(s, today=today, zone=zone,
+                                                  limits=[30, 60, 90], limit=50)),
+        ("stock age, whole list", lambda s: stock_age(s, today=today, zone=zone,
+                                                      limits=[30, 60, 90])),
+        ("sales by item, a page", lambda s: sales(s, year, group="item", limit=50)),
+        ("sales by customer", lambda s: sales(s, year, group="customer", limit=50)),
+        ("sales by day", lambda s: sales(s, year, group="day")),
+    ]
+    print(f"{'report (a year, ' + str(year.first) + ' to ' + str(year.last) + ')':<44} "
+          f"{'seconds':>8}  rows")
+    slow = []
+    for name, report in reports:
+        with db.read() as s:
+            seconds, result = timed(_bound(report, s), args.repeat)
+        rows = result[1] if isinstance(result, tuple) else len(result)
+        flag = "" if seconds <= TARGET_SECONDS else "  over 1 s"
+        if flag:
+            slow.append(name)
+        print(f"{name:<44} {seconds:8.3f}  {rows}{flag}", flush=True)
+    print(f"target {TARGET_SECONDS:.0f} s each: "
+          + ("all within" if not slow else f"over it: {', '.join(slow)}"))
+
+
+if __name__ == "__main__":
+    main()
