@@ -22,7 +22,7 @@ from wms.config import Settings
 from wms.db import Database
 from wms.errors import Invalid
 from wms.money import money
-from wms.reports.abc import abc_ranking, apply_classes, pareto_points
+from wms.reports.abc import abc_ranking, apply_classes, pareto_curve
 from wms.reports.count_schedule import count_schedule, create_scheduled_counts
 from wms.reports.period import Period, midnight, period_of, rate
 from wms.reports.population import warehouse_id
@@ -196,7 +196,7 @@ def abc() -> Any:
             rows, total = abc_ranking(s, period, category=_text("category"),
                                       thresholds=thresholds, limit=window.limit,
                                       offset=window.offset)
-            curve = [] if window.fmt else pareto_points(s, period,
+            curve = [] if window.fmt else pareto_curve(s, period,
                                                         category=_text("category"))
     except Invalid as error:
         return _refused(title, filters, error)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from wms.models import Item, Move
@@ -52,22 +52,32 @@ def class_of(value: Decimal, before: Decimal, thresholds: Thresholds) -> str:
     return "C"
 
 
+def _values(period: Period, category: str | None) -> Any:
+    """Each item of the population and its consumption value: the items and the period's
+    shipments read in one pass each and grouped once (no join of the moves to an index of
+    items)."""
+    population = select(Item.id.label("item_id"), literal(0).label("value"))
+    if category:
+        population = population.where(Item.category == category)
+    shipments = (select(Move.item_id, func.coalesce(Move.unit_cost, 0) * Move.qty)
+                 .where(Move.kind == "ship", Move.at >= period.start, Move.at < period.end,
+                        *move_filters(category, None)))
+    both = union_all(population, shipments).subquery("both")
+    return (select(both.c.item_id, func.sum(both.c.value).label("value"))
+            .group_by(both.c.item_id))
+
+
 def _ranking(period: Period, category: str | None) -> Any:
-    value = func.coalesce(Move.unit_cost, 0) * Move.qty
-    shipped = (select(Move.item_id.label("item_id"), func.sum(value).label("value"))
-               .where(Move.kind == "ship", Move.at >= period.start, Move.at < period.end,
-                      *move_filters(category, None))
-               .group_by(Move.item_id).subquery("shipped"))
-    consumed = func.coalesce(shipped.c.value, literal(0))
-    stmt = (select(Item.id, Item.sku, Item.name, consumed.label("value"),
+    """Every item of the population with its consumption value, ranked, with the running
+    and the whole sum."""
+    per_item = _values(period, category).subquery("per_item")
+    consumed = per_item.c.value
+    return (select(Item.id, Item.sku, Item.name, consumed.label("value"),
                    func.sum(consumed).over(order_by=(consumed.desc(), Item.sku),
                                            rows=(None, 0)).label("cumulative"),
                    func.sum(consumed).over().label("whole"), func.count().over().label("n"))
-            .outerjoin(shipped, shipped.c.item_id == Item.id)
+            .join_from(per_item, Item, Item.id == per_item.c.item_id)
             .order_by(consumed.desc(), Item.sku))
-    if category:
-        stmt = stmt.where(Item.category == category)
-    return stmt
 
 
 def abc_ranking(session: Session, period: Period, *, category: str | None = None,
@@ -96,14 +106,50 @@ def abc_ranking(session: Session, period: Period, *, category: str | None = None
     return result, int(rows[0][6])
 
 
+def classes(session: Session, period: Period, *, category: str | None = None,
+            thresholds: Thresholds = Thresholds()) -> dict[str, list[int]]:
+    """The ids of the items of each class: the ranking read as (item, value) pairs and
+    accumulated here, without the page's running sums in SQL."""
+    per_item = _values(period, category).subquery("per_item")
+    rows = session.execute(select(per_item.c.item_id, per_item.c.value, Item.sku)
+                           .join_from(per_item, Item, Item.id == per_item.c.item_id)).all()
+    ranked = sorted(((as_decimal(value), sku, item_id) for item_id, value, sku in rows),
+                    key=lambda r: (-r[0], r[1]))
+    whole = sum((value for value, _, _ in ranked), Decimal(0))
+    members: dict[str, list[int]] = {c: [] for c in CLASSES}
+    before = Decimal(0)
+    for value, _, item_id in ranked:
+        members[class_of(value, before / whole if whole else Decimal(0), thresholds)].append(
+            item_id)
+        before += value
+    return members
+
+
+def pareto_curve(session: Session, period: Period, *, category: str | None = None,
+                 points: int = 40) -> list[tuple[float, float]]:
+    """About `points` points of the Pareto curve: (share of the items ranked so far, share
+    of the consumption value they hold)."""
+    per_item = _values(period, category).subquery("per_item")
+    values = sorted((float(v or 0) for v in session.scalars(select(per_item.c.value))),
+                    reverse=True)
+    whole = sum(values)
+    curve = [(0.0, 0.0)]
+    if not values or not whole:
+        return curve
+    step = max(1, len(values) // points)
+    running = 0.0
+    for rank, value in enumerate(values, 1):
+        running += value
+        if rank % step == 0 or rank == len(values):
+            curve.append((rank / len(values), running / whole))
+    return curve
+
+
 def apply_classes(session: Session, period: Period, *, category: str | None = None,
                   thresholds: Thresholds = Thresholds(),
                   user_id: int | None = None) -> dict[str, int]:
     """Write each ranked item's class; how many items each class holds."""
-    rows, _ = abc_ranking(session, period, category=category, thresholds=thresholds)
-    members: dict[str, list[int]] = {c: [] for c in CLASSES}
-    for row in rows:
-        members[row.abc_class].append(row.item_id)
+    members = classes(session, period, category=category, thresholds=thresholds)
     changed = 0
     for grade, ids in members.items():
         for first in range(0, len(ids), 900):
@@ -121,22 +167,3 @@ def apply_classes(session: Session, period: Period, *, category: str | None = No
     session.expire_all()
     return counts
 
-
-def pareto_points(session: Session, period: Period, *, category: str | None = None,
-                  points: int = 40) -> list[tuple[float, float]]:
-    """About `points` points of the Pareto curve: (share of the items ranked so far, share
-    of the consumption value they hold), read at evenly spaced ranks in one query."""
-    base = _ranking(period, category).order_by(None).subquery("ranked")
-    rank = func.row_number().over(order_by=(base.c.value.desc(), base.c.sku)).label("rank")
-    numbered = select(base.c.cumulative, base.c.whole, base.c.n, rank).subquery("numbered")
-    step = (numbered.c.rank * points) / numbered.c.n
-    before = ((numbered.c.rank - 1) * points) / numbered.c.n
-    rows = session.execute(select(numbered.c.rank, numbered.c.n, numbered.c.cumulative,
-                                  numbered.c.whole)
-                           .where(step != before).order_by(numbered.c.rank)).all()
-    curve = [(0.0, 0.0)]
-    for position, count, cumulative, whole in rows:
-        whole_value = as_decimal(whole)
-        curve.append((int(position) / int(count),
-                      float(as_decimal(cumulative) / whole_value) if whole_value else 0.0))
-    return curve

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from wms.models import Customer, Item, Move, SalesOrder, SalesOrderLine
@@ -37,22 +37,21 @@ def sales(session: Session, period: Period, *, group: str = "item",
     dialect = session.bind.dialect.name  # type: ignore[union-attr]
     shipped = (SalesOrder.status == "shipped", SalesOrder.shipped_at >= period.start,
                SalesOrder.shipped_at < period.end)
+    # The orders' lines (units and revenue) and their shipments (cost) side by side, one
+    # row each, summed once by what the report groups by.
     lines = (select(SalesOrderLine.order_id.label("order_id"),
                     SalesOrderLine.item_id.label("item_id"),
-                    func.sum(SalesOrderLine.shipped).label("qty"),
-                    func.sum(SalesOrderLine.shipped
-                             * func.coalesce(SalesOrderLine.unit_price, 0)).label("revenue"))
+                    SalesOrderLine.shipped.label("qty"),
+                    (SalesOrderLine.shipped
+                     * func.coalesce(SalesOrderLine.unit_price, 0)).label("revenue"),
+                    literal(0).label("cogs"))
              .join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id)
-             .where(*shipped, SalesOrderLine.shipped > 0)
-             .group_by(SalesOrderLine.order_id, SalesOrderLine.item_id).subquery("lines"))
-    costs = (select(SalesOrder.id.label("order_id"), Move.item_id.label("item_id"),
-                    func.sum(Move.qty * func.coalesce(Move.unit_cost, 0)).label("cogs"))
+             .where(*shipped, SalesOrderLine.shipped > 0))
+    costs = (select(SalesOrder.id, Move.item_id, literal(0), literal(0),
+                    Move.qty * func.coalesce(Move.unit_cost, 0))
              .join(SalesOrder, SalesOrder.number == Move.reference)
-             .where(Move.kind == "ship", *shipped)
-             .group_by(SalesOrder.id, Move.item_id).subquery("costs"))
-    base = (select(lines, func.coalesce(costs.c.cogs, 0).label("cogs"))
-            .outerjoin(costs, (costs.c.order_id == lines.c.order_id)
-                       & (costs.c.item_id == lines.c.item_id)).subquery("sold"))
+             .where(Move.kind == "ship", *shipped))
+    base = union_all(lines, costs).subquery("sold")
     if group == "customer":
         key: Any = Customer.code
         name: Any = Customer.name

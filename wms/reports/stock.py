@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from wms.errors import Invalid
@@ -18,6 +18,7 @@ from wms.models import Item, Lot, Move, StockBalance
 from wms.models.base import UTCDateTime
 from wms.money import cost
 from wms.reports.period import as_decimal, midnight
+from wms.reports.population import scanned
 
 
 @dataclass(frozen=True)
@@ -36,21 +37,25 @@ def _unit_cost() -> Any:
 
 def slow_movers(session: Session, *, since: datetime, category: str | None = None,
                 limit: int | None = None, offset: int = 0) -> tuple[list[SlowMover], int]:
-    """Items with stock that shipped nothing from `since` on, the most money first."""
-    on_hand = (select(StockBalance.item_id.label("item_id"),
-                      func.sum(StockBalance.qty).label("qty"),
-                      func.min(Lot.received_at).label("oldest"))
-               .join(Lot, Lot.id == StockBalance.lot_id)
-               .where(StockBalance.qty > 0).group_by(StockBalance.item_id)
-               .subquery("on_hand"))
-    shipped = (select(Move.item_id.label("item_id"), func.max(Move.at).label("at"))
-               .where(Move.kind == "ship").group_by(Move.item_id).subquery("shipped"))
-    value = on_hand.c.qty * _unit_cost()
-    stmt = (select(Item.sku, Item.name, on_hand.c.qty, value, shipped.c.at, on_hand.c.oldest,
-                   func.count().over())
-            .join_from(on_hand, Item, Item.id == on_hand.c.item_id)
-            .outerjoin(shipped, shipped.c.item_id == Item.id)
-            .where((shipped.c.at.is_(None)) | (shipped.c.at < since))
+    """Items with stock that shipped nothing from `since` on, the most money first. The
+    balances (with their lots) and the shipments are read in one pass each and grouped
+    once by item."""
+    held = (select(StockBalance.item_id.label("item_id"), StockBalance.qty.label("qty"),
+                   literal(None).label("shipped"), Lot.received_at.label("received"))
+            .join(Lot, Lot.id == StockBalance.lot_id).where(StockBalance.qty > 0))
+    shipments = select(Move.item_id, literal(0), Move.at, literal(None)).where(
+        Move.kind == "ship")
+    both = union_all(held, shipments).subquery("both")
+    last = func.max(both.c.shipped)
+    per_item = (select(both.c.item_id, func.sum(both.c.qty).label("qty"),
+                       last.label("shipped"), func.min(both.c.received).label("oldest"))
+                .group_by(both.c.item_id)
+                .having(func.sum(both.c.qty) > 0, (last.is_(None)) | (last < since))
+                .subquery("per_item"))
+    value = per_item.c.qty * _unit_cost()
+    stmt = (select(Item.sku, Item.name, per_item.c.qty, value, per_item.c.shipped,
+                   per_item.c.oldest, func.count().over())
+            .join_from(per_item, Item, Item.id == per_item.c.item_id)
             .order_by(value.desc(), Item.sku))
     if category:
         stmt = stmt.where(Item.category == category)
@@ -119,46 +124,38 @@ def stock_age(session: Session, *, today: date, zone: ZoneInfo, limits: Sequence
               category: str | None = None, limit: int | None = None,
               offset: int = 0) -> tuple[list[StockAgeRow], int]:
     """Per item with stock: units and value in each age bucket (days since the lot was
-    received, calendar days in `zone`), the items with the most money first."""
+    received, calendar days in `zone`), the items with the most money first. One pass over
+    the balances with their lots, grouped by item with one sum per bucket."""
     # A lot received on local day r is (today - r) days old: it is at most `n` days old
     # when it was received on or after the midnight that begins day today - n.
     cutoffs = [midnight(today - timedelta(days=n), zone) for n in limits]
     bucket = case(*[(Lot.received_at >= moment, literal(i)) for i, moment in enumerate(cutoffs)],
                   else_=literal(len(limits)))
-    per_bucket = (select(StockBalance.item_id.label("item_id"), bucket.label("bucket"),
-                         func.sum(StockBalance.qty).label("qty"))
-                  .join(Lot, Lot.id == StockBalance.lot_id)
-                  .where(StockBalance.qty > 0)
-                  .group_by(StockBalance.item_id, bucket).subquery("per_bucket"))
-    items = (select(per_bucket.c.item_id.label("item_id"),
-                    func.sum(per_bucket.c.qty).label("qty"))
-             .group_by(per_bucket.c.item_id).subquery("held"))
+    item = scanned(StockBalance.item_id)
+    sums = [func.sum(case((bucket == i, StockBalance.qty), else_=literal(0))).label(f"b{i}")
+            for i in range(len(limits) + 1)]
+    per_item = (select(item.label("item_id"), func.sum(StockBalance.qty).label("qty"), *sums)
+                .join(Lot, Lot.id == StockBalance.lot_id)
+                .where(StockBalance.qty > 0).group_by(item).subquery("per_item"))
     unit_cost = _unit_cost()
-    ranked = (select(Item.id, Item.sku, Item.name, items.c.qty, unit_cost,
+    ranked = (select(Item.sku, Item.name, per_item.c.qty, unit_cost,
+                     *[per_item.c[f"b{i}"] for i in range(len(limits) + 1)],
                      func.count().over())
-              .join_from(items, Item, Item.id == items.c.item_id)
-              .order_by((items.c.qty * unit_cost).desc(), Item.sku))
+              .join_from(per_item, Item, Item.id == per_item.c.item_id)
+              .order_by((per_item.c.qty * unit_cost).desc(), Item.sku))
     if category:
         ranked = ranked.where(Item.category == category)
     page = ranked.limit(limit) if limit is not None else ranked
-    heads = session.execute(page.offset(offset) if offset else page).all()
-    if not heads:
+    rows = session.execute(page.offset(offset) if offset else page).all()
+    if not rows:
         total = int(session.scalar(
             select(func.count()).select_from(ranked.order_by(None).subquery())) or 0)
         return [], total
-    ids = [h[0] for h in heads]
-    split: dict[tuple[int, int], int] = {}
-    parts = select(per_bucket.c.item_id, per_bucket.c.bucket, per_bucket.c.qty)
-    if len(ids) <= 900:  # a page: its items only; a file: every item at once
-        parts = parts.where(per_bucket.c.item_id.in_(ids))
-    for item_id, index, qty in session.execute(parts):
-        split[(item_id, int(index))] = int(qty)
     names = bucket_names(limits)
-    rows = []
-    for item_id, sku, name, qty, raw_cost, _ in heads:
+    result = []
+    for sku, name, qty, raw_cost, *split in rows:
         unit = as_decimal(raw_cost)
-        buckets = [AgeBucket(label, key, split.get((item_id, i), 0),
-                             cost(split.get((item_id, i), 0) * unit))
+        buckets = [AgeBucket(label, key, int(split[i]), cost(int(split[i]) * unit))
                    for i, (label, key) in enumerate(names)]
-        rows.append(StockAgeRow(sku, name, int(qty), cost(int(qty) * unit), buckets))
-    return rows, int(heads[0][5])
+        result.append(StockAgeRow(sku, name, int(qty), cost(int(qty) * unit), buckets))
+    return result, int(rows[0][-1])

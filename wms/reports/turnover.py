@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from wms.models import Item, Move
 from wms.reports.period import Period, as_decimal, day_number, local_day
-from wms.reports.population import crossing, entering_sign, move_filters
+from wms.reports.population import crossing, entering_sign, move_filters, scanned
 
 GROUPS = ("item", "category")
 
@@ -60,10 +60,11 @@ def turnover(session: Session, period: Period, *, group: str = "item",
     sold = case((in_period & (Move.kind == "ship"), Move.qty * cost),
                 (in_period & (Move.kind == "customer_return"), -Move.qty * cost),
                 else_=literal(0))
-    per_item = (select(Move.item_id.label("item_id"), func.sum(sold).label("cogs"),
+    item = scanned(Move.item_id)
+    per_item = (select(item.label("item_id"), func.sum(sold).label("cogs"),
                        func.sum(value * weight).label("value_days"))
                 .where(crossing(), Move.at < end, *move_filters(category, warehouse))
-                .group_by(Move.item_id).subquery("per_item"))
+                .group_by(item).subquery("per_item"))
     if group == "category":
         key: Any = Item.category
         name: Any = literal(None)
