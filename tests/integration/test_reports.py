@@ -169,3 +169,20 @@ def test_the_count_schedule_lists_bins_by_their_items_class_and_last_count(
     assert created.status_code == 201
     assert created.get_json()["locations"] == ["A-01-03-01", "A-01-01-01"]
     assert api.get("/counts/schedule").get_json() == {"rows": [], "total": 0}
+
+
+def test_reports_are_files_too_and_refused_to_the_floor(api_as: Any, db: Database,
+                                                         build: Builder) -> None:
+    build.item("TEA")
+    shop = Shop(db, build)
+    shop.buy(days_ago(45), "TEA", 3, "2.00")
+    clerk = api_as("clerk")
+    csv = clerk.get("/reports/stock-age", format="csv").get_data().decode("utf-8-sig")
+    assert csv.splitlines() == [
+        "sku,name,qty,value,qty_0_30,value_0_30,qty_31_60,value_31_60,qty_61_90,value_61_90,"
+        "qty_over_90,value_over_90",
+        "TEA,Item TEA,3,6.00,0,0.00,3,6.00,0,0.00,0,0.00"]
+    operator = api_as("operator")
+    assert operator.get("/reports/turnover").status_code == 403
+    assert operator.post("/reports/abc/apply").status_code == 403
+    assert api_as("supervisor").post("/reports/abc/apply").status_code == 403
