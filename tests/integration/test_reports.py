@@ -186,3 +186,12 @@ def test_reports_are_files_too_and_refused_to_the_floor(api_as: Any, db: Databas
     assert operator.get("/reports/turnover").status_code == 403
     assert operator.post("/reports/abc/apply").status_code == 403
     assert api_as("supervisor").post("/reports/abc/apply").status_code == 403
+
+
+def test_a_period_that_ends_before_it_begins_holds_nothing(api: Any, db: Database,
+                                                           build: Builder) -> None:
+    tea_shop(db, build)
+    query = {"from": "2026-03-05", "to": "2026-03-01"}
+    assert api.get("/reports/turnover", **query).get_json() == {"rows": [], "total": 0}
+    assert api.get("/reports/sales", **query).get_json() == {"rows": [], "total": 0}
+    assert [r["class"] for r in api.get("/reports/abc", **query).get_json()["rows"]] == ["C"]

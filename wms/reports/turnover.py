@@ -47,7 +47,10 @@ class TurnoverRow:
 def turnover(session: Session, period: Period, *, group: str = "item",
              category: str | None = None, warehouse: int | None = None,
              limit: int | None = None, offset: int = 0) -> tuple[list[TurnoverRow], int]:
-    """The rows of the turnover report (ordered by sku or category) and how many there are."""
+    """The rows of the turnover report (ordered by sku or category) and how many there are;
+    none for an empty period."""
+    if period.empty:
+        return [], 0
     dialect = session.bind.dialect.name  # type: ignore[union-attr]
     start, end = period.start, period.end
     cost = func.coalesce(Move.unit_cost, 0)
