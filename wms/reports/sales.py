@@ -49,30 +49,36 @@ def sales(session: Session, period: Period, *, group: str = "item",
              .where(*shipped, SalesOrderLine.shipped > 0))
     costs = (select(SalesOrder.id, Move.item_id, literal(0), literal(0),
                     Move.qty * func.coalesce(Move.unit_cost, 0))
-             .join(SalesOrder, SalesOrder.number == Move.reference)
+             .join(SalesOrder, SalesOrder.number == func.coalesce(Move.reference, ""))
              .where(Move.kind == "ship", *shipped))
     base = union_all(lines, costs).subquery("sold")
+    # Summed first by an integer (the item, or the order), then named: the joins read one
+    # row per group rather than one per line and shipment.
+    by = base.c.item_id if group == "item" else base.c.order_id
+    sums = (select(by.label("by"), func.sum(base.c.qty).label("qty"),
+                   func.sum(base.c.revenue).label("revenue"),
+                   func.sum(base.c.cogs).label("cogs"))
+            .group_by(by).subquery("sums"))
+    totals = (func.sum(sums.c.qty), func.sum(sums.c.revenue), func.sum(sums.c.cogs),
+              func.count().over())
     if group == "customer":
         key: Any = Customer.code
         name: Any = Customer.name
-        stmt = (select(key, name, func.sum(base.c.qty), func.sum(base.c.revenue),
-                       func.sum(base.c.cogs), func.count().over())
-                .join_from(base, SalesOrder, SalesOrder.id == base.c.order_id)
+        stmt = (select(key, name, *totals)
+                .join_from(sums, SalesOrder, SalesOrder.id == sums.c.by)
                 .join(Customer, Customer.id == SalesOrder.customer_id)
                 .group_by(key, name)
-                .order_by(func.sum(base.c.revenue).desc(), key))
+                .order_by(func.sum(sums.c.revenue).desc(), key))
     elif group == "day":
         key = local_day(SalesOrder.shipped_at, dialect, period.zone, period.start, period.end)
-        stmt = (select(key, literal(None), func.sum(base.c.qty), func.sum(base.c.revenue),
-                       func.sum(base.c.cogs), func.count().over())
-                .join_from(base, SalesOrder, SalesOrder.id == base.c.order_id)
+        stmt = (select(key, literal(None), *totals)
+                .join_from(sums, SalesOrder, SalesOrder.id == sums.c.by)
                 .group_by(key).order_by(key))
     else:
-        key, name = Item.sku, Item.name
-        stmt = (select(key, name, func.sum(base.c.qty), func.sum(base.c.revenue),
-                       func.sum(base.c.cogs), func.count().over())
-                .join_from(base, Item, Item.id == base.c.item_id)
-                .group_by(key, name).order_by(func.sum(base.c.revenue).desc(), key))
+        stmt = (select(Item.sku, Item.name, sums.c.qty, sums.c.revenue, sums.c.cogs,
+                       func.count().over())
+                .join_from(sums, Item, Item.id == sums.c.by)
+                .order_by(sums.c.revenue.desc(), Item.sku))
     page = stmt.limit(limit) if limit is not None else stmt
     rows = session.execute(page.offset(offset) if offset else page).all()
     total = int(rows[0][5]) if rows else int(session.scalar(

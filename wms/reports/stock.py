@@ -155,7 +155,8 @@ def stock_age(session: Session, *, today: date, zone: ZoneInfo, limits: Sequence
     result = []
     for sku, name, qty, raw_cost, *split in rows:
         unit = as_decimal(raw_cost)
-        buckets = [AgeBucket(label, key, int(split[i]), cost(int(split[i]) * unit))
+        # values unrounded here: the API and the pages round money to cents
+        buckets = [AgeBucket(label, key, int(split[i]), int(split[i]) * unit)
                    for i, (label, key) in enumerate(names)]
-        result.append(StockAgeRow(sku, name, int(qty), cost(int(qty) * unit), buckets))
+        result.append(StockAgeRow(sku, name, int(qty), int(qty) * unit, buckets))
     return result, int(rows[0][-1])
