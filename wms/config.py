@@ -47,6 +47,14 @@ class Settings:
     # The warehouse (code) that orders naming none are allocated from; empty: the one
     # warehouse that can fill the order best.
     home_warehouse: str = ""
+    # ABC classes: an item is A while the share of the items ranked before it is below
+    # abc_a_share, B while below abc_b_share, else C.
+    abc_a_share: float = 0.80
+    abc_b_share: float = 0.95
+    # Days between counts of a bin, by the best ABC class of the items in it.
+    count_days_a: int = 7
+    count_days_b: int = 30
+    count_days_c: int = 90
 
     def __post_init__(self) -> None:
         if not self.database_url:

@@ -1,5 +1,6 @@
 """The demo warehouse that `wms init --demo` loads: two warehouses, zoned bins, items with
-Chinese and English names, suppliers, customers, stock in lots of different ages, an open
+Chinese and English names, suppliers, customers, three months of trading (wms.demo_history),
+stock in lots of different ages, an open
 purchase order, open sales orders (their warehouse chosen when they are allocated) and a
 user for every role."""
 
@@ -9,12 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from locations import generate_layout
 from wms.auth import add_user, create_token
+from wms.config import load_settings
+from wms.demo_history import trade_history
 from wms.models import Customer, Item, Lot, Supplier, User, utcnow
 from wms.services.allocation import create_pick_list
 from wms.services.masterdata import (
@@ -146,6 +150,7 @@ def load_demo(session: Session) -> str:
                                                  "address": address}, None)
 
     today = date.today()
+    trade_history(session, today, ZoneInfo(load_settings().timezone))
     lots = (  # sku, lot, days ago received, days to expiry, qty, bin
         ("TEA-001", "LJ2026-03", 200, 160, 30, "A-01-01-01"),
         ("TEA-001", "LJ2026-06", 120, 250, 40, "A-01-02-01"),

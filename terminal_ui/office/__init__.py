@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 
 # The rooms, by module under terminal_ui.office; each module has a `blueprint`.
 ROOMS = ("print_jobs", "home", "items", "layout", "partners", "purchasing", "sales",
-         "replenishment", "forecast", "suppliers_eval", "map", "returns", "imports", "users",
-         "audit")
+         "replenishment", "reports", "forecast", "suppliers_eval", "map", "returns", "imports",
+         "users", "audit")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,12 @@ OFFICE_MENU = (
     OfficeEntry("office_map.index", _l("Warehouse map"), "office"),
     OfficeEntry("office_returns.returns", _l("Returns"), "office"),
     OfficeEntry("office_returns.quarantine", _l("Quarantine"), "office"),
+    OfficeEntry("office_reports.sales_page", _l("Sales"), "office"),
+    OfficeEntry("office_reports.turnover_page", _l("Turnover"), "office"),
+    OfficeEntry("office_reports.abc", _l("ABC classes"), "office"),
+    OfficeEntry("office_reports.schedule", _l("Count schedule"), "office"),
+    OfficeEntry("office_reports.slow", _l("Slow movers"), "office"),
+    OfficeEntry("office_reports.age", _l("Stock age"), "office"),
     OfficeEntry("office_imports.index", _l("Import and export"), "master_data"),
     OfficeEntry("office_users.users", _l("Users"), "admin"),
     OfficeEntry("office_audit.events", _l("Audit trail"), "audit"),

@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "print_job.reprint": _l("Print job reprinted"),
     "print_job.cancel": _l("Print job cancelled"),
     "count.start": _l("Count started"),
+    "abc.apply": _l("ABC classes applied"),
     "count.submit": _l("Count submitted"),
     "item.labels": _l("Item labels printed"),
     "layout.create": _l("Bins generated"),

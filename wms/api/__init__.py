@@ -11,6 +11,7 @@ from wms.api import (  # noqa: F401  (fill the registry)
     print_queue,
     reading,
     replenishment,
+    reports,
     returns,
     stations,
 )

@@ -152,7 +152,7 @@ def forecast_query_of(call: Call) -> ForecastQuery:
                          horizon=_whole(call, "horizon", DEFAULT_HORIZON))
 
 
-@api("GET", "/reports/forecast", permission="orders", tag="planning",
+@api("GET", "/reports/forecast", permission="office", tag="planning",
      query=("sku", "method", "window", "alpha", "days", "horizon"),
      query_schemas={
          "method": {"type": "string", "enum": list(METHODS), "default": "moving_average"},
@@ -226,7 +226,7 @@ def supplier_figures_json(e: SupplierEvaluation) -> dict[str, object]:
             "avg_lead_time_days": _rate(e.avg_lead_time_days)}
 
 
-@api("GET", "/suppliers/{code}/evaluation", permission="orders", tag="planning",
+@api("GET", "/suppliers/{code}/evaluation", permission="office", tag="planning",
      query=("from", "to"), query_schemas=PERIOD_QUERY_SCHEMAS,
      summary="A supplier over the lines due in a period: on-time rate, fill rate, reject "
      "rate at inspection, average lead time and the prices of its order lines",
@@ -242,7 +242,7 @@ def get_supplier_evaluation(call: Call) -> Reply:
                                    for p in e.price_history]}
 
 
-@api("GET", "/reports/suppliers", permission="orders", tag="planning",
+@api("GET", "/reports/suppliers", permission="office", tag="planning",
      query=("from", "to", *LIST_QUERY),
      query_schemas={**LIST_QUERY_SCHEMAS, **PERIOD_QUERY_SCHEMAS},
      summary="Suppliers with lines due in a period side by side, best first: on-time rate, "
