@@ -27,12 +27,14 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from terminal_ui.auth import permission_required
 from terminal_ui.lookup import STATUS_LABELS
 from terminal_ui.office.audit import shown
+from terminal_ui.office.replenishment import SOURCE_LABELS, alert_label, figure
 from terminal_ui.office.tables import file_response, page_window
 from terminal_ui.refusals import describe
 from wms.db import Database
 from wms.errors import Conflict, UnknownItem, WmsError
 from wms.models import Supplier
 from wms.money import money
+from wms.reports.replenishment import ReplenishmentQuery, replenishment
 from wms.services.item_labels import label_printers, queue_item_labels
 from wms.services.item_list import categories, list_items
 from wms.services.items import (
@@ -282,13 +284,16 @@ def item(sku: str) -> str:
         rows = [r for r in stock_rows(s, sku=found.sku) if r.qty]
         on_hand = sum(r.qty for r in rows)
         average = average_cost(found)
+        planned = replenishment(s, warehouse_today(settings.timezone), settings.timezone,
+                                ReplenishmentQuery(sku=found.sku))
         return render_template(
             "office/items/item.html", item=found, values=values, by_status=by_status,
             statuses=STATUS_LABELS, rows=rows, on_hand=on_hand, avg_cost=money(average),
             stock_value=money(average * on_hand),
             moves=ledger_rows(s, sku=found.sku, limit=20), move_labels=MOVE_LABELS,
             events=item_events(s, found.sku), event_labels=EVENT_LABELS,
-            labels=FIELD_LABELS, shown=shown)
+            labels=FIELD_LABELS, shown=shown, plan=planned[0] if planned else None,
+            alert_label=alert_label, figure=figure, source_labels=SOURCE_LABELS)
 
 
 @blueprint.post("/labels")

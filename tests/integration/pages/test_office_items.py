@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +278,21 @@ def test_item_labels_for_the_ticked_items_go_to_the_print_queue(office: Any,
     none = clerk.post("/office/items/labels", {"printer": "dock"}, "/office/items/")
     assert "Tick the items to print labels for" in clerk.get(
         none.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_item_page_shows_the_reorder_point_replenishment_computes(
+        office: Any, office_app: Any) -> None:
+    from wms.reports.replenishment import ReplenishmentQuery, replenishment
+    from wms.services.shelf_life import warehouse_today
+
+    clerk = office("clerk")
+    page = clerk.get("/office/items/CUP-010").get_data(as_text=True)
+    timezone = office_app.config["WMS_SETTINGS"].timezone
+    with office_app.extensions["wms.db"].read() as s:
+        [row] = replenishment(s, warehouse_today(timezone), timezone,
+                              ReplenishmentQuery(sku="CUP-010"))
+    assert row.reorder_point != 30  # the typed figure of the demo is not what is shown
+    shown = re.search(r'data-fact="reorder_point">([^<]+)<', page)
+    assert shown is not None and Decimal(shown.group(1)) == row.reorder_point
+    assert 'name="reorder_point"' not in clerk.get("/office/items/CUP-010/edit").get_data(
+        as_text=True)
