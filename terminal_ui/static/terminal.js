@@ -154,6 +154,39 @@
 
   window.addEventListener("online", function () { clearTimeout(retryTimer); sendNext(); });
 
+  // A station screen asks for itself every second. While someone types on it (a field of it
+  // has the focus, or the typed-scan field holds text), the refresh waits: it would throw away
+  // what they are typing. Their own submission answers with the new screen anyway.
+  function typingAtStation(live) {
+    var active = document.activeElement;
+    if (active && live.contains(active) && /^(INPUT|SUMMARY|SELECT|TEXTAREA)$/.test(active.tagName)) {
+      return true;
+    }
+    var typed = live.querySelector("details.typed[open] input[name=scan]");
+    return !!typed && typed.value !== "";
+  }
+
+  function isStationRefresh(detail) {
+    var live = detail.elt;
+    return !!live && live.id === "live" && detail.requestConfig && detail.requestConfig.verb === "get";
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    if (isStationRefresh(evt.detail) && typingAtStation(evt.detail.elt)) evt.preventDefault();
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    if (isStationRefresh(evt.detail) && typingAtStation(evt.detail.elt)) evt.detail.shouldSwap = false;
+  });
+
+  // Opening the typed-scan panel puts the cursor in its field.
+  document.addEventListener("toggle", function (evt) {
+    var details = evt.target;
+    if (!details.matches || !details.matches("details.typed") || !details.open) return;
+    var input = details.querySelector("input[name=scan]");
+    if (input) input.focus();
+  }, true);
+
   // The new step's input mode applies as soon as it is swapped in, before the scan counts as
   // answered (settling comes a moment later).
   document.addEventListener("htmx:afterSwap", applyStepSettings);

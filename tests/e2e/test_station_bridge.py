@@ -74,6 +74,21 @@ def dock(gateway: Gateway) -> Iterator[tuple[Server, VirtualScanner]]:
             bridge.wait(timeout=10)
 
 
+def signed_in_at_the_station(app: Server, wait: float = 15) -> int:
+    """How many sign-ins the station has booked, once there is one (or after `wait` s)."""
+    from sqlalchemy import func, select
+
+    from wms.models import StationEvent
+    deadline = time.monotonic() + wait
+    while True:
+        with app.db.read() as s:
+            count = s.scalar(select(func.count()).select_from(StationEvent).where(
+                StationEvent.message == "signed_in"))
+        if count or time.monotonic() > deadline:
+            return int(count or 0)
+        time.sleep(0.1)
+
+
 def latest(page: Any) -> str:
     return " ".join(page.locator("#live .latest").inner_text().split())
 
@@ -162,3 +177,36 @@ def test_scans_made_while_the_app_is_down_arrive_in_order_once_it_is_back(
     finally:
         bridge.terminate()
         bridge.wait(timeout=10)
+
+
+def test_a_scan_typed_on_the_station_screen_survives_the_screen_following_the_scanner(
+        handheld: Any, dock: tuple[Server, VirtualScanner]) -> None:
+    """The screen asks for itself every second; someone typing a scan whose label cannot be
+    read must not see their half-typed code thrown away when the fixed scanner reads
+    something meanwhile."""
+    from playwright.sync_api import expect
+
+    app, scanner = dock
+    screen = handheld()
+    screen.page.set_viewport_size({"width": 800, "height": 1000})
+    screen.sign_in("BADGE-0003", "1111")
+    screen.page.goto(app.url + "/stations/dock")
+    screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
+    typed = screen.page.locator("#live details.typed")
+    typed.locator("summary").click()
+    field = typed.locator("input[name=scan]")
+    expect(field).to_be_focused()
+    field.press_sequentially("PO-10")
+
+    scanner.type("BADGE-0002")  # the fixed scanner signs Zhang in while Li types
+    assert signed_in_at_the_station(app) == 1
+    time.sleep(2.5)  # the screen asks for itself twice meanwhile
+    assert typed.get_attribute("open") is not None
+    assert field.input_value() == "PO-10"
+
+    field.press_sequentially("01")
+    with screen.page.expect_response(lambda r: r.url.endswith("/scan")):
+        typed.get_by_role("button", name="Enter").click()
+    live = screen.page.locator("#live")
+    expect(live.locator("[data-role=person]")).to_contain_text("Zhang")
+    expect(live.locator(".latest")).to_contain_text("PO-1001")
