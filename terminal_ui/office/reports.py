@@ -383,7 +383,7 @@ def age() -> Any:
 @blueprint.get("/sales")
 @permission_required("office")
 def sales_page() -> Any:
-    """Sales by item, customer or day, ranked by revenue, and sales by day."""
+    """Sales by item, customer or day, ranked by net revenue, and net revenue by day."""
     title = _("Sales")
     groups = (("item", _("Item")), ("customer", _("Customer")), ("day", _("Day")))
     filters = _period_filters(None) + [Filter("group", _("Group by"), "select", groups)]
@@ -400,18 +400,22 @@ def sales_page() -> Any:
     first = {"item": Column("sku", _("SKU")), "customer": Column("customer", _("Customer")),
              "day": Column("day", _("Day"))}[group]
     columns = [first, *([Column("name", _("Name"))] if group != "day" else []),
-               Column("qty", _("Units")), Column("revenue", _("Revenue")),
-               Column("cogs", _("Cost")), Column("gross_margin", _("Gross margin")),
-               Column("margin_rate", _("Margin rate"))]
-    table = [{first.key: r.key, "name": r.name, "qty": r.qty, "revenue": money(r.revenue),
-              "cogs": money(r.cogs), "gross_margin": money(r.gross_margin),
-              "margin_rate": rate(r.margin_rate)} for r in rows]
-    by_day = {r.day: float(r.revenue) for r in days}
+               Column("qty", _("Units")), Column("returned", _("Returned")),
+               Column("revenue", _("Revenue")), Column("refunds", _("Refunds")),
+               Column("net_revenue", _("Net revenue")), Column("cogs", _("Cost")),
+               Column("gross_margin", _("Gross margin")), Column("margin_rate", _("Margin rate"))]
+    table = [{first.key: r.key, "name": r.name, "qty": r.qty, "returned": r.returned,
+              "revenue": money(r.revenue), "refunds": money(r.refunds),
+              "net_revenue": money(r.net_revenue), "cogs": money(r.cogs),
+              "gross_margin": money(r.gross_margin), "margin_rate": rate(r.margin_rate)}
+             for r in rows]
+    by_day = {r.day: float(r.net_revenue) for r in days}
     calendar = [period.first + timedelta(days=i) for i in range(period.days)]
     charts = [] if window.fmt or period.days > CHART_POINTS else [bar_chart(
-        _("Revenue by day"), [d.strftime("%m-%d") for d in calendar],
+        _("Net revenue by day"), [d.strftime("%m-%d") for d in calendar],
         [by_day.get(d, 0.0) for d in calendar], every=_every(len(calendar)))]
     return _render(Report(title, _period_filters(period) + filters[2:], columns, table, total,
-                          window, frozenset({"qty", "revenue", "cogs", "gross_margin",
+                          window, frozenset({"qty", "returned", "revenue", "refunds",
+                                             "net_revenue", "cogs", "gross_margin",
                                              "margin_rate"}), charts))
 

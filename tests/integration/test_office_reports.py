@@ -56,8 +56,8 @@ def test_a_report_exports_the_whole_list_as_csv_and_xlsx_with_the_readers_header
     csv = boss.get("/office/reports/sales", format="csv", **{"from": "2026-03-01",
                                                              "to": "2026-03-31"})
     lines = csv.get_data().decode("utf-8-sig").splitlines()
-    assert lines[0] == "商品编码,名称,数量,销售收入,成本,毛利,毛利率"
-    assert lines[1].startswith("TEA,") and "54.00" in lines[1] and "24.00" in lines[1]
+    assert lines[0] == "商品编码,名称,数量,退回数量,销售收入,退款,净销售收入,成本,毛利,毛利率"
+    assert lines[1] == "TEA,Item TEA,6,1,54.00,9.00,45.00,25.00,20.00,0.4444"
     xlsx = boss.get("/office/reports/turnover", format="xlsx", **MARCH)
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))

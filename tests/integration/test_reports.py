@@ -125,20 +125,34 @@ def test_stock_age_puts_each_lot_in_the_bucket_of_its_received_day(
     assert (row["qty"], row["value"], row["qty_over_90"]) == (15, "15.00", 1)
 
 
-def test_sales_give_revenue_cost_and_margin_ranked_by_revenue(
+def test_sales_give_revenue_returns_cost_and_margin_ranked_by_net_revenue(
         api: Any, db: Database, build: Builder) -> None:
     tea_shop(db, build)
     query = {"from": "2026-03-01", "to": "2026-03-31"}
     by_item = api.get("/reports/sales", group="item", **query).get_json()["rows"]
-    # 4 + 2 at 9.00 = 54.00; their cost 6 x 5.00 = 30.00
-    assert [(r["sku"], r["qty"], r["revenue"], r["cogs"], r["gross_margin"])
-            for r in by_item] == [("TEA", 6, "54.00", "30.00", "24.00")]
+    # Shipped 4 + 2 at 9.00 = 54.00 at a cost of 6 x 5.00 = 30.00; 1 came back: 9.00
+    # refunded and 5.00 of cost back in stock -> net 45.00, cost 25.00, margin 20.00.
+    assert [(r["sku"], r["qty"], r["returned"], r["revenue"], r["refunds"],
+             r["net_revenue"], r["cogs"], r["gross_margin"], r["margin_rate"])
+            for r in by_item] == [("TEA", 6, 1, "54.00", "9.00", "45.00", "25.00", "20.00",
+                                   0.4444)]
     by_customer = api.get("/reports/sales", group="customer", **query).get_json()["rows"]
-    assert [(r["customer"], r["revenue"], r["gross_margin"]) for r in by_customer] == [
-        ("CUS-1", "36.00", "16.00"), ("CUS-2", "18.00", "8.00")]
+    assert [(r["customer"], r["returned"], r["net_revenue"], r["gross_margin"])
+            for r in by_customer] == [("CUS-1", 1, "27.00", "12.00"),
+                                      ("CUS-2", 0, "18.00", "8.00")]
     by_day = api.get("/reports/sales", group="day", **query).get_json()["rows"]
-    assert [(r["day"], r["qty"], r["revenue"]) for r in by_day] == [
-        ("2026-03-03", 4, "36.00"), ("2026-03-08", 2, "18.00")]
+    assert [(r["day"], r["qty"], r["returned"], r["net_revenue"]) for r in by_day] == [
+        ("2026-03-03", 4, 0, "36.00"), ("2026-03-05", 0, 1, "-9.00"),
+        ("2026-03-08", 2, 0, "18.00")]
+
+
+def test_a_return_outside_the_period_leaves_its_sale_whole(
+        api: Any, db: Database, build: Builder) -> None:
+    tea_shop(db, build)  # the return came on 5 March
+    row = api.get("/reports/sales", **{"from": "2026-03-01", "to": "2026-03-04"}
+                  ).get_json()["rows"][0]
+    assert (row["qty"], row["returned"], row["net_revenue"], row["cogs"],
+            row["gross_margin"]) == (4, 0, "36.00", "20.00", "16.00")
 
 
 def _count(db: Database, on: date, bin_code: str, sku: str, qty: int) -> None:

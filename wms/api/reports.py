@@ -225,8 +225,9 @@ def get_stock_age(call: Call) -> Reply:
 
 
 class SalesPageJson(TypedDict):
-    # per row: `sku` and `name`, `customer` and `name`, or `day`; then qty, revenue, cogs,
-    # gross_margin and margin_rate
+    # per row: `sku` and `name`, `customer` and `name`, or `day`; then qty (shipped),
+    # returned, revenue, refunds, net_revenue, cogs (net of returns), gross_margin and
+    # margin_rate (of net revenue)
     rows: list[dict[str, Any]]
     total: int
 
@@ -234,7 +235,7 @@ class SalesPageJson(TypedDict):
 @api("GET", "/reports/sales", permission="office", tag="reports",
      query=("from", "to", "group", *LIST_QUERY),
      query_schemas={**PERIOD_SCHEMAS, "group": {"type": "string", "enum": list(SALES_GROUPS)}},
-     summary="Sales by item, customer or day: units, revenue, cost and gross margin",
+     summary="Sales by item, customer or day: units, returns, revenue, cost and gross margin",
      errors=("invalid",), response=SalesPageJson)
 def get_sales(call: Call) -> Reply:
     span = window(call)
@@ -244,7 +245,8 @@ def get_sales(call: Call) -> Reply:
     field = {"item": "sku", "customer": "customer", "day": "day"}[group]
     return rows_reply([{
         field: r.key, **({"name": r.name} if group != "day" else {}), "qty": r.qty,
-        "revenue": money(r.revenue), "cogs": money(r.cogs),
+        "returned": r.returned, "revenue": money(r.revenue), "refunds": money(r.refunds),
+        "net_revenue": money(r.net_revenue), "cogs": money(r.cogs),
         "gross_margin": money(r.gross_margin), "margin_rate": rate(r.margin_rate)}
         for r in rows], total)
 
