@@ -89,6 +89,16 @@ def signed_in_at_the_station(app: Server, wait: float = 15) -> int:
         time.sleep(0.1)
 
 
+def dock_screen(handheld: Any, app: Server) -> Any:
+    """Li's browser on the dock station's screen, once the fixed scanner shows connected."""
+    screen = handheld()
+    screen.page.set_viewport_size({"width": 800, "height": 1000})
+    screen.sign_in("BADGE-0003", "1111")
+    screen.page.goto(app.url + "/stations/dock")
+    screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
+    return screen
+
+
 def latest(page: Any) -> str:
     return " ".join(page.locator("#live .latest").inner_text().split())
 
@@ -98,11 +108,7 @@ def test_the_dock_screen_follows_the_fixed_scanner_through_an_unplug(
     from playwright.sync_api import expect
 
     app, scanner = dock
-    screen = handheld()
-    screen.page.set_viewport_size({"width": 800, "height": 1000})
-    screen.sign_in("BADGE-0003", "1111")
-    screen.page.goto(app.url + "/stations/dock")
-    screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
+    screen = dock_screen(handheld, app)
     scanner.type("BADGE-0002")
     screen.page.wait_for_selector("#live [data-person]:not([data-person=''])")
     scanner.type("PO-1001")
@@ -187,11 +193,7 @@ def test_a_scan_typed_on_the_station_screen_survives_the_screen_following_the_sc
     from playwright.sync_api import expect
 
     app, scanner = dock
-    screen = handheld()
-    screen.page.set_viewport_size({"width": 800, "height": 1000})
-    screen.sign_in("BADGE-0003", "1111")
-    screen.page.goto(app.url + "/stations/dock")
-    screen.page.wait_for_selector("[data-device=dock][data-state=connected]")
+    screen = dock_screen(handheld, app)
     typed = screen.page.locator("#live details.typed")
     typed.locator("summary").click()
     field = typed.locator("input[name=scan]")
