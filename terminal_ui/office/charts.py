@@ -234,8 +234,17 @@ def pareto_chart(key: str, title: str, curve: Sequence[tuple[float, float]],
         f"{chart.left + x * plot_w:.1f},{_y(y, 1.0):.1f}" for x, y in curve),)))
     chart.x_ticks = [Tick(chart.left + plot_w * k / 4, percent(k / 4)) for k in range(5)]
     chart.marks = [Tick(_y(t, 1.0), percent(t)) for t in thresholds]
-    reached = [(t, next(x for x, y in curve if y >= t - 1e-9)) for t in thresholds
-               if curve[-1][1] >= t - 1e-9]
-    chart.desc = "; ".join(_("The first %(items)s of the items hold %(value)s of the value",
-                             items=percent(x), value=percent(t)) for t, x in reached)
+    chart.desc = " ".join(_("The first %(items)s of the items hold %(value)s of the value.",
+                            items=percent(x), value=percent(t))
+                          for t in thresholds if (x := _reaching(curve, t)) is not None)
     return chart
+
+
+def _reaching(curve: Sequence[tuple[float, float]], level: float) -> float | None:
+    """Where the curve first reaches `level`, between the two points it lies between."""
+    for (x0, y0), (x1, y1) in zip(curve, curve[1:], strict=False):
+        if y1 >= level - 1e-9:
+            if y1 <= y0:
+                return x0 if y0 >= level - 1e-9 else x1
+            return x0 + (x1 - x0) * max(level - y0, 0.0) / (y1 - y0)
+    return None
