@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from terminal_ui.auth import permission_required
-from terminal_ui.office.charts import line_chart
+from terminal_ui.office.charts import Chart, line_chart
 from terminal_ui.office.tables import file_response
 from wms.db import Database
 from wms.errors import Invalid, WmsError
@@ -70,12 +70,12 @@ def _problem(error: WmsError) -> str:
     }.get(field, _l("No item has this SKU or barcode.")))
 
 
-def _chart(result: Forecast) -> Any:
+def _chart(result: Forecast) -> Chart:
     labels = [d.day.strftime("%m-%d") for d in result.history]
     fitted = [None if d.fitted is None else float(d.fitted) for d in result.history]
-    return line_chart(labels, [(_("Demand"), "demand", [float(d.demand)
-                                                         for d in result.history]),
-                               (_("Forecast"), "forecast", fitted)])
+    return line_chart("forecast", _("Daily demand and forecast"), labels,
+                      [(_("Demand"), "demand", [float(d.demand) for d in result.history]),
+                       (_("Forecast"), "forecast", fitted)])
 
 
 def _columns() -> list[Column]:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from terminal_ui.auth import permission_required
-from terminal_ui.office.report_charts import Chart, bar_chart, line_chart, pareto_chart
+from terminal_ui.office.charts import Chart, amount, bar_chart, line_chart, pareto_chart
 from terminal_ui.office.tables import PageWindow, file_response, page_window
 from wms.config import Settings
 from wms.db import Database
@@ -133,8 +133,9 @@ def _percent(share: float) -> str:
     return f"{share:.0%}"
 
 
-def _every(count: int, labels: int = 8) -> int:
-    return max(1, -(-count // labels))
+def _every(count: int, points: int) -> int:
+    """Every how many of `count` points to draw so that at most `points` are drawn."""
+    return max(1, -(-count // points))
 
 
 @blueprint.get("/turnover")
@@ -172,13 +173,14 @@ def turnover_page() -> Any:
     charts = []
     if not window.fmt:
         shown = [r for r in rows if r.turnover is not None][:30]
-        charts.append(bar_chart(_("Turnover"), [r.key or "—" for r in shown],
-                                [float(r.turnover or 0) for r in shown],
-                                every=_every(len(shown))))
+        charts.append(bar_chart("turnover", _("Turnover"), [r.key or "—" for r in shown],
+                                [float(r.turnover or 0) for r in shown]))
         points = series[::_every(len(series), CHART_POINTS)]
-        charts.append(line_chart(_("Stock value at the end of each day"),
+        value = _("Stock value at the end of each day")
+        charts.append(line_chart("stock-value", value,
                                  [d.strftime("%m-%d") for d, _v in points],
-                                 [float(v) for _d, v in points], every=_every(len(points))))
+                                 [(value, "value", [float(v) for _d, v in points])],
+                                 label=amount))
     return _render(Report(title, _period_filters(period) + filters[2:], columns, table, total,
                           window, frozenset({"cogs", "avg_inventory_value", "turnover",
                                              "turnover_days"}), charts,
@@ -213,7 +215,7 @@ def abc() -> Any:
               "share": rate(r.share), "cumulative_share": rate(r.cumulative_share),
               "class": r.abc_class} for r in rows]
     charts = [] if window.fmt else [pareto_chart(
-        _("Pareto curve: share of the value against share of the items"), curve,
+        "pareto", _("Pareto curve: share of the value against share of the items"), curve,
         (thresholds.a, thresholds.b))]
     return _render(Report(
         title, _period_filters(period) + filters[2:], columns, table, total, window,
@@ -374,8 +376,9 @@ def age() -> Any:
             row[f"value_{b.key}"] = money(b.value)
         table.append(row)
     charts = [] if window.fmt else [bar_chart(
-        _("Value by age (this page's items)"), [label for label, _k in names],
-        [sum(float(r.buckets[i].value) for r in rows) for i in range(len(names))])]
+        "stock-age", _("Value by age (this page's items)"), [label for label, _k in names],
+        [sum(float(r.buckets[i].value) for r in rows) for i in range(len(names))],
+        label=amount)]
     return _render(Report(title, filters, columns, table, total, window,
                           frozenset(numbers), charts))
 
@@ -412,8 +415,8 @@ def sales_page() -> Any:
     by_day = {r.day: float(r.net_revenue) for r in days}
     calendar = [period.first + timedelta(days=i) for i in range(period.days)]
     charts = [] if window.fmt or period.days > CHART_POINTS else [bar_chart(
-        _("Net revenue by day"), [d.strftime("%m-%d") for d in calendar],
-        [by_day.get(d, 0.0) for d in calendar], every=_every(len(calendar)))]
+        "revenue", _("Net revenue by day"), [d.strftime("%m-%d") for d in calendar],
+        [by_day.get(d, 0.0) for d in calendar], label=amount)]
     return _render(Report(title, _period_filters(period) + filters[2:], columns, table, total,
                           window, frozenset({"qty", "returned", "revenue", "refunds",
                                              "net_revenue", "cogs", "gross_margin",

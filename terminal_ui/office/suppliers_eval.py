@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from terminal_ui.auth import permission_required
-from terminal_ui.office.charts import bar_chart
+from terminal_ui.office.charts import grouped_bar_chart, percent
 from terminal_ui.office.tables import file_response
 from wms.db import Database
 from wms.errors import UnknownRecord
@@ -87,9 +87,11 @@ def ranking() -> Any:
     if fmt in FORMATS:
         return file_response(fmt, _columns(), [_file_row(e) for e in rows],
                              "supplier-evaluation")
-    chart = bar_chart([e.code for e in rows], [(str(label), css) for _k, label, css in RATES],
-                      [[None if getattr(e, key) is None else float(getattr(e, key))
-                        for key, _l2, _c in RATES] for e in rows]) if rows else None
+    chart = grouped_bar_chart(
+        "suppliers", _("Suppliers side by side"), [e.code for e in rows],
+        [(str(label), css) for _k, label, css in RATES],
+        [[None if getattr(e, key) is None else float(getattr(e, key))
+          for key, _l2, _c in RATES] for e in rows], top=1.0, axis=percent)
     return render_template("office/suppliers_eval/ranking.html", rows=rows, first=first,
                            last=last, chart=chart, problem=problem), status
 
