@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,12 @@ import pytest
 
 from tests.support.builders import Builder
 from wms.db import Database
-from wms.services.orders import get_purchase_order, get_sales_order
+from wms.services.orders import (
+    OrderLineInput,
+    create_purchase_order,
+    get_purchase_order,
+    get_sales_order,
+)
 from wms.services.receiving import ReceiptLineInput, receive
 
 
@@ -399,3 +405,63 @@ def test_a_supervisor_ships_a_packed_order_from_its_page_and_a_clerk_may_not(
         shipped_events = s.scalars(select(AuditEvent).where(
             AuditEvent.action == "sales_order.ship")).all()
         assert [(e.subject, e.details) for e in shipped_events] == [("SO-6", {"units": 3})]
+
+
+def document_lines(page: str) -> list[list[str]]:
+    """The cells of each line of a printed document's table, as text."""
+    body = page.split('<table class="document-lines">', 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)]
+
+
+def test_a_purchase_order_prints_for_the_supplier_with_its_lines_prices_and_total(
+        browser: Any) -> None:
+    clerk = browser("clerk")
+    post_form(clerk, "/office/purchase-orders/new", "/office/purchase-orders/new", PO_FORM)
+    order_page = text_of(clerk.get("/office/purchase-orders/PO-77"))
+    assert 'href="/office/purchase-orders/PO-77/print"' in order_page
+    assert "Print for the supplier" in order_page
+
+    answer = clerk.get("/office/purchase-orders/PO-77/print")
+
+    assert answer.status_code == 200
+    page = text_of(answer)
+    assert "<title>Purchase order PO-77</title>" in page
+    assert "office-menu" not in page and "Sign out" not in page  # a document, not a page
+    assert "供应商一" in page and "SUP-1" in page  # the supplier it goes to
+    deliver_to = page.split('class="deliver-to"', 1)[1].split("</div>", 1)[0]
+    assert "WH1" in deliver_to
+    assert "Dec 20, 2026" in page  # deliver by
+    assert document_lines(page) == [
+        ["1", "CUP", "Tea cup", "10", "pcs", "2.50", "25.00"],
+        ["2", "TEA", "Longjing tea", "4", "pcs", "12.00", "48.00"],
+    ]
+    assert re.search(r'class="num units">14<', page)  # units in all
+    assert re.search(r'class="num total">73.00<', page)
+    assert "Status" not in page  # an order sent as it is: no draft or cancelled mark
+
+    chinese = text_of(clerk.get("/office/purchase-orders/PO-77/print?lang=zh"))
+    assert '<html lang="zh-Hans">' in chinese
+    assert "采购订单" in chinese and "收货地点" in chinese and "合计" in chinese
+    assert [line[2] for line in document_lines(chinese)] == ["茶杯", "龙井茶"]
+    assert "2026年12月20日" in chinese
+
+
+def test_an_unpriced_draft_prints_with_its_status_and_asks_the_supplier_for_the_price(
+        browser: Any, db: Database) -> None:
+    with db.write() as s:  # as replenishment drafts it: no warehouse, no date, one price
+        create_purchase_order(s, "PO-78", "SUP-1", [OrderLineInput("CUP", 10, None),
+                                                    OrderLineInput("TEA", 4, Decimal("12"))],
+                              None, status="draft")
+    clerk = browser("clerk", "zh")
+
+    page = text_of(clerk.get("/office/purchase-orders/PO-78/print"))
+
+    assert '<html lang="zh-Hans">' in page
+    assert document_lines(page)[0][5:] == ["", ""]  # no price, no line total
+    assert re.search(r'class="num total">48.00<', page)
+    assert "请在交货前确认价格" in page
+    assert "我方任一仓库" in page and "交货日期" not in page
+    assert 'class="status">草稿<' in page
+    assert clerk.get("/office/purchase-orders/PO-0/print").status_code == 404
