@@ -1,0 +1,111 @@
+"""A person kept to one warehouse (User.warehouses) through the API, on both engines: a pick
+confirmation, a shortage, a bin's stock, a receipt at another warehouse's dock and a
+shipment from another warehouse's packing are refused (403, forbidden) and change nothing;
+the same calls in the person's own warehouse work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.conftest import Api
+from tests.support.builders import Builder
+from wms.db import Database
+from wms.models import Move, PickTask, User
+
+
+def keep_to(db: Database, username: str, warehouses: str | None) -> None:
+    with db.write() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        assert user is not None
+        user.warehouses = warehouses
+
+
+def moves(db: Database) -> int:
+    with db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(Move)) or 0)
+
+
+def refused_for_wh2(answer: Any) -> None:
+    assert answer.status_code == 403, answer.get_json()
+    error = answer.get_json()["error"]
+    assert error["code"] == "forbidden"
+    assert "may not work in warehouse WH2" in error["message"]
+
+
+def two_warehouses_and_an_order_picked_in_wh2(build: Builder, api: Api) -> tuple[str, dict]:
+    build.warehouse("WH1", bins=2)
+    wh2 = build.warehouse("WH2", bins=2, zone="B")
+    build.item("CUP")
+    build.stock("CUP", wh2[0], 10, dock="DOCK-2")
+    build.sales_order("SO-9", [("CUP", 3)], warehouse="WH2")
+    made = api.post("/sales-orders/SO-9/pick-list")
+    assert made.status_code == 201, made.get_json()
+    return wh2[0], made.get_json()["tasks"][0]
+
+
+def test_a_picker_kept_to_wh1_cannot_confirm_or_short_a_pick_in_wh2(
+        app: Any, api: Api, build: Builder, db: Database) -> None:
+    bin_, task = two_warehouses_and_an_order_picked_in_wh2(build, api)
+    token = build.user("li", "operator")
+    keep_to(db, "li", "WH1")
+    li = Api(app.test_client(), token)
+    before = moves(db)
+    refused_for_wh2(li.post(f"/pick-tasks/{task['id']}/confirm",
+                            {"location": bin_, "sku": "CUP", "qty": 3}))
+    refused_for_wh2(li.post(f"/pick-tasks/{task['id']}/short"))
+    assert moves(db) == before
+    with db.read() as s:
+        assert s.scalar(select(PickTask.short)) == 0
+    assert api.get("/stock", location=bin_).get_json()[0]["qty"] == 10
+
+    keep_to(db, "li", "WH1 WH2")
+    done = li.post(f"/pick-tasks/{task['id']}/confirm", {"location": bin_, "sku": "CUP",
+                                                         "qty": 3})
+    assert done.status_code == 200, done.get_json()
+
+
+def test_a_bin_lookup_in_another_warehouse_is_refused(
+        app: Any, api: Api, build: Builder, db: Database) -> None:
+    bin_, _task = two_warehouses_and_an_order_picked_in_wh2(build, api)
+    token = build.user("li", "clerk")
+    keep_to(db, "li", "WH1")
+    li = Api(app.test_client(), token)
+    refused_for_wh2(li.get(f"/locations/{bin_}"))
+    refused_for_wh2(li.get("/stock", location=bin_))
+    refused_for_wh2(li.get("/stock", location=bin_.lower()))
+    refused_for_wh2(li.get("/stock", warehouse="WH2"))
+    refused_for_wh2(li.get("/ledger", location=bin_))
+    assert li.get("/stock", location="A-01-01-01").status_code == 200
+    assert li.get("/stock", warehouse="WH1").status_code == 200
+
+
+def test_a_receipt_at_another_warehouses_dock_is_refused_and_books_nothing(
+        app: Any, api: Api, build: Builder, db: Database) -> None:
+    build.warehouse("WH1", bins=1)
+    build.warehouse("WH2", bins=1, zone="B")
+    build.item("CUP")
+    token = build.user("li", "operator")
+    keep_to(db, "li", "WH1")
+    li = Api(app.test_client(), token)
+    refused_for_wh2(li.post("/receipts", {"location": "DOCK-2",
+                                          "lines": [{"sku": "CUP", "qty": 4}]}))
+    assert moves(db) == 0
+    assert li.post("/receipts", {"location": "DOCK-1",
+                                 "lines": [{"sku": "CUP", "qty": 4}]}).status_code == 201
+
+
+def test_shipping_from_another_warehouses_packing_is_refused(
+        app: Any, api: Api, build: Builder, db: Database) -> None:
+    bin_, task = two_warehouses_and_an_order_picked_in_wh2(build, api)
+    picked = api.post(f"/pick-tasks/{task['id']}/confirm", {"location": bin_, "sku": "CUP",
+                                                            "qty": 3})
+    assert picked.status_code == 200, picked.get_json()
+    token = build.user("li", "supervisor")
+    keep_to(db, "li", "WH1")
+    li = Api(app.test_client(), token)
+    before = moves(db)
+    refused_for_wh2(li.post("/sales-orders/SO-9/ship"))
+    assert moves(db) == before
+    assert api.get("/sales-orders/SO-9").get_json()["status"] != "shipped"
