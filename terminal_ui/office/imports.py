@@ -64,6 +64,8 @@ ROW_ERRORS = {
     "lot_required": _l("Item %(value)s is lot-tracked: a lot is needed"),
     "expiry_required": _l("Item %(value)s tracks expiry: a date is needed"),
     "lot_expiry": _l("Lot %(value)s expires %(other)s"),
+    "stock_booked": _l("%(value)s already has stock booked in %(other)s: opening stock is "
+                       "booked once; correct it with a stock count"),
     # the rules of the API's body models
     "greater_than_equal": _l("At least %(ge)s"),
     "greater_than": _l("More than %(gt)s"),
