@@ -210,6 +210,9 @@ def run(job_id: str) -> Any:
     if found.get("state") != "done" or found.get("error_count") or found.get("imported") \
             or not found.get("dry_run") or not _allowed(found["kind"]):
         return _render(found, found["kind"], _("This file cannot be imported."), 409)
+    if not _jobs().has_upload(job_id):
+        return _render(found, found["kind"], _(
+            "A checked file is kept for a day and this one is gone: upload it again."), 409)
     _jobs().start(_db(), job_id, dry_run=False)
     return _after_start(job_id)
 
