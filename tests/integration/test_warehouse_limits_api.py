@@ -1,7 +1,8 @@
-"""A person kept to one warehouse (User.warehouses) through the API, on both engines: a pick
-confirmation, a shortage, a bin's stock, a receipt at another warehouse's dock and a
-shipment from another warehouse's packing are refused (403, forbidden) and change nothing;
-the same calls in the person's own warehouse work."""
+"""A person kept to one warehouse (User.warehouses) through the API and the office, on both
+engines: a pick confirmation, a shortage, a bin's stock, a receipt at another warehouse's
+dock, a shipment from another warehouse's packing, an allocation, a bin's settings and
+putaway advice there are refused (403, forbidden) and change nothing; the same calls in the
+person's own warehouse work."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import Api
 from tests.support.builders import Builder
+from tests.support.office import OfficeBrowser
 from wms.db import Database
 from wms.models import Move, PickTask, User
 
@@ -109,3 +111,56 @@ def test_shipping_from_another_warehouses_packing_is_refused(
     refused_for_wh2(li.post("/sales-orders/SO-9/ship"))
     assert moves(db) == before
     assert api.get("/sales-orders/SO-9").get_json()["status"] != "shipped"
+
+
+def test_an_order_is_allocated_only_from_a_warehouse_the_person_may_work_in(
+        app: Any, api: Api, build: Builder, db: Database) -> None:
+    wh1 = build.warehouse("WH1", bins=1)
+    wh2 = build.warehouse("WH2", bins=1, zone="B")
+    build.item("CUP")
+    build.stock("CUP", wh1[0], 2)
+    build.stock("CUP", wh2[0], 10, dock="DOCK-2")  # WH2 could fill more of the order
+    build.sales_order("SO-1", [("CUP", 5)], warehouse="WH2")
+    build.sales_order("SO-2", [("CUP", 5)])
+    token = build.user("li", "clerk")
+    keep_to(db, "li", "WH1")
+    li = Api(app.test_client(), token)
+    refused_for_wh2(li.post("/sales-orders/SO-1/pick-list"))
+    assert api.get("/sales-orders/SO-1").get_json()["status"] == "open"
+    made = li.post("/sales-orders/SO-2/pick-list")
+    assert made.status_code == 201, made.get_json()
+    assert [t["location"] for t in made.get_json()["tasks"]] == [wh1[0]]
+
+
+def test_bins_and_putaway_advice_of_another_warehouse_are_refused(
+        app: Any, build: Builder, db: Database) -> None:
+    build.warehouse("WH1", bins=1)
+    wh2 = build.warehouse("WH2", bins=1, zone="B")
+    build.item("CUP")
+    token = build.user("li", "admin")
+    keep_to(db, "li", "WH1")
+    li = Api(app.test_client(), token)
+    refused_for_wh2(li.put(f"/locations/{wh2[0]}", {"blocked": True}))
+    refused_for_wh2(li.put("/locations/B-09-09-09", {"warehouse": "WH2"}))
+    refused_for_wh2(li.post("/putaway-suggestions", {"sku": "CUP", "qty": 1,
+                                                     "warehouse": "WH2"}))
+    keep_to(db, "li", None)
+    assert li.get(f"/locations/{wh2[0]}").get_json()["blocked"] is False
+    assert li.get("/locations/B-09-09-09").status_code == 404
+
+
+def test_the_office_map_says_a_bin_of_another_warehouse_is_not_the_persons(
+        app: Any, build: Builder, db: Database) -> None:
+    build.warehouse("WH1", bins=1)
+    wh2 = build.warehouse("WH2", bins=1, zone="B")
+    build.item("CUP")
+    build.stock("CUP", wh2[0], 10, dock="DOCK-2")
+    build.user("li", "clerk")
+    keep_to(db, "li", "WH1")
+    for language, said in (("en", "You may not work in warehouse WH2."),
+                           ("zh", "您不能在仓库 WH2 作业。")):
+        clerk = OfficeBrowser(app.test_client(), language=language)
+        assert clerk.sign_in("li").status_code == 302
+        page = clerk.get("/office/map/bin", code=wh2[0])
+        assert page.status_code == 403
+        assert said in clerk.text(page) and "CUP" not in clerk.text(page)
