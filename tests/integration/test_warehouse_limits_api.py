@@ -164,3 +164,23 @@ def test_the_office_map_says_a_bin_of_another_warehouse_is_not_the_persons(
         page = clerk.get("/office/map/bin", code=wh2[0])
         assert page.status_code == 403
         assert said in clerk.text(page) and "CUP" not in clerk.text(page)
+
+
+def test_a_person_of_wh1_sends_a_transfer_to_wh2_that_only_wh2_takes_in(
+        app: Any, build: Builder, db: Database) -> None:
+    wh1 = build.warehouse("WH1", bins=1)
+    wh2 = build.warehouse("WH2", bins=1, zone="B")
+    build.item("CUP")
+    build.stock("CUP", wh1[0], 5)
+    li = Api(app.test_client(), build.user("li", "operator"))
+    wang = Api(app.test_client(), build.user("wang", "operator"))
+    keep_to(db, "li", "WH1")
+    keep_to(db, "wang", "WH2")
+    sent = li.post("/transfers", {"from_warehouse": "WH1", "to_warehouse": "WH2",
+                                  "lines": [{"sku": "CUP", "qty": 5, "from": wh1[0]}]})
+    assert sent.status_code == 201, sent.get_json()
+    number = sent.get_json()["id"]
+    refused_for_wh2(li.post(f"/transfers/{number}/receive", {"location": wh2[0]}))
+    taken = wang.post(f"/transfers/{number}/receive", {"location": wh2[0]})
+    assert taken.status_code == 200, taken.get_json()
+    assert wang.get("/stock", location=wh2[0]).get_json()[0]["qty"] == 5
