@@ -17,10 +17,12 @@ from terminal_ui.scan_pages import (
     decode,
     empty_scan,
     not_recognised,
+    refusal,
     scanned,
     step,
     unchanged,
 )
+from wms.errors import WmsError
 from wms.services.floor_lists import by_status, holdings
 from wms.services.lookup import find_item
 from wms.services.shelf_life import warehouse_today
@@ -52,14 +54,17 @@ def scan() -> Response:
         return unchanged()
     result = decode(scanned())
     today = warehouse_today(current_app.config["WMS_SETTINGS"].timezone)
-    with db().read() as s:
-        if result.kind == "location":
-            rows = holdings(s, location=result.location, today=today)
-            return _show(location=result.location, rows=rows,
-                         total=sum(r.qty for r in rows), totals=by_status(rows))
-        if result.kind == "item":
-            item = find_item(s, result.sku or "")
-            rows = holdings(s, item_id=item.id, today=today)
-            return _show(item=item, rows=rows, total=sum(r.qty for r in rows),
-                         totals=by_status(rows))
+    try:
+        with db().read() as s:
+            if result.kind == "location":
+                rows = holdings(s, location=result.location, today=today)
+                return _show(location=result.location, rows=rows,
+                             total=sum(r.qty for r in rows), totals=by_status(rows))
+            if result.kind == "item":
+                item = find_item(s, result.sku or "")
+                rows = holdings(s, item_id=item.id, today=today)
+                return _show(item=item, rows=rows, total=sum(r.qty for r in rows),
+                             totals=by_status(rows))
+    except WmsError as error:  # a bin of a warehouse this person may not work in, say
+        return _show(refusal(error))
     return _show(not_recognised(result, _("a bin or an item")))

@@ -8,6 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from wms.errors import WarehouseNotAllowed
+
+if TYPE_CHECKING:
+    from wms.models import Location
 
 DEVICE_LENGTH = 64
 
@@ -55,3 +61,26 @@ def begin(device: str | None, warehouses: frozenset[str] | None = None) -> objec
 def end(token: object) -> None:
     """Stop what `begin` started."""
     _CURRENT.reset(token)  # type: ignore[arg-type]
+
+
+def may_work_everywhere() -> bool:
+    """Whether the person acting may work in every warehouse (no list is set)."""
+    return current().warehouses is None
+
+
+def check_warehouse_code_allowed(code: str, location: str | None = None) -> None:
+    """WarehouseNotAllowed when the person acting may not work in the warehouse `code`."""
+    allowed = current().warehouses
+    if allowed is not None and code not in allowed:
+        where = f" (location {location})" if location else ""
+        raise WarehouseNotAllowed(f"you may not work in warehouse {code}{where}",
+                                  warehouse=code, location=location or code)
+
+
+def check_warehouse_allowed(*locations: Location) -> None:
+    """WarehouseNotAllowed when the person acting may not work in a location's warehouse
+    (User.warehouses); everyone may where no list is set, and then nothing is read."""
+    if current().warehouses is None:
+        return
+    for location in locations:
+        check_warehouse_code_allowed(location.warehouse.code, location.code)

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from wms.acting import check_warehouse_allowed
 from wms.costing import cost_move
 from wms.errors import InsufficientStock, LocationBlocked, LocationFull
 from wms.models import Location, Move, StockBalance
@@ -208,6 +209,11 @@ def _take_out(session: Session, request: MoveRequest) -> None:
     """The checks of a move and the guarded decrement of its source."""
     if request.qty <= 0:
         raise ValueError("a move's quantity must be positive")
+    # The backstop of the warehouses a person may work in, whatever looked the bins up; an
+    # in-transit location is between warehouses (a transfer sent to another warehouse).
+    check_warehouse_allowed(*(location for location in (request.from_location,
+                                                         request.to_location)
+                              if location is not None and location.kind != "in_transit"))
     if request.to_location is not None and request.check_destination:
         check_room(session, request.to_location, request.qty, request.destination_units)
     if request.from_location is not None and not _decrement(

@@ -64,6 +64,8 @@ ROW_ERRORS = {
     "lot_required": _l("Item %(value)s is lot-tracked: a lot is needed"),
     "expiry_required": _l("Item %(value)s tracks expiry: a date is needed"),
     "lot_expiry": _l("Lot %(value)s expires %(other)s"),
+    "stock_booked": _l("%(value)s already has stock booked in %(other)s: opening stock is "
+                       "booked once; correct it with a stock count"),
     # the rules of the API's body models
     "greater_than_equal": _l("At least %(ge)s"),
     "greater_than": _l("More than %(gt)s"),
@@ -208,6 +210,9 @@ def run(job_id: str) -> Any:
     if found.get("state") != "done" or found.get("error_count") or found.get("imported") \
             or not found.get("dry_run") or not _allowed(found["kind"]):
         return _render(found, found["kind"], _("This file cannot be imported."), 409)
+    if not _jobs().has_upload(job_id):
+        return _render(found, found["kind"], _(
+            "A checked file is kept for a day and this one is gone: upload it again."), 409)
     _jobs().start(_db(), job_id, dry_run=False)
     return _after_start(job_id)
 

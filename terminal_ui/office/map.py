@@ -15,7 +15,7 @@ from sqlalchemy import select
 from terminal_ui.auth import permission_required
 from terminal_ui.office.map_drawing import draw_zones
 from wms.db import Database
-from wms.errors import WmsError
+from wms.errors import WarehouseNotAllowed, WmsError
 from wms.models import Warehouse
 from wms.reports.warehouse_map import COLORS, DEFAULT_PICK_DAYS, warehouse_map
 from wms.services.lookup import find_location
@@ -87,6 +87,9 @@ def bin_contents() -> Any:
         try:
             location = find_location(s, code)
             rows = stock_rows(s, location=location.code)
+        except WarehouseNotAllowed as error:
+            status, problem = 403, _("You may not work in warehouse %(warehouse)s.",
+                                     warehouse=error.details.get("warehouse", ""))
         except WmsError:
             status, problem = 404, _("No location has the code %(code)s.", code=code)
     template = ("office/map/_bin.html" if request.headers.get("HX-Request")

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -90,9 +91,11 @@ def _period() -> Period:
 
 
 def _period_filters(period: Period | None) -> list[Filter]:
-    return [Filter("from", _("From"), "date", default=period.first.isoformat() if period
-                   else ""),
-            Filter("to", _("To"), "date", default=period.last.isoformat() if period else "")]
+    # "From" and "To" of a period are dates, not the places a move comes from and goes to
+    return [Filter("from", pgettext("date", "From"), "date",
+                   default=period.first.isoformat() if period else ""),
+            Filter("to", pgettext("date", "To"), "date",
+                   default=period.last.isoformat() if period else "")]
 
 
 # What a refused filter means, in the reader's language, by the field it names.

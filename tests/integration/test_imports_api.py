@@ -249,3 +249,39 @@ def test_an_empty_cell_and_empty_text_are_the_same_on_a_round_trip(
     api.put("/suppliers/SUP-1", {"name": "One", "contact": "", "phone": ""})
     data = api.get("/exports/suppliers", format="csv").data
     assert upload(api, "suppliers", data).get_json()["unchanged"] == 1
+
+
+def test_the_same_opening_stock_imported_twice_is_booked_once(
+    api: Api, build: Builder, db: Database,
+) -> None:
+    build.warehouse("WH1", bins=3)
+    build.item("TEA", tracking="lot")
+    build.item("CUP")
+    data = csv_of(["sku", "location", "lot", "qty"],
+                  [["TEA", "A-01-01-01", "L1", "30"], ["CUP", "A-01-02-01", "", "5"]])
+    assert upload(api, "opening-stock", data).status_code == 200
+    again = upload(api, "opening-stock", data)
+    assert again.status_code == 422
+    errors = again.get_json()["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "location"), (3, "location")]
+    assert "TEA @ A-01-01-01 has stock booked already" in errors[0]["message"]
+    assert {(r["sku"], r["location"], r["qty"]) for r in api.get("/stock").get_json()} == {
+        ("TEA", "A-01-01-01", 30), ("CUP", "A-01-02-01", 5)}
+    with db.read() as s:
+        assert len(s.scalars(select(Move.id).where(Move.reference == "OPENING")).all()) == 2
+
+
+def test_opening_stock_is_refused_where_the_bin_has_had_the_item_even_if_empty_now(
+    api: Api, build: Builder,
+) -> None:
+    build.warehouse("WH1", bins=3)
+    build.item("CUP")
+    build.stock("CUP", "A-01-01-01", 4)
+    assert api.post("/moves", {"sku": "CUP", "qty": 4, "from": "A-01-01-01",
+                               "to": "A-01-02-01"}).status_code == 201
+    data = csv_of(["sku", "location", "qty"],
+                  [["CUP", "A-01-01-01", "2"], ["CUP", "A-01-03-01", "1"],
+                   ["CUP", "A-01-03-01", "1"]])
+    errors = upload(api, "opening-stock", data, dry_run="true").get_json()["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "location"), (4, "location")]
+    assert "is also in row 3" in errors[1]["message"]

@@ -5,6 +5,7 @@ file is imported after its dry run; templates and exports in the reader's langua
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -13,12 +14,12 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.integration.test_imports_api import csv_of, thousand_items_three_bad
 from tests.support.builders import Builder
 from wms.db import Database
-from wms.models import Item
+from wms.models import Item, StockBalance
 
 
 @pytest.fixture
@@ -163,3 +164,82 @@ def test_roles_without_master_data_are_refused_and_clerks_cannot_import_opening_
                                           "s.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 403
+
+
+def checked_job(client: Any, token: str, folder: Path, kind: str, data: bytes
+                ) -> tuple[str, str]:
+    """(job id, finished part) of a new dry run: the id is the report that appeared."""
+    before = set(folder.glob("*.json")) if folder.exists() else set()
+    part = check(client, token, kind, data)
+    (new,) = set(folder.glob("*.json")) - before
+    return new.stem, part
+
+
+def import_checked(client: Any, token: str, job: str) -> str:
+    response = client.post(f"/office/imports/jobs/{job}/import",
+                           headers={"HX-Request": "true"}, data={"csrf_token": token})
+    return finished(client, response.get_data(as_text=True))
+
+
+def report_of(client: Any, job: str) -> str:
+    return client.get(f"/office/imports/jobs/{job}",
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+
+
+def test_an_uploaded_file_is_removed_once_imported_or_refused_and_the_report_stays(
+    office: Any, tmp_path: Path,
+) -> None:
+    folder = tmp_path / "imports"
+    token = sign_in(office)
+    good, _part = checked_job(office, token, folder, "items",
+                              csv_of(["sku", "name"], [["CUP", "杯子"]]))
+    assert (folder / f"{good}.upload").exists()  # waiting for its import
+    assert "Imported: 1 new, 0 changed, 0 unchanged" in import_checked(office, token, good)
+    bad, part = checked_job(office, token, folder, "items", csv_of(["sku", "name"],
+                                                                    [["TEA", ""]]))
+    assert "TEA is new and needs a name" in part
+    assert sorted(p.suffix for p in folder.iterdir()) == [".json", ".json"]
+    assert "Imported: 1 new, 0 changed, 0 unchanged" in report_of(office, good)
+    assert "TEA is new and needs a name" in report_of(office, bad)
+
+
+def test_a_checked_file_waits_a_day_for_its_import_and_a_report_a_month(
+    office: Any, tmp_path: Path,
+) -> None:
+    folder = tmp_path / "imports"
+    token = sign_in(office)
+    waiting, _part = checked_job(office, token, folder, "items",
+                                 csv_of(["sku", "name"], [["CUP", "杯子"]]))
+    old, _part = checked_job(office, token, folder, "items",
+                             csv_of(["sku", "name"], [["TEA", ""]]))
+    day, month = time.time() - 25 * 3600, time.time() - 31 * 24 * 3600
+    os.utime(folder / f"{waiting}.upload", (day, day))
+    os.utime(folder / f"{old}.json", (month, month))
+    check(office, token, "items", csv_of(["sku", "name"], [["POT", "锅"]]))  # cleans up
+    assert not (folder / f"{waiting}.upload").exists()
+    assert not (folder / f"{old}.json").exists()
+    assert "All 1 rows are good" in report_of(office, waiting)
+    gone = office.post(f"/office/imports/jobs/{waiting}/import",
+                       headers={"HX-Request": "true"}, data={"csrf_token": token})
+    assert gone.status_code == 409
+    assert "kept for a day and this one is gone: upload it again" in gone.get_data(
+        as_text=True)
+
+
+def test_opening_stock_imported_a_second_time_names_every_row_already_booked(
+    office: Any, build: Builder, db: Database, tmp_path: Path,
+) -> None:
+    folder = tmp_path / "imports"
+    build.warehouse("WH1", bins=2)
+    build.item("CUP")
+    token = sign_in(office, "admin")
+    data = csv_of(["sku", "location", "qty"], [["CUP", "A-01-01-01", "5"]])
+    first, _part = checked_job(office, token, folder, "opening-stock", data)
+    assert "Imported: 1 lines of stock booked" in import_checked(office, token, first)
+    again, part = checked_job(office, token, folder, "opening-stock", data)
+    assert "CUP already has stock booked in A-01-01-01" in part
+    assert "Import</button>" not in part
+    office.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    assert "CUP 在 A-01-01-01 已记过库存" in report_of(office, again)
+    with db.read() as s:
+        assert s.scalar(select(func.sum(StockBalance.qty))) == 5

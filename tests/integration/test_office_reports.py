@@ -132,3 +132,16 @@ def test_an_operator_may_not_open_the_reports(app: Any, build: Builder) -> None:
     browser.sign_in("op")
     assert browser.get("/office/reports/turnover").status_code == 403
     assert browser.get("/office/reports/abc").status_code == 403
+
+
+def test_a_reports_period_and_the_review_period_read_as_dates_and_a_check_in_chinese(
+        boss: OfficeBrowser) -> None:
+    for path in ("/office/reports/turnover", "/office/audit/"):
+        html = boss.get(path, **MARCH).get_data(as_text=True)
+        assert "起始日期" in html and "截止日期" in html, path
+        assert "来源" not in html, path
+    form = boss.get("/office/items/new").get_data(as_text=True)
+    assert "补货检查周期（天）" in form and "盘点补货周期" not in form
+    boss.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english = boss.text(boss.get("/office/reports/turnover", **MARCH))
+    assert "From" in english and "To" in english and "起始日期" not in english

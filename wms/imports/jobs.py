@@ -1,6 +1,11 @@
 """Imports that run in the background of the office: the uploaded file and the job's
 progress kept as files in one folder, so every worker process can read how far a job is
-(each progress file is replaced whole, never half written)."""
+(each progress file is replaced whole, never half written).
+
+The folder cleans itself: an uploaded file is removed as soon as its job can no longer
+use it (imported, refused for bad rows, failed), and a file whose dry run was good waits
+UPLOAD_KEPT for its import; a job's report (the .json the report page shows) is kept for
+REPORT_KEPT. Old files go whenever a new file is uploaded."""
 
 from __future__ import annotations
 
@@ -26,6 +31,9 @@ REPORT_EVERY = 0.5  # seconds between two progress writes
 # A running job whose progress has not moved for this long lost its process (a worker
 # restarted): it is reported as stopped, and nothing of it was written.
 STALE_AFTER = 300.0
+UPLOAD_KEPT = 24 * 3600.0  # a good dry run's file waits a day for its import
+REPORT_KEPT = 30 * 24 * 3600.0  # a job's report is there to look at for a month
+PARTIAL_KEPT = 3600.0  # a progress file half written by a process that died
 
 
 class ImportJobs:
@@ -42,12 +50,45 @@ class ImportJobs:
     def create(self, kind: str, filename: str, data: bytes, user_id: int | None) -> str:
         """Keep an uploaded file for a dry run and the import after it; returns the job id."""
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.prune()
         job_id = secrets.token_hex(8)
         self._path(job_id, ".upload").write_bytes(data)
         self._write(job_id, {"id": job_id, "kind": kind, "filename": filename,
                              "user_id": user_id, "state": "queued", "dry_run": True,
                              "phase": "upload", "done": 0, "total": 0})
         return job_id
+
+    def has_upload(self, job_id: str) -> bool:
+        """Whether the job's uploaded file is still kept (for its import)."""
+        return self._path(job_id, ".upload").exists()
+
+    def prune(self, now: float | None = None) -> int:
+        """Remove uploads older than UPLOAD_KEPT (unless their job is running), reports
+        older than REPORT_KEPT and stray partial files; returns how many files went."""
+        now = time.time() if now is None else now
+        removed = 0
+        for path in self.directory.glob("*"):
+            try:
+                age = now - path.stat().st_mtime
+            except FileNotFoundError:
+                continue  # another process removed it meanwhile
+            old = {".upload": UPLOAD_KEPT, ".json": REPORT_KEPT, ".tmp": PARTIAL_KEPT}.get(
+                path.suffix)
+            if old is None or age <= old:
+                continue
+            if path.suffix == ".upload" and self._running(path.stem, now):
+                continue
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+    def _running(self, job_id: str, now: float) -> bool:
+        try:
+            state = self.read(job_id)
+        except (ValueError, OSError):
+            return False
+        return bool(state and state.get("state") in ("queued", "running")
+                    and now - state.get("at", 0) <= STALE_AFTER)
 
     def read(self, job_id: str) -> dict[str, Any] | None:
         """The job's state, or None when there is no such job."""
@@ -119,6 +160,8 @@ class ImportJobs:
                          moves=result.moves, error_count=len(result.errors),
                          errors=[asdict(e) for e in result.errors[:MAX_ERRORS_KEPT]],
                          imported=result.imported)
-            if result.imported:
-                self._path(job_id, ".upload").unlink(missing_ok=True)
+        if not (state["state"] == "done" and dry_run and not state.get("error_count")):
+            # imported, refused for its rows or failed: the file is of no more use (a
+            # failed job's page says to upload it again)
+            self._path(job_id, ".upload").unlink(missing_ok=True)
         self._write(job_id, state)

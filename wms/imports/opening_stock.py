@@ -1,6 +1,12 @@
 """Opening stock from a file: what is on the shelves when the warehouse starts on the
 system, booked through the ledger as adjustments (reason `opening_stock`, reference
-OPENING), each item's average cost blended with the file's unit cost."""
+OPENING), each item's average cost blended with the file's unit cost.
+
+Opening stock is booked once per item and bin: a line for an item in a bin that has had
+stock of it booked already (an earlier opening stock, a receipt, a move) is refused, and
+so is a second line for the same item, bin and lot in one file. Importing the same file
+twice therefore books nothing the second time; stock that is there already is corrected
+by a stock count, which the ledger keeps as a variance."""
 
 from __future__ import annotations
 
@@ -96,12 +102,16 @@ def check_opening_stock(session: Session, prepared: Prepared,
     locations = {row.code: row for row in session.execute(
         select(Location.id, Location.code, Location.kind))}
     expiries = _lot_expiries(session, prepared)
+    booked = _booked(session, {items[f["sku"]].id for _, _, f in prepared.rows
+                               if f["sku"] in items})
+    seen: dict[tuple[int, int, str | None], int] = {}
     lines: list[OpeningLine] = []
     for i, (number, _, fields) in enumerate(prepared.rows):
         if i % STEP == 0:
             progress("compare", i, len(prepared.rows))
         line = _line(number, fields, items, locations, errors)
-        if line is not None and _same_expiry(line, items[fields["sku"]], expiries, errors):
+        if line is not None and _same_expiry(line, items[fields["sku"]], expiries, errors) \
+                and _first_opening(line, fields, booked, seen, errors):
             lines.append(line)
     errors.sort(key=lambda e: e.row)
     checked.extra["lines"] = lines
@@ -135,6 +145,40 @@ def _line(number: int, fields: dict[str, Any], items: dict[str, Any],
         return None
     return OpeningLine(number, item.id, location.id, fields.get("lot") or None,
                        fields.get("expiry"), fields["qty"], fields.get("unit_cost"))
+
+
+def _booked(session: Session, item_ids: set[int]) -> set[tuple[int, int]]:
+    """(item, location) pairs that have had stock booked: a balance row is there from the
+    first move into the bin on, even once the bin is empty again."""
+    wanted = sorted(item_ids)
+    found: set[tuple[int, int]] = set()
+    for start in range(0, len(wanted), 500):
+        pairs = session.execute(
+            select(StockBalance.item_id, StockBalance.location_id).distinct()
+            .where(StockBalance.item_id.in_(wanted[start:start + 500])))
+        found |= {(item_id, location_id) for item_id, location_id in pairs}
+    return found
+
+
+def _first_opening(line: OpeningLine, fields: dict[str, Any],
+                   booked: set[tuple[int, int]], seen: dict[tuple[int, int, str | None], int],
+                   errors: list[RowError]) -> bool:
+    """An item's opening stock in a bin is booked once: refused where the bin has had stock
+    of the item already, or where an earlier line of the file names the same lot there."""
+    where = f"{fields['sku']} @ {fields['location']}"
+    if (line.item_id, line.location_id) in booked:
+        errors.append(RowError(line.row, "location", f"location: {where} has stock booked "
+                               "already; correct it with a stock count", "stock_booked",
+                               {"value": fields["sku"], "other": fields["location"]}))
+        return False
+    key = (line.item_id, line.location_id, line.lot)
+    if key in seen:
+        errors.append(RowError(line.row, "location", f"location: {where} is also in row "
+                               f"{seen[key]}", "repeated_key",
+                               {"value": where, "other": seen[key]}))
+        return False
+    seen[key] = line.row
+    return True
 
 
 def _lot_expiries(session: Session, prepared: Prepared) -> dict[tuple[int, str], date | None]:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from locations import order_by_walk
+from wms.acting import check_warehouse_allowed, current
 from wms.config import Settings
 from wms.errors import Conflict, InsufficientStock
 from wms.ledger import release, reserve
@@ -127,6 +128,9 @@ def choose_warehouse(session: Session, order: SalesOrder, home_warehouse: str | 
             needs[line.item_id] = needs.get(line.item_id, 0) + remaining
     scores = _fillable(session, needs, today) if needs else {}
     candidates = list(session.scalars(select(Warehouse).where(Warehouse.id.in_(list(scores)))))
+    allowed = current().warehouses  # a person kept to some warehouses allocates from those
+    if allowed is not None:
+        candidates = [w for w in candidates if w.code in allowed]
     if not candidates:
         raise Conflict("no warehouse with a packing location is set up")
     return min(candidates, key=lambda w: (-scores[w.id][0], -scores[w.id][1], w.code))
@@ -146,6 +150,7 @@ def create_pick_list(session: Session, number: str, user_id: int | None, *,
     if warehouse_id is None:
         warehouse_id = choose_warehouse(session, order, home_warehouse, today).id
     packing = packing_location_for(session, warehouse_id)
+    check_warehouse_allowed(packing)  # the order's warehouse, before anything is reserved
     already = allocated_per_line(session, order)
     planned: list[tuple[int, Location, int, int, int]] = []  # line, location, item, lot, qty
     shortages: list[Shortage] = []

@@ -24,6 +24,7 @@ from wms.models import (
     SalesOrder,
     StockBalance,
 )
+from wms.services.lookup import check_location_code_allowed
 from wms.services.moving import INBOUND_KINDS
 from wms.services.picking import PICKABLE_STATUSES, open_tasks
 from wms.services.shelf_life import is_expired, warehouse_today
@@ -135,6 +136,7 @@ def holdings(session: Session, *, location: str | None = None, item_id: int | No
         .order_by(Location.walk_seq, Location.code, Item.sku, Lot.expiry, Lot.received_at)
     )
     if location is not None:
+        check_location_code_allowed(session, location)
         stmt = stmt.where(Location.code == location)
     if item_id is not None:
         stmt = stmt.where(StockBalance.item_id == item_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from locations import BinSpec, InvalidLocationCode, generate_layout
+from wms.acting import check_warehouse_allowed, check_warehouse_code_allowed
 from wms.errors import Conflict, Invalid, UnknownRecord
 from wms.models import Location, Warehouse, Zone
 from wms.services.audit import record
@@ -241,6 +242,7 @@ def create_layout(session: Session, warehouse_code: str, request: LayoutRequest,
             + (f" and {more} more" if more > 0 else ""),
             existing=len(preview.existing), first=preview.existing[0])
     warehouse = find_warehouse(session, warehouse_code)
+    check_warehouse_code_allowed(warehouse.code)
     zone_ids = {code: ensure_zone(session, warehouse, code).id for code in request.zones}
     rows = [{"code": spec.code, "warehouse_id": warehouse.id, "zone_id": zone_ids[spec.zone],
              "kind": request.kind, "capacity": request.capacity, "walk_seq": spec.walk_seq,
@@ -289,6 +291,7 @@ def update_bins(session: Session, codes: Sequence[str], changes: BinChanges,
     missing = sorted(set(wanted) - {loc.code for loc in found})
     if missing:
         raise Invalid(f"bins: no location {missing[0]}", field="bins", location=missing[0])
+    check_warehouse_allowed(*found)
     transit = next((loc.code for loc in found if loc.kind == "in_transit"), None)
     if transit is not None and changes.kind is not None:
         raise Invalid(f"kind: {transit} is an in-transit location", field="kind",

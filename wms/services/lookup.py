@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 
 from locations import InvalidLocationCode, normalize_location_code
-from wms.acting import current
-from wms.errors import Invalid, UnknownItem, UnknownLocation, UnknownRecord, WarehouseNotAllowed
+from wms.acting import check_warehouse_allowed, check_warehouse_code_allowed, may_work_everywhere
+from wms.errors import Invalid, UnknownItem, UnknownLocation, UnknownRecord
 from wms.models import Customer, Item, ItemBarcode, Location, Lot, Supplier, Warehouse
 
 
@@ -85,18 +85,21 @@ def location_code(text: str) -> str:
         raise UnknownLocation(f"{text!r} is not a location code: {exc}", location=text) from exc
 
 
-def check_warehouse_allowed(*locations: Location) -> None:
-    """WarehouseNotAllowed when the person acting may not work in a location's warehouse
-    (User.warehouses); everyone may where no list is set."""
-    allowed = current().warehouses
-    if allowed is None:
+def check_location_code_allowed(session: Session, code: str) -> None:
+    """Refuse a location (by code) of a warehouse the person acting may not work in; reads
+    nothing for someone who may work everywhere, and says nothing of unknown codes."""
+    if may_work_everywhere():
         return
-    for location in locations:
-        if location.warehouse.code not in allowed:
-            raise WarehouseNotAllowed(
-                f"you may not work in warehouse {location.warehouse.code} "
-                f"(location {location.code})", warehouse=location.warehouse.code,
-                location=location.code)
+    try:
+        normalized = normalize_location_code(code)
+    except InvalidLocationCode:
+        return
+    warehouse = session.scalar(select(Warehouse.code).join(
+        Location, Location.warehouse_id == Warehouse.id).where(Location.code == normalized))
+    if warehouse is not None:
+        check_warehouse_code_allowed(warehouse, normalized)
+
+
 _LOCATION_BY_CODE = select(Location).where(Location.code == bindparam("code"))
 
 

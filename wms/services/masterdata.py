@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wms.acting import check_warehouse_allowed, check_warehouse_code_allowed
 from wms.errors import Conflict, Invalid, UnknownLocation
 from wms.models import Customer, Location, Supplier, Warehouse, Zone
 from wms.services.audit import record
@@ -57,6 +58,10 @@ def upsert_location(session: Session, code: str, data: Mapping[str, Any],
     location = session.scalar(select(Location).where(Location.code == code))
     created = location is None
     warehouse_code = data.get("warehouse")
+    if location is not None:
+        check_warehouse_allowed(location)
+    elif warehouse_code:
+        check_warehouse_code_allowed(warehouse_code.strip().upper(), code)
     if location is None:
         if not warehouse_code:
             raise Invalid("warehouse: a new location needs a warehouse", field="warehouse")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from locations import InvalidLocationCode, normalize_location_code
+from wms.acting import check_warehouse_allowed
 from wms.errors import (
     Conflict,
     Invalid,
@@ -243,6 +244,7 @@ def confirm_pick(
     """Confirm `qty` units of a pick task taken from the scanned bin; the outcome names the
     next task of the list, so the picker's next step needs no other read."""
     task, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
+    check_warehouse_allowed(bin_)
     if order.status not in PICKABLE_STATUSES:
         raise Conflict(f"sales order {order.number} is {order.status}; it is not being picked")
     remaining = task.qty - task.short - int(picked)
@@ -274,6 +276,7 @@ def report_short(session: Session, *, task_id: int, user_id: int | None) -> Pick
     """The picker could not find the rest of a task: record it short and release the
     reservation, so the order can move on."""
     task, order, bin_, packing, item, task_lot, picked = _load(session, task_id)
+    check_warehouse_allowed(bin_)
     if order.status not in PICKABLE_STATUSES:
         raise Conflict(f"sales order {order.number} is {order.status}; it is not being picked")
     remaining = task.qty - task.short - int(picked)

@@ -11,6 +11,7 @@ from sqlalchemy import BindParameter, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from locations import BinState, PutawayRequest, Suggestion, suggest_bins
+from wms.acting import check_warehouse_code_allowed
 from wms.errors import Conflict, Invalid
 from wms.models import Item, Location, Lot, StockBalance, Warehouse, Zone
 from wms.services.lookup import find_item, find_location, find_lot
@@ -187,6 +188,7 @@ def suggest_putaway(
         found = session.scalar(select(Warehouse).where(Warehouse.code == warehouse.upper()))
         if found is None:
             raise Invalid(f"warehouse: no warehouse {warehouse}", field="warehouse")
+        check_warehouse_code_allowed(found.code)
         warehouse_id = found.id
     lot_code = lot if item.tracking == "lot" else None
     known_lot = find_lot(session, item, lot_code) if lot_code else None

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, and_, case, literal, select
 from sqlalchemy.orm import Session, joinedload
 
+from wms.acting import check_warehouse_allowed
 from wms.config import Settings
 from wms.errors import (
     Conflict,
@@ -103,7 +104,9 @@ def receiving_location(session: Session, code: str) -> Location:
 
 
 def check_receiving_location(location: Location) -> None:
-    """Goods are received at a dock (or a staging area), nowhere else."""
+    """Goods are received at a dock (or a staging area) of a warehouse the person acting
+    may work in, nowhere else."""
+    check_warehouse_allowed(location)
     if location.kind not in RECEIVING_KINDS:
         raise Invalid(f"location: {location.code} is a {location.kind} location; receive at "
                       "a dock", field="location", location=location.code, kind=location.kind)

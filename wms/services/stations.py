@@ -32,21 +32,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from wms.acting import warehouse_codes
 from wms.auth import may
 from wms.config import Settings
 from wms.errors import Invalid, OverReceipt, WmsError
 from wms.models import (
     Item,
+    Location,
     PurchaseOrder,
     SalesOrder,
     StationEvent,
     StationState,
     User,
+    Warehouse,
     utcnow,
 )
 from wms.reasons import INSPECTION_REASONS, check_reason
 from wms.scanning import ScanResult, decode_scan
-from wms.services.lookup import find_item
+from wms.services.lookup import find_item, location_code
 from wms.services.orders import get_purchase_order, get_sales_order
 from wms.services.receiving import ReceiptLineInput, check_on_order, close_receipt, receive
 from wms.services.shelf_life import warehouse_today
@@ -223,7 +226,7 @@ def _sign_in(session: Session, station: StationConfig, site: SiteConfig, data: d
     if user is None:
         return refused("unknown_code", scanned=result.text)
     name = user.display_name or user.username
-    if not may(user, PERMISSION[station.kind]):
+    if not may(user, PERMISSION[station.kind]) or not _may_work_at(session, user, station):
         return refused("badge_not_allowed", name=name)
     current = data.get("person")  # whoever signed in last, their shift over or not
     if isinstance(current, dict) and current.get("id") and current["id"] != user.id:
@@ -231,6 +234,17 @@ def _sign_in(session: Session, station: StationConfig, site: SiteConfig, data: d
         data.pop("last", None)
     data["person"] = {"id": user.id, "name": name, "since": utcnow().isoformat()}
     return ok("signed_in", name=name)
+
+
+def _may_work_at(session: Session, user: User, station: StationConfig) -> bool:
+    """Whether the station's location is in a warehouse the person may work in."""
+    allowed = warehouse_codes(user.warehouses)
+    if allowed is None:
+        return True
+    warehouse = session.scalar(select(Warehouse.code).join(
+        Location, Location.warehouse_id == Warehouse.id).where(
+        Location.code == location_code(station.location)))
+    return warehouse is None or warehouse in allowed
 
 
 def choose_inspection(session: Session, station: StationConfig, disposition: str,

@@ -10,8 +10,15 @@ from typing import Any, cast
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from wms.acting import check_warehouse_code_allowed
 from wms.models import Item, Location, Lot, Move, StockBalance, User, Warehouse
-from wms.services.lookup import find_item, find_location, find_warehouse, location_code
+from wms.services.lookup import (
+    check_location_code_allowed,
+    find_item,
+    find_location,
+    find_warehouse,
+    location_code,
+)
 
 # What units on hand are, in the order a stock lookup shows them.
 STOCK_STATUSES = ("available", "reserved", "picked", "quarantine", "expired", "in_transit")
@@ -100,7 +107,9 @@ def stock_rows(
     if location:
         stmt = stmt.where(StockBalance.location_id == find_location(session, location).id)
     if warehouse:
-        stmt = stmt.where(Location.warehouse_id == find_warehouse(session, warehouse).id)
+        found = find_warehouse(session, warehouse)
+        check_warehouse_code_allowed(found.code)
+        stmt = stmt.where(Location.warehouse_id == found.id)
     if lot:
         stmt = stmt.where(Lot.code == lot, Lot.internal.is_(False))
     stmt = stmt.order_by(Item.sku, Location.walk_seq, Location.code, Lot.received_at, Lot.id)
@@ -131,6 +140,7 @@ def _in_location_statement() -> Select[Any]:
 def _stock_in_location(session: Session, code: str) -> list[StockRow]:
     """What one location holds: one query; an empty answer checks that the location exists."""
     normalized = location_code(code)
+    check_location_code_allowed(session, normalized)
     rows = [
         StockRow(sku, loc, None if internal else lot_code, expiry, received, qty, reserved)
         for sku, loc, lot_code, internal, expiry, received, qty, reserved

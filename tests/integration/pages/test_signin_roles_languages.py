@@ -175,3 +175,16 @@ def test_a_session_lasts_one_shift(floor_app: Any) -> None:
     signed_out = device.client.post("/logout", data={"csrf_token": token})
     assert signed_out.status_code == 302
     assert device.client.get("/pick/").status_code == 302  # back to the sign-in page
+
+
+@pytest.mark.parametrize(("language", "password", "badge"), [
+    ("en", "Sign in with user name and password", "Sign in with your badge"),
+    ("zh", "用用户名和密码登录", "用工牌登录")])
+def test_the_sign_in_page_shows_the_password_form_beside_the_badge_and_hides_neither(
+        floor_app: Any, language: str, password: str, badge: str) -> None:
+    html = floor_app.test_client().get(
+        "/login", headers={"Accept-Language": language}).get_data(as_text=True)
+    assert "<details" not in html
+    assert f'<h2 id="by-password">{password}</h2>' in html
+    assert f'<h2 id="by-badge">{badge}</h2>' in html
+    assert 'id="username"' in html and 'id="password"' in html and 'id="badge"' in html
