@@ -12,6 +12,7 @@ from: a later run with the same source (and the same migrations) reuses it."""
 from __future__ import annotations
 
 import argparse
+import fcntl
 import glob
 import os
 import shutil
@@ -67,9 +68,26 @@ def local_server(base: Path) -> Iterator[str]:
     """A PostgreSQL server over `base`/data (made by initdb the first time, kept after),
     on a free port for as long as the block runs; yields the URL of its `postgres`
     database. Settings are the defaults but for durability (fsync off: a bench copy)."""
+    base.mkdir(parents=True, exist_ok=True)
+    # One bench at a time on these files: a second one waits for the first to finish.
+    lock = os.open(base / "bench.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for another bench using the PostgreSQL server in {base} ...",
+              flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        with _started(base) as url:
+            yield url
+    finally:
+        os.close(lock)
+
+
+@contextmanager
+def _started(base: Path) -> Iterator[str]:
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     as_user: list[str] = []
-    base.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:  # initdb and postgres refuse to run as root
         shutil.chown(base, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
