@@ -24,10 +24,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, text
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import make_url
 
 from bench.seed import schema_fingerprint
+from wms.db import create_db_engine
 from wms.schema import current_revision, upgrade
 
 LOCAL = "local"
@@ -178,7 +179,7 @@ def copy_of(sqlite_path: Path, server_url: str, name: str, *, made_from: Path | 
 
     key = _source_key(made_from or sqlite_path, key_extra)
     target = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    admin = create_db_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         marker = conn.execute(text(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
@@ -194,7 +195,7 @@ def copy_of(sqlite_path: Path, server_url: str, name: str, *, made_from: Path | 
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     upgrade(target, revision or "head")
-    engine = create_engine(target)
+    engine = create_db_engine(target)
     metadata = MetaData()
     metadata.reflect(engine)
     engine.dispose()
