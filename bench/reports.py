@@ -9,7 +9,8 @@ standard costs, so a working copy is given what the services would have written:
 into or out of the company carries its item's cost, each item's average is that cost, and
 each sales line a price 30 % above it. Then every report of wms.reports runs, as the API
 and the office call it (one page of 50 rows, and the whole list as a file would read it),
-and the best of `--repeat` runs is printed."""
+and the best of `--repeat` runs is printed. With `--postgresql [URL]` the same calls run on
+a PostgreSQL copy of that database too (bench/postgres.py), printed beside SQLite's."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench import postgres
 from bench.seed import OpenWork, SeedSpec, plan_path_for, schema_fingerprint, seed
 from wms.db import Database
 from wms.reports.abc import abc_ranking, classes, pareto_curve
@@ -76,17 +78,40 @@ def costed_copy(pristine: Path, db_dir: Path, reuse: bool) -> Path:
     return path
 
 
-def timed(work: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best, result = float("inf"), None
+def timed(work: Callable[[], Any], repeat: int, url: str = "sqlite://"
+          ) -> tuple[float, float, Any]:
+    """Best wall and CPU seconds of `repeat` runs (CPU: this process's, and the local
+    PostgreSQL server's; see bench.postgres.cpu_seconds), and the last result."""
+    best, best_cpu, result = float("inf"), float("inf"), None
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), postgres.cpu_seconds(url)
         result = work()
         best = min(best, time.perf_counter() - started)
-    return best, result
+        best_cpu = min(best_cpu, postgres.cpu_seconds(url) - started_cpu)
+    return best, best_cpu, result
 
 
 def _bound(report: Callable[[Any], Any], session: Any) -> Callable[[], Any]:
     return lambda: report(session)
+
+
+def _rows(result: Any) -> int:
+    return int(result[1] if isinstance(result, tuple) else
+               sum(len(v) for v in result.values()) if isinstance(result, dict)
+               else len(result))
+
+
+def run_reports(url: str, reports: list[tuple[str, Callable[[Any], Any]]], repeat: int
+                ) -> list[tuple[float, float, int]]:
+    """(best seconds, best CPU seconds, rows) of each report over the database at `url`."""
+    db = Database(url)
+    figures = []
+    for _name, report in reports:
+        with db.read() as s:
+            seconds, cpu, result = timed(_bound(report, s), repeat, url)
+        figures.append((seconds, cpu, _rows(result)))
+    db.dispose()
+    return figures
 
 
 def main() -> None:
@@ -95,12 +120,14 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--url", default="", help="a database already costed (skips seeding)")
+    postgres.add_option(parser)
     args = parser.parse_args()
-    url = args.url
+    url, copy = args.url, None
     if not url:
         copy = costed_copy(pristine_seed(args.db_dir, args.reuse), args.db_dir, args.reuse)
         url = f"sqlite:///{copy}"
-    db = Database(url)
+    if args.postgresql and copy is None:
+        parser.error("--postgresql copies the bench's SQLite database: leave out --url")
     zone = ZoneInfo("Asia/Shanghai")
     today = date.today()
     year = Period(today - timedelta(days=364), today, zone)
@@ -124,21 +151,29 @@ def main() -> None:
         ("sales by customer", lambda s: sales(s, year, group="customer", limit=50)),
         ("sales by day", lambda s: sales(s, year, group="day")),
     ]
-    print(f"{'report (a year, ' + str(year.first) + ' to ' + str(year.last) + ')':<44} "
-          f"{'seconds':>8}  rows")
+    engines = {"sqlite": run_reports(url, reports, args.repeat)}
+    if args.postgresql and copy is not None:
+        with postgres.server(args.postgresql, args.db_dir) as server:
+            pg_url = postgres.copy_of(copy, server, "bench_reports")
+            engines["postgresql"] = run_reports(pg_url, reports, args.repeat)
+    title = f"report (a year, {year.first} to {year.last})"
+    print(f"{'':<44} " + " ".join(f"{name:>20}" for name in engines))
+    print(f"{title:<44} " + " ".join(f"{'wall':>10}{'cpu':>10}" for _ in engines)
+          + "  rows")
     slow = []
-    for name, report in reports:
-        with db.read() as s:
-            seconds, result = timed(_bound(report, s), args.repeat)
-        rows = (result[1] if isinstance(result, tuple) else
-                sum(len(v) for v in result.values()) if isinstance(result, dict)
-                else len(result))
-        flag = "" if seconds <= TARGET_SECONDS else "  over 1 s"
-        if flag:
-            slow.append(name)
-        print(f"{name:<44} {seconds:8.3f}  {rows}{flag}", flush=True)
-    print(f"target {TARGET_SECONDS:.0f} s each: "
-          + ("all within" if not slow else f"over it: {', '.join(slow)}"))
+    for i, (name, _report) in enumerate(reports):
+        figures = [engines[engine][i] for engine in engines]
+        rows = {r for _s, _c, r in figures}
+        over = [engine for engine in engines if engines[engine][i][0] > TARGET_SECONDS]
+        slow += [f"{name} ({engine})" for engine in over]
+        print(f"{name:<44} " + " ".join(f"{s:9.3f}s{c:9.3f}s" for s, c, _r in figures)
+              + f"  {'/'.join(str(r) for r in sorted(rows))}"
+              + ("  rows differ between engines" if len(rows) > 1 else "")
+              + (f"  over 1 s on {', '.join(over)}" if over else ""), flush=True)
+    print("cpu: this process's, plus the local PostgreSQL server's processes (not counted "
+          "for a server given by URL)")
+    print(f"target {TARGET_SECONDS:.0f} s of wall time each (best of {args.repeat}): "
+          + ("all within" if not slow else f"over it: {'; '.join(slow)}"))
 
 
 if __name__ == "__main__":
