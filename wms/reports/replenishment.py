@@ -206,7 +206,7 @@ def _on_hand(sqlite: bool, today: date, warehouse_id: int | None, by_warehouse: 
         # whole).
         stmt = stmt.where((Location.warehouse_id + 0 if sqlite else Location.warehouse_id)
                           == warehouse_id)
-    return stmt.group_by(*keys.grouped).subquery("on_hand")
+    return stmt.group_by(*keys.grouped)
 
 
 def _demand(sqlite: bool, starts: dict[int, datetime], warehouse_id: int | None,
@@ -226,7 +226,7 @@ def _demand(sqlite: bool, starts: dict[int, datetime], warehouse_id: int | None,
         func.sum(case((Move.at >= literal(moment, UTCDateTime()), signed), else_=0))
         .label(f"w{days}") for days, moment in starts.items()))
     stmt = stmt.where(demand_moves(), Move.at >= min(starts.values()))
-    return stmt.group_by(*keys.grouped).subquery("demand")
+    return stmt.group_by(*keys.grouped)
 
 
 def _window_demand(demand: Any, starts: dict[int, datetime]) -> Any:
@@ -313,6 +313,8 @@ ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.name_en, Item.name_zh, Item.c
                 Item.instability_factor, Item.demand_window_days, Item.pack_size,
                 Item.max_qty, Item.unit_cost, Item.supplier_id, Supplier.code, Supplier.name,
                 Supplier.lead_time_days, Item.forecast_method)
+# Where a row of ITEM_COLUMNS holds the item's id, demand window and forecast method.
+_ID, _WINDOW, _METHOD = 0, 11, 19
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -326,7 +328,10 @@ def _window_starts(session: Session, today: date, timezone: str) -> dict[int, da
 
 
 def _row(values: Any, warehouse: str | None, on_hand: int, on_order: int,
-         demand: int, forecast: ItemForecast | None = None) -> ReplenishmentRow:
+         demand: int, forecast: ItemForecast | None = None,
+         alerted_only: bool = False) -> ReplenishmentRow | None:
+    """The row of one item (and warehouse); with `alerted_only`, None for an item without
+    an alert (most of them: the lists of alerts skip making their rows)."""
     (item_id, sku, name, name_en, name_zh, category, uom, fixed, item_lead, review,
      instability, window, pack_size, max_qty, unit_cost, supplier_id, supplier,
      supplier_name, supplier_lead, method) = values
@@ -347,6 +352,9 @@ def _row(values: Any, warehouse: str | None, on_hand: int, on_order: int,
         safety, source = per_day * lead * int(instability * 1000), "computed"
     reorder_point = daily * lead + safety
     have = on_hand * unit
+    alert = alert_of(have, safety, reorder_point, None if max_qty is None else max_qty * unit)
+    if alert is None and alerted_only:
+        return None
     suggested = order_quantity(safety - have + daily * review - daily * lead, unit, pack_size)
     up_to = order_quantity(safety + daily * (lead + review) - have - on_order * unit, unit,
                            pack_size)
@@ -358,9 +366,8 @@ def _row(values: Any, warehouse: str | None, on_hand: int, on_order: int,
         demand_method=used, suggested_qty=suggested,
         order_up_to_qty=up_to, pack_size=pack_size, max_qty=max_qty,
         supplier_id=supplier_id, supplier=supplier, supplier_name=supplier_name,
-        unit_cost=unit_cost, alert=alert_of(have, safety, reorder_point,
-                                            None if max_qty is None else max_qty * unit),
-        unit=unit, daily_parts=daily, safety_parts=safety, reorder_parts=reorder_point)
+        unit_cost=unit_cost, alert=alert, unit=unit, daily_parts=daily, safety_parts=safety,
+        reorder_parts=reorder_point)
 
 
 def _warehouse_id(session: Session, code: str | None) -> int | None:
@@ -389,8 +396,8 @@ def replenishment(session: Session, today: date, timezone: str,
     if not starts:
         return []
     sqlite = _is_sqlite(session)
-    stock = _on_hand(sqlite, today, warehouse_id, False)
-    demand = _demand(sqlite, starts, warehouse_id, False)
+    stock = _on_hand(sqlite, today, warehouse_id, False).subquery("on_hand")
+    demand = _demand(sqlite, starts, warehouse_id, False).subquery("demand")
     orders = _on_order(warehouse_id)
     stmt = (select(*ITEM_COLUMNS, stock.c.on_hand, orders.c.on_order,
                    _window_demand(demand, starts))
@@ -417,8 +424,9 @@ def replenishment(session: Session, today: date, timezone: str,
     for values in session.connection().execute(stmt).all():
         *item, on_hand, on_order, units = values
         row = _row(item, code, int(on_hand or 0), int(on_order or 0), int(units or 0),
-                   forecasts.of(item[0], None, item[11], item[-1]))
-        if alert is None or row.alert == alert or (alert == "any" and row.alert):
+                   forecasts.of(item[_ID], None, item[_WINDOW], item[_METHOD]),
+                   alert is not None)
+        if row is not None and (alert is None or row.alert == alert or alert == "any"):
             rows.append(row)
     return rows
 
@@ -432,8 +440,10 @@ def alerted_by_warehouse(session: Session, today: date,
     if not starts:
         return []
     sqlite = _is_sqlite(session)
-    stock = _on_hand(sqlite, today, None, True)
-    demand = _demand(sqlite, starts, None, True)
+    # Common table expressions: each sum is read once, though both pick the pairs and
+    # give their figures (the engines keep a CTE named twice instead of running it twice).
+    stock = _on_hand(sqlite, today, None, True).cte("on_hand")
+    demand = _demand(sqlite, starts, None, True).cte("demand")
     kept = union(
         select(stock.c.item_id, stock.c.warehouse_id),
         select(demand.c.item_id, demand.c.warehouse_id),
@@ -460,8 +470,9 @@ def alerted_by_warehouse(session: Session, today: date,
     for values in session.connection().execute(stmt).all():
         *item, warehouse, warehouse_id, on_hand, units = values
         row = _row(item, warehouse, int(on_hand or 0), 0, int(units or 0),
-                   forecasts.of(item[0], warehouse_id, item[11], item[-1]))
-        if row.alert:
+                   forecasts.of(item[_ID], warehouse_id, item[_WINDOW],
+                                item[_METHOD]), True)
+        if row is not None:
             rows.append(row)
     return rows
 
