@@ -145,6 +145,14 @@ def test_items_from_before_forecast_methods_forecast_by_the_moving_average(
     methods, indexes = state()
     assert methods == [("CUP", "moving_average")]
     assert "ix_moves_demand_at" in indexes
+    # partial on both engines: the demand moves alone
+    with engine.connect() as conn:
+        definition = conn.execute(text(
+            "SELECT sql FROM sqlite_master WHERE name = 'ix_moves_demand_at'"
+            if engine.dialect.name == "sqlite" else
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_moves_demand_at'")).scalar()
+    assert "WHERE" in definition and "'ship'" in definition \
+        and "'customer_return'" in definition
     command.downgrade(alembic_config(url), "0008")
     engine.dispose()
     methods, indexes = state()
