@@ -209,3 +209,16 @@ def test_the_item_form_sets_the_forecast_method(office: Any, db: Database) -> No
             == "exp_smoothing"
     page = clerk.text(answer)
     assert "Forecast method" in page and "Exponential smoothing" in page
+
+
+def test_items_without_demand_forecast_nothing_whatever_their_method(
+        cups: None, api_as: Any, build: Builder) -> None:
+    clerk = api_as("clerk")
+    for sku, method in (("TEA", "exp_smoothing"), ("POT", "auto")):
+        build.item(sku, name=sku, lead_time_days=5, home_location="A-01-01-01")
+        assert clerk.put(f"/items/{sku}", {"forecast_method": method}).status_code == 200
+    rows = {r["sku"]: r for r in clerk.get("/replenishment", warehouse="WH1").get_json()[
+        "rows"]}
+    assert [(rows[s]["demand_method"], rows[s]["avg_daily_demand"], rows[s]["alert"])
+            for s in ("TEA", "POT")] == [("exp_smoothing", 0.0, None),
+                                         ("moving_average", 0.0, None)]

@@ -259,6 +259,7 @@ class _Forecasts:
     def __init__(self, session: Session, today: date, timezone: str,
                  warehouse_id: int | None, by_warehouse: bool) -> None:
         self.found: dict[tuple[int, int | None], ItemForecast] = {}
+        self.quiet: dict[tuple[int, str], ItemForecast] = {}
         self.today = today
         planned = session.execute(
             select(Item.id, Item.demand_window_days, Item.forecast_method)
@@ -302,9 +303,12 @@ class _Forecasts:
         if method == DEFAULT_ITEM_METHOD:
             return None
         found = self.found.get((item_id, warehouse))
-        if found is None:  # no demand at all in its history
-            days = (self.today - item_history_first(self.today, window)).days + 1
-            found = item_forecast_of([0] * days, window, method)
+        if found is None:  # no demand at all in its history: the same for every such item
+            found = self.quiet.get((window, method))
+            if found is None:
+                days = (self.today - item_history_first(self.today, window)).days + 1
+                found = self.quiet[window, method] = item_forecast_of([0] * days, window,
+                                                                      method)
         return found
 
 
