@@ -222,3 +222,11 @@ def test_items_without_demand_forecast_nothing_whatever_their_method(
     assert [(rows[s]["demand_method"], rows[s]["avg_daily_demand"], rows[s]["alert"])
             for s in ("TEA", "POT")] == [("exp_smoothing", 0.0, None),
                                          ("moving_average", 0.0, None)]
+
+
+def test_an_instability_factor_of_three_places_counts_exactly(cups: None,
+                                                              api_as: Any) -> None:
+    """1.155 is no exact binary fraction: 40/28 x 5 x 1.155 = 231/28 = 8.25 exactly."""
+    clerk = api_as("clerk")
+    assert clerk.put("/items/CUP", {"instability_factor": "1.155"}).status_code == 200
+    assert _row(clerk)["safety_stock"] == 8.25

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, union
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from wms.errors import Invalid, UnknownRecord
@@ -314,7 +314,10 @@ class _Forecasts:
 
 ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.name_en, Item.name_zh, Item.category,
                 Item.uom, Item.safety_stock, Item.lead_time_days, Item.review_period_days,
-                Item.instability_factor, Item.demand_window_days, Item.pack_size,
+                # in thousandths, a whole number (it has 3 places): no decimal made per row
+                cast(func.round(Item.instability_factor * 1000), Integer)
+                .label("instability_parts"),
+                Item.demand_window_days, Item.pack_size,
                 Item.max_qty, Item.unit_cost, Item.supplier_id, Supplier.code, Supplier.name,
                 Supplier.lead_time_days, Item.forecast_method)
 # Where a row of ITEM_COLUMNS holds the item's id, demand window and forecast method.
@@ -337,7 +340,7 @@ def _row(values: Any, warehouse: str | None, on_hand: int, on_order: int,
     """The row of one item (and warehouse); with `alerted_only`, None for an item without
     an alert (most of them: the lists of alerts skip making their rows)."""
     (item_id, sku, name, name_en, name_zh, category, uom, fixed, item_lead, review,
-     instability, window, pack_size, max_qty, unit_cost, supplier_id, supplier,
+     instability_parts, window, pack_size, max_qty, unit_cost, supplier_id, supplier,
      supplier_name, supplier_lead, method) = values
     lead = item_lead if item_lead is not None else (supplier_lead or 0)
     demand = max(demand, 0)  # more returned than shipped is no demand, not a negative one
@@ -353,7 +356,7 @@ def _row(values: Any, warehouse: str | None, on_hand: int, on_order: int,
     if fixed is not None:
         safety, source = fixed * unit, "fixed"
     else:
-        safety, source = per_day * lead * int(instability * 1000), "computed"
+        safety, source = per_day * lead * instability_parts, "computed"
     reorder_point = daily * lead + safety
     have = on_hand * unit
     alert = alert_of(have, safety, reorder_point, None if max_qty is None else max_qty * unit)
