@@ -266,8 +266,8 @@ class _Forecasts:
             .where(Item.forecast_method != DEFAULT_ITEM_METHOD, Item.active.is_(True))).all()
         if not planned:
             return
-        self.windows = {item_id: window for item_id, window, _method in planned}
-        first = min(item_history_first(today, w) for w in self.windows.values())
+        windows = {item_id: window for item_id, window, _method in planned}
+        first = min(item_history_first(today, w) for w in windows.values())
         day = local_day_of(session, Move.at, first, today, timezone).label("day")
         signed = case((Move.kind == "ship", Move.qty), else_=-Move.qty)
         columns: list[Any] = [Move.item_id]
@@ -291,7 +291,7 @@ class _Forecasts:
             series.setdefault((item_id, warehouse), {})[str(on_day)] = int(units or 0)
         methods = {item_id: method for item_id, _window, method in planned}
         for (item_id, warehouse), by_day in series.items():
-            window = self.windows[item_id]
+            window = windows[item_id]
             start = item_history_first(today, window)
             read = [by_day.get((start + timedelta(days=n)).isoformat(), 0)
                     for n in range((today - start).days + 1)]
