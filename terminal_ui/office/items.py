@@ -27,7 +27,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from terminal_ui.auth import permission_required
 from terminal_ui.lookup import STATUS_LABELS
 from terminal_ui.office.audit import shown
-from terminal_ui.office.replenishment import SOURCE_LABELS, alert_label, figure
+from terminal_ui.office.replenishment import (
+    FORECAST_METHOD_LABELS,
+    SOURCE_LABELS,
+    alert_label,
+    figure,
+    method_label,
+)
 from terminal_ui.office.tables import file_response, page_window
 from terminal_ui.refusals import describe
 from wms.db import Database
@@ -66,6 +72,7 @@ FIELD_LABELS = {
     "review_period_days": _l("Review period (days)"),
     "instability_factor": _l("Instability factor"),
     "demand_window_days": _l("Demand window (days)"),
+    "forecast_method": _l("Forecast method"),
     "safety_stock": _l("Safety stock (empty: computed)"),
     "reorder_point": _l("Reorder point"), "min_qty": _l("Minimum"), "max_qty": _l("Maximum"),
     "home_location": _l("Home bin"), "zone_code": _l("Zone"), "abc_class": _l("ABC class"),
@@ -178,7 +185,7 @@ def _form_values(session: Session, sku: str | None) -> dict[str, Any]:
     if sku is None:
         return {"tracking": "none", "uom": "pcs", "pack_size": 1, "review_period_days": 7,
                 "instability_factor": "1.2", "demand_window_days": 28, "unit_cost": "0",
-                "active": True}
+                "forecast_method": "moving_average", "active": True}
     return item_snapshot(session, get_item(session, sku))
 
 
@@ -193,7 +200,8 @@ def _render_form(sku: str | None, values: dict[str, Any], errors: dict[str, str]
     shown = {k: " ".join(v) if isinstance(v, list) else ("" if v is None else v)
              for k, v in values.items()}
     return render_template("office/items/form.html", sku=sku, values=shown, errors=errors,
-                           suppliers=suppliers, labels=FIELD_LABELS), status
+                           suppliers=suppliers, labels=FIELD_LABELS,
+                           forecast_methods=FORECAST_METHOD_LABELS), status
 
 
 def _errors_of(error: WmsError) -> dict[str, str]:
@@ -293,7 +301,8 @@ def item(sku: str) -> str:
             moves=ledger_rows(s, sku=found.sku, limit=20), move_labels=MOVE_LABELS,
             events=item_events(s, found.sku), event_labels=EVENT_LABELS,
             labels=FIELD_LABELS, shown=shown, plan=planned[0] if planned else None,
-            alert_label=alert_label, figure=figure, source_labels=SOURCE_LABELS)
+            alert_label=alert_label, figure=figure, source_labels=SOURCE_LABELS,
+            method_label=method_label)
 
 
 @blueprint.post("/labels")

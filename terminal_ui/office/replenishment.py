@@ -49,12 +49,17 @@ ALERT_LABELS = {
     "above_max": _l("Above maximum"),
 }
 SOURCE_LABELS = {"computed": _l("computed"), "fixed": _l("fixed")}
+# How an item's daily demand is forecast (stored as these codes on the item).
+FORECAST_METHOD_LABELS = {"moving_average": _l("Moving average"),
+                          "exp_smoothing": _l("Exponential smoothing"),
+                          "auto": _l("Automatic (the better fit)")}
 
 COLUMNS = (
     Column("sku", _l("SKU")), Column("name", _l("Item")), Column("category", _l("Category")),
     Column("warehouse", _l("Warehouse")), Column("on_hand", _l("On hand")),
     Column("on_order", _l("On order")), Column("demand", _l("Demand")),
     Column("avg_daily_demand", _l("Average daily demand")),
+    Column("demand_method", _l("Forecast by")),
     Column("lead_time_days", _l("Lead time (days)")),
     Column("review_period_days", _l("Review period (days)")),
     Column("safety_stock", _l("Safety stock")),
@@ -77,6 +82,12 @@ def _vary(body: str, status: int = 200) -> Response:
     return response
 
 
+def method_label(code: str | None) -> str:
+    """An item's forecast method in the reader's language (its code when unknown)."""
+    label = FORECAST_METHOD_LABELS.get(code or "")
+    return str(label) if label is not None else str(code or "—")
+
+
 def alert_label(code: str | None) -> str:
     """An alert in the reader's language ("" for none)."""
     return str(ALERT_LABELS[code]) if code in ALERT_LABELS else ""
@@ -92,6 +103,7 @@ def _file_row(row: ReplenishmentRow) -> dict[str, Any]:
             "warehouse": row.warehouse or "", "on_hand": row.on_hand,
             "on_order": row.on_order, "demand": row.demand,
             "avg_daily_demand": row.avg_daily_demand,
+            "demand_method": method_label(row.demand_method),
             "lead_time_days": row.lead_time_days,
             "review_period_days": row.review_period_days, "safety_stock": row.safety_stock,
             "safety_stock_source": str(SOURCE_LABELS[row.safety_stock_source]),
@@ -130,7 +142,7 @@ def rows() -> Response:
         context = {"rows": found[window.offset:end], "total": len(found), "window": window,
                    "query": query, "warehouses": warehouse_choices(s),
                    "categories": categories(s), "alert_label": alert_label, "figure": figure,
-                   "source_labels": SOURCE_LABELS,
+                   "source_labels": SOURCE_LABELS, "method_label": method_label,
                    "may_order": current_user.may("orders")}
     template = ("office/replenishment/_rows.html" if request.headers.get("HX-Request")
                 else "office/replenishment/rows.html")

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -108,3 +109,55 @@ def test_reasons_stored_as_labels_become_codes_and_other_text_becomes_a_note(
     # dropped back to accept, so no later scan is booked under a reason nobody chose.
     assert stations == {"dock": {"disposition": "quarantine", "reason": "missing_label"},
                         "dock-2": {"disposition": "accept", "reason": None}}
+
+
+def test_items_from_before_forecast_methods_forecast_by_the_moving_average(
+    empty_database_url: str,
+) -> None:
+    """0009 gives every item the moving average (the daily demand it always had) and the
+    demand moves their partial index; going back takes both away and forward again adds
+    them again."""
+    from alembic import command
+
+    from wms.schema import alembic_config
+
+    url = empty_database_url
+    upgrade(url, "0008")
+    engine = create_engine(url)
+    old = MetaData()
+    old.reflect(engine)
+    with engine.begin() as conn:
+        conn.execute(old.tables["items"].insert().values(
+            id=1, sku="CUP", name="茶杯", uom="pcs", tracking="none", expiry=False,
+            unit_cost=0, pack_size=1))
+    upgrade(url)
+
+    def state() -> tuple[list[Any], set[str]]:
+        inspector = inspect(engine)
+        columns = {c["name"] for c in inspector.get_columns("items")}
+        indexes = {i["name"] for i in inspector.get_indexes("moves")}
+        with engine.connect() as conn:
+            methods = list(conn.execute(text(
+                "SELECT sku, forecast_method FROM items")).all()) \
+                if "forecast_method" in columns else []
+        return [tuple(m) for m in methods], indexes
+
+    methods, indexes = state()
+    assert methods == [("CUP", "moving_average")]
+    assert "ix_moves_demand_at" in indexes
+    # partial on both engines: the demand moves alone
+    with engine.connect() as conn:
+        definition = conn.execute(text(
+            "SELECT sql FROM sqlite_master WHERE name = 'ix_moves_demand_at'"
+            if engine.dialect.name == "sqlite" else
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_moves_demand_at'")).scalar()
+    assert "WHERE" in definition and "'ship'" in definition \
+        and "'customer_return'" in definition
+    command.downgrade(alembic_config(url), "0008")
+    engine.dispose()
+    methods, indexes = state()
+    assert methods == [] and "ix_moves_demand_at" not in indexes
+    upgrade(url)
+    engine.dispose()
+    assert state() == ([("CUP", "moving_average")], indexes | {"ix_moves_demand_at"})
+    engine.dispose()

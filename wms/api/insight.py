@@ -22,7 +22,9 @@ from wms.reports.forecast import (
     METHODS,
     Forecast,
     ForecastQuery,
+    ItemForecast,
     forecast,
+    item_forecast,
 )
 from wms.reports.suppliers import (
     SupplierEvaluation,
@@ -97,6 +99,21 @@ class ForecastMapeJson(TypedDict):
     exp_smoothing: float | None
 
 
+class ItemForecastJson(TypedDict):
+    forecast_method: Annotated[Literal["moving_average", "exp_smoothing", "auto"], Field(
+        description="the method the item keeps for its replenishment (PUT /items/{sku})")]
+    demand_method: Annotated[Literal["moving_average", "exp_smoothing"], Field(
+        description="the method its daily demand comes from now (auto resolved)")]
+    avg_daily_demand: Annotated[float, Field(description=(
+        "the daily demand the replenishment uses (4 places): the moving average of the "
+        "item's demand_window_days, or exponential smoothing with alpha 0.3 over the last "
+        "90 days"))]
+    demand_window_days: int
+    mape: Annotated[ForecastMapeJson, Field(description=(
+        "each method's error over the last 90 days with the item's own window and alpha "
+        "0.3 (what auto compares); both null for a plain moving average"))]
+
+
 class ForecastJson(TypedDict):
     sku: str
     method: Literal["moving_average", "exp_smoothing"]
@@ -114,9 +131,12 @@ class ForecastJson(TypedDict):
         "the history, as a share (0.25 = 25 %); days with 0 actual demand are left out; "
         "null when no day is left"))]
     best_method: Literal["moving_average", "exp_smoothing"] | None
+    replenishment: Annotated[ItemForecastJson, Field(description=(
+        "how the item's replenishment forecasts its daily demand, whatever the query "
+        "asks for"))]
 
 
-def forecast_json(result: Forecast) -> dict[str, object]:
+def forecast_json(result: Forecast, kept: ItemForecast) -> dict[str, object]:
     q = result.query
     ahead = float(result.forecast_daily)
     return {
@@ -130,6 +150,12 @@ def forecast_json(result: Forecast) -> dict[str, object]:
         "forecast": [{"date": day.isoformat(), "qty": ahead} for day in result.horizon_days],
         "mape": {name: _rate(value) for name, value in result.mape.items()},
         "best_method": result.best_method,
+        "replenishment": {
+            "forecast_method": kept.method, "demand_method": kept.used,
+            "avg_daily_demand": float(kept.daily),
+            "demand_window_days": result.item.demand_window_days,
+            "mape": {name: _rate(kept.mape.get(name)) for name in METHODS},
+        },
     }
 
 
@@ -173,7 +199,10 @@ def forecast_query_of(call: Call) -> ForecastQuery:
      "average of `window` days, or exponential smoothing with `alpha`) and the MAPE of both "
      "methods over that history", errors=("invalid", "unknown_item"), response=ForecastJson)
 def get_forecast(call: Call) -> Reply:
-    return 200, forecast_json(forecast(call.session, forecast_query_of(call)))
+    result = forecast(call.session, forecast_query_of(call))
+    q = result.query
+    return 200, forecast_json(result, item_forecast(call.session, result.item, q.today,
+                                                    q.timezone))
 
 
 # ---------------------------------------------------------------- suppliers

@@ -20,6 +20,7 @@ from wms.reports.replenishment import (
 from wms.services.replenishment_orders import make_draft_purchase_orders
 from wms.services.shelf_life import warehouse_today
 
+ItemForecastMethod = Literal["moving_average", "exp_smoothing", "auto"]
 Alert = Literal["below_safety_stock", "below_reorder_point", "above_max"]
 
 
@@ -40,8 +41,16 @@ class ReplenishmentRowJson(TypedDict):
         "units shipped to customers less units they returned, over the last "
         "demand_window_days calendar days (today included), never below 0"))]
     demand_window_days: int
-    avg_daily_demand: Annotated[float, Field(description="demand / demand_window_days, "
-                                                         "4 places")]
+    avg_daily_demand: Annotated[float, Field(description=(
+        "the daily demand forecast by the item's forecast_method (demand_method names the "
+        "method used): for moving_average (the default) demand / demand_window_days; for "
+        "exp_smoothing the smoothed daily demand (alpha 0.3) over the last 90 days; 4 "
+        "places"))]
+    forecast_method: Annotated[ItemForecastMethod, Field(description=(
+        "the item's forecast method as kept: moving_average, exp_smoothing, or auto "
+        "(whichever has the smaller MAPE over the last 90 days)"))]
+    demand_method: Annotated[Literal["moving_average", "exp_smoothing"], Field(description=(
+        "the method avg_daily_demand comes from (auto resolved)"))]
     lead_time_days: Annotated[int, Field(description=(
         "the item's lead time, else its supplier's, else 0"))]
     review_period_days: int
@@ -93,7 +102,10 @@ def replenishment_row_json(row: ReplenishmentRow) -> ReplenishmentRowJson:
         "sku": row.sku, "name": row.name, "category": row.category,
         "warehouse": row.warehouse, "on_hand": row.on_hand, "on_order": row.on_order,
         "demand": row.demand, "demand_window_days": row.demand_window_days,
-        "avg_daily_demand": float(row.avg_daily_demand), "lead_time_days": row.lead_time_days,
+        "avg_daily_demand": float(row.avg_daily_demand),
+        "forecast_method": row.forecast_method,  # type: ignore[typeddict-item]
+        "demand_method": row.demand_method,  # type: ignore[typeddict-item]
+        "lead_time_days": row.lead_time_days,
         "review_period_days": row.review_period_days,
         "safety_stock": float(row.safety_stock),
         "safety_stock_source": row.safety_stock_source,  # type: ignore[typeddict-item]

@@ -137,6 +137,10 @@ class ItemBody(Body):
     instability_factor: Annotated[Decimal, Field(ge=0, le=999, max_digits=6,
                                                  decimal_places=3)] | None = None
     demand_window_days: Annotated[int, Field(strict=True, ge=1, le=3650), WHOLE] | None = None
+    forecast_method: Literal["moving_average", "exp_smoothing", "auto"] | None = Field(
+        None, description="How the replenishment forecasts the daily demand: moving_average "
+        "(of demand_window_days, the default), exp_smoothing (alpha 0.3 over the last 90 "
+        "days) or auto (whichever has the smaller MAPE over the last 90 days)")
     active: Flag | None = None
 
 

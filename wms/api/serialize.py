@@ -30,6 +30,7 @@ from wms.models import (
     Transfer,
     User,
 )
+from wms.models.catalog import FORECAST_METHODS
 from wms.models.counting import COUNT_STATUSES
 from wms.models.layout import LOCATION_KINDS
 from wms.models.printing import JOB_STATUSES
@@ -59,6 +60,12 @@ TransferStatus = Annotated[str, _one_of(("in_transit", "received"))]
 MoveKind = Annotated[str, _one_of(MOVE_KINDS)]
 LocationKind = Annotated[str, _one_of(LOCATION_KINDS)]
 Tracking = Annotated[str, _one_of(("none", "lot"))]
+ForecastMethod = Annotated[str, WithJsonSchema({
+    "type": "string", "enum": list(FORECAST_METHODS),
+    "description": "how the replenishment forecasts the item's daily demand: "
+                   "moving_average (of demand_window_days, the default), exp_smoothing "
+                   "(alpha 0.3 over the last 90 days) or auto (whichever of the two has the "
+                   "smaller MAPE over the last 90 days)"})]
 DocumentKind = Annotated[str, _one_of(DOCUMENT_KINDS)]
 # Money: a decimal string with 2 places ("12.50").
 Money = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"})]
@@ -107,6 +114,7 @@ class ItemJson(TypedDict):
     review_period_days: int
     instability_factor: float
     demand_window_days: int
+    forecast_method: ForecastMethod
     active: bool
     avg_cost: Money
     on_hand: NotRequired[int]
@@ -509,7 +517,8 @@ def item_json(item: Item, on_hand: int | None = None,
         "supplier": supplier, "home_location": home_location,
         "review_period_days": item.review_period_days,
         "instability_factor": round(float(item.instability_factor), 4),
-        "demand_window_days": item.demand_window_days, "active": item.active,
+        "demand_window_days": item.demand_window_days,
+        "forecast_method": item.forecast_method, "active": item.active,
         "avg_cost": money(average) or "0.00",
     }
     if on_hand is not None:

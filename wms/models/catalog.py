@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base, UTCDateTime
 
+# How an item's replenishment forecasts its daily demand: the moving average of its demand
+# window (the default), exponential smoothing, or whichever fitted its history better.
+FORECAST_METHODS = ("moving_average", "exp_smoothing", "auto")
+
 
 class Item(Base):
     __tablename__ = "items"
@@ -46,6 +50,9 @@ class Item(Base):
     instability_factor: Mapped[Decimal] = mapped_column(
         Numeric(6, 3), default=Decimal("1.2"), server_default="1.2")
     demand_window_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    # How the replenishment forecasts the item's daily demand: one of FORECAST_METHODS.
+    forecast_method: Mapped[str] = mapped_column(String(16), default="moving_average",
+                                                 server_default="moving_average")
     # The moving-average unit cost of the units on hand, kept with every move in or out
     # (None until the first receipt: `unit_cost` stands in).
     avg_cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))

@@ -8,7 +8,14 @@ history, |actual - forecast| / actual, where a day's forecast is made from the d
 it (a moving average: the mean of the `window` days before, read from the ledger before
 the history too; exponential smoothing starts from the history's first day and forecasts
 from the second day on). Days whose actual demand is 0 are left out (the percentage is
-undefined there); None when no day is left."""
+undefined there); None when no day is left.
+
+Each item also keeps the method the replenishment forecasts its daily demand with
+(`Item.forecast_method`, one of ITEM_METHODS): the moving average of its own
+`demand_window_days` (the default: the replenishment's average daily demand as it always
+was), exponential smoothing with alpha 0.3 over the last 90 days, or `auto`, whichever of
+the two has the smaller MAPE over those 90 days (the moving average when neither has one or
+they are equal)."""
 
 from __future__ import annotations
 
@@ -17,15 +24,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from wms.errors import Invalid
 from wms.models import Item, Move
+from wms.models.catalog import FORECAST_METHODS
 from wms.reports.local_days import day_start, local_day_of
 from wms.services.lookup import find_item
 
 METHODS = ("moving_average", "exp_smoothing")
+# The methods an item may keep for its replenishment; stored as these codes.
+ITEM_METHODS = FORECAST_METHODS
+DEFAULT_ITEM_METHOD = "moving_average"
 # Moves that make demand: units shipped to customers, less units they returned.
 DEMAND_KINDS = ("ship", "customer_return")
 DEFAULT_DAYS = 90
@@ -100,6 +112,12 @@ def check_query(query: ForecastQuery) -> None:
         raise Invalid(f"horizon: a whole number from 0 to {MAX_HORIZON}", field="horizon")
 
 
+def demand_moves() -> ColumnElement[bool]:
+    """The moves that make demand, written out as the partial index over them has it
+    (wms.models.stock.DEMAND_MOVES), so both engines read them through it."""
+    return Move.kind.in_([literal_column(f"'{kind}'") for kind in DEMAND_KINDS])
+
+
 def daily_demand(session: Session, item_id: int, first: date, last: date,
                  timezone: str) -> list[int]:
     """Units shipped less units returned on each local day first..last (zero days
@@ -107,7 +125,7 @@ def daily_demand(session: Session, item_id: int, first: date, last: date,
     day = local_day_of(session, Move.at, first, last, timezone).label("day")
     signed = case((Move.kind == "ship", Move.qty), else_=-Move.qty)
     stmt = (select(day, func.sum(signed))
-            .where(Move.item_id == item_id, Move.kind.in_(DEMAND_KINDS),
+            .where(Move.item_id == item_id, demand_moves(),
                    Move.at >= day_start(first, timezone),
                    Move.at < day_start(last + timedelta(days=1), timezone))
             .group_by(day))
@@ -180,3 +198,56 @@ def forecast(session: Session, query: ForecastQuery) -> Forecast:
                for n, units in enumerate(demand)]
     return Forecast(item=item, query=query, history=history, forecast_daily=_places(ahead),
                     mape={name: mape(demand, fit) for name, fit in fits.items()})
+
+
+# ---------------------------------------------------------------- the item's own method
+
+@dataclass(frozen=True)
+class ItemForecast:
+    """The daily demand an item's replenishment uses: its method as kept (`method`), the
+    method that made the figure (`used`: `auto` resolved), the figure (4 places, never
+    below 0) and the MAPE of both methods over the history (empty for a plain moving
+    average, which needs no history)."""
+
+    method: str
+    used: str
+    daily: Decimal
+    mape: dict[str, Decimal | None]
+
+
+def item_history_first(today: date, window: int) -> date:
+    """The first day an item's forecast reads: `window` days before its 90-day history."""
+    return today - timedelta(days=DEFAULT_DAYS - 1 + window)
+
+
+def item_forecast_of(read: Sequence[int], window: int, method: str,
+                     alpha: Decimal = DEFAULT_ALPHA) -> ItemForecast:
+    """An item's forecast from its daily demand `read` (from item_history_first to today:
+    `window` days, then the 90 days of the history)."""
+    if method not in ITEM_METHODS:
+        raise Invalid("forecast_method: " + ", ".join(ITEM_METHODS), field="forecast_method")
+    demand = read[window:]
+    if method == "moving_average":
+        return ItemForecast(method, method, _places(max(moving_average_next(read, window),
+                                                        Decimal(0))), {})
+    fits = {"moving_average": moving_average_fit(read, window)[window:],
+            "exp_smoothing": exp_smoothing_fit(demand, alpha)}
+    errors = {name: mape(demand, fit) for name, fit in fits.items()}
+    used = method
+    if method == "auto":
+        ma, es = errors["moving_average"], errors["exp_smoothing"]
+        used = "exp_smoothing" if es is not None and (ma is None or es < ma) \
+            else "moving_average"
+    ahead = moving_average_next(read, window) if used == "moving_average" \
+        else smoothing_levels(demand, alpha)[-1] if demand else Decimal(0)
+    return ItemForecast(method, used, _places(max(ahead, Decimal(0))), errors)
+
+
+def item_forecast(session: Session, item: Item, today: date, timezone: str,
+                  method: str | None = None) -> ItemForecast:
+    """The forecast of an item's daily demand that its replenishment uses (over every
+    warehouse), by its kept method or by `method`."""
+    window = item.demand_window_days
+    read = daily_demand(session, item.id, item_history_first(today, window), today,
+                        timezone)
+    return item_forecast_of(read, window, method or item.forecast_method)

@@ -2,7 +2,13 @@
 units that can be sold, what is on order, the average daily demand, the safety stock, the
 reorder point, the seeds' purchase quantity beside the textbook order-up-to quantity, and
 the most urgent alert. One aggregate statement reads the ledger's sums; the formulas run
-over its rows."""
+over its rows.
+
+The average daily demand is the forecast of the item's own method (`Item.forecast_method`):
+the moving average of its `demand_window_days` (the default, demand / demand_window_days),
+exponential smoothing, or whichever of the two fitted the last 90 days better (`auto`).
+Only items that keep another method than the moving average have their daily demand read
+day by day (one more aggregate statement, over those items alone)."""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, union
+from sqlalchemy import Integer, Select, and_, case, cast, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from wms.errors import Invalid, UnknownRecord
@@ -29,6 +35,15 @@ from wms.models import (
     Warehouse,
 )
 from wms.models.base import UTCDateTime
+from wms.reports.forecast import (
+    DEFAULT_ITEM_METHOD,
+    ItemForecast,
+    demand_moves,
+    item_forecast_of,
+    item_history_first,
+)
+from wms.reports.forecast import PLACES as FORECAST_PLACES
+from wms.reports.local_days import day_start, local_day_of
 
 # Most urgent first.
 ALERTS = ("below_safety_stock", "below_reorder_point", "above_max")
@@ -37,8 +52,6 @@ UNAVAILABLE = ("quarantine", "in_transit")
 # Purchase orders still expecting goods (a draft is not sent; cancelled and closed orders
 # expect nothing more).
 EXPECTING = ("open", "partial")
-# Moves that make demand: units shipped to customers, less units they returned.
-DEMAND_KINDS = ("ship", "customer_return")
 PLACES = Decimal("0.0001")
 ZERO = Decimal("0.0000")
 
@@ -72,6 +85,8 @@ class ReplenishmentRow:
     lead_time_days: int
     review_period_days: int
     safety_stock_source: str  # "computed" or "fixed"
+    forecast_method: str  # the item's kept method: moving_average, exp_smoothing or auto
+    demand_method: str  # the method the daily demand comes from: `auto` resolved
     suggested_qty: int
     order_up_to_qty: int
     pack_size: int
@@ -185,8 +200,13 @@ def _on_hand(sqlite: bool, today: date, warehouse_id: int | None, by_warehouse: 
             .join(Lot, Lot.id == StockBalance.lot_id)
             .where(StockBalance.qty > 0))
     if warehouse_id is not None:
-        stmt = stmt.where(Location.warehouse_id == warehouse_id)
-    return stmt.group_by(*keys.grouped).subquery("on_hand")
+        # On SQLite `+ 0`: one pass over the balances, not the warehouse's bins through
+        # their index and then each bin's balances at random (twice as slow when the
+        # warehouse holds most of the bins; a pass costs no more than the report as a
+        # whole).
+        stmt = stmt.where((Location.warehouse_id + 0 if sqlite else Location.warehouse_id)
+                          == warehouse_id)
+    return stmt.group_by(*keys.grouped)
 
 
 def _demand(sqlite: bool, starts: dict[int, datetime], warehouse_id: int | None,
@@ -205,8 +225,8 @@ def _demand(sqlite: bool, starts: dict[int, datetime], warehouse_id: int | None,
     stmt = stmt.add_columns(*(
         func.sum(case((Move.at >= literal(moment, UTCDateTime()), signed), else_=0))
         .label(f"w{days}") for days, moment in starts.items()))
-    stmt = stmt.where(Move.kind.in_(DEMAND_KINDS), Move.at >= min(starts.values()))
-    return stmt.group_by(*keys.grouped).subquery("demand")
+    stmt = stmt.where(demand_moves(), Move.at >= min(starts.values()))
+    return stmt.group_by(*keys.grouped)
 
 
 def _window_demand(demand: Any, starts: dict[int, datetime]) -> Any:
@@ -231,11 +251,77 @@ def _on_order(warehouse_id: int | None) -> Any:
     return stmt.group_by(PurchaseOrderLine.item_id).subquery("on_order")
 
 
+class _Forecasts:
+    """The forecasts of the items that keep another method than the moving average, per
+    item (and warehouse): their daily demand read day by day in one aggregate statement
+    over those items' demand moves alone."""
+
+    def __init__(self, session: Session, today: date, timezone: str,
+                 warehouse_id: int | None, by_warehouse: bool) -> None:
+        self.found: dict[tuple[int, int | None], ItemForecast] = {}
+        self.quiet: dict[tuple[int, str], ItemForecast] = {}
+        self.today = today
+        planned = session.execute(
+            select(Item.id, Item.demand_window_days, Item.forecast_method)
+            .where(Item.forecast_method != DEFAULT_ITEM_METHOD, Item.active.is_(True))).all()
+        if not planned:
+            return
+        windows = {item_id: window for item_id, window, _method in planned}
+        first = min(item_history_first(today, w) for w in windows.values())
+        day = local_day_of(session, Move.at, first, today, timezone).label("day")
+        signed = case((Move.kind == "ship", Move.qty), else_=-Move.qty)
+        columns: list[Any] = [Move.item_id]
+        stmt = select().select_from(Move).join(Item, Item.id == Move.item_id)
+        if warehouse_id is not None or by_warehouse:
+            place = case((Move.kind == "ship", Move.from_location_id),
+                         else_=Move.to_location_id)
+            stmt = stmt.join(Location, Location.id == place)
+            if warehouse_id is not None:
+                stmt = stmt.where(Location.warehouse_id == warehouse_id)
+            if by_warehouse:
+                columns.append(Location.warehouse_id)
+        stmt = (stmt.add_columns(*columns, day, func.sum(signed))
+                .where(Item.forecast_method != DEFAULT_ITEM_METHOD, Item.active.is_(True),
+                       demand_moves(), Move.at >= day_start(first, timezone),
+                       Move.at < day_start(today + timedelta(days=1), timezone))
+                .group_by(*columns, day))
+        series: dict[tuple[int, int | None], dict[str, int]] = {}
+        for *key, on_day, units in session.execute(stmt):
+            item_id, warehouse = key[0], key[1] if by_warehouse else None
+            series.setdefault((item_id, warehouse), {})[str(on_day)] = int(units or 0)
+        methods = {item_id: method for item_id, _window, method in planned}
+        for (item_id, warehouse), by_day in series.items():
+            window = windows[item_id]
+            start = item_history_first(today, window)
+            read = [by_day.get((start + timedelta(days=n)).isoformat(), 0)
+                    for n in range((today - start).days + 1)]
+            self.found[item_id, warehouse] = item_forecast_of(read, window, methods[item_id])
+
+    def of(self, item_id: int, warehouse: int | None, window: int,
+           method: str) -> ItemForecast | None:
+        """The forecast of an item (None for one that keeps the moving average)."""
+        if method == DEFAULT_ITEM_METHOD:
+            return None
+        found = self.found.get((item_id, warehouse))
+        if found is None:  # no demand at all in its history: the same for every such item
+            found = self.quiet.get((window, method))
+            if found is None:
+                days = (self.today - item_history_first(self.today, window)).days + 1
+                found = self.quiet[window, method] = item_forecast_of([0] * days, window,
+                                                                      method)
+        return found
+
+
 ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.name_en, Item.name_zh, Item.category,
                 Item.uom, Item.safety_stock, Item.lead_time_days, Item.review_period_days,
-                Item.instability_factor, Item.demand_window_days, Item.pack_size,
+                # in thousandths, a whole number (it has 3 places): no decimal made per row
+                cast(func.round(Item.instability_factor * 1000), Integer)
+                .label("instability_parts"),
+                Item.demand_window_days, Item.pack_size,
                 Item.max_qty, Item.unit_cost, Item.supplier_id, Supplier.code, Supplier.name,
-                Supplier.lead_time_days)
+                Supplier.lead_time_days, Item.forecast_method)
+# Where a row of ITEM_COLUMNS holds the item's id, demand window and forecast method.
+_ID, _WINDOW, _METHOD = 0, 11, 19
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -249,22 +335,33 @@ def _window_starts(session: Session, today: date, timezone: str) -> dict[int, da
 
 
 def _row(values: Any, warehouse: str | None, on_hand: int, on_order: int,
-         demand: int) -> ReplenishmentRow:
+         demand: int, forecast: ItemForecast | None = None,
+         alerted_only: bool = False) -> ReplenishmentRow | None:
+    """The row of one item (and warehouse); with `alerted_only`, None for an item without
+    an alert (most of them: the lists of alerts skip making their rows)."""
     (item_id, sku, name, name_en, name_zh, category, uom, fixed, item_lead, review,
-     instability, window, pack_size, max_qty, unit_cost, supplier_id, supplier,
-     supplier_name, supplier_lead) = values
+     instability_parts, window, pack_size, max_qty, unit_cost, supplier_id, supplier,
+     supplier_name, supplier_lead, method) = values
     lead = item_lead if item_lead is not None else (supplier_lead or 0)
     demand = max(demand, 0)  # more returned than shipped is no demand, not a negative one
     # Exact whole-number arithmetic in parts of a unit (1 / `unit`): the instability factor
-    # has 3 places, the daily demand is demand / window.
-    unit = window * 1000
-    daily = demand * 1000
+    # has 3 places, the daily demand is demand / window (a moving average) or the forecast
+    # to 4 places (exponential smoothing).
+    if forecast is not None and forecast.used != "moving_average":
+        per_day, days, used = int(forecast.daily / FORECAST_PLACES), 10_000, forecast.used
+    else:
+        per_day, days, used = demand, window, "moving_average"
+    unit = days * 1000
+    daily = per_day * 1000
     if fixed is not None:
         safety, source = fixed * unit, "fixed"
     else:
-        safety, source = demand * lead * int(instability * 1000), "computed"
+        safety, source = per_day * lead * instability_parts, "computed"
     reorder_point = daily * lead + safety
     have = on_hand * unit
+    alert = alert_of(have, safety, reorder_point, None if max_qty is None else max_qty * unit)
+    if alert is None and alerted_only:
+        return None
     suggested = order_quantity(safety - have + daily * review - daily * lead, unit, pack_size)
     up_to = order_quantity(safety + daily * (lead + review) - have - on_order * unit, unit,
                            pack_size)
@@ -272,12 +369,12 @@ def _row(values: Any, warehouse: str | None, on_hand: int, on_order: int,
         item_id=item_id, sku=sku, name=name, name_en=name_en, name_zh=name_zh,
         category=category, uom=uom, warehouse=warehouse, on_hand=on_hand, on_order=on_order,
         demand=demand, demand_window_days=window, lead_time_days=lead,
-        review_period_days=review, safety_stock_source=source, suggested_qty=suggested,
+        review_period_days=review, safety_stock_source=source, forecast_method=method,
+        demand_method=used, suggested_qty=suggested,
         order_up_to_qty=up_to, pack_size=pack_size, max_qty=max_qty,
         supplier_id=supplier_id, supplier=supplier, supplier_name=supplier_name,
-        unit_cost=unit_cost, alert=alert_of(have, safety, reorder_point,
-                                            None if max_qty is None else max_qty * unit),
-        unit=unit, daily_parts=daily, safety_parts=safety, reorder_parts=reorder_point)
+        unit_cost=unit_cost, alert=alert, unit=unit, daily_parts=daily, safety_parts=safety,
+        reorder_parts=reorder_point)
 
 
 def _warehouse_id(session: Session, code: str | None) -> int | None:
@@ -306,8 +403,8 @@ def replenishment(session: Session, today: date, timezone: str,
     if not starts:
         return []
     sqlite = _is_sqlite(session)
-    stock = _on_hand(sqlite, today, warehouse_id, False)
-    demand = _demand(sqlite, starts, warehouse_id, False)
+    stock = _on_hand(sqlite, today, warehouse_id, False).subquery("on_hand")
+    demand = _demand(sqlite, starts, warehouse_id, False).subquery("demand")
     orders = _on_order(warehouse_id)
     stmt = (select(*ITEM_COLUMNS, stock.c.on_hand, orders.c.on_order,
                    _window_demand(demand, starts))
@@ -328,12 +425,15 @@ def replenishment(session: Session, today: date, timezone: str,
         stmt = stmt.where(Item.sku.in_(list(query.skus)))
     code = query.warehouse.strip().upper() if warehouse_id is not None and query.warehouse \
         else None
+    forecasts = _Forecasts(session, today, timezone, warehouse_id, False)
     rows = []
     # Core rows, not ORM ones: 50k rows read twice as fast
     for values in session.connection().execute(stmt).all():
         *item, on_hand, on_order, units = values
-        row = _row(item, code, int(on_hand or 0), int(on_order or 0), int(units or 0))
-        if alert is None or row.alert == alert or (alert == "any" and row.alert):
+        row = _row(item, code, int(on_hand or 0), int(on_order or 0), int(units or 0),
+                   forecasts.of(item[_ID], None, item[_WINDOW], item[_METHOD]),
+                   alert is not None)
+        if row is not None and (alert is None or row.alert == alert or alert == "any"):
             rows.append(row)
     return rows
 
@@ -347,8 +447,10 @@ def alerted_by_warehouse(session: Session, today: date,
     if not starts:
         return []
     sqlite = _is_sqlite(session)
-    stock = _on_hand(sqlite, today, None, True)
-    demand = _demand(sqlite, starts, None, True)
+    # Common table expressions: each sum is read once, though both pick the pairs and
+    # give their figures (the engines keep a CTE named twice instead of running it twice).
+    stock = _on_hand(sqlite, today, None, True).cte("on_hand")
+    demand = _demand(sqlite, starts, None, True).cte("demand")
     kept = union(
         select(stock.c.item_id, stock.c.warehouse_id),
         select(demand.c.item_id, demand.c.warehouse_id),
@@ -358,7 +460,7 @@ def alerted_by_warehouse(session: Session, today: date,
         select(Item.id, Location.warehouse_id)
         .join(Location, Location.id == Item.home_location_id),
     ).subquery("kept")
-    stmt = (select(*ITEM_COLUMNS, Warehouse.code, stock.c.on_hand,
+    stmt = (select(*ITEM_COLUMNS, Warehouse.code, kept.c.warehouse_id, stock.c.on_hand,
                    _window_demand(demand, starts))
             .select_from(kept)
             .join(Item, Item.id == kept.c.item_id)
@@ -369,12 +471,15 @@ def alerted_by_warehouse(session: Session, today: date,
             .outerjoin(demand, and_(demand.c.item_id == kept.c.item_id,
                                     demand.c.warehouse_id == kept.c.warehouse_id))
             .where(Item.active.is_(True)).order_by(Warehouse.code, Item.sku))
+    forecasts = _Forecasts(session, today, timezone, None, True)
     rows = []
     # Core rows, not ORM ones: 50k rows read twice as fast
     for values in session.connection().execute(stmt).all():
-        *item, warehouse, on_hand, units = values
-        row = _row(item, warehouse, int(on_hand or 0), 0, int(units or 0))
-        if row.alert:
+        *item, warehouse, warehouse_id, on_hand, units = values
+        row = _row(item, warehouse, int(on_hand or 0), 0, int(units or 0),
+                   forecasts.of(item[_ID], warehouse_id, item[_WINDOW],
+                                item[_METHOD]), True)
+        if row is not None:
             rows.append(row)
     return rows
 

@@ -79,7 +79,7 @@ def _aware(moment: Any) -> datetime | None:
         datetime.fromisoformat(moment) if isinstance(moment, str) else moment, None)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: 50k rows make 200k buckets, and frozen ones cost twice
 class AgeBucket:
     label: str  # "0-30", "31-60", ..., ">90"
     key: str  # "0_30", "31_60", ..., "over_90"
@@ -127,36 +127,46 @@ def stock_age(session: Session, *, today: date, zone: ZoneInfo, limits: Sequence
     received, calendar days in `zone`), the items with the most money first. One pass over
     the balances with their lots, grouped by item with one sum per bucket."""
     # A lot received on local day r is (today - r) days old: it is at most `n` days old
-    # when it was received on or after the midnight that begins day today - n.
+    # when it was received on or after the midnight that begins day today - n. Each sum
+    # holds the units at most that old (one comparison per limit and balance); a bucket is
+    # the difference of two of them.
     cutoffs = [midnight(today - timedelta(days=n), zone) for n in limits]
-    bucket = case(*[(Lot.received_at >= moment, literal(i)) for i, moment in enumerate(cutoffs)],
-                  else_=literal(len(limits)))
     item = scanned(StockBalance.item_id)
-    sums = [func.sum(case((bucket == i, StockBalance.qty), else_=literal(0))).label(f"b{i}")
-            for i in range(len(limits) + 1)]
+    sums = [func.sum(case((Lot.received_at >= literal(moment, UTCDateTime()),
+                           StockBalance.qty), else_=literal(0))).label(f"s{i}")
+            for i, moment in enumerate(cutoffs)]
+    # `scanned`: one pass over the balances, not a walk of the index on their quantity
     per_item = (select(item.label("item_id"), func.sum(StockBalance.qty).label("qty"), *sums)
                 .join(Lot, Lot.id == StockBalance.lot_id)
-                .where(StockBalance.qty > 0).group_by(item).subquery("per_item"))
+                .where(scanned(StockBalance.qty) > 0).group_by(item).subquery("per_item"))
     unit_cost = _unit_cost()
+    # The count of every row beside a page; the whole list counts its rows itself (a
+    # window over all of them would hold them all once more).
+    total_column = [func.count().over()] if limit is not None else []
     ranked = (select(Item.sku, Item.name, per_item.c.qty, unit_cost,
-                     *[per_item.c[f"b{i}"] for i in range(len(limits) + 1)],
-                     func.count().over())
+                     *[per_item.c[f"s{i}"] for i in range(len(limits))], *total_column)
               .join_from(per_item, Item, Item.id == per_item.c.item_id)
               .order_by((per_item.c.qty * unit_cost).desc(), Item.sku))
     if category:
         ranked = ranked.where(Item.category == category)
     page = ranked.limit(limit) if limit is not None else ranked
-    rows = session.execute(page.offset(offset) if offset else page).all()
+    # Core rows, not ORM ones: 50k rows read twice as fast
+    rows = session.connection().execute(page.offset(offset) if offset else page).all()
     if not rows:
-        total = int(session.scalar(
+        total = 0 if limit is None and not offset else int(session.scalar(
             select(func.count()).select_from(ranked.order_by(None).subquery())) or 0)
         return [], total
     names = bucket_names(limits)
     result = []
-    for sku, name, qty, raw_cost, *split in rows:
+    count = len(limits)
+    for sku, name, qty, raw_cost, *at_most in rows:
         unit = as_decimal(raw_cost)
+        whole = int(qty)
+        # units at most each limit old, then all of them: a bucket is the difference
+        upto = [0, *(int(n) for n in at_most[:count]), whole]
         # values unrounded here: the API and the pages round money to cents
-        buckets = [AgeBucket(label, key, int(split[i]), int(split[i]) * unit)
+        buckets = [AgeBucket(label, key, upto[i + 1] - upto[i], (upto[i + 1] - upto[i]) * unit)
                    for i, (label, key) in enumerate(names)]
-        result.append(StockAgeRow(sku, name, int(qty), int(qty) * unit, buckets))
-    return result, int(rows[0][-1])
+        result.append(StockAgeRow(sku, name, whole, whole * unit, buckets))
+    total = int(rows[0][-1]) if limit is not None else offset + len(rows)
+    return result, total

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from wms.errors import Invalid
+from wms.models.catalog import FORECAST_METHODS
 
 MAX_WHOLE = 1_000_000_000
 MAX_COST = Decimal("9999999999.9999")
@@ -27,15 +28,16 @@ WHOLES = {
 # Decimals: field -> (least, most, places).
 DECIMALS = {"unit_cost": (Decimal(0), MAX_COST, 4),
             "instability_factor": (Decimal(0), Decimal(999), 3)}
-CHOICES = {"tracking": ("none", "lot"), "abc_class": ("A", "B", "C")}
+CHOICES = {"tracking": ("none", "lot"), "abc_class": ("A", "B", "C"),
+           "forecast_method": FORECAST_METHODS}
 FLAGS = ("expiry", "active")
 CODES = ("barcodes", "case_barcodes")
 # Every field an item's form or body may carry, in the order the office shows them.
 EDITABLE = ("name", "name_zh", "name_en", "category", "uom", "tracking", "expiry",
             "min_shelf_life_days", "barcodes", "pack_size", "case_barcodes", "unit_cost",
             "supplier", "lead_time_days", "review_period_days", "instability_factor",
-            "demand_window_days", "safety_stock", "reorder_point", "min_qty", "max_qty",
-            "home_location", "zone_code", "abc_class", "active")
+            "demand_window_days", "forecast_method", "safety_stock", "reorder_point",
+            "min_qty", "max_qty", "home_location", "zone_code", "abc_class", "active")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ from wms.services.item_fields import (
 from wms.services.lookup import location_code
 
 __all__ = ["EDITABLE", "InvalidItem", "ItemEvent", "Problem", "average_cost", "create_item",
-           "get_item", "item_events", "item_snapshot", "set_item_active", "upsert_item"]
+           "get_item", "item_events", "item_snapshot", "set_forecast_method", "set_item_active",
+           "upsert_item"]
 
 
 def _plain(value: Any) -> Any:
@@ -253,3 +254,12 @@ def set_item_active(session: Session, sku: str, active: bool, user_id: int | Non
         item.active = active
         session.flush()
     return item
+
+
+def set_forecast_method(session: Session, sku: str, method: str,
+                        user_id: int | None) -> Item:
+    """Keep `method` (moving_average, exp_smoothing or auto) as the way the item's
+    replenishment forecasts its daily demand; audited as a change of the item with the old
+    and new method (nothing is recorded when it keeps the method it had)."""
+    item = get_item(session, sku)
+    return upsert_item(session, item.sku, {"forecast_method": method}, user_id)[0]
