@@ -208,11 +208,12 @@ class Database:
             self.wal_checkpointer.ensure_running()
         turn = self._writer_turn() if self._writer_turn else _no_turn()
         with turn, self._write() as session, session.begin():
-            begin_write = _BEGIN_WRITE.set(True)
-            try:
-                session.connection()  # BEGIN IMMEDIATE now; any other connection: DEFERRED
-            finally:
-                _BEGIN_WRITE.reset(begin_write)
+            if self.dialect == "sqlite":
+                begin_write = _BEGIN_WRITE.set(True)
+                try:
+                    session.connection()  # BEGIN IMMEDIATE now; any other one: DEFERRED
+                finally:
+                    _BEGIN_WRITE.reset(begin_write)
             yield session
 
     def transaction(self, work: Callable[[Session], T], attempts: int = 5) -> T:
