@@ -3,7 +3,11 @@ Scanners and printers are owned by their own single-instance services, never by 
 
 import os
 
-from terminal_ui.serving import post_fork, pre_fork  # noqa: F401 - gunicorn hooks, by name
+from terminal_ui.serving import (  # noqa: F401 - gunicorn hooks, by name
+    post_fork,
+    post_request,
+    pre_fork,
+)
 
 bind = os.environ.get("WMS_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WMS_WORKERS", "2"))

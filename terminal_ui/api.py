@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Request, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from terminal_ui.page_errors import page_fault, page_not_found
@@ -26,13 +26,14 @@ def _json(status: int, body: Any) -> Response:
     return response
 
 
-def _body(limit: int) -> tuple[bytes, bool]:
+def _body(req: Request, limit: int) -> tuple[bytes, bool]:
     """The request's body, or nothing and True when it is over the limit (left unread, so
     a caller without a token learns only that it needs one)."""
-    if request.content_length is not None and request.content_length > limit:
+    length = req.content_length
+    if length is not None and length > limit:
         return b"", True
     try:
-        return request.get_data(cache=False), False
+        return req.get_data(cache=False), False
     except RequestEntityTooLarge:
         return b"", True
 
@@ -64,19 +65,22 @@ def _file(fmt: str, rows: list[dict[str, Any]], name: str,
 
 def _view(endpoint: Endpoint) -> Callable[..., Response]:
     def view(**params: str) -> Response:
+        # The request and the app behind their proxies, once: every scan passes here.
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
         dispatcher: Dispatcher = current_app.extensions["wms.dispatcher"]
         filename = None
         if endpoint.upload:
             body, filename, too_large = _upload(dispatcher.settings.max_upload_bytes)
         else:
-            body, too_large = _body(dispatcher.settings.max_body_bytes)
+            body, too_large = _body(req, dispatcher.settings.max_body_bytes)
+        headers, args = req.headers, req.args
         answer = dispatcher.handle(ApiRequest(
-            endpoint=endpoint, params=params, query=request.args.to_dict(),
-            body=body, token=bearer_token(request.headers.get("Authorization")),
-            idempotency_key=request.headers.get("Idempotency-Key"), body_too_large=too_large,
+            endpoint=endpoint, params=params, query=args.to_dict(),
+            body=body, token=bearer_token(headers.get("Authorization")),
+            idempotency_key=headers.get("Idempotency-Key"), body_too_large=too_large,
             filename=filename,
         ))
-        fmt = request.args.get("format")
+        fmt = args.get("format")
         if (fmt in FORMATS and endpoint.method == "GET" and answer.status == 200
                 and isinstance(answer.body, dict) and "rows" in answer.body):
             return _file(fmt, answer.body["rows"], answer.body.get("name", endpoint.name),

@@ -96,3 +96,27 @@ def test_the_server_preloads_the_app_and_shortens_each_workers_gil_switch_interv
         assert sys.getswitchinterval() == serving.SWITCH_INTERVAL_S < before
     finally:
         sys.setswitchinterval(before)
+
+
+def test_a_warm_worker_sets_what_its_requests_built_aside_from_the_garbage_collector() -> None:
+    import gc
+    from itertools import count
+
+    from terminal_ui import serving
+
+    answered = serving._answered
+    serving._answered = count(1)
+    try:
+        for _ in range(serving.WARM_AFTER_REQUESTS - 1):
+            serving.post_request(None, None, None, None)
+        cache = [[n] for n in range(1000)]  # what the warm-up requests left behind
+        assert any(entry is cache for entry in gc.get_objects())
+        serving.post_request(None, None, None, None)
+        # set aside (frozen): no collection walks it any more
+        assert not any(entry is cache for entry in gc.get_objects())
+        frozen = gc.get_freeze_count()
+        serving.post_request(None, None, None, None)
+        assert gc.get_freeze_count() == frozen  # once per worker
+    finally:
+        serving._answered = answered
+        gc.unfreeze()
