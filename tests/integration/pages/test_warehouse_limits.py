@@ -33,8 +33,8 @@ def picker_at_the_first_task(handheld: Any, language: str = "en") -> Any:
 
 def test_a_picker_kept_to_another_warehouse_cannot_confirm_a_pick(
         floor_app: Any, handheld: Any, ledger: Ledger) -> None:
-    keep_to(floor_app, OPERATOR.username, "WH2")
     picker = picker_at_the_first_task(handheld)
+    keep_to(floor_app, OPERATOR.username, "WH2")  # while the list is open on the handheld
     before = ledger.moves()
     picker.scan("B-01-02-01")
     picker.scan("6901234567922")
@@ -47,8 +47,8 @@ def test_a_picker_kept_to_another_warehouse_cannot_confirm_a_pick(
 
 def test_the_refusal_is_in_chinese_for_a_chinese_picker(
         floor_app: Any, handheld: Any, ledger: Ledger) -> None:
-    keep_to(floor_app, OPERATOR.username, "WH2")
     picker = picker_at_the_first_task(handheld, "zh")
+    keep_to(floor_app, OPERATOR.username, "WH2")  # while the list is open on the handheld
     picker.scan("B-01-02-01")
     picker.scan("6901234567922")
     refused = picker.scan("")
@@ -58,8 +58,8 @@ def test_the_refusal_is_in_chinese_for_a_chinese_picker(
 
 def test_a_picker_kept_to_another_warehouse_cannot_report_a_task_short(
         floor_app: Any, handheld: Any, ledger: Ledger) -> None:
-    keep_to(floor_app, OPERATOR.username, "WH2")
     picker = picker_at_the_first_task(handheld)
+    keep_to(floor_app, OPERATOR.username, "WH2")  # while the list is open on the handheld
     db: Database = floor_app.extensions["wms.db"]
     with db.read() as s:
         shorts_before = sorted(s.scalars(select(PickTask.short)))
@@ -68,6 +68,19 @@ def test_a_picker_kept_to_another_warehouse_cannot_report_a_task_short(
     assert refused.banner is not None and refused.banner[1] == "Not your warehouse"
     with db.read() as s:
         assert sorted(s.scalars(select(PickTask.short))) == shorts_before
+
+
+def test_an_order_is_picked_only_from_the_pickers_own_warehouses(
+        floor_app: Any, handheld: Any, ledger: Ledger) -> None:
+    keep_to(floor_app, OPERATOR.username, "WH2")
+    picker = handheld("operator", "en")
+    picker.open("/pick/")
+    before = ledger.moves()
+    refused = picker.scan(order="SO-2003")
+    assert refused.status == 422 and refused.banner is not None
+    # SO-2003 names no warehouse: it would be picked from WH2, which has none of its goods.
+    assert refused.banner[1:] == ("Not enough stock", "SO-2003")
+    assert ledger.moves() == before
 
 
 def test_the_same_picker_in_their_own_warehouse_picks_as_before(
