@@ -27,7 +27,7 @@ from wms.models import (
 )
 from wms.reasons import CYCLE_COUNT
 from wms.services.audit import record
-from wms.services.fifo import issue_order
+from wms.services.fifo import lots_to_take
 from wms.services.lookup import (
     find_item,
     find_location,
@@ -320,13 +320,9 @@ def _adjust(session: Session, key: Key, delta: int, reference: str,
         post(lot_id, delta, gain=True)
         return moves
     remaining = -delta
-    stmt = select(StockBalance.lot_id, StockBalance.qty).join(
-        Lot, Lot.id == StockBalance.lot_id
-    ).where(StockBalance.location_id == loc_id, StockBalance.item_id == item_id,
-            StockBalance.qty > 0)
-    if lot_id is not None:
-        stmt = stmt.where(StockBalance.lot_id == lot_id)
-    for lot, qty in session.execute(stmt.order_by(*issue_order(item))):  # type: ignore[arg-type]
+    lots = session.execute(lots_to_take(bool(item.expiry), lot_id is not None),
+                           {"f_location": loc_id, "f_item": item_id, "f_lot": lot_id})
+    for lot, qty in lots:
         take = min(qty, remaining)  # stock that left since the count cannot be taken twice
         post(lot, take, gain=False)
         remaining -= take

@@ -18,11 +18,31 @@ from wms.services.lookup import find_lot, keep
 
 def issue_order(item: Item) -> Sequence[object]:
     """ORDER BY terms that put the lot to issue first at the top."""
+    return issue_order_by_expiry(bool(item.expiry))
+
+
+def issue_order_by_expiry(expiry: bool) -> Sequence[object]:
+    """ORDER BY terms that put the lot to issue first at the top, for an item that tracks
+    expiry (earliest expiry first) or not (oldest lot first)."""
     terms: list[object] = []
-    if item.expiry:
+    if expiry:
         terms += [Lot.expiry.is_(None), Lot.expiry]
     terms += [Lot.received_at, Lot.id]
     return terms
+
+
+@cache
+def lots_to_take(expiry: bool, one_lot: bool) -> Select[int, int]:
+    """(lot, units) of an item's balances with units in a bin, the lot to issue first at the
+    top; parameters `f_location`, `f_item` (and `f_lot` with `one_lot`). Built once: many
+    lines of one document run it."""
+    stmt = (select(StockBalance.lot_id, StockBalance.qty)
+            .join(Lot, Lot.id == StockBalance.lot_id)
+            .where(StockBalance.location_id == bindparam("f_location"),
+                   StockBalance.item_id == bindparam("f_item"), StockBalance.qty > 0))
+    if one_lot:
+        stmt = stmt.where(StockBalance.lot_id == bindparam("f_lot"))
+    return stmt.order_by(*issue_order_by_expiry(expiry))  # type: ignore[arg-type]
 
 
 def balances_oldest_first(item: Item, location_ids: Sequence[int] | None = None
