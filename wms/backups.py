@@ -117,6 +117,8 @@ def take_backup(settings: Settings, now: datetime | None = None) -> Path:
     """A new backup of the gateway's SQLite database in the backup directory."""
     source = sqlite_path(settings.database_url)
     target = Path(settings.backup_dir) / backup_name(now or datetime.now(UTC))
+    if target.exists():
+        raise BackupError(f"a backup was taken this second already: {target}")
     copy_database(source, target)
     return target
 

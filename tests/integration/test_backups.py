@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from tests.support.builders import Builder
 from wms import schema
-from wms.backups import backup_name, last_backup, list_backups, to_keep
+from wms.backups import BackupError, backup_name, last_backup, list_backups, take_backup, to_keep
 from wms.cli import main
 from wms.config import Settings
 from wms.db import Database
@@ -349,3 +349,38 @@ def test_two_gateways_migrating_one_new_postgresql_at_once_both_start(
             (schema.HEAD_REVISION,)]
         assert conn.scalar(select(func.count()).select_from(Move)) == 0
     engine.dispose()
+
+
+@POSTGRES
+def test_upgrade_on_postgresql_migrates_and_a_failure_is_rolled_back(
+    empty_postgres: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"WMS_DATABASE_URL": empty_postgres})
+    schema.upgrade(empty_postgres, "0008")
+    real_upgrade = schema.upgrade
+
+    def failing(url: str, revision: str = "head") -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(schema, "upgrade", failing)
+    clean_failure(runner.invoke(main, ["upgrade"]),
+                  "the migration from schema 0008 failed and its transaction was rolled back")
+    assert schema.current_revision(empty_postgres) == "0008"
+
+    monkeypatch.setattr(schema, "upgrade", real_upgrade)
+    result = runner.invoke(main, ["upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"migrated from schema 0008 to {schema.HEAD_REVISION}" in result.output
+    assert "nothing to migrate" in runner.invoke(main, ["upgrade"]).output
+
+
+@SQLITE
+def test_two_backups_in_one_second_are_refused_clearly(database_url: str, stocked: int,
+                                                       backup_dir: Path) -> None:
+    settings = Settings(database_url=database_url, backup_dir=str(backup_dir))
+    moment = datetime(2026, 11, 30, 2, 30, tzinfo=UTC)
+    first = take_backup(settings, moment)
+    with pytest.raises(BackupError, match="a backup was taken this second already"):
+        take_backup(settings, moment)
+    assert first.name == "wms-20261130T023000Z.sqlite3"
