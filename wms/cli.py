@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -239,29 +238,64 @@ def verify() -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def backup(path: Path) -> None:
-    """Write a consistent copy of the SQLite database to PATH while it stays in use."""
-    from sqlalchemy.engine import make_url
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--keep-daily", type=click.IntRange(min=0), default=7, show_default=True,
+              help="Keep the newest backup of each of this many days.")
+@click.option("--keep-weekly", type=click.IntRange(min=0), default=4, show_default=True,
+              help="Keep the newest backup of each of this many ISO weeks.")
+def backup(path: Path | None, keep_daily: int, keep_weekly: int) -> None:
+    """Write a consistent copy of the SQLite database while it stays in use: to PATH, or
+    without PATH into the backup directory (WMS_BACKUP_DIR, default var/backups) as
+    wms-YYYYmmddTHHMMSSZ.sqlite3, deleting the backups retention does not keep."""
+    from wms.backups import BackupError, copy_database, prune, sqlite_path, take_backup
 
-    url = make_url(load_settings().database_url)
-    if url.get_backend_name() != "sqlite" or not url.database:
-        raise click.ClickException("backup copies SQLite databases; for PostgreSQL use pg_dump")
-    if not Path(url.database).exists():
-        raise click.ClickException(f"no database at {url.database}")
-    if path.exists():
-        raise click.ClickException(f"{path} exists; choose a new file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(url.database)
-    target = sqlite3.connect(path)
+    settings = load_settings()
     try:
-        with target:
-            source.backup(target)
-        check = target.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        source.close()
-        target.close()
-    if check != "ok":
-        raise click.ClickException(f"the copy failed its integrity check: {check}")
-    click.echo(f"backed up to {path}")
+        if path is not None:
+            copy_database(sqlite_path(settings.database_url), path)
+            click.echo(f"backed up to {path}")
+            return
+        taken = take_backup(settings)
+        deleted = prune(settings, keep_daily, keep_weekly)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"backed up to {taken}")
+    if deleted:
+        click.echo(f"deleted {len(deleted)} older backup(s): "
+                   f"{', '.join(p.name for p in deleted)}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def restore(path: Path) -> None:
+    """Bring the SQLite database back from the backup PATH: checked, migrated up if it is
+    older, swapped in for the database (kept beside it as <database>.replaced-<time>). Stop
+    the services first; PostgreSQL is restored with pg_restore."""
+    from wms.backups import SERVICES, BackupError, restore
+
+    click.echo(f"the services must be stopped while the database is replaced "
+               f"(systemctl stop {SERVICES})")
+    try:
+        restored = restore(load_settings(), path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    migrated = ("" if restored.backup_revision == restored.revision else
+                f", migrated from schema {restored.backup_revision} to {restored.revision}")
+    click.echo(f"restored {path}{migrated}")
+    if restored.replaced is not None:
+        click.echo(f"the replaced database is kept at {restored.replaced}")
+    click.echo(f"start the services again: systemctl start {SERVICES}")
+
+
+@main.command()
+def upgrade() -> None:
+    """Back up the database, migrate it to this version's schema, and bring the backup back
+    if the migration fails (exit 1). PostgreSQL migrates in one transaction that a failure
+    rolls back."""
+    from wms.backups import BackupError, upgrade_database
+
+    try:
+        click.echo(upgrade_database(load_settings()))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
 

@@ -15,6 +15,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision under migrations/versions; a test holds it equal to Alembic's head.
 HEAD_REVISION = "0009"
 
+# The PostgreSQL advisory lock migrations hold (migrations/env.py), so that gateways starting
+# at once against one database migrate it once: the others wait, then find it migrated.
+MIGRATION_LOCK_KEY = 0x776D73_0001
+
 
 def alembic_config(url: str) -> Config:
     """An Alembic config for this project's migrations against `url`."""
