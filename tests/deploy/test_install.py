@@ -90,9 +90,7 @@ def test_install_into_an_empty_root_puts_every_file_in_place_with_its_owner_only
     assert mode(rules / "70-wms.rules") == "0o644"
 
     journald = tmp_path / "etc/systemd/journald.conf.d/wms.conf"
-    limits = dict(
-        line.split("=", 1) for line in journald.read_text().splitlines() if "=" in line
-    )
+    limits = dict(line.split("=", 1) for line in journald.read_text().splitlines() if "=" in line)
     assert limits["SystemMaxUse"] == "200M"
     assert limits["SystemKeepFree"] == "1G"
     assert limits["Storage"] == "persistent"
@@ -228,7 +226,5 @@ def test_the_service_is_hardened_to_an_exposure_of_4_or_less(unit: Path) -> None
 
 def test_shellcheck_finds_nothing_in_the_install_script() -> None:
     shellcheck = tool("shellcheck")
-    done = subprocess.run(
-        [shellcheck, str(INSTALL)], capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([shellcheck, str(INSTALL)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
