@@ -75,7 +75,7 @@ own() {
   local owner="$1" path="$2"
   if [ -n "$ROOT" ]; then
     echo "not done (--root): chown $owner $path"
-  elif [ "$(stat -c %U:%G "$path" 2>/dev/null)" != "$owner" ]; then
+  elif [ ! -e "$path" ] || [ "$(stat -c %U:%G "$path")" != "$owner" ]; then
     change chown "$owner" "$path"
   fi
 }
@@ -88,7 +88,7 @@ directory() {
   elif [ "$(stat -c %a "$path")" != "${mode#0}" ]; then
     change chmod "$mode" "$path"
   fi
-  if [ "$DRY_RUN" = 0 ] || [ -d "$path" ]; then own "$owner" "$path"; fi
+  own "$owner" "$path"
 }
 
 # A file installed from SRC. policy "replace": kept equal to the shipped one (units, rules);
@@ -101,7 +101,7 @@ file() {
   elif [ "$(stat -c %a "$to")" != "${mode#0}" ]; then
     change chmod "$mode" "$to"
   fi
-  if [ "$DRY_RUN" = 0 ] || [ -e "$to" ]; then own "$owner" "$to"; fi
+  own "$owner" "$to"
 }
 
 # Which kinds of things changed, to know what to reload or restart afterwards.
@@ -253,8 +253,8 @@ if [ -e "$avahi_conf" ]; then
       echo "+ set host-name=$MDNS_NAME in $avahi_conf"; "${edit[@]}"; fi
   fi
 else
-  echo "note: $avahi_conf is not there (avahi-daemon not installed yet): set host-name=$MDNS_NAME" \
-    "in its [server] section to answer as $MDNS_NAME.local"
+  echo "note: $avahi_conf is not there yet (it comes with avahi-daemon): run" \
+    "install.sh again once it is, or set host-name=$MDNS_NAME in its [server] section"
 fi
 
 # --- reload and start ---------------------------------------------------------------------
