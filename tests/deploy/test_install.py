@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -228,3 +229,33 @@ def test_shellcheck_finds_nothing_in_the_install_script() -> None:
     shellcheck = tool("shellcheck")
     done = subprocess.run([shellcheck, str(INSTALL)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_install_into_a_root_needs_no_root_privileges() -> None:
+    """Run as an unprivileged user: as the suite's own user, or as nobody when it runs as
+    root (CI); the files still land, with the modes they should have."""
+    with tempfile.TemporaryDirectory() as name:  # in /tmp, which nobody can enter
+        root = Path(name) / "root"
+        root.mkdir()
+        # A copy of the checkout that any user can read (CI's clone may sit under /root).
+        source = Path(name) / "source"
+        shutil.copytree(
+            REPO,
+            source,
+            symlinks=True,
+            ignore=shutil.ignore_patterns(
+                ".git", ".venv", "var", "tests", "test-artifacts", "*.whl", "__pycache__"
+            ),
+        )
+        command = ["bash", str(source / "deploy/install.sh"), "--root", str(root)]
+        owner = os.geteuid()
+        if owner == 0:
+            setpriv = tool("setpriv")
+            owner = 65534
+            os.chmod(name, 0o755)
+            os.chown(root, owner, owner)
+            command = [setpriv, f"--reuid={owner}", f"--regid={owner}", "--clear-groups", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert mode(root / "etc/wms/wms.env") == "0o640"
+        assert (root / "etc/systemd/system/wms-web.service").stat().st_uid == owner
