@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 
 import click
@@ -21,6 +22,7 @@ from drivers.spool import Spool
 log = logging.getLogger("wms.bridge")
 
 READ_SLICE_SECONDS = 0.25  # how quickly a reader notices the stop
+HEARTBEAT_SECONDS = 10.0  # how often the bridge rewrites its heartbeat file
 
 
 def utc_stamp(at: datetime | None = None) -> str:
@@ -41,6 +43,20 @@ class Bridge:
                              token_retry=config.auth_retry_seconds, stop=self.stop_event)
         self.scanners = [self._scanner(c) for c in config.scanners.values()]
         self._threads: list[threading.Thread] = []
+        self._last_beat: float | None = None
+
+    def beat(self) -> None:
+        """Rewrite the heartbeat file (at most every HEARTBEAT_SECONDS): the app's status
+        page tells from its time whether the bridge runs."""
+        now = time.monotonic()
+        if self._last_beat is not None and now - self._last_beat < HEARTBEAT_SECONDS:
+            return
+        try:
+            self.config.heartbeat.parent.mkdir(parents=True, exist_ok=True)
+            self.config.heartbeat.write_text(utc_stamp() + "\n")
+        except OSError as exc:
+            log.warning("bridge: cannot write the heartbeat %s: %s", self.config.heartbeat, exc)
+        self._last_beat = now
 
     def _scanner(self, config: ScannerConfig) -> SerialScanner:
         def on_state(device: str, state: str, detail: str) -> None:
@@ -145,8 +161,9 @@ def command(config_file: str | None, check_only: bool) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: bridge.stop_event.set())
     bridge.start()
+    bridge.beat()
     while not bridge.stop_event.wait(1.0):
-        pass
+        bridge.beat()
     log.info("bridge: stopping (%d entries wait in the spool)", len(bridge.spool))
     bridge.stop()
 

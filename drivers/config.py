@@ -47,6 +47,9 @@ class BridgeConfig:
     token: str | None = None
     token_file: Path | None = Path("var/station-token")
     spool: Path = Path("var/bridge-spool")
+    # Rewritten every few seconds while the bridge runs: the app's status page reads its time
+    # (the app's WMS_HEARTBEAT_DIR/bridge, var/heartbeats/bridge by default).
+    heartbeat: Path = Path("var/heartbeats/bridge")
     retry_max_seconds: float = 5.0
     auth_retry_seconds: float = 30.0
     request_timeout_seconds: float = 10.0
@@ -121,8 +124,9 @@ def _table(raw: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 def _bridge(raw: dict[str, Any], scanners: dict[str, ScannerConfig],
             path: Path | None) -> BridgeConfig:
     where = "[bridge]"
-    _known_keys(raw, where, ("app_url", "token", "token_file", "spool", "retry_max_seconds",
-                             "auth_retry_seconds", "request_timeout_seconds"))
+    _known_keys(raw, where, ("app_url", "token", "token_file", "spool", "heartbeat",
+                             "retry_max_seconds", "auth_retry_seconds",
+                             "request_timeout_seconds"))
     app_url = _checked_url(_text(raw, where, "app_url", BridgeConfig.app_url).rstrip("/"),
                            where)
     if "token" in raw and "token_file" in raw:
@@ -132,6 +136,7 @@ def _bridge(raw: dict[str, Any], scanners: dict[str, ScannerConfig],
     return BridgeConfig(
         app_url=app_url, token=token, token_file=token_file,
         spool=Path(_text(raw, where, "spool", "var/bridge-spool")),
+        heartbeat=Path(_text(raw, where, "heartbeat", "var/heartbeats/bridge")),
         retry_max_seconds=_seconds(raw, where, "retry_max_seconds", 5.0, minimum=0.1),
         auth_retry_seconds=_seconds(raw, where, "auth_retry_seconds", 30.0, minimum=0.1),
         request_timeout_seconds=_seconds(raw, where, "request_timeout_seconds", 10.0,

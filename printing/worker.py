@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from printing.printers import PrinterBackend, PrinterUnavailable, open_backend
 from printing.render import render_for_printer, render_preview
 from wms.config import load_settings
 from wms.db import Database
+from wms.heartbeats import PRINT_WORKER, Pacer
 from wms.models import utcnow
 from wms.services.print_jobs import (
     claim_next,
@@ -39,6 +41,8 @@ class PrintWorker:
     zone: str | None = None
     backends: dict[str, PrinterBackend] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
+    # Called on every turn of `run`: the worker's sign of life for the gateway's status page.
+    heartbeat: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         for name, config in self.site.printers.items():
@@ -96,6 +100,8 @@ class PrintWorker:
     def run(self, poll: float = 0.5) -> None:
         """Work until stopped, sleeping `poll` seconds when nothing is due."""
         while not self.stop.is_set():
+            if self.heartbeat is not None:
+                self.heartbeat()
             try:
                 busy = self.work_once()
             except Exception:  # noqa: BLE001 - the worker outlives database hiccups
@@ -115,7 +121,8 @@ def command(once: bool, poll: float) -> None:
     site = load_site_config(settings.config_path)
     if not site.printers:
         raise click.ClickException(f"no printers configured in {settings.config_path}")
-    worker = PrintWorker(Database(settings.database_url), site, zone=settings.timezone)
+    worker = PrintWorker(Database(settings.database_url), site, zone=settings.timezone,
+                         heartbeat=Pacer(settings.heartbeat_dir, PRINT_WORKER))
     if once:
         while worker.work_once():
             pass

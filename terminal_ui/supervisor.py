@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from terminal_ui.auth import permission_required
+from terminal_ui.office.gateway_status import trouble_line
 from terminal_ui.office.replenishment import alert_label, figure
 from terminal_ui.refusals import describe
 from terminal_ui.scan_pages import apply_once, db, new_scan_id
@@ -54,7 +55,8 @@ def overview() -> str:
             picking=orders_to_pick(s), shortages=units_short(s),
             expired=expired_stock(s, today), alerts=alerts,
             alert_label=alert_label, figure=figure, replenishment_page="office_replenishment.rows"
-            in current_app.view_functions, scan_id=new_scan_id())
+            in current_app.view_functions, scan_id=new_scan_id(),
+            trouble=trouble_line())
 
 
 @blueprint.post("/counts/<int(max=2147483647):count_id>/approve")

@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "office": frozenset({"admin", "supervisor", "clerk"}),
     # the audit trail: who did what
     "audit": APPROVERS,
+    # the gateway's status: database, disk, backups, print worker, bridge, printers, scanners
+    "status": APPROVERS,
 }
 
 # The languages a user's pages can be in (None: the browser's).

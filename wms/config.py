@@ -58,6 +58,14 @@ class Settings:
     count_days_a: int = 7
     count_days_b: int = 30
     count_days_c: int = 90
+    # Where the print worker and the bridge leave their heartbeat files (see wms/heartbeats.py).
+    heartbeat_dir: str = "var/heartbeats"
+    # The gateway's status page warns when the newest backup is older than this, when the
+    # database's disk has less than either limit free, and when a heartbeat is older than this.
+    backup_max_age_hours: float = 26.0
+    disk_min_free_pct: float = 10.0
+    disk_min_free_bytes: int = 1024**3
+    heartbeat_max_age_seconds: float = 60.0
 
     def __post_init__(self) -> None:
         if not self.database_url:

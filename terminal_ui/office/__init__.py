@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 # The rooms, by module under terminal_ui.office; each module has a `blueprint`.
 ROOMS = ("print_jobs", "home", "items", "layout", "partners", "purchasing", "sales",
          "replenishment", "reports", "forecast", "suppliers_eval", "map", "returns", "imports",
-         "users", "audit")
+         "users", "audit", "gateway_status")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ OFFICE_MENU = (
     OfficeEntry("office_users.users", _l("Users"), "admin"),
     OfficeEntry("office_audit.events", _l("Audit trail"), "audit"),
     OfficeEntry("office.print_jobs", _l("Print queue"), "read"),
+    OfficeEntry("office_status.index", _l("Gateway status"), "status"),
 )
 
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from terminal_ui.auth import permission_required
+from terminal_ui.office.gateway_status import trouble_line
 from wms.db import Database
 from wms.reports.replenishment import WarehouseAlerts, alerts_by_warehouse
 from wms.services.shelf_life import warehouse_today
@@ -108,4 +109,4 @@ def index() -> str:
     print_queue = url_for("office.print_jobs") if "office.print_jobs" in \
         current_app.view_functions else None
     return render_template("office/home/index.html", tiles=tiles(numbers, alerts), today=today,
-                           print_queue=print_queue)
+                           print_queue=print_queue, trouble=trouble_line())

@@ -351,6 +351,7 @@ def role_matrix_scene(build: Builder, db: Database) -> dict[str, tuple[str, str,
                                      "reason": "broken"}, 201),
         "station": ("post", "/stations/dock/scans", {"raw": "CUP"}, 201),
         "audit": ("get", "/audit", None, 200),
+        "status": ("get", "/status", None, 200),
         "office": ("get", "/reports/abc", None, 200),
         "returns": ("post", "/returns", {"customer": "CUS-1", "location": "DOCK-1", "lines": [
             {"sku": "CUP", "qty": 1, "disposition": "restock", "reason": "unwanted"}]}, 201),

@@ -4,6 +4,7 @@ glue lives in terminal_ui."""
 from wms.api import (  # noqa: F401  (fill the registry)
     audit,
     floor,
+    gateway,
     imports,
     insight,
     masterdata,

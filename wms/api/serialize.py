@@ -702,3 +702,77 @@ def transfer_json(transfer: Transfer) -> TransferJson:
             for line in transfer.lines
         ],
     }
+
+
+# ---------------------------------------------------------------- the gateway's status
+# Every part has `ok` and `message`, a code: database_ok, database_unreachable,
+# schema_behind, schema_ahead; disk_ok, disk_low, disk_unknown; backup_ok, backup_old,
+# backup_none, backup_not_managed (a database on a server is backed up by its own means);
+# heartbeat_ok, heartbeat_stale, heartbeat_none, not_used; printer_ok, printer_retrying,
+# printer_failed; scanner_connected, scanner_disconnected.
+
+
+class DatabaseStatusJson(TypedDict):
+    ok: bool
+    message: str
+    engine: str
+    reachable: bool
+    round_trip_ms: float | None
+    revision: str | None
+    code_revision: str
+
+
+class DiskStatusJson(TypedDict):
+    ok: bool
+    message: str
+    path: str
+    free_bytes: int | None
+    total_bytes: int | None
+    free_pct: float | None
+
+
+class BackupStatusJson(TypedDict):
+    ok: bool
+    message: str
+    path: str | None
+    taken_at: str | None
+    age_hours: float | None
+
+
+class HeartbeatStatusJson(TypedDict):
+    ok: bool
+    message: str
+    last_beat: str | None
+    age_seconds: float | None
+
+
+class PrinterStatusJson(TypedDict):
+    ok: bool
+    message: str
+    printer: str
+    pending: int
+    failed: int
+    last_error: str | None
+    last_error_job: int | None
+
+
+class ScannerStatusJson(TypedDict):
+    ok: bool
+    message: str
+    station: str
+    device: str
+    connected: bool
+    since: str | None
+    detail: str
+
+
+class GatewayStatusJson(TypedDict):
+    ok: bool
+    checked_at: str
+    database: DatabaseStatusJson
+    disk: DiskStatusJson
+    backup: BackupStatusJson
+    print_worker: HeartbeatStatusJson
+    bridge: HeartbeatStatusJson
+    printers: list[PrinterStatusJson]
+    scanners: list[ScannerStatusJson]

@@ -1,5 +1,5 @@
 """`wms bridge`: --check tells which scanners open, and the bridge runs as its own process
-until SIGTERM, losing nothing."""
+until SIGTERM, losing nothing and leaving a heartbeat while it runs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,6 +76,10 @@ def test_the_bridge_process_delivers_scans_and_stops_cleanly_on_sigterm(
                                cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     try:
         wait_until(lambda: fake_app.story() == ["connected"], timeout=10, what="the open")
+        # its sign of life for the app's status page, where the app looks by default
+        heartbeat = tmp_path / "var" / "heartbeats" / "bridge"
+        wait_until(heartbeat.exists, what="the heartbeat")
+        assert time.time() - heartbeat.stat().st_mtime < 10
         dock.type("PO-1001", "PO-1002")
         wait_until(lambda: fake_app.scans() == ["PO-1001", "PO-1002"], what="the scans")
         # An answered entry leaves the spool a moment after the app has it.

@@ -49,7 +49,7 @@ def test_the_pages_load_no_inline_script_or_style(handheld: Any, floor_app: Any)
                       user_id=None, title="A-01-01-01")
         job.last_error = "the printer is off"
     device = handheld("supervisor")
-    pages = ["/", "/pick/", "/receive/", "/supervisor/", "/office/print-jobs"]
+    pages = ["/", "/pick/", "/receive/", "/supervisor/", "/office/print-jobs", "/office/status"]
     for path in pages:
         html = device.client.get(path).get_data(as_text=True)
         if path == "/office/print-jobs":

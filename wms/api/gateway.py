@@ -1,0 +1,49 @@
+"""API v1: the gateway's status for the supervisor (GET /health, outside the registry, is
+the cheap liveness answer for monitors)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from wms.api.registry import Call, Reply, api
+from wms.api.serialize import GatewayStatusJson, HeartbeatStatusJson
+from wms.services.gateway_status import GatewayStatus, HeartbeatStatus, gateway_status
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _heartbeat(part: HeartbeatStatus) -> HeartbeatStatusJson:
+    return {"ok": part.ok, "message": part.message, "last_beat": _iso(part.last_beat),
+            "age_seconds": part.age_seconds}
+
+
+def status_json(status: GatewayStatus) -> GatewayStatusJson:
+    d, disk, b = status.database, status.disk, status.backup
+    return {
+        "ok": status.ok, "checked_at": status.checked_at.isoformat(),
+        "database": {"ok": d.ok, "message": d.message, "engine": d.engine,
+                     "reachable": d.reachable, "round_trip_ms": d.round_trip_ms,
+                     "revision": d.revision, "code_revision": d.code_revision},
+        "disk": {"ok": disk.ok, "message": disk.message, "path": disk.path,
+                 "free_bytes": disk.free_bytes, "total_bytes": disk.total_bytes,
+                 "free_pct": disk.free_pct},
+        "backup": {"ok": b.ok, "message": b.message, "path": b.path,
+                   "taken_at": _iso(b.taken_at), "age_hours": b.age_hours},
+        "print_worker": _heartbeat(status.print_worker),
+        "bridge": _heartbeat(status.bridge),
+        "printers": [{"ok": p.ok, "message": p.message, "printer": p.printer,
+                      "pending": p.pending, "failed": p.failed, "last_error": p.last_error,
+                      "last_error_job": p.last_error_job} for p in status.printers],
+        "scanners": [{"ok": s.ok, "message": s.message, "station": s.station,
+                      "device": s.device, "connected": s.connected, "since": s.since,
+                      "detail": s.detail} for s in status.scanners],
+    }
+
+
+@api("GET", "/status", permission="status", tag="system", response=GatewayStatusJson,
+     summary="The gateway's status: database, disk, last backup, print worker and bridge "
+             "heartbeats, each printer's queue and each scanner (supervisor)")
+def get_status(call: Call) -> Reply:
+    return 200, status_json(gateway_status(call.session, call.settings, call.site))
