@@ -1,4 +1,5 @@
 # make run  - set up .venv, load the demo warehouse, serve on http://localhost:8000
+# make demo-reset - a fresh demo warehouse (stop make run first), without reinstalling
 # make test - set up .venv and run the whole test suite
 # make property - the ledger property test at length with random seeds
 # make torture - the fault and race tests at length (tests/faults and the 32-picker races)
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test install lint bench clean translations property torture fuzz-api
+.PHONY: run demo-reset optional-packages test install lint bench clean translations property torture fuzz-api
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -33,6 +34,7 @@ run: $(STAMP)
 	@echo "  scan:    $(BIN)/python -m drivers.simulator type dock BADGE-0003 PO-1001 ']C1010690123456789217271130~10LJ99' x12"
 	@echo "           (a badge signs Li in, a purchase order, a GS1 label: tea, expiry 2027-11-30, lot LJ99, then 12 of them in all)"
 	@echo "  cable:   $(BIN)/python -m drivers.simulator unplug dock   (then: ... plug dock)"
+	@$(MAKE) --no-print-directory optional-packages
 	@echo
 	@$(BIN)/python -m drivers.simulator serve dock --link var/dev/dock-scanner & dock=$$!; \
 	  $(BIN)/python -m drivers.simulator serve packing --link var/dev/packing-scanner & packing=$$!; \
@@ -40,6 +42,22 @@ run: $(STAMP)
 	  WMS_BRIDGE_APP_URL=http://127.0.0.1:$(PORT) $(BIN)/wms bridge & bridge=$$!; \
 	  trap 'kill $$worker $$bridge $$dock $$packing 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/wms serve --port $(PORT)
+
+# Which optional Debian packages are missing, and what each adds (none is needed by the demo).
+optional-packages: $(STAMP)
+	@missing=""; \
+	  $(BIN)/python -c 'from printing.fonts import find_cjk_font; find_cjk_font()' 2>/dev/null || \
+	    missing="$$missing\n  fonts-noto-cjk: print previews (.png) draw Chinese with it; without it they show boxes"; \
+	  [ -x "$${WMS_TEST_CHROMIUM:-/usr/bin/chromium}" ] || \
+	    missing="$$missing\n  chromium: make test runs the browser tests in it (skipped without it)"; \
+	  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	    missing="$$missing\n  postgresql: make test runs every database test on PostgreSQL too (skipped without it)"; \
+	  if [ -n "$$missing" ]; then \
+	    printf "Optional system packages not installed (sudo apt-get install <name>):$$missing\n"; fi
+
+demo-reset: $(STAMP)
+	@$(BIN)/wms init --demo --fresh
+	@echo "A fresh demo warehouse: make run serves it."
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -21,6 +21,10 @@ PATHS = {"scan": "scans", "device": "devices"}
 REFUSED = (404, 409, 422)  # the app has the entry and said no on business grounds
 RETRY = (408, 425, 429)  # and every 5xx
 OUTAGE_REMINDER_SECONDS = 60.0
+# A bridge started with the app (make run, or boot) waits this long for the app's first answer
+# before a connection it cannot make counts as trouble: until then it says once, quietly, that
+# it waits.
+APP_START_GRACE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,9 @@ class Sender:
         self._backoff = Backoff(min(0.2, retry_max), retry_max)
         self._trouble_since: float | None = None
         self._last_reminder = 0.0
+        self._started = time.monotonic()
+        self._answered = False  # whether the app has answered anything yet
+        self._said_waiting = False
 
     def run(self) -> None:
         """Deliver until stopped."""
@@ -130,6 +137,7 @@ class Sender:
         answer = post(self.app_url, path, headers, body, self.timeout)
         outcome = verdict(answer.status)
         where = f"{entry.kind} {entry.idempotency_key} to {path}"
+        self._answered = self._answered or bool(answer.status)
         if outcome in ("delivered", "refused", "rejected"):
             self._recovered()
             self._backoff.reset()
@@ -153,9 +161,21 @@ class Sender:
             self._trouble(f"the app answered {answer.status} {answer.detail[:200]}: is app_url "
                           f"{self.app_url} right?", loud=True)
             return self.token_retry
-        self._trouble(f"cannot deliver {where}: {answer.status or ''} {answer.detail[:200]}")
+        if self._app_starting(answer.status):
+            if not self._said_waiting:
+                self._said_waiting = True
+                log.info("waiting for the app at %s to answer (%d waiting)", self.app_url,
+                         len(self.spool))
+        else:
+            self._trouble(f"cannot deliver {where}: {answer.status or ''} "
+                          f"{answer.detail[:200]}")
         delay = self._backoff.next_delay()
         return max(delay, min(answer.retry_after or 0.0, self._backoff.maximum))
+
+    def _app_starting(self, status: int | None) -> bool:
+        """No answer at all, before the app ever answered, soon after the bridge started."""
+        return (not status and not self._answered
+                and time.monotonic() - self._started < APP_START_GRACE_SECONDS)
 
     def _trouble(self, message: str, loud: bool = False) -> None:
         """Log a delivery problem at its start and then once a minute, not on every retry."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from importlib.metadata import entry_points
@@ -53,13 +54,20 @@ def main() -> None:
 
 @main.command()
 @click.option("--demo", is_flag=True, help="Also load the demo warehouse.")
-def init(demo: bool) -> None:
+@click.option("--fresh", is_flag=True,
+              help="With --demo: throw the SQLite demo database away first (with its tokens, "
+                   "the bridge's waiting scans and the heartbeats) and load a new one.")
+def init(demo: bool, fresh: bool) -> None:
     """Create or migrate the database (var/wms.sqlite3 unless WMS_DATABASE_URL says)."""
     from sqlalchemy.engine import make_url
 
     from wms.demo import DEMO_USERS, demo_exists, load_demo
 
     url = load_settings().database_url
+    if fresh:
+        if not demo:
+            raise click.UsageError("--fresh starts the demo again: use it with --demo")
+        _forget_demo(url)
     ensure_schema(url)
     click.echo(f"database ready: {make_url(url).render_as_string(hide_password=True)}")
     if not demo:
@@ -79,6 +87,35 @@ def init(demo: bool) -> None:
     click.echo("Demo logins (role, user / password / badge + PIN):")
     for u in DEMO_USERS:
         click.echo(f"  {u.role:<10} {u.username:<6} / {u.password:<11} / {u.badge} + {u.pin}")
+
+
+def _forget_demo(url: str) -> None:
+    """Delete the demo's SQLite database and what belongs to it, unless something has it open."""
+    import shutil
+
+    from wms.backups import BackupError, database_not_in_use, sqlite_path
+
+    settings = load_settings()
+    try:
+        database = sqlite_path(url)
+        with database_not_in_use(database):
+            for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm"),
+                         Path("var/demo-api-token"), Path("var/station-token")):
+                path.unlink(missing_ok=True)
+    except BackupError as error:
+        raise click.ClickException(
+            f"{error}; for the demo: stop `make run` (Ctrl-C) first") from error
+    spool = "var/bridge-spool"  # the demo's; or where its hardware file puts it
+    config = Path(settings.config_path)
+    if config.exists():
+        import tomllib
+
+        with contextlib.suppress(tomllib.TOMLDecodeError):
+            spool = tomllib.loads(config.read_text(encoding="utf-8")).get(
+                "bridge", {}).get("spool", spool)
+    for folder in (spool, settings.heartbeat_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+    click.echo(f"demo database {database} removed")
 
 
 def _write_station_token(path: Path) -> None:

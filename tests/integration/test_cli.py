@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +192,45 @@ def test_bad_input_ends_with_a_clear_message_and_no_traceback(
 def test_adding_a_user_twice_is_refused_with_a_clear_message(wms: Any) -> None:
     assert wms("user", "add", "bob", "--role", "clerk").exit_code == 0
     assert_clean_failure(wms("user", "add", "bob", "--role", "admin"), 1, "exists already")
+
+
+def test_a_fresh_demo_replaces_the_demo_and_what_belongs_to_it_but_not_while_it_is_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "var" / "wms.sqlite3"
+    runner = CliRunner(env={"WMS_DATABASE_URL": f"sqlite:///{database}"})
+    assert runner.invoke(main, ["init", "--demo"]).exit_code == 0
+    token = (tmp_path / "var" / "demo-api-token").read_text()
+    assert runner.invoke(main, ["user", "add", "extra", "--role", "operator",
+                                "--password", "extra-pass-1"]).exit_code == 0
+    spool = tmp_path / "var" / "bridge-spool"
+    spool.mkdir(parents=True, exist_ok=True)
+    (spool / "0001.json").write_text("{}")  # a scan meant for the old demo
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys, time\n"
+         f"c = sqlite3.connect({str(database)!r}); c.execute('SELECT 1 FROM items').fetchall()\n"
+         "print('open', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        refused = runner.invoke(main, ["init", "--demo", "--fresh"])
+        assert_clean_failure(refused, 1, "stop `make run`")
+        assert database.exists() and (spool / "0001.json").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+
+    fresh = runner.invoke(main, ["init", "--demo", "--fresh"])
+    assert fresh.exit_code == 0, fresh.output
+    assert "removed" in fresh.output and "demo warehouse loaded" in fresh.output
+    assert (tmp_path / "var" / "demo-api-token").read_text() != token
+    assert not spool.exists()
+    db = Database(f"sqlite:///{database}")
+    try:
+        with db.read() as s:
+            assert s.scalar(select(User.id).where(User.username == "extra")) is None
+            assert s.scalar(select(User.id).where(User.username == "li")) is not None
+    finally:
+        db.dispose()
+    assert_clean_failure(runner.invoke(main, ["init", "--fresh"]), 2, "use it with --demo")

@@ -4,13 +4,17 @@ order once it answers, each with one Idempotency-Key however often it is retried
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from drivers import delivery
 from drivers.bridge import Bridge
+from drivers.delivery import Sender
 from drivers.simulator import VirtualScanner
+from drivers.spool import Spool
 from tests.integration.drivers.fake_app import FakeApp, wait_until
 
 pytestmark = pytest.mark.timeout(30)
@@ -167,3 +171,34 @@ def test_a_re_read_that_a_presentation_mode_scanner_ignored_still_reaches_the_st
     scans = [r.body for r in fake_app.accepted() if r.path.endswith("/scans")]
     assert [(b["raw"], b.get("ignored")) for b in scans] == [
         ("6901234567915", None), ("6901234567915", "repeat")]
+
+
+def test_a_bridge_started_before_the_app_waits_for_it_quietly_then_says_when_it_is_gone(
+    fake_app: FakeApp, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spool = Spool(tmp_path / "spool")
+    spool.append("scan", "dock", "dock", {"raw": "PO-1001"})
+    sender = Sender(spool, fake_app.url, lambda: "station-secret", timeout=1.0)
+    caplog.set_level(logging.INFO, logger="wms.bridge")
+    for _ in range(3):  # the app is still starting: connections are refused
+        sender.deliver(spool.oldest())  # type: ignore[arg-type]
+    said = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert said == [("INFO", f"waiting for the app at {fake_app.url} to answer (1 waiting)")]
+
+    fake_app.start()
+    assert sender.deliver(spool.oldest()) == 0.0  # type: ignore[arg-type]
+    assert len(spool) == 0 and [r.body["raw"] for r in fake_app.accepted()] == ["PO-1001"]
+    fake_app.stop()  # once it has answered, losing it is trouble at once
+    caplog.clear()
+    spool.append("scan", "dock", "dock", {"raw": "PO-1002"})
+    sender.deliver(spool.oldest())  # type: ignore[arg-type]
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "cannot deliver" in caplog.records[0].getMessage()
+
+    # A bridge whose app never came up within the grace period says so as trouble too.
+    monkeypatch.setattr(delivery, "APP_START_GRACE_SECONDS", 0.0)
+    caplog.clear()
+    late = Sender(spool, fake_app.url, lambda: "station-secret", timeout=1.0)
+    late.deliver(spool.oldest())  # type: ignore[arg-type]
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
