@@ -1,5 +1,6 @@
 """The demo's last three months of trading, made through the services with the clock held at
-each past day: weekly purchases at the order's prices, sales to the customers at their
+each past day: weekly purchases ordered a lead time ahead (one supplier now and then a day
+late) and received at the order's prices, sales to the customers at their
 prices, so the reports (turnover, ABC, sales, slow movers, stock age) have true history to
 show. Every unit bought in this history is sold in it: the demo's stock on hand is what
 load_demo receives afterwards."""
@@ -10,9 +11,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wms.clock import held_at
+from wms.models import Supplier
 from wms.services.allocation import create_pick_list
 from wms.services.moving import move_stock
 from wms.services.orders import OrderLineInput, create_purchase_order, create_sales_order
@@ -34,6 +37,7 @@ TRADE = {
     "MAT-050": ("SUP-YX", 2, "75.00", "98.00", False, "B-02-01-01", WEEKS - 5),
 }
 CUSTOMERS = ("CUS-VIP1", "CUS-002", "CUS-003")
+LATE_SUPPLIER = "SUP-PK"
 
 
 def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
@@ -46,13 +50,22 @@ def trade_history(session: Session, today: date, zone: ZoneInfo) -> None:
         monday = today - timedelta(days=7 * week)
         selling = [sku for sku, t in TRADE.items() if week > WEEKS - t[6]]
         bought = {sku: TRADE[sku][1] for sku in selling}
-        with held_at(_at(monday, 9, zone)):
-            for supplier in sorted({TRADE[sku][0] for sku in selling}):
-                number = f"PO-H{week:02d}-{supplier[4:]}"
-                skus = [sku for sku in selling if TRADE[sku][0] == supplier]
+        # the packaging supplier delivers a day late one week in four (received after the
+        # others, so the ledger's moves stay in time order)
+        late_this_week = {LATE_SUPPLIER} if week % 4 == 0 else set()
+        for supplier in sorted({TRADE[sku][0] for sku in selling},
+                               key=lambda code: (code in late_this_week, code)):
+            number = f"PO-H{week:02d}-{supplier[4:]}"
+            skus = [sku for sku in selling if TRADE[sku][0] == supplier]
+            # ordered the supplier's lead time ahead of the Monday it is due
+            lead = session.scalar(select(Supplier.lead_time_days)
+                                  .where(Supplier.code == supplier)) or 0
+            with held_at(_at(monday - timedelta(days=lead), 11, zone)):
                 create_purchase_order(session, number, supplier, [
                     OrderLineInput(sku, bought[sku], Decimal(TRADE[sku][2])) for sku in skus],
                     None, monday, "WH1")
+            late = supplier in late_this_week
+            with held_at(_at(monday + timedelta(days=1 if late else 0), 9, zone)):
                 receive(session, location="DOCK-1", purchase_order=number, user_id=None,
                         lines=[ReceiptLineInput(
                             sku, bought[sku], f"H{week:02d}" if TRADE[sku][4] else None,
