@@ -125,13 +125,17 @@ def server(option: str, db_dir: Path) -> Iterator[str]:
         yield url
 
 
-def _ticks(pid: int | str) -> tuple[int, int]:
-    """(parent pid, user + system clock ticks) of a process; (0, 0) once it is gone."""
+def _ticks(pid: int | str, reaped: bool = False) -> tuple[int, int]:
+    """(parent pid, user + system clock ticks) of a process, with those of its children that
+    have ended and been waited for when `reaped`; (0, 0) once it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0, 0
-    return int(fields[1]), int(fields[11]) + int(fields[12])
+    used = int(fields[11]) + int(fields[12])
+    if reaped:
+        used += int(fields[13]) + int(fields[14])
+    return int(fields[1]), used
 
 
 def cpu_seconds(url: str) -> float:
@@ -144,13 +148,16 @@ def cpu_seconds(url: str) -> float:
     postmaster = _POSTMASTERS.get(f"{parsed.host}:{parsed.port}")
     if parsed.get_backend_name() != "postgresql" or postmaster is None:
         return own
+    # The backends still running, then the server's own ticks with those of the backends
+    # that ended (the server waits for them): read in this order, a backend ending in
+    # between is counted twice rather than not at all, so the sum never goes back.
     ticks = 0
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             parent, used = _ticks(entry.name)
             if parent == postmaster:
                 ticks += used
-    # Backends that have exited took their ticks with them; a bench keeps its connection.
+    ticks += _ticks(postmaster, reaped=True)[1]
     return own + ticks / os.sysconf("SC_CLK_TCK")
 
 

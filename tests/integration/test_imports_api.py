@@ -285,3 +285,21 @@ def test_opening_stock_is_refused_where_the_bin_has_had_the_item_even_if_empty_n
     errors = upload(api, "opening-stock", data, dry_run="true").get_json()["errors"]
     assert [(e["row"], e["field"]) for e in errors] == [(2, "location"), (4, "location")]
     assert "is also in row 3" in errors[1]["message"]
+
+
+def test_an_items_forecast_method_comes_in_from_a_file_and_goes_out_in_its_export(
+        api: Api) -> None:
+    refused = upload(api, "items", csv_of(["商品编码", "名称", "预测方法"],
+                                          [["TEA", "龙井茶", "guess"]]))
+    assert refused.status_code == 422, refused.get_json()
+    assert "forecast_method" in str(refused.get_json())
+    assert api.get("/items/TEA").status_code == 404
+    data = csv_of(["商品编码", "名称", "预测方法"],
+                  [["TEA", "龙井茶", "exp_smoothing"], ["CUP", "杯子", ""]])
+    assert upload(api, "items", data).status_code == 200
+    assert api.get("/items/TEA").get_json()["forecast_method"] == "exp_smoothing"
+    assert api.get("/items/CUP").get_json()["forecast_method"] == "moving_average"
+    rows = {r["sku"]: r for r in snapshot(api, "items")}
+    assert (rows["TEA"]["forecast_method"], rows["CUP"]["forecast_method"]) == (
+        "exp_smoothing", "moving_average")
+

@@ -35,6 +35,7 @@ ITEM_COLUMNS: tuple[ImportColumn, ...] = (
     ImportColumn("review_period_days", "补货周期天数", "int"),
     ImportColumn("instability_factor", "需求波动系数", "decimal"),
     ImportColumn("demand_window_days", "需求统计天数", "int"),
+    ImportColumn("forecast_method", "预测方法"),
     ImportColumn("safety_stock", "安全库存", "int"),
     ImportColumn("min_qty", "最低库存", "int"),
     ImportColumn("max_qty", "最高库存", "int"),
@@ -53,7 +54,8 @@ class ItemRow(ItemBody):
 NOT_NULL: dict[str, Any] = {
     "name": None, "uom": "pcs", "tracking": "none", "expiry": False,
     "unit_cost": Decimal("0"), "pack_size": 1, "review_period_days": 7,
-    "instability_factor": Decimal("1.2"), "demand_window_days": 28, "active": True,
+    "instability_factor": Decimal("1.2"), "demand_window_days": 28,
+    "forecast_method": "moving_average", "active": True,
 }
 
 
@@ -208,6 +210,7 @@ def export_items(session: Session) -> list[dict[str, Any]]:
             "review_period_days": item["review_period_days"],
             "instability_factor": number_text(item["instability_factor"]),
             "demand_window_days": item["demand_window_days"],
+            "forecast_method": item["forecast_method"],
             "safety_stock": item["safety_stock"], "min_qty": item["min_qty"],
             "max_qty": item["max_qty"], "pack_size": item["pack_size"],
             "min_shelf_life_days": item["min_shelf_life_days"],
