@@ -310,7 +310,7 @@ def _restore_sqlite(settings: Settings, backup: Path, migrate: Callable[[str], N
         try:
             copy_database(backup, incoming)
             if migrate is not None and revision != schema.HEAD_REVISION:
-                migrate(f"sqlite:///{incoming}")
+                _migrate_restored(migrate, f"sqlite:///{incoming}", revision)
                 _checkpoint(incoming)
                 check_integrity(incoming)
             _fsync(incoming)
@@ -321,6 +321,15 @@ def _restore_sqlite(settings: Settings, backup: Path, migrate: Callable[[str], N
             for leftover in _with_logs(incoming):
                 leftover.unlink(missing_ok=True)
     return Restored(revision, revision if migrate is None else schema.HEAD_REVISION, replaced)
+
+
+def _migrate_restored(migrate: Callable[[str], None], url: str, revision: str) -> None:
+    """Migrate the restored copy at `url` (not yet the gateway's database) up."""
+    try:
+        migrate(url)
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the database as it was
+        raise BackupError(f"the backup's migration from schema {revision} failed ({exc}); "
+                          f"the database was left as it was") from exc
 
 
 def upgrade_database(settings: Settings, migrate: Callable[[str], None] | None = None,
@@ -625,7 +634,7 @@ def restore_dump(settings: Settings, backup: Path,
     _load_dump(tools, url, backup, toc, incoming, live if has_public else None)
     try:
         if migrate is not None and revision != schema.HEAD_REVISION:
-            migrate(_in_schema(url, incoming))
+            _migrate_restored(migrate, _in_schema(url, incoming), revision)
         with _pg_connection(url) as conn:
             if force:
                 _refuse_other_sessions(conn, force)
@@ -656,13 +665,14 @@ def _load_dump(tools: PgTools, url: str, backup: Path, toc: str, incoming: str,
     before = (f"ALTER SCHEMA public RENAME TO {live}; " if live else "") + "CREATE SCHEMA public;"
     after = f"ALTER SCHEMA public RENAME TO {incoming};" + (
         f" ALTER SCHEMA {live} RENAME TO public;" if live else "")
-    with tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as listing:
+    with (tempfile.NamedTemporaryFile("w", suffix=".list", encoding="utf-8") as listing,
+          tempfile.TemporaryFile() as script_errors):
         listing.write("\n".join(entries) + "\n")
         listing.flush()
         script = subprocess.Popen(
             [tools["pg_restore"], "--no-owner", "--no-acl", "--schema", "public",
              "--use-list", listing.name, "--file", "-", str(backup)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            stdout=subprocess.PIPE, stderr=script_errors)
         try:
             loaded = subprocess.run(
                 [tools["psql"], "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1",
@@ -672,9 +682,11 @@ def _load_dump(tools: PgTools, url: str, backup: Path, toc: str, incoming: str,
         finally:
             assert script.stdout is not None
             script.stdout.close()
-            _, script_errors = script.communicate()
+            script.wait()
+        script_errors.seek(0)
+        errors = script_errors.read().decode(errors="replace").strip()
     if script.returncode != 0:
-        raise BackupError(f"pg_restore failed: {script_errors.decode().strip()}")
+        raise BackupError(f"pg_restore failed: {errors}")
     if loaded.returncode != 0:
         raise BackupError(f"the dump could not be loaded, and the database was left as it "
                           f"was: {loaded.stderr.strip()}")

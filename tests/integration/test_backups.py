@@ -493,6 +493,27 @@ def test_restore_on_postgresql_of_an_older_schema_migrates_it_up(
 
 
 @POSTGRES
+def test_restore_on_postgresql_whose_migration_fails_leaves_the_live_tables_untouched(
+    stocked: int, database_url: str, empty_postgres: str, tmp_path: Path
+) -> None:
+    schema.upgrade(empty_postgres, "0007")
+    old = tmp_path / "old.pgdump"
+    backups.write_backup(Settings(database_url=empty_postgres), old)
+
+    def migration_that_fails(url: str) -> None:
+        schema.upgrade(url, "0008")  # one step commits in the incoming schema, then
+        raise RuntimeError("disk full")
+
+    with pytest.raises(BackupError, match=r"migration from schema 0007 failed \(disk full\); "
+                                          "the database was left as it was"):
+        backups.restore(Settings(database_url=database_url), old, migrate=migration_that_fails)
+
+    assert schema.current_revision(database_url) == schema.HEAD_REVISION
+    assert pg_moves(database_url) == stocked
+    assert pg_schemas(database_url, "wms_") == []
+
+
+@POSTGRES
 def test_restore_on_postgresql_refuses_while_another_session_is_connected_unless_forced(
     wms: Any, stocked: int, database_url: str, build: Builder, db: Database, tmp_path: Path
 ) -> None:
