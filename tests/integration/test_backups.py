@@ -1,6 +1,7 @@
-"""Backups an administrator can count on: `wms backup` into the backup directory with
-retention, `wms restore` that checks what it brings back, and `wms upgrade` that undoes a
-failed migration; on PostgreSQL, migrations that two gateways start at once run once."""
+"""Backups an administrator can count on, on SQLite and on PostgreSQL (pg_dump): `wms backup`
+into the backup directory with retention, `wms restore` that checks what it brings back, and
+`wms upgrade` that undoes a failed migration; on PostgreSQL, migrations that two gateways
+start at once run once, and a restore waits for the other gateways to be stopped."""
 
 from __future__ import annotations
 
