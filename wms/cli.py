@@ -281,15 +281,16 @@ def verify() -> None:
 @click.option("--keep-weekly", type=click.IntRange(min=0), default=4, show_default=True,
               help="Keep the newest backup of each of this many ISO weeks.")
 def backup(path: Path | None, keep_daily: int, keep_weekly: int) -> None:
-    """Write a consistent copy of the SQLite database while it stays in use: to PATH, or
-    without PATH into the backup directory (WMS_BACKUP_DIR, default var/backups) as
-    wms-YYYYmmddTHHMMSSZ.sqlite3, deleting the backups retention does not keep."""
-    from wms.backups import BackupError, copy_database, prune, sqlite_path, take_backup
+    """Back the database up while it stays in use: a consistent copy of a SQLite database, a
+    pg_dump custom-format dump of a PostgreSQL one (its client programs installed). To PATH,
+    or without PATH into the backup directory (WMS_BACKUP_DIR, default var/backups) as
+    wms-YYYYmmddTHHMMSSZ.sqlite3 or .pgdump, deleting the backups retention does not keep."""
+    from wms.backups import BackupError, prune, take_backup, write_backup
 
     settings = load_settings()
     try:
         if path is not None:
-            copy_database(sqlite_path(settings.database_url), path)
+            write_backup(settings, path)
             click.echo(f"backed up to {path}")
             return
         taken = take_backup(settings)
@@ -304,35 +305,43 @@ def backup(path: Path | None, keep_daily: int, keep_weekly: int) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-def restore(path: Path) -> None:
-    """Bring the SQLite database back from the backup PATH: checked, migrated up if it is
-    older, swapped in for the database (kept beside it as <database>.replaced-<time>). Stop
-    the services first; PostgreSQL is restored with pg_restore."""
+@click.option("--force", is_flag=True,
+              help="PostgreSQL: disconnect the other sessions connected to the database "
+                   "instead of refusing.")
+def restore(path: Path, force: bool) -> None:
+    """Bring the database back from the backup PATH: checked, refused if its schema is newer
+    than this version's, migrated up if it is older, swapped in for the database. A SQLite
+    database is kept beside it as <database>.replaced-<time>, PostgreSQL tables in the schema
+    wms_replaced_<time>. Stop the services first (on PostgreSQL, on every gateway)."""
     from wms.backups import SERVICES, BackupError, restore
 
     click.echo(f"the services must be stopped while the database is replaced "
                f"(systemctl stop {SERVICES})")
     try:
-        restored = restore(load_settings(), path)
+        restored = restore(load_settings(), path, force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     migrated = ("" if restored.backup_revision == restored.revision else
                 f", migrated from schema {restored.backup_revision} to {restored.revision}")
     click.echo(f"restored {path}{migrated}")
-    if restored.replaced is not None:
-        click.echo(f"the replaced database is kept at {restored.replaced}")
+    kept = restored.kept()
+    if kept is not None:
+        click.echo(kept)
     click.echo(f"start the services again: systemctl start {SERVICES}")
 
 
 @main.command()
-def upgrade() -> None:
+@click.option("--force", is_flag=True,
+              help="PostgreSQL: disconnect the other sessions connected to the database "
+                   "instead of refusing.")
+def upgrade(force: bool) -> None:
     """Back up the database, migrate it to this version's schema, and bring the backup back
-    if the migration fails (exit 1). PostgreSQL migrates in one transaction that a failure
-    rolls back."""
+    if the migration fails (exit 1), on SQLite and on PostgreSQL. Refused while the database
+    is in use: stop the services first."""
     from wms.backups import BackupError, upgrade_database
 
     try:
-        click.echo(upgrade_database(load_settings()))
+        click.echo(upgrade_database(load_settings(), force=force))
     except BackupError as error:
         raise click.ClickException(str(error)) from error
 

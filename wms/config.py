@@ -20,9 +20,13 @@ class Settings:
     max_upload_bytes: int = 64_000_000
     # Where the office's imports keep their files and progress while they run.
     imports_dir: str = "var/imports"
-    # Where `wms backup` (and its daily timer) keeps the SQLite backups, one file per backup
-    # named wms-YYYYmmddTHHMMSSZ.sqlite3; best on a second disk or a network share.
+    # Where `wms backup` (and its daily timer) keeps the backups, one file per backup named
+    # wms-YYYYmmddTHHMMSSZ.sqlite3 (or .pgdump on PostgreSQL); best on a second disk or a
+    # network share.
     backup_dir: str = "var/backups"
+    # The PostgreSQL client programs (pg_dump, pg_restore, psql) that back up and restore a
+    # PostgreSQL database; empty: the newest in /usr/lib/postgresql/*/bin, then the PATH.
+    pg_bin_dir: str = ""
     # How deep a JSON body may nest arrays and objects (checked before it is parsed).
     max_json_depth: int = 32
     api_page_limit: int = 500

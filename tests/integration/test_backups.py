@@ -1,6 +1,7 @@
-"""Backups an administrator can count on: `wms backup` into the backup directory with
-retention, `wms restore` that checks what it brings back, and `wms upgrade` that undoes a
-failed migration; on PostgreSQL, migrations that two gateways start at once run once."""
+"""Backups an administrator can count on, on SQLite and on PostgreSQL (pg_dump): `wms backup`
+into the backup directory with retention, `wms restore` that checks what it brings back, and
+`wms upgrade` that undoes a failed migration; on PostgreSQL, migrations that two gateways
+start at once run once, and a restore waits for the other gateways to be stopped."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, func, select, text
 
 from tests.support.builders import Builder
-from wms import schema
+from wms import backups, schema
 from wms.backups import BackupError, backup_name, last_backup, list_backups, take_backup, to_keep
 from wms.cli import main
 from wms.config import Settings
@@ -239,11 +240,6 @@ def test_restore_refuses_while_a_process_has_the_database_open(
     assert wms("restore", str(copy)).exit_code == 0
 
 
-@POSTGRES
-def test_restore_on_postgresql_points_at_pg_restore(wms: Any, tmp_path: Path) -> None:
-    clean_failure(wms("restore", str(tmp_path / "x.sqlite3")), "pg_restore")
-
-
 @SQLITE
 def test_upgrade_backs_up_then_migrates(wms: Any, database_url: str,
                                         backup_dir: Path) -> None:
@@ -351,30 +347,6 @@ def test_two_gateways_migrating_one_new_postgresql_at_once_both_start(
     engine.dispose()
 
 
-@POSTGRES
-def test_upgrade_on_postgresql_migrates_and_a_failure_is_rolled_back(
-    empty_postgres: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner(env={"WMS_DATABASE_URL": empty_postgres})
-    schema.upgrade(empty_postgres, "0008")
-    real_upgrade = schema.upgrade
-
-    def failing(url: str, revision: str = "head") -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(schema, "upgrade", failing)
-    clean_failure(runner.invoke(main, ["upgrade"]),
-                  "the migration from schema 0008 failed and its transaction was rolled back")
-    assert schema.current_revision(empty_postgres) == "0008"
-
-    monkeypatch.setattr(schema, "upgrade", real_upgrade)
-    result = runner.invoke(main, ["upgrade"])
-    assert result.exit_code == 0, result.output
-    assert f"migrated from schema 0008 to {schema.HEAD_REVISION}" in result.output
-    assert "nothing to migrate" in runner.invoke(main, ["upgrade"]).output
-
-
 @SQLITE
 def test_two_backups_in_one_second_are_refused_clearly(database_url: str, stocked: int,
                                                        backup_dir: Path) -> None:
@@ -384,3 +356,260 @@ def test_two_backups_in_one_second_are_refused_clearly(database_url: str, stocke
     with pytest.raises(BackupError, match="a backup was taken this second already"):
         take_backup(settings, moment)
     assert first.name == "wms-20261130T023000Z.sqlite3"
+
+
+# PostgreSQL: the same promises with pg_dump, pg_restore and psql.
+
+def pg_scalar(url: str, sql: str) -> Any:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            return conn.execute(text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
+def pg_moves(url: str, schema_name: str = "public") -> int:
+    return int(pg_scalar(url, f"SELECT count(*) FROM {schema_name}.moves"))
+
+
+def pg_schemas(url: str, prefix: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(text("SELECT nspname FROM pg_namespace WHERE nspname "
+                                          "LIKE :p ORDER BY nspname"), {"p": f"{prefix}%"}))
+    finally:
+        engine.dispose()
+
+
+def dump_revision_of(path: Path, database_url: str) -> str:
+    tools = backups.pg_tools(Settings(database_url=database_url), 0)
+    return backups.dump_revision(tools, path)
+
+
+@POSTGRES
+def test_backup_on_postgresql_writes_a_checked_dump_into_the_backup_directory_and_prunes(
+    wms: Any, stocked: int, backup_dir: Path, database_url: str
+) -> None:
+    backup_dir.mkdir(parents=True)
+    old = [backup_dir / backup_name(at("2026-01-05 02:30") + timedelta(days=d), "postgresql")
+           for d in range(3)]
+    for path in old:
+        path.write_bytes(b"")
+    sqlite_backup = backup_dir / backup_name(at("2026-01-01 02:30"))
+    sqlite_backup.write_bytes(b"")  # from before the gateway moved to PostgreSQL
+    before = datetime.now(UTC).replace(microsecond=0)
+
+    result = wms("backup", "--keep-daily", "2", "--keep-weekly", "0")
+
+    assert result.exit_code == 0, result.output
+    newest = last_backup(Settings(database_url=database_url, backup_dir=str(backup_dir)))
+    assert newest is not None
+    path, taken = newest
+    assert path.name.endswith(".pgdump")
+    assert f"backed up to {path}" in result.output
+    assert before <= taken <= datetime.now(UTC)
+    listing = subprocess.run([backups.pg_tools(Settings(), 0)["pg_restore"], "--list",
+                              str(path)], capture_output=True, text=True, check=True).stdout
+    assert "TABLE DATA public moves" in listing
+    assert dump_revision_of(path, database_url) == schema.HEAD_REVISION
+    assert f"deleted 2 older backup(s): {old[0].name}, {old[1].name}" in result.output
+    assert [p for p, _ in list_backups(backup_dir)] == [sqlite_backup, old[2], path]
+    assert not [p for p in backup_dir.iterdir() if p.name.startswith(".")]
+
+
+@POSTGRES
+def test_restore_on_postgresql_brings_back_the_dump_and_keeps_the_replaced_tables(
+    wms: Any, stocked: int, database_url: str, build: Builder, db: Database, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.pgdump"
+    assert wms("backup", str(copy)).exit_code == 0
+    build.stock("CUP", "A-01-01-01", 3)  # more moves after the backup
+    db.dispose()
+    moves_before = pg_moves(database_url)
+    assert moves_before > stocked
+
+    result = wms("restore", str(copy))
+
+    assert result.exit_code == 0, result.output
+    assert f"restored {copy}\n" in result.output
+    assert pg_moves(database_url) == stocked
+    aside = pg_schemas(database_url, "wms_replaced_")
+    assert len(aside) == 1
+    assert f"the replaced tables are kept in the schema {aside[0]}" in result.output
+    assert pg_moves(database_url, aside[0]) == moves_before
+    assert pg_schemas(database_url, "wms_incoming_") == []
+    build.stock("CUP", "A-01-01-01", 3)  # the restored sequences hand out unused ids
+    db.dispose()
+    assert pg_moves(database_url) == moves_before
+    assert wms("verify").exit_code == 0
+
+
+@POSTGRES
+def test_restore_on_postgresql_refuses_a_dump_with_a_newer_schema_and_changes_nothing(
+    wms: Any, stocked: int, database_url: str, tmp_path: Path
+) -> None:
+    copy = tmp_path / "from-the-future.pgdump"
+    pg_scalar(database_url, "UPDATE alembic_version SET version_num = '0099' RETURNING 1")
+    assert wms("backup", str(copy)).exit_code == 0
+    pg_scalar(database_url, f"UPDATE alembic_version SET version_num = "
+                            f"'{schema.HEAD_REVISION}' RETURNING 1")
+
+    clean_failure(wms("restore", str(copy)), "schema revision 0099, newer than this version")
+    assert schema.current_revision(database_url) == schema.HEAD_REVISION
+    assert pg_moves(database_url) == stocked
+    assert pg_schemas(database_url, "wms_") == []
+
+
+@POSTGRES
+def test_restore_on_postgresql_refuses_a_damaged_dump(
+    wms: Any, stocked: int, database_url: str, tmp_path: Path
+) -> None:
+    copy = tmp_path / "damaged.pgdump"
+    assert wms("backup", str(copy)).exit_code == 0
+    data = copy.read_bytes()
+    copy.write_bytes(data[:len(data) * 2 // 3])  # the network share dropped the end
+
+    clean_failure(wms("restore", str(copy)), "is not a readable pg_dump custom-format file")
+    assert pg_moves(database_url) == stocked
+
+
+@POSTGRES
+def test_restore_on_postgresql_of_an_older_schema_migrates_it_up(
+    wms: Any, database_url: str, empty_postgres: str, tmp_path: Path
+) -> None:
+    schema.upgrade(empty_postgres, "0007")
+    old = tmp_path / "old.pgdump"
+    backups.write_backup(Settings(database_url=empty_postgres), old)
+    assert dump_revision_of(old, database_url) == "0007"
+
+    result = wms("restore", str(old))
+
+    assert result.exit_code == 0, result.output
+    assert f"migrated from schema 0007 to {schema.HEAD_REVISION}" in result.output
+    assert schema.current_revision(database_url) == schema.HEAD_REVISION
+    assert pg_schemas(database_url, "wms_incoming_") == []
+    assert wms("verify").exit_code == 0
+
+
+@POSTGRES
+def test_restore_on_postgresql_whose_migration_fails_leaves_the_live_tables_untouched(
+    stocked: int, database_url: str, empty_postgres: str, tmp_path: Path
+) -> None:
+    schema.upgrade(empty_postgres, "0007")
+    old = tmp_path / "old.pgdump"
+    backups.write_backup(Settings(database_url=empty_postgres), old)
+
+    def migration_that_fails(url: str) -> None:
+        schema.upgrade(url, "0008")  # one step commits in the incoming schema, then
+        raise RuntimeError("disk full")
+
+    with pytest.raises(BackupError, match=r"migration from schema 0007 failed \(disk full\); "
+                                          "the database was left as it was"):
+        backups.restore(Settings(database_url=database_url), old, migrate=migration_that_fails)
+
+    assert schema.current_revision(database_url) == schema.HEAD_REVISION
+    assert pg_moves(database_url) == stocked
+    assert pg_schemas(database_url, "wms_") == []
+
+
+@POSTGRES
+def test_restore_on_postgresql_refuses_while_another_session_is_connected_unless_forced(
+    wms: Any, stocked: int, database_url: str, build: Builder, db: Database, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.pgdump"
+    assert wms("backup", str(copy)).exit_code == 0
+    build.stock("CUP", "A-01-01-01", 3)
+    db.dispose()
+    moves_before = pg_moves(database_url)
+    other_gateway = create_engine(database_url, connect_args={"application_name": "gw2"})
+    conn = other_gateway.connect()
+    try:
+        conn.execute(text("SELECT 1"))
+        clean_failure(wms("restore", str(copy)),
+                      "in use by 1 other session(s) (gw2@127.0.0.1): stop the services")
+        assert pg_moves(database_url) == moves_before
+
+        result = wms("restore", "--force", str(copy))
+
+        assert result.exit_code == 0, result.output
+        assert pg_moves(database_url) == stocked
+        with pytest.raises(Exception, match="terminat"):
+            conn.execute(text("SELECT 1"))
+    finally:
+        conn.invalidate()
+        other_gateway.dispose()
+
+
+@POSTGRES
+def test_upgrade_on_postgresql_backs_up_then_migrates(
+    empty_postgres: str, backup_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"WMS_DATABASE_URL": empty_postgres,
+                            "WMS_BACKUP_DIR": str(backup_dir)})
+    schema.upgrade(empty_postgres, "0008")
+
+    result = runner.invoke(main, ["upgrade"])
+
+    assert result.exit_code == 0, result.output
+    newest = last_backup(Settings(database_url=empty_postgres, backup_dir=str(backup_dir)))
+    assert newest is not None
+    assert f"backed up to {newest[0]}; migrated from schema 0008 to " \
+           f"{schema.HEAD_REVISION}" in result.output
+    assert dump_revision_of(newest[0], empty_postgres) == "0008"
+    assert schema.current_revision(empty_postgres) == schema.HEAD_REVISION
+    assert "nothing to migrate" in runner.invoke(main, ["upgrade"]).output
+    assert len(list_backups(backup_dir)) == 1
+
+
+@POSTGRES
+def test_upgrade_on_postgresql_that_fails_brings_the_backup_back_and_exits_non_zero(
+    empty_postgres: str, backup_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner(env={"WMS_DATABASE_URL": empty_postgres,
+                            "WMS_BACKUP_DIR": str(backup_dir)})
+    schema.upgrade(empty_postgres, "0008")
+    pg_scalar(empty_postgres, "INSERT INTO customers (code, name) VALUES ('C1', 'Corner shop') "
+                              "RETURNING 1")
+    real_upgrade = schema.upgrade
+
+    def half_then_fail(url: str, revision: str = "head") -> None:
+        real_upgrade(url, revision)  # the schema changes and commits, then something fails
+        pg_scalar(url, "DELETE FROM customers RETURNING 1")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(schema, "upgrade", half_then_fail)
+
+    result = runner.invoke(main, ["upgrade"])
+
+    clean_failure(result, "the migration from schema 0008 failed (disk full); the database "
+                          "was brought back from the backup")
+    assert schema.current_revision(empty_postgres) == "0008"
+    assert pg_scalar(empty_postgres, "SELECT string_agg(code, ',') FROM customers") == "C1"
+    half = pg_schemas(empty_postgres, "wms_replaced_")
+    assert len(half) == 1 and f"kept in the schema {half[0]}" in result.output
+    assert len(list_backups(backup_dir)) == 1
+
+
+@POSTGRES
+def test_backup_on_postgresql_without_its_client_programs_says_what_to_install(
+    wms: Any, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    backup_dir: Path
+) -> None:
+    monkeypatch.setenv("WMS_PG_BIN_DIR", str(tmp_path / "nowhere"))
+    clean_failure(wms("backup"), "are not installed: sudo apt-get install postgresql-client")
+
+    old = tmp_path / "old-client"
+    old.mkdir()
+    for name in ("pg_dump", "pg_restore", "psql"):
+        tool = old / name
+        tool.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+        tool.chmod(0o755)
+    monkeypatch.setenv("WMS_PG_BIN_DIR", str(old))
+    server = int(pg_scalar(database_url, "SHOW server_version_num")) // 10000
+    clean_failure(wms("backup"), f"version 9, older than the server ({server}): install "
+                                 f"postgresql-client-{server}")
+    assert list_backups(backup_dir) == []

@@ -164,16 +164,6 @@ def test_backup_writes_a_sqlite_copy_that_opens_with_every_move(
     assert_clean_failure(wms("backup", str(copy)), 1, "exists")
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_backup_of_a_postgresql_database_is_refused_with_a_pointer_to_pg_dump(
-    wms: Any, tmp_path: Path
-) -> None:
-    copy = tmp_path / "wms-copy.sqlite3"
-    result = wms("backup", str(copy))
-    assert_clean_failure(result, 1, "pg_dump")
-    assert not copy.exists()
-
-
 @pytest.mark.parametrize(("args", "exit_code", "message"), [
     (("user", "add", "bob", "--role", "boss"), 2, "Invalid value for '--role'"),
     (("user", "add", "bob", "--role", "operator", "--pin", "12"), 1, "pin: 4 to 8 digits"),

@@ -166,9 +166,15 @@ def disk_status(settings: Settings) -> DiskStatus:
 
 
 def backup_status(settings: Settings, now: datetime) -> BackupStatus:
-    if make_url(settings.database_url).get_backend_name() != "sqlite":
+    """The newest backup of the gateway's database in the backup directory and its age. A
+    PostgreSQL database whose gateway holds no dump of it is backed up by other means (the
+    server's own, or another gateway's timer): not this gateway's business."""
+    engine = make_url(settings.database_url).get_backend_name()
+    if engine not in ("sqlite", "postgresql"):
         return BackupStatus(True, "backup_not_managed", None, None, None)
     found = last_backup(settings)
+    if found is None and engine == "postgresql":
+        return BackupStatus(True, "backup_not_managed", None, None, None)
     if found is None:
         return BackupStatus(False, "backup_none", None, None, None)
     path, taken_at = found
