@@ -265,6 +265,24 @@ fi
 [ "$JOURNALD_CHANGED" = 0 ] || system systemctl restart systemd-journald
 [ "$AVAHI_CHANGED" = 0 ] || system systemctl restart avahi-daemon
 [ "$UNITS_CHANGED" = 0 ] || system systemctl daemon-reload
+# New code: what uses the database stops, then `wms upgrade` backs the database up and
+# migrates it, bringing the backup back if the migration fails (the services then stay
+# stopped, and the old version can be installed again over the database as it was).
+if [ "$CODE_CHANGED" = 1 ]; then
+  if [ -z "$ROOT" ]; then
+    for u in wms-web.service wms-printer.service wms-bridge.service; do
+      if systemctl is-active --quiet "$u" 2>/dev/null; then change systemctl stop "$u"; fi
+    done
+  fi
+  if ! system systemd-run --quiet --wait --pipe --uid=wms --gid=wms \
+      -p WorkingDirectory=/var/lib/wms -p EnvironmentFile=-/etc/wms/wms.env \
+      /opt/wms/.venv/bin/wms upgrade; then
+    echo "The database could not be upgraded (the lines above say why); the services are" \
+      "left stopped. Install the previous version again, or fix the cause and run" \
+      "install.sh again." >&2
+    exit 1
+  fi
+fi
 if [ "${#units[@]}" -gt 0 ]; then
   if [ -n "$ROOT" ]; then
     system systemctl enable --now "${units[@]}"

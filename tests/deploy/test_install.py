@@ -125,6 +125,12 @@ def test_install_into_an_empty_root_puts_every_file_in_place_with_its_owner_only
     assert set(enabled.group(1).split()) == {
         u.name for u in UNITS if re.search(r"^WantedBy=", u.read_text(), re.M)
     }
+    # New code: the database is backed up and migrated by `wms upgrade`, as the service user,
+    # before any service starts on it.
+    upgrade = re.search(r"not done \(--root\): systemd-run (.*) /opt/wms/.venv/bin/wms upgrade",
+                        out)
+    assert upgrade is not None and "--uid=wms" in upgrade.group(1)
+    assert out.index("wms upgrade") < out.index("systemctl enable --now")
 
 
 def test_a_dry_run_prints_every_change_and_makes_none(tmp_path: Path) -> None:
@@ -146,7 +152,7 @@ def test_a_second_run_changes_nothing_and_a_dry_run_after_it_has_nothing_to_do(
     first = snapshot(tmp_path)
     out = install(tmp_path)
     assert snapshot(tmp_path) == first
-    assert "Nothing to change" in out
+    assert "Nothing to change" in out and "wms upgrade" not in out
     assert "+ " not in out
     assert "would:" not in install(tmp_path, "--dry-run")
 
