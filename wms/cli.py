@@ -125,7 +125,8 @@ def _write_station_token(path: Path) -> None:
 
     if path.exists():
         return
-    stations = sorted(load_site_config(load_settings().config_path).stations)
+    settings = load_settings()
+    stations = sorted(load_site_config(settings.config_path, settings.gateway).stations)
     with _db().write() as session:
         token = bridge_token(session, stations)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -239,7 +240,8 @@ def token_create(name: str, stations: tuple[str, ...]) -> None:
     from wms.auth import create_token
     from wms.site_config import load_site_config
 
-    known = load_site_config(load_settings().config_path).stations
+    settings = load_settings()
+    known = load_site_config(settings.config_path, settings.gateway).stations
     unknown = [s for s in stations if s not in known]
     if unknown:
         raise click.ClickException(f"no station {unknown[0]} in the hardware file; "

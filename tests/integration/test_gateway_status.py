@@ -172,9 +172,9 @@ def test_a_failed_print_job_shows_on_its_printer_with_the_error(gateway: Gateway
     gateway.all_well()
     with gateway.db.write() as s:
         enqueue(s, document="bin_label", data={"code": "A-01"}, printer="packing",
-                user_id=None)
+                gateway="main", user_id=None)
         failed = enqueue(s, document="bin_label", data={"code": "A-02"}, printer="packing",
-                         user_id=None)
+                         gateway="main", user_id=None)
         s.flush()
         mark_failed(s, failed.id, "cannot render: no such font", utcnow(), permanent=True)
         failed_id = failed.id
@@ -191,7 +191,7 @@ def test_a_printer_retrying_after_an_error_shows_the_error(gateway: Gateway) -> 
     gateway.all_well()
     with gateway.db.write() as s:
         job = enqueue(s, document="bin_label", data={"code": "A-01"}, printer="packing",
-                      user_id=None)
+                      gateway="main", user_id=None)
         s.flush()
         mark_failed(s, job.id, "printer folder is not there (unplugged?)", utcnow())
     [printer] = gateway.status()["printers"]

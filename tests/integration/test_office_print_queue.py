@@ -52,8 +52,8 @@ def sign_in(client: Any, password: str = "password-1") -> Any:
 def queue_two(db: Database) -> None:
     with db.write() as s:
         enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="packing",
-                user_id=None, title="A-01-01-01")
-        job = enqueue(s, document="packing_slip", printer="packing", user_id=None,
+                gateway="main", user_id=None, title="A-01-01-01")
+        job = enqueue(s, document="packing_slip", printer="packing", gateway="main", user_id=None,
                       title="SO-1", data={"order": "SO-1", "customer": "上海茶韵",
                                           "lines": [{"sku": "TEA", "ordered": 2,
                                                      "shipped": 2}]})

@@ -117,7 +117,7 @@ def test_a_job_queued_in_a_transaction_that_rolls_back_is_never_printed(
 
     with pytest.raises(RuntimeError), db.write() as s:
         enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
-                user_id=None)
+                gateway="main", user_id=None)
         raise RuntimeError("the work failed after queueing")
     assert jobs(db) == []
     assert drain(worker) == 0
@@ -131,7 +131,7 @@ def test_a_printer_that_fails_three_times_then_works_prints_each_job_once_in_ord
     with db.write() as s:
         for code in ("A-01-01-01", "A-01-02-01", "A-01-03-01"):
             enqueue(s, document="bin_label", data={"code": code}, printer="packing",
-                    user_id=None)
+                    gateway="main", user_id=None)
     printer = worker.backends["packing"]
     assert isinstance(printer, MemoryPrinter)
     printer.fail_next = 3
@@ -158,7 +158,7 @@ def test_an_unplugged_printer_keeps_its_jobs_and_prints_them_when_it_returns(
     folder.rmdir()
     with db.write() as s:
         enqueue(s, document="bin_label", data={"code": "B-01-01-01"}, printer="dock",
-                user_id=None)
+                gateway="main", user_id=None)
     assert worker.work_once()
     with db.read() as s:
         job = s.get(PrintJob, 1)
@@ -182,9 +182,9 @@ def test_a_job_whose_worker_died_while_sending_is_printed_by_the_next_worker(
 
     with db.write() as s:
         enqueue(s, document="bin_label", data={"code": "C-01-01-01"}, printer="packing",
-                user_id=None)
+                gateway="main", user_id=None)
     with db.write() as s:  # a worker takes the job and is killed before it reports back
-        claimed = claim_next(s, ["packing"], utcnow(), timedelta(seconds=30))
+        claimed = claim_next(s, "main", ["packing"], utcnow(), timedelta(seconds=30))
         assert claimed is not None
     survivor = PrintWorker(db, load_site_config(site_file), lease=timedelta(seconds=30))
     assert not survivor.work_once()  # the dead worker's lease still holds
@@ -318,7 +318,7 @@ def test_without_a_cjk_font_a_job_still_prints_only_its_preview_is_missing(
     try:
         with db.write() as s:
             enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
-                    user_id=None)
+                    gateway="main", user_id=None)
         assert worker.work_once()
     finally:
         find_cjk_font.cache_clear()

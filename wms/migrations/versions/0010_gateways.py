@@ -1,0 +1,56 @@
+"""gateways: several gateways (one per site) on one PostgreSQL. A print job records the
+gateway whose printer it is for; a station's state and events are keyed by gateway and
+station, so two gateways' stations of the same name do not mix. Every row from before
+belongs to the gateway "main" (the default name of a gateway).
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-30 02:40:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def _gateway() -> sa.Column[str]:
+    return sa.Column('gateway', sa.String(length=64), server_default='main', nullable=False)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('print_jobs', schema=None) as batch_op:
+        batch_op.add_column(_gateway())
+        batch_op.drop_index('ix_print_jobs_printer')
+        batch_op.create_index('ix_print_jobs_gateway_printer', ['gateway', 'printer'],
+                              unique=False)
+    with op.batch_alter_table('station_states', schema=None) as batch_op:
+        batch_op.add_column(_gateway())
+        batch_op.drop_constraint('pk_station_states', type_='primary')
+        batch_op.create_primary_key('pk_station_states', ['gateway', 'station'])
+    with op.batch_alter_table('station_events', schema=None) as batch_op:
+        batch_op.add_column(_gateway())
+        batch_op.drop_index('ix_station_events_station_version')
+        batch_op.create_index('ix_station_events_gateway_station_version',
+                              ['gateway', 'station', 'version'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('station_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_station_events_gateway_station_version')
+        batch_op.create_index('ix_station_events_station_version', ['station', 'version'],
+                              unique=False)
+        batch_op.drop_column('gateway')
+    with op.batch_alter_table('station_states', schema=None) as batch_op:
+        batch_op.drop_constraint('pk_station_states', type_='primary')
+        batch_op.create_primary_key('pk_station_states', ['station'])
+        batch_op.drop_column('gateway')
+    with op.batch_alter_table('print_jobs', schema=None) as batch_op:
+        batch_op.drop_index('ix_print_jobs_gateway_printer')
+        batch_op.create_index('ix_print_jobs_printer', ['printer'], unique=False)
+        batch_op.drop_column('gateway')
