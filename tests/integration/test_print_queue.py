@@ -123,6 +123,28 @@ def test_a_job_queued_in_a_transaction_that_rolls_back_is_never_printed(
     assert drain(worker) == 0
 
 
+def test_a_worker_prints_only_its_own_gateways_jobs_though_the_printers_share_a_name(
+    db: Database, worker: PrintWorker, site_file: Path
+) -> None:
+    from wms.services.print_jobs import enqueue
+
+    with db.write() as s:
+        theirs = enqueue(s, document="bin_label", data={"code": "B-01-01-01"}, printer="dock",
+                         gateway="south", user_id=None).id
+        mine = enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
+                       gateway="main", user_id=None).id
+    assert drain(worker) == 1
+    folder = site_file.parent / "dock"
+    assert sorted(p.name for p in folder.glob("*.bin")) == [f"{mine:06d}-bin_label.bin"]
+    south = PrintWorker(db, load_site_config(site_file, "south"), lease=timedelta(seconds=30))
+    assert drain(south) == 1
+    assert sorted(p.name for p in folder.glob("*.bin")) == sorted(
+        f"{job:06d}-bin_label.bin" for job in (mine, theirs))
+    with db.read() as s:
+        assert {j.id: (j.gateway, j.status) for j in s.scalars(select(PrintJob))} == {
+            mine: ("main", "printed"), theirs: ("south", "printed")}
+
+
 def test_a_printer_that_fails_three_times_then_works_prints_each_job_once_in_order(
     db: Database, worker: PrintWorker
 ) -> None:
