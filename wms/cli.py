@@ -128,7 +128,7 @@ def _write_station_token(path: Path) -> None:
     settings = load_settings()
     stations = sorted(load_site_config(settings.config_path, settings.gateway).stations)
     with _db().write() as session:
-        token = bridge_token(session, stations)
+        token = bridge_token(session, stations, settings.gateway)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(token + "\n")
     path.chmod(0o600)
@@ -248,7 +248,8 @@ def token_create(name: str, stations: tuple[str, ...]) -> None:
                                    f"stations: {', '.join(sorted(known)) or 'none'}")
     try:
         with _db().write() as session:
-            value = create_token(session, name, list(stations) or None)
+            value = create_token(session, name, list(stations) or None,
+                                 gateway=settings.gateway)
     except WmsError as error:
         raise click.ClickException(error.message) from error
     click.echo(value)

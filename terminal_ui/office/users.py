@@ -248,7 +248,8 @@ def new_token(user_id: int) -> WerkzeugResponse | tuple[str, int]:
     try:
         with _db().write() as s:
             user = get_user(s, user_id)
-            token = create_token(s, user.username, stations, by=current_user.id)
+            token = create_token(s, user.username, stations, by=current_user.id,
+                                 gateway=current_app.extensions["wms.site"].gateway)
             username = user.username
     except WmsError as error:
         flash(problem(error), "error")

@@ -3,6 +3,7 @@ along."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -168,9 +169,11 @@ def test_print_jobs_and_stations_from_before_gateways_belong_to_the_main_gateway
 ) -> None:
     """0010 gives every print job, station state and station event the gateway "main" (the
     name of a gateway that names none): its worker sends the job waiting, its dock keeps the
-    inspection chosen; going back to 0009 and forward again keeps them."""
+    inspection chosen, its bridge's token still works; going back to 0009 and forward again
+    keeps them."""
     from alembic import command
 
+    from wms.auth import caller_for_token
     from wms.models import PrintJob, StationEvent
     from wms.schema import alembic_config
     from wms.services.print_jobs import claim_next
@@ -194,6 +197,13 @@ def test_print_jobs_and_stations_from_before_gateways_belong_to_the_main_gateway
         conn.execute(t["station_events"].insert().values(
             id=1, station="dock", version=1, kind="scan", raw="PO-1", outcome="ok",
             message="receiving_order", params={}, at=now))
+        conn.execute(t["users"].insert().values(id=1, username="bridge", role="operator",
+                                                active=True, created_at=now))
+        for token_id, stations in ((1, "dock"), (2, None)):  # the bridge's, a person's
+            conn.execute(t["api_tokens"].insert().values(
+                id=token_id, user_id=1,
+                token_hash=hashlib.sha256(f"wms_{token_id}".encode()).hexdigest(),
+                created_at=now, revoked=False, stations=stations))
     engine.dispose()
 
     def main_gateway_sees_its_own() -> None:
@@ -208,6 +218,8 @@ def test_print_jobs_and_stations_from_before_gateways_belong_to_the_main_gateway
             assert s.scalars(select(StationEvent.gateway)).all() == ["main"]
             other = station_view(s, StationConfig("dock", "dock", "DOCK-1", gateway="south"))
             assert (other.data, other.events) == ({}, [])
+            # the bridge's token is main's; a person's token is every gateway's
+            assert [caller_for_token(s, f"wms_{n}").gateway for n in (1, 2)] == ["main", None]
         with db.write() as s:
             assert claim_next(s, "south", ["dock"], datetime.now(UTC),
                               timedelta(seconds=30)) is None

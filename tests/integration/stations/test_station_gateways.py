@@ -79,3 +79,18 @@ def test_a_print_job_asked_for_on_a_gateway_is_for_that_gateways_printer(
         ("dock", "north"), ("dock", "south")]
     south_only = docks["south"].get("/print-jobs", gateway="south").get_json()
     assert [j["gateway"] for j in south_only] == ["south"]
+
+
+def test_a_bridges_token_works_at_its_own_gateway_only(docks: dict[str, Api]) -> None:
+    """North's bridge, pointed at south's app by mistake, is refused: its scans would land
+    at south's dock of the same name."""
+    from wms.demo import bridge_token
+
+    north, south = docks["north"], docks["south"]
+    with north.client.application.extensions["wms.db"].write() as s:
+        token = bridge_token(s, ["dock"], "north")
+    body = {"raw": "BADGE-0003", "device": "dock"}
+    at_south = Api(south.client, token).post("/stations/dock/scans", body, key="b1")
+    assert at_south.status_code == 403, at_south.get_json()
+    at_north = Api(north.client, token).post("/stations/dock/scans", body, key="b2")
+    assert at_north.status_code == 201 and at_north.get_json()["gateway"] == "north"
