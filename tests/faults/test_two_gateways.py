@@ -124,7 +124,7 @@ def _gateway(name: str, dock: str, database_url: str, db: Database, folder: Path
     (folder / "wms.toml").write_text(HARDWARE.format(folder=folder, dock=dock,
                                                      port=server.port), encoding="utf-8")
     with db.write() as s:
-        (folder / "station-token").write_text(bridge_token(s, ["dock"]))
+        (folder / "station-token").write_text(bridge_token(s, ["dock"], name))
     scanner = VirtualScanner(folder / "dev" / "dock-scanner", "CR")
     scanner.plug()
     return Gateway(name, folder, server, scanner)
