@@ -310,6 +310,19 @@ def test_jobs_can_be_listed_reprinted_and_cancelled_through_the_api(
     assert printer.received[0][1] == printer.received[1][1]
 
 
+def test_a_reprint_asked_for_at_another_gateway_prints_on_the_jobs_own_gateway(
+    printing_api: Api, db: Database, worker: PrintWorker
+) -> None:
+    from wms.services.print_jobs import enqueue
+
+    with db.write() as s:
+        theirs = enqueue(s, document="bin_label", data={"code": "B-01-01-01"},
+                         printer="packing", gateway="south", user_id=None).id
+    again = printing_api.post(f"/print-jobs/{theirs}/reprint").get_json()
+    assert (again["printer"], again["gateway"]) == ("packing", "south")
+    assert drain(worker) == 0  # main's worker leaves south's jobs alone
+
+
 def test_a_job_whose_data_cannot_be_drawn_fails_visibly_and_has_no_broken_preview(
     printing_api: Api, db: Database, worker: PrintWorker
 ) -> None:
