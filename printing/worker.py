@@ -51,7 +51,8 @@ class PrintWorker:
     def work_once(self) -> bool:
         """Handle the next due job, if any; True when there was one."""
         with self.db.write() as session:
-            job = claim_next(session, list(self.backends), utcnow(), self.lease)
+            job = claim_next(session, self.site.gateway, list(self.backends), utcnow(),
+                             self.lease)
             if job is None:
                 return False
             job_id, document, data = job.id, job.document, dict(job.data)
@@ -118,7 +119,7 @@ def command(once: bool, poll: float) -> None:
     """Send queued print jobs to the configured printers (one process per gateway)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = load_settings()
-    site = load_site_config(settings.config_path)
+    site = load_site_config(settings.config_path, settings.gateway)
     if not site.printers:
         raise click.ClickException(f"no printers configured in {settings.config_path}")
     worker = PrintWorker(Database(settings.database_url), site, zone=settings.timezone,
@@ -129,5 +130,6 @@ def command(once: bool, poll: float) -> None:
         return
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop.set())
-    click.echo(f"printer worker: {', '.join(site.printers)}; queue checked every {poll}s")
+    click.echo(f"printer worker of gateway {site.gateway}: {', '.join(site.printers)}; "
+               f"queue checked every {poll}s")
     worker.run(poll)

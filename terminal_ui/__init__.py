@@ -32,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in test_config.items() if k.isupper()})
     db = Database(settings.database_url)
     app.extensions["wms.db"] = db
-    site = load_site_config(settings.config_path)
+    site = load_site_config(settings.config_path, settings.gateway)
     app.extensions["wms.site"] = site
     app.extensions["wms.dispatcher"] = Dispatcher(db, settings, site)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -56,7 +56,8 @@ def _live(station: StationConfig, since: int | None, status: int = 200,
             printers = {name for kind in ("packing_slip", "shipping_label")
                         for name in _site().printers_for(kind)}
             jobs = [job for printer in sorted(printers)
-                    for job in list_jobs(s, printer=printer, limit=4)]
+                    for job in list_jobs(s, printer=printer, gateway=_site().gateway,
+                                         limit=4)]
         events = [(e, *describe_event(e.message, e.params)) for e in view.events]
         body = render_template("stations/_live.html", view=view, events=events, jobs=jobs,
                                since=since, reasons=REASONS, inspection_label=inspection_label,
@@ -92,7 +93,7 @@ def live(name: str) -> Response:
     station = _station(name)
     since = request.args.get("since", type=int)
     with db().read() as s:
-        if since is not None and station_version(s, station.name) == since:
+        if since is not None and station_version(s, station) == since:
             return make_response("", 204)
     return _live(station, since)
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Table, bindparam, select, true, update
 from sqlalchemy.orm import Session
 
 from wms.acting import warehouse_codes
+from wms.config import DEFAULT_GATEWAY
 from wms.errors import Conflict, Forbidden, Invalid, Unauthorized, UnknownRecord
 from wms.models import ROLES, ApiToken, User, Warehouse
 from wms.services.audit import record
@@ -87,6 +88,7 @@ class Caller:
     stations: frozenset[str] | None = None  # a station device's token: only these stations
     token_id: int | None = None
     warehouses: frozenset[str] | None = None  # the warehouses the user may work in; None: all
+    gateway: str | None = None  # a station device's token: the gateway of its stations
 
 
 def may(user: HasRole, action: str) -> bool:
@@ -228,10 +230,11 @@ def _token_hash(token: str) -> str:
 
 
 def create_token(session: Session, username: str,
-                 stations: Sequence[str] | None = None, by: int | None = None) -> str:
+                 stations: Sequence[str] | None = None, by: int | None = None,
+                 gateway: str = DEFAULT_GATEWAY) -> str:
     """A new API token for the user; only its hash is stored. With `stations` it is a
-    station device's token: it may post scans and device events for those stations and read
-    their state, nothing else."""
+    station device's token: it may post scans and device events for those stations of
+    `gateway` (at that gateway) and read their state, nothing else."""
     user = find_user(session, username)
     bound = None
     if stations is not None:
@@ -240,11 +243,12 @@ def create_token(session: Session, username: str,
             raise Invalid("stations: one or more station names", field="stations")
         bound = " ".join(names)
     token = "wms_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), stations=bound)
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), stations=bound,
+                   gateway=gateway if bound is not None else None)
     session.add(row)
     session.flush()
     record(session, user.id if by is None else by, "token.create", username, token=row.id,
-           stations=bound)
+           stations=bound, gateway=row.gateway)
     return token
 
 
@@ -254,7 +258,7 @@ _TOKENS_T = cast(Table, ApiToken.__table__)
 # only binds the hash.
 _CALLER = (
     select(_USERS_T.c.id, _USERS_T.c.username, _USERS_T.c.role, _USERS_T.c.warehouses,
-           _TOKENS_T.c.stations, _TOKENS_T.c.id.label("token_id"))
+           _TOKENS_T.c.stations, _TOKENS_T.c.gateway, _TOKENS_T.c.id.label("token_id"))
     .join_from(_TOKENS_T, _USERS_T, _USERS_T.c.id == _TOKENS_T.c.user_id)
     .where(_TOKENS_T.c.token_hash == bindparam("token_hash"),
            _TOKENS_T.c.revoked.is_not(true()), _USERS_T.c.active == true())
@@ -271,19 +275,24 @@ def caller_for_token(session: Session | Connection, token: str | None) -> Caller
         raise Unauthorized("the token is unknown or revoked")
     bound = frozenset(row.stations.split()) if row.stations is not None else None
     return Caller(row.id, row.username, row.role, bound, row.token_id,
-                  warehouse_codes(row.warehouses))
+                  warehouse_codes(row.warehouses), row.gateway)
 
 
 # What a station device's token may call: its stations' scans, device events and state.
 STATION_ENDPOINTS = frozenset({"post_station_scan", "post_station_device", "get_station"})
 
 
-def require_station_scope(caller: Caller, endpoint_name: str, station: str | None) -> None:
+def require_station_scope(caller: Caller, endpoint_name: str, station: str | None,
+                          gateway: str = DEFAULT_GATEWAY) -> None:
     """Raise Forbidden when a station device's token calls anything but its own stations'
-    scans, device events and state; a person's token passes."""
+    scans, device events and state, or calls another gateway than its stations' (whose
+    station of the same name is not its own); a person's token passes."""
     allowed = caller.stations
     if allowed is None:
         return
+    if caller.gateway != gateway:
+        raise Forbidden(f"a station device's token of gateway {caller.gateway} may not call "
+                        f"gateway {gateway}")
     if endpoint_name not in STATION_ENDPOINTS or station not in allowed:
         raise Forbidden("a station device's token may only post scans and device events "
                         f"for its stations ({', '.join(sorted(allowed))}) and read their "

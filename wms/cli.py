@@ -125,9 +125,10 @@ def _write_station_token(path: Path) -> None:
 
     if path.exists():
         return
-    stations = sorted(load_site_config(load_settings().config_path).stations)
+    settings = load_settings()
+    stations = sorted(load_site_config(settings.config_path, settings.gateway).stations)
     with _db().write() as session:
-        token = bridge_token(session, stations)
+        token = bridge_token(session, stations, settings.gateway)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(token + "\n")
     path.chmod(0o600)
@@ -239,14 +240,16 @@ def token_create(name: str, stations: tuple[str, ...]) -> None:
     from wms.auth import create_token
     from wms.site_config import load_site_config
 
-    known = load_site_config(load_settings().config_path).stations
+    settings = load_settings()
+    known = load_site_config(settings.config_path, settings.gateway).stations
     unknown = [s for s in stations if s not in known]
     if unknown:
         raise click.ClickException(f"no station {unknown[0]} in the hardware file; "
                                    f"stations: {', '.join(sorted(known)) or 'none'}")
     try:
         with _db().write() as session:
-            value = create_token(session, name, list(stations) or None)
+            value = create_token(session, name, list(stations) or None,
+                                 gateway=settings.gateway)
     except WmsError as error:
         raise click.ClickException(error.message) from error
     click.echo(value)

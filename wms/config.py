@@ -8,6 +8,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+# The gateway a database's rows belong to when none is named (and every row from before
+# gateways were named): one gateway needs no name.
+DEFAULT_GATEWAY = "main"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -31,6 +35,10 @@ class Settings:
     max_json_depth: int = 32
     api_page_limit: int = 500
     config_path: str = "var/wms.toml"
+    # This gateway's name (`WMS_GATEWAY`), when several gateways (one per site) share one
+    # PostgreSQL: the printers, stations and scanners of its hardware file are its own, its
+    # print worker prints only its printers' jobs, its stations' scans stay with it.
+    gateway: str = DEFAULT_GATEWAY
     secret_key: str = ""
     shift_hours: int = 10
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port/-Prefix

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from locations import generate_layout
 from wms.auth import add_user, create_token
-from wms.config import load_settings
+from wms.config import DEFAULT_GATEWAY, load_settings
 from wms.demo_history import trade_history
 from wms.models import Customer, Item, Lot, Supplier, User, utcnow
 from wms.services.allocation import create_pick_list
@@ -220,10 +220,11 @@ def _shipped_and_returned(session: Session) -> None:
 BRIDGE_USER = "bridge"
 
 
-def bridge_token(session: Session, stations: Sequence[str]) -> str:
+def bridge_token(session: Session, stations: Sequence[str],
+                 gateway: str = DEFAULT_GATEWAY) -> str:
     """A new token for the scanner bridge's own user (made on first use), bound to the
-    stations its scanners feed: the bridge posts their scans with it and may do nothing
-    else."""
+    stations of `gateway` its scanners feed: the bridge posts their scans with it and may do
+    nothing else."""
     if session.scalar(select(User.id).where(User.username == BRIDGE_USER)) is None:
         add_user(session, BRIDGE_USER, "operator", display_name="扫描桥 Scanner bridge")
-    return create_token(session, BRIDGE_USER, stations)
+    return create_token(session, BRIDGE_USER, stations, gateway=gateway)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wms.config import DEFAULT_GATEWAY
+
 STATION_KINDS = ("dock", "packing")
 BACKENDS = ("directory", "file", "network", "serial", "usb", "dummy")
 MODES = ("chinese", "image", "zpl")
@@ -38,13 +40,18 @@ class StationConfig:
     name: str
     kind: str
     location: str
+    gateway: str = DEFAULT_GATEWAY  # the gateway whose hardware file names it
 
 
 @dataclass(frozen=True)
 class SiteConfig:
+    """One gateway's hardware: its printers and stations are its own (another gateway may
+    have a printer or a station of the same name)."""
+
     printers: dict[str, PrinterConfig] = field(default_factory=dict)
     path: Path | None = None
     stations: dict[str, StationConfig] = field(default_factory=dict)
+    gateway: str = DEFAULT_GATEWAY
 
     def printers_for(self, document: str) -> list[str]:
         """Names of the printers set to print this document kind automatically."""
@@ -73,7 +80,7 @@ def _printer(name: str, raw: dict[str, Any]) -> PrinterConfig:
                          auto=auto, options={k: v for k, v in raw.items() if k not in known})
 
 
-def _station(name: str, raw: dict[str, Any]) -> StationConfig:
+def _station(name: str, raw: dict[str, Any], gateway: str) -> StationConfig:
     where = f"[stations.{name}]"
     kind = raw.get("kind")
     if kind not in STATION_KINDS:
@@ -81,23 +88,28 @@ def _station(name: str, raw: dict[str, Any]) -> StationConfig:
     location = raw.get("location")
     if not isinstance(location, str) or not location.strip():
         raise ConfigError(f"{where} location: the location code the station books at")
-    return StationConfig(name=name, kind=kind, location=location.strip().upper())
+    return StationConfig(name=name, kind=kind, location=location.strip().upper(),
+                         gateway=gateway)
 
 
-def load_site_config(path: str | Path | None) -> SiteConfig:
-    """The configuration in `path`; an absent file means no printers."""
+def load_site_config(path: str | Path | None, gateway: str = DEFAULT_GATEWAY) -> SiteConfig:
+    """The configuration in `path` of the gateway named `gateway`; an absent file means no
+    printers."""
+    if not gateway.strip() or len(gateway) > 64:
+        raise ConfigError(f"gateway name {gateway!r}: 1 to 64 characters")
     if not path:
-        return SiteConfig()
+        return SiteConfig(gateway=gateway)
     file = Path(path)
     if not file.exists():
-        return SiteConfig(path=file)
+        return SiteConfig(path=file, gateway=gateway)
     try:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: {exc}") from exc
     printers = {name: _printer(name, value) for name, value in raw.get("printers", {}).items()}
-    stations = {name: _station(name, value) for name, value in raw.get("stations", {}).items()}
-    return SiteConfig(printers=printers, path=file, stations=stations)
+    stations = {name: _station(name, value, gateway)
+                for name, value in raw.get("stations", {}).items()}
+    return SiteConfig(printers=printers, path=file, stations=stations, gateway=gateway)
 
 
 DEMO_CONFIG = """\

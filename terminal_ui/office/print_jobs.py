@@ -40,7 +40,8 @@ def print_jobs() -> str:
     with _db().read() as s:
         jobs = list_jobs(s, status=status, limit=200)
         return render_template("office/print_jobs.html", jobs=jobs, status=status,
-                               statuses=JOB_STATUSES)
+                               statuses=JOB_STATUSES,
+                               gateway=current_app.extensions["wms.site"].gateway)
 
 
 @blueprint.get("/print-jobs/<int(max=2147483647):job_id>/preview.png")

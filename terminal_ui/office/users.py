@@ -248,7 +248,8 @@ def new_token(user_id: int) -> WerkzeugResponse | tuple[str, int]:
     try:
         with _db().write() as s:
             user = get_user(s, user_id)
-            token = create_token(s, user.username, stations, by=current_user.id)
+            token = create_token(s, user.username, stations, by=current_user.id,
+                                 gateway=current_app.extensions["wms.site"].gateway)
             username = user.username
     except WmsError as error:
         flash(problem(error), "error")
@@ -262,7 +263,7 @@ def new_token(user_id: int) -> WerkzeugResponse | tuple[str, int]:
 def _token_columns() -> list[Column]:
     return [Column("id", "#"), Column("username", _("User name")),
             Column("created_at", _("Created")), Column("stations", _("Stations")),
-            Column("revoked", _("Revoked"))]
+            Column("gateway", _("Gateway")), Column("revoked", _("Revoked"))]
 
 
 @blueprint.get("/tokens")
@@ -276,7 +277,8 @@ def tokens() -> Any:
     if window.fmt:
         return file_response(window.fmt, _token_columns(), [
             {"id": t.id, "username": t.username, "created_at": t.created_at,
-             "stations": t.stations, "revoked": _("yes") if t.revoked else _("no")}
+             "stations": t.stations, "gateway": t.gateway,
+             "revoked": _("yes") if t.revoked else _("no")}
             for t in rows], "api-tokens")
     return render_template("office/users/tokens.html", tokens=rows, total=total,
                            window=window)

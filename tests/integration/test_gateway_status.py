@@ -170,9 +170,9 @@ def test_a_failed_print_job_shows_on_its_printer_with_the_error(gateway: Gateway
     gateway.all_well()
     with gateway.db.write() as s:
         enqueue(s, document="bin_label", data={"code": "A-01"}, printer="packing",
-                user_id=None)
+                gateway="main", user_id=None)
         failed = enqueue(s, document="bin_label", data={"code": "A-02"}, printer="packing",
-                         user_id=None)
+                         gateway="main", user_id=None)
         s.flush()
         mark_failed(s, failed.id, "cannot render: no such font", utcnow(), permanent=True)
         failed_id = failed.id
@@ -189,7 +189,7 @@ def test_a_printer_retrying_after_an_error_shows_the_error(gateway: Gateway) -> 
     gateway.all_well()
     with gateway.db.write() as s:
         job = enqueue(s, document="bin_label", data={"code": "A-01"}, printer="packing",
-                      user_id=None)
+                      gateway="main", user_id=None)
         s.flush()
         mark_failed(s, job.id, "printer folder is not there (unplugged?)", utcnow())
     [printer] = gateway.status()["printers"]
@@ -316,3 +316,26 @@ def test_the_print_worker_leaves_a_heartbeat_while_it_runs(tmp_path: Path,
     worker.run(poll=0.05)
     seen = last_beat(tmp_path, PRINT_WORKER)
     assert seen is not None and datetime.now(UTC) - seen < timedelta(seconds=5)
+
+
+def test_another_gateways_printers_and_scanners_stay_off_this_gateways_status(
+        gateway: Gateway) -> None:
+    """A second gateway on the same database has a printer and a station of the same names;
+    its failed job and its unplugged scanner are its own trouble, not this gateway's."""
+    gateway.all_well()
+    with gateway.db.write() as s:
+        job = enqueue(s, document="bin_label", data={"code": "A-01"}, printer="packing",
+                      gateway="south", user_id=None)
+        s.flush()
+        mark_failed(s, job.id, "no paper", utcnow(), permanent=True)
+        record_device(s, StationConfig("dock", "dock", "DOCK-1", gateway="south"), "dock-1",
+                      "disconnected", "/dev/ttyACM0", None)
+    status = gateway.status()
+    assert (status["ok"], status["gateway"]) == (True, "main")
+    assert [(p["printer"], p["pending"], p["failed"]) for p in status["printers"]] \
+        == [("packing", 0, 0)]
+    assert [(s["station"], s["device"], s["connected"]) for s in status["scanners"]] \
+        == [("dock", "dock-1", True)]
+    sign_in(gateway.client)
+    page = gateway.client.get("/office/status").get_data(as_text=True)
+    assert "This gateway: main" in page and "no paper" not in page

@@ -3,9 +3,10 @@ along."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +162,75 @@ def test_items_from_before_forecast_methods_forecast_by_the_moving_average(
     engine.dispose()
     assert state() == ([("CUP", "moving_average")], indexes | {"ix_moves_demand_at"})
     engine.dispose()
+
+
+def test_print_jobs_and_stations_from_before_gateways_belong_to_the_main_gateway(
+    empty_database_url: str,
+) -> None:
+    """0010 gives every print job, station state and station event the gateway "main" (the
+    name of a gateway that names none): its worker sends the job waiting, its dock keeps the
+    inspection chosen, its bridge's token still works; going back to 0009 and forward again
+    keeps them."""
+    from alembic import command
+
+    from wms.auth import caller_for_token
+    from wms.models import PrintJob, StationEvent
+    from wms.schema import alembic_config
+    from wms.services.print_jobs import claim_next
+    from wms.services.stations import station_view
+    from wms.site_config import StationConfig
+
+    url = empty_database_url
+    upgrade(url, "0009")
+    engine = create_engine(url)
+    old = MetaData()
+    old.reflect(engine)
+    t = old.tables
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(t["print_jobs"].insert().values(
+            id=1, document="bin_label", title="A-01", data={"code": "A-01"}, printer="dock",
+            status="queued", attempts=0, created_at=now, next_attempt_at=now))
+        conn.execute(t["station_states"].insert().values(
+            station="dock", data={"disposition": "reject", "reason": "damaged"}, version=1,
+            updated_at=now))
+        conn.execute(t["station_events"].insert().values(
+            id=1, station="dock", version=1, kind="scan", raw="PO-1", outcome="ok",
+            message="receiving_order", params={}, at=now))
+        conn.execute(t["users"].insert().values(id=1, username="bridge", role="operator",
+                                                active=True, created_at=now))
+        for token_id, stations in ((1, "dock"), (2, None)):  # the bridge's, a person's
+            conn.execute(t["api_tokens"].insert().values(
+                id=token_id, user_id=1,
+                token_hash=hashlib.sha256(f"wms_{token_id}".encode()).hexdigest(),
+                created_at=now, revoked=False, stations=stations))
+    engine.dispose()
+
+    def main_gateway_sees_its_own() -> None:
+        upgrade(url)
+        db = Database(url)
+        dock = StationConfig("dock", "dock", "DOCK-1", gateway="main")
+        with db.read() as s:
+            assert s.execute(select(PrintJob.id, PrintJob.gateway)).all() == [(1, "main")]
+            view = station_view(s, dock)
+            assert view.data == {"disposition": "reject", "reason": "damaged"}
+            assert [e.raw for e in view.events] == ["PO-1"]
+            assert s.scalars(select(StationEvent.gateway)).all() == ["main"]
+            other = station_view(s, StationConfig("dock", "dock", "DOCK-1", gateway="south"))
+            assert (other.data, other.events) == ({}, [])
+            # the bridge's token is main's; a person's token is every gateway's
+            assert [caller_for_token(s, f"wms_{n}").gateway for n in (1, 2)] == ["main", None]
+        with db.write() as s:
+            assert claim_next(s, "south", ["dock"], datetime.now(UTC),
+                              timedelta(seconds=30)) is None
+            s.rollback()
+        db.dispose()
+
+    main_gateway_sees_its_own()
+    command.downgrade(alembic_config(url), "0009")
+    main_gateway_sees_its_own()
+    db = Database(url)
+    with db.write() as s:
+        job = claim_next(s, "main", ["dock"], datetime.now(UTC), timedelta(seconds=30))
+        assert job is not None and job.id == 1
+    db.dispose()

@@ -52,8 +52,8 @@ def sign_in(client: Any, password: str = "password-1") -> Any:
 def queue_two(db: Database) -> None:
     with db.write() as s:
         enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="packing",
-                user_id=None, title="A-01-01-01")
-        job = enqueue(s, document="packing_slip", printer="packing", user_id=None,
+                gateway="main", user_id=None, title="A-01-01-01")
+        job = enqueue(s, document="packing_slip", printer="packing", gateway="main", user_id=None,
                       title="SO-1", data={"order": "SO-1", "customer": "上海茶韵",
                                           "lines": [{"sku": "TEA", "ordered": 2,
                                                      "shipped": 2}]})
@@ -132,3 +132,18 @@ def test_without_a_configured_key_the_workers_share_one_kept_in_var(
         assert other.get("/office/print-jobs").status_code == 200
     for app in (first, second):
         app.extensions["wms.db"].dispose()
+
+
+def test_a_job_for_another_gateways_printer_says_whose_it_is(office: Any, db: Database) -> None:
+    with db.write() as s:
+        mine = enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="packing",
+                       gateway="main", user_id=None, title="A-01-01-01").id
+        theirs = enqueue(s, document="bin_label", data={"code": "B-01-01-01"},
+                         printer="packing", gateway="south", user_id=None,
+                         title="B-01-01-01").id
+    sign_in(office)
+    page = office.get("/office/print-jobs").get_data(as_text=True)
+    rows = {int(n): row for n, row in re.findall(r'<td class="id">(\d+)</td>(.*?)</tr>', page,
+                                                 re.S)}
+    assert "of gateway south" in rows[theirs]
+    assert "of gateway" not in rows[mine]

@@ -179,6 +179,9 @@ def test_api_tokens_are_listed_created_once_and_a_revoked_token_gets_401(
     listed = admin.get("/office/users/tokens", user="bridge")
     text = admin.text(listed)
     assert "dock" in text and "a person's token" in text
+    station_row = re.search(r'<tr data-token="\d+">(?:(?!</tr>).)*>dock<.*?</tr>',
+                            listed.get_data(as_text=True), re.S)
+    assert station_row and "<td>main</td>" in station_row.group(0)  # this gateway's
     with db.read() as s:
         first = s.scalar(select(ApiToken.id).where(ApiToken.user_id == li,
                                                    ApiToken.stations.is_(None)))
@@ -189,6 +192,7 @@ def test_api_tokens_are_listed_created_once_and_a_revoked_token_gets_401(
     assert Api(app.test_client(), shown.group(1)).get("/stations/dock").status_code == 200
     exported = admin.get("/office/users/tokens", format="csv").get_data(as_text=True)
     assert "bridge" in exported and "yes" in exported
+    assert exported.splitlines()[0].split(",")[4] == "Gateway"
 
 
 def test_the_users_list_pages_and_exports(admin: OfficeBrowser, build: Builder) -> None:

@@ -117,10 +117,32 @@ def test_a_job_queued_in_a_transaction_that_rolls_back_is_never_printed(
 
     with pytest.raises(RuntimeError), db.write() as s:
         enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
-                user_id=None)
+                gateway="main", user_id=None)
         raise RuntimeError("the work failed after queueing")
     assert jobs(db) == []
     assert drain(worker) == 0
+
+
+def test_a_worker_prints_only_its_own_gateways_jobs_though_the_printers_share_a_name(
+    db: Database, worker: PrintWorker, site_file: Path
+) -> None:
+    from wms.services.print_jobs import enqueue
+
+    with db.write() as s:
+        theirs = enqueue(s, document="bin_label", data={"code": "B-01-01-01"}, printer="dock",
+                         gateway="south", user_id=None).id
+        mine = enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
+                       gateway="main", user_id=None).id
+    assert drain(worker) == 1
+    folder = site_file.parent / "dock"
+    assert sorted(p.name for p in folder.glob("*.bin")) == [f"{mine:06d}-bin_label.bin"]
+    south = PrintWorker(db, load_site_config(site_file, "south"), lease=timedelta(seconds=30))
+    assert drain(south) == 1
+    assert sorted(p.name for p in folder.glob("*.bin")) == sorted(
+        f"{job:06d}-bin_label.bin" for job in (mine, theirs))
+    with db.read() as s:
+        assert {j.id: (j.gateway, j.status) for j in s.scalars(select(PrintJob))} == {
+            mine: ("main", "printed"), theirs: ("south", "printed")}
 
 
 def test_a_printer_that_fails_three_times_then_works_prints_each_job_once_in_order(
@@ -131,7 +153,7 @@ def test_a_printer_that_fails_three_times_then_works_prints_each_job_once_in_ord
     with db.write() as s:
         for code in ("A-01-01-01", "A-01-02-01", "A-01-03-01"):
             enqueue(s, document="bin_label", data={"code": code}, printer="packing",
-                    user_id=None)
+                    gateway="main", user_id=None)
     printer = worker.backends["packing"]
     assert isinstance(printer, MemoryPrinter)
     printer.fail_next = 3
@@ -158,7 +180,7 @@ def test_an_unplugged_printer_keeps_its_jobs_and_prints_them_when_it_returns(
     folder.rmdir()
     with db.write() as s:
         enqueue(s, document="bin_label", data={"code": "B-01-01-01"}, printer="dock",
-                user_id=None)
+                gateway="main", user_id=None)
     assert worker.work_once()
     with db.read() as s:
         job = s.get(PrintJob, 1)
@@ -182,9 +204,9 @@ def test_a_job_whose_worker_died_while_sending_is_printed_by_the_next_worker(
 
     with db.write() as s:
         enqueue(s, document="bin_label", data={"code": "C-01-01-01"}, printer="packing",
-                user_id=None)
+                gateway="main", user_id=None)
     with db.write() as s:  # a worker takes the job and is killed before it reports back
-        claimed = claim_next(s, ["packing"], utcnow(), timedelta(seconds=30))
+        claimed = claim_next(s, "main", ["packing"], utcnow(), timedelta(seconds=30))
         assert claimed is not None
     survivor = PrintWorker(db, load_site_config(site_file), lease=timedelta(seconds=30))
     assert not survivor.work_once()  # the dead worker's lease still holds
@@ -288,6 +310,19 @@ def test_jobs_can_be_listed_reprinted_and_cancelled_through_the_api(
     assert printer.received[0][1] == printer.received[1][1]
 
 
+def test_a_reprint_asked_for_at_another_gateway_prints_on_the_jobs_own_gateway(
+    printing_api: Api, db: Database, worker: PrintWorker
+) -> None:
+    from wms.services.print_jobs import enqueue
+
+    with db.write() as s:
+        theirs = enqueue(s, document="bin_label", data={"code": "B-01-01-01"},
+                         printer="packing", gateway="south", user_id=None).id
+    again = printing_api.post(f"/print-jobs/{theirs}/reprint").get_json()
+    assert (again["printer"], again["gateway"]) == ("packing", "south")
+    assert drain(worker) == 0  # main's worker leaves south's jobs alone
+
+
 def test_a_job_whose_data_cannot_be_drawn_fails_visibly_and_has_no_broken_preview(
     printing_api: Api, db: Database, worker: PrintWorker
 ) -> None:
@@ -318,7 +353,7 @@ def test_without_a_cjk_font_a_job_still_prints_only_its_preview_is_missing(
     try:
         with db.write() as s:
             enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
-                    user_id=None)
+                    gateway="main", user_id=None)
         assert worker.work_once()
     finally:
         find_cjk_font.cache_clear()

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 START_TIMEOUT_S = 90.0
@@ -44,8 +45,9 @@ class LiveServer:
     """`wms serve` over one database; `kill_all` and `start` may be repeated."""
 
     def __init__(self, database_url: str, workdir: Path, *, workers: int = 2,
-                 threads: int = 4) -> None:
+                 threads: int = 4, env: Mapping[str, str] | None = None) -> None:
         self.database_url = database_url
+        self.env = dict(env or {})  # more WMS_* settings (WMS_GATEWAY, ...)
         self.workdir = workdir
         self.workers = workers
         self.threads = threads
@@ -59,7 +61,7 @@ class LiveServer:
         assert self.process is None or self.process.poll() is not None, "already running"
         env = {**os.environ, "WMS_DATABASE_URL": self.database_url,
                "WMS_CONFIG_PATH": str(self.workdir / "wms.toml"),
-               "WMS_SECRET_KEY": "fault-secret"}
+               "WMS_SECRET_KEY": "fault-secret", **self.env}
         wms = Path(sys.executable).with_name("wms")
         self.starts += 1
         log = (self.workdir / f"server-{self.starts}.log").open("wb")

@@ -198,7 +198,8 @@ class Dispatcher:
         """Who is calling and may they: checked before anything of the request's body is
         read."""
         caller = caller_for_token(session, request.token)
-        require_station_scope(caller, request.endpoint.name, request.params.get("station"))
+        require_station_scope(caller, request.endpoint.name, request.params.get("station"),
+                              self.site.gateway)
         require(caller, request.endpoint.permission)
         return caller
 

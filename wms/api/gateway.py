@@ -22,7 +22,7 @@ def _heartbeat(part: HeartbeatStatus) -> HeartbeatStatusJson:
 def status_json(status: GatewayStatus) -> GatewayStatusJson:
     d, disk, b = status.database, status.disk, status.backup
     return {
-        "ok": status.ok, "checked_at": status.checked_at.isoformat(),
+        "ok": status.ok, "gateway": status.gateway, "checked_at": status.checked_at.isoformat(),
         "database": {"ok": d.ok, "message": d.message, "engine": d.engine,
                      "reachable": d.reachable, "round_trip_ms": d.round_trip_ms,
                      "revision": d.revision, "code_revision": d.code_revision},
@@ -43,7 +43,8 @@ def status_json(status: GatewayStatus) -> GatewayStatusJson:
 
 
 @api("GET", "/status", permission="status", tag="system", response=GatewayStatusJson,
-     summary="The gateway's status: database, disk, last backup, print worker and bridge "
-             "heartbeats, each printer's queue and each scanner (supervisor)")
+     summary="This gateway's status: its name, the database, disk, last backup, print "
+             "worker and bridge heartbeats, each of its printers' queue and each of its "
+             "scanners (supervisor)")
 def get_status(call: Call) -> Reply:
     return 200, status_json(gateway_status(call.session, call.settings, call.site))

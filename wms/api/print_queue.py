@@ -24,20 +24,23 @@ class PrintJobBody(Body):
 
 def job_json(job: PrintJob) -> PrintJobJson:
     return {"id": job.id, "document": job.document, "title": job.title,
-            "printer": job.printer, "status": job.status, "attempts": job.attempts,
+            "printer": job.printer, "gateway": job.gateway, "status": job.status,
+            "attempts": job.attempts,
             "last_error": job.last_error, "reference": job.reference, "data": job.data,
             "created_at": job.created_at.isoformat(),
             "printed_at": job.printed_at.isoformat() if job.printed_at else None,
             "bytes": len(job.content) if job.content is not None else None}
 
 
-@api("GET", "/print-jobs", permission="read", query=("status", "printer"), tag="printing",
-     summary="Print jobs, newest first", errors=("invalid",), response=list[PrintJobJson])
+@api("GET", "/print-jobs", permission="read", query=("status", "printer", "gateway"),
+     tag="printing", summary="Print jobs, newest first (of one gateway's printers with "
+                             "`gateway`)", errors=("invalid",), response=list[PrintJobJson])
 def get_print_jobs(call: Call) -> Reply:
     status = call.query.get("status")
     if status and status not in JOB_STATUSES:
         raise Invalid(f"status: one of {', '.join(JOB_STATUSES)}", field="status")
-    jobs = list_jobs(call.session, status=status, printer=call.query.get("printer"))
+    jobs = list_jobs(call.session, status=status, printer=call.query.get("printer"),
+                     gateway=call.query.get("gateway"))
     return 200, [job_json(job) for job in jobs]
 
 
@@ -55,8 +58,9 @@ def post_print_job(call: Call) -> Reply:
     if b.printer not in call.site.printers:
         raise Invalid(f"printer: no printer {b.printer!r} is configured", field="printer")
     jobs = [enqueue(call.session, document=b.document, data=b.data, printer=b.printer,
-                    user_id=call.user.id, title=str(b.data.get("code") or b.data.get("sku")
-                                                     or b.data.get("order") or ""))
+                    gateway=call.site.gateway, user_id=call.user.id,
+                    title=str(b.data.get("code") or b.data.get("sku")
+                              or b.data.get("order") or ""))
             for _ in range(b.copies)]
     return 201, [job_json(job) for job in jobs]
 

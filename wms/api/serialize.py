@@ -449,6 +449,7 @@ class PrintJobJson(TypedDict):
     document: DocumentKind
     title: str
     printer: str
+    gateway: str  # the gateway whose printer the job is for
     status: JobStatus
     attempts: int
     last_error: str | None
@@ -461,6 +462,7 @@ class PrintJobJson(TypedDict):
 
 class StationEventJson(TypedDict):
     id: int
+    gateway: str
     station: str
     version: int
     kind: str
@@ -478,6 +480,7 @@ class SignedInJson(TypedDict):
 
 
 class StationJson(TypedDict):
+    gateway: str  # the gateway whose hardware file names the station
     station: str
     kind: str
     location: str
@@ -768,6 +771,7 @@ class ScannerStatusJson(TypedDict):
 
 class GatewayStatusJson(TypedDict):
     ok: bool
+    gateway: str  # this gateway's name (WMS_GATEWAY); its printers and scanners follow
     checked_at: str
     database: DatabaseStatusJson
     disk: DiskStatusJson

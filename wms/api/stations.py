@@ -19,7 +19,8 @@ from wms.services.stations import (
 
 
 def event_json(event: StationEvent) -> StationEventJson:
-    return {"id": event.id, "station": event.station, "version": event.version,
+    return {"id": event.id, "gateway": event.gateway, "station": event.station,
+            "version": event.version,
             "kind": event.kind, "device": event.device, "raw": event.raw,
             "outcome": event.outcome, "message": event.message, "params": event.params,
             "at": event.at.isoformat()}
@@ -55,7 +56,7 @@ def get_station(call: Call) -> Reply:
     disposition, reason = next_disposition(view.data)
     person = person_at(view.data, call.settings.shift_hours)
     body: StationJson = {
-        "station": view.station.name, "kind": view.station.kind,
+        "gateway": view.station.gateway, "station": view.station.name, "kind": view.station.kind,
         "location": view.station.location, "version": view.version,
         "order": view.data.get("order"), "inspection": disposition,
         "inspection_reason": reason,

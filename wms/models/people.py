@@ -45,6 +45,9 @@ class ApiToken(Base):
     # A station device's token (the scanner bridge's): the station names it may post scans
     # and device events for, separated by spaces; None for a person's token.
     stations: Mapped[str | None] = mapped_column(String(500))
+    # The gateway whose stations those are (a bridge's token works at its own gateway only);
+    # None for a person's token, which works at every gateway.
+    gateway: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship(lazy="joined")
 

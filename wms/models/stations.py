@@ -1,5 +1,6 @@
 """Fixed-scanner stations (the dock, the packing bench): what each one is working on, and
-every scan and device event it received, in order."""
+every scan and device event it received, in order. A station is named within its gateway
+(two gateways may each have a "dock"), so both tables are keyed by gateway and station."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from wms.config import DEFAULT_GATEWAY
 from wms.models.base import Base, UTCDateTime, utcnow
 
 
@@ -19,6 +21,8 @@ class StationState(Base):
 
     __tablename__ = "station_states"
 
+    gateway: Mapped[str] = mapped_column(String(64), primary_key=True,
+                                         server_default=DEFAULT_GATEWAY)
     station: Mapped[str] = mapped_column(String(64), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(default=0)
@@ -32,10 +36,11 @@ class StationEvent(Base):
     __tablename__ = "station_events"
     __table_args__ = (
         CheckConstraint("outcome IN ('ok','error','info')", name="outcome_known"),
-        Index("ix_station_events_station_version", "station", "version"),
+        Index("ix_station_events_gateway_station_version", "gateway", "station", "version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    gateway: Mapped[str] = mapped_column(String(64), server_default=DEFAULT_GATEWAY)
     station: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(16))  # scan, device or action

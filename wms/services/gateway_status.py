@@ -85,6 +85,7 @@ class ScannerStatus:
 
 @dataclass(frozen=True)
 class GatewayStatus:
+    gateway: str  # this gateway's name: the printers and scanners below are its own
     database: DatabaseStatus
     disk: DiskStatus
     backup: BackupStatus
@@ -110,6 +111,7 @@ def gateway_status(session: Session, settings: Settings, site: SiteConfig) -> Ga
     database = database_status(session)
     reachable = database.reachable
     return GatewayStatus(
+        gateway=site.gateway,
         database=database,
         disk=disk_status(settings),
         backup=backup_status(settings, now),
@@ -197,12 +199,14 @@ def heartbeat_status(settings: Settings, name: str, used: bool,
 
 
 def printer_statuses(session: Session, site: SiteConfig) -> list[PrinterStatus]:
-    """Each configured printer (and any other one with jobs waiting or failed): jobs waiting
-    (queued or being sent), jobs failed for good, and the newest error still standing."""
+    """Each printer of this gateway configured (and any other one of it with jobs waiting or
+    failed): jobs waiting (queued or being sent), jobs failed for good, and the newest error
+    still standing. Other gateways' printers are theirs to show."""
     counts: dict[str, dict[str, int]] = {}
     rows = session.execute(
         select(PrintJob.printer, PrintJob.status, func.count())
-        .where(PrintJob.status.in_(("queued", "printing", "failed")))
+        .where(PrintJob.gateway == site.gateway,
+               PrintJob.status.in_(("queued", "printing", "failed")))
         .group_by(PrintJob.printer, PrintJob.status))
     for printer, status, count in rows:
         counts.setdefault(printer, {})[status] = count
@@ -214,7 +218,8 @@ def printer_statuses(session: Session, site: SiteConfig) -> list[PrinterStatus]:
         failed = by_status.get("failed", 0)
         error = session.execute(
             select(PrintJob.last_error, PrintJob.id)
-            .where(PrintJob.printer == name, PrintJob.last_error.is_not(None),
+            .where(PrintJob.gateway == site.gateway, PrintJob.printer == name,
+                   PrintJob.last_error.is_not(None),
                    PrintJob.status.in_(("queued", "printing", "failed")))
             .order_by(PrintJob.id.desc()).limit(1)).first() if by_status else None
         if failed:
@@ -230,9 +235,11 @@ def printer_statuses(session: Session, site: SiteConfig) -> list[PrinterStatus]:
 
 
 def scanner_statuses(session: Session, site: SiteConfig) -> list[ScannerStatus]:
-    """Each scanner a station has heard of, connected or not, by its last device event."""
+    """Each scanner a station of this gateway has heard of, connected or not, by its last
+    device event."""
     statuses = []
-    states = session.scalars(select(StationState).order_by(StationState.station))
+    states = session.scalars(select(StationState).where(StationState.gateway == site.gateway)
+                             .order_by(StationState.station))
     for state in states:
         if site.stations and state.station not in site.stations:
             continue

@@ -28,7 +28,8 @@ def queue_item_labels(session: Session, skus: Sequence[str], printer: str,
     if missing:
         raise UnknownItem(f"no item {missing[0]}", sku=missing[0])
     jobs = [enqueue(session, document="lot_label", data=item_label_data(items[sku]),
-                    printer=printer, user_id=user_id, title=sku, reference=sku)
+                    printer=printer, gateway=config.gateway, user_id=user_id, title=sku,
+                    reference=sku)
             for sku in wanted]
     record(session, user_id, "item.labels", ", ".join(wanted)[:128], printer=printer,
            jobs=[j.id for j in jobs])

@@ -30,12 +30,14 @@ MAX_BACKOFF = timedelta(seconds=30)
 
 
 def enqueue(session: Session, *, document: str, data: dict[str, Any], printer: str,
-            user_id: int | None, title: str = "", reference: str | None = None) -> PrintJob:
-    """Queue one document for one printer, in the caller's transaction."""
+            gateway: str, user_id: int | None, title: str = "",
+            reference: str | None = None) -> PrintJob:
+    """Queue one document for one printer of the gateway named, in the caller's
+    transaction."""
     if document not in DOCUMENT_KINDS:
         raise Invalid(f"document: one of {', '.join(DOCUMENT_KINDS)}", field="document")
-    job = PrintJob(document=document, data=data, printer=printer, created_by=user_id,
-                   title=title[:200], reference=reference)
+    job = PrintJob(document=document, data=data, printer=printer, gateway=gateway,
+                   created_by=user_id, title=title[:200], reference=reference)
     session.add(job)
     session.flush()
     return job
@@ -83,7 +85,7 @@ def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConf
             continue
         for printer in config.printers_for("lot_label"):
             jobs.append(enqueue(session, document="lot_label", printer=printer,
-                                user_id=user_id, reference=reference,
+                                gateway=config.gateway, user_id=user_id, reference=reference,
                                 title=f"{item.sku} {lot.public_code or ''}".strip(), data={
                                     "sku": item.sku, "name": _names(item),
                                     "lot": lot.public_code, "qty": line.qty,
@@ -92,7 +94,8 @@ def queue_receipt_documents(session: Session, receipt: Receipt, config: SiteConf
                                                  if b.units == 1]}))
     for printer in config.printers_for("receiving_note") if note else ():
         jobs.append(enqueue(session, document="receiving_note", printer=printer,
-                            user_id=user_id, reference=reference, title=reference, data={
+                            gateway=config.gateway, user_id=user_id, reference=reference,
+                            title=reference, data={
                                 "purchase_order": reference,
                                 "supplier": order.supplier.name if order else None,
                                 "lines": lines, "receiver": _user_name(session, user_id),
@@ -117,7 +120,8 @@ def queue_packing_documents(session: Session, order: SalesOrder, lots: dict[int,
     for document, data in (("packing_slip", slip), ("shipping_label", label)):
         for printer in config.printers_for(document):
             jobs.append(enqueue(session, document=document, data=data, printer=printer,
-                                user_id=user_id, reference=order.number, title=order.number))
+                                gateway=config.gateway, user_id=user_id,
+                                reference=order.number, title=order.number))
     return jobs
 
 
@@ -130,21 +134,25 @@ def get_job(session: Session, job_id: int) -> PrintJob:
 
 
 def list_jobs(session: Session, *, status: str | None = None, printer: str | None = None,
-              limit: int = 100) -> list[PrintJob]:
-    """Jobs newest first."""
+              gateway: str | None = None, limit: int = 100) -> list[PrintJob]:
+    """Jobs newest first (of one gateway's printers when `gateway` is given)."""
     stmt = select(PrintJob).order_by(PrintJob.id.desc()).limit(limit)
     if status:
         stmt = stmt.where(PrintJob.status == status)
+    if gateway:
+        stmt = stmt.where(PrintJob.gateway == gateway)
     if printer:
         stmt = stmt.where(PrintJob.printer == printer)
     return list(session.scalars(stmt))
 
 
 def reprint(session: Session, job_id: int, user_id: int | None) -> PrintJob:
-    """A new job with the same document and bytes as an earlier one."""
+    """A new job with the same document and bytes as an earlier one, for the same printer
+    (of the same gateway)."""
     original = get_job(session, job_id)
     job = enqueue(session, document=original.document, data=dict(original.data),
-                  printer=original.printer, user_id=user_id, title=original.title,
+                  printer=original.printer, gateway=original.gateway, user_id=user_id,
+                  title=original.title,
                   reference=original.reference)
     job.content = original.content
     record(session, user_id, "print_job.reprint", str(original.id), new=job.id)
@@ -163,14 +171,15 @@ def cancel(session: Session, job_id: int, user_id: int | None) -> PrintJob:
     return job
 
 
-def claim_next(session: Session, printers: Sequence[str], now: datetime,
+def claim_next(session: Session, gateway: str, printers: Sequence[str], now: datetime,
                lease: timedelta) -> PrintJob | None:
-    """Take the next job to send. Each printer prints its jobs in the order they were queued:
-    its oldest unfinished job goes first, once due (queued and past its back-off, or left in
-    'printing' by a worker whose lease ran out)."""
+    """Take the next job to send to one of the gateway's printers (never another gateway's
+    job, whatever its printer is called). Each printer prints its jobs in the order they were
+    queued: its oldest unfinished job goes first, once due (queued and past its back-off, or
+    left in 'printing' by a worker whose lease ran out)."""
     for printer in printers:
         stmt = (select(PrintJob)
-                .where(PrintJob.printer == printer,
+                .where(PrintJob.gateway == gateway, PrintJob.printer == printer,
                        PrintJob.status.in_(("queued", "printing")))
                 .order_by(PrintJob.id).limit(1))
         if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
@@ -239,5 +248,5 @@ def queue_bin_labels(session: Session, codes: Sequence[str], printer: str, confi
         data = {"code": code, "warehouse": location.warehouse.name or location.warehouse.code,
                 "zone": location.zone.name if location.zone else None}
         jobs.append(enqueue(session, document="bin_label", data=data, printer=printer,
-                            user_id=user_id, title=code))
+                            gateway=config.gateway, user_id=user_id, title=code))
     return jobs

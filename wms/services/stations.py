@@ -103,11 +103,12 @@ def station_named(site: SiteConfig, name: str) -> StationConfig:
     return station
 
 
-def _state(session: Session, name: str) -> StationState:
+def _state(session: Session, station: StationConfig) -> StationState:
     """The station's state row, locked for this transaction (created on first use)."""
-    state = session.get(StationState, name, with_for_update=True)
+    state = session.get(StationState, (station.gateway, station.name), with_for_update=True)
     if state is None:
-        state = StationState(station=name, data={}, version=0)
+        state = StationState(gateway=station.gateway, station=station.name, data={},
+                             version=0)
         session.add(state)
         session.flush()
     return state
@@ -119,7 +120,8 @@ def _record(session: Session, state: StationState, data: dict[str, Any], *, kind
     state.version += 1
     state.data = data
     state.updated_at = utcnow()
-    event = StationEvent(station=state.station, version=state.version, kind=kind, device=device,
+    event = StationEvent(gateway=state.gateway, station=state.station, version=state.version,
+                         kind=kind, device=device,
                          raw=raw, outcome=outcome.outcome, message=outcome.message,
                          params=outcome.params, user_id=user_id, scanned_at=scanned_at)
     session.add(event)
@@ -147,7 +149,7 @@ def handle_scan(session: Session, station: StationConfig, raw: str, *, user_id: 
     """Apply one scan at a station and record it with its outcome. `user_id` is whoever
     delivers the scan (the bridge, a screen); the work is done in the name of the person
     signed in at the station."""
-    state = _state(session, station.name)
+    state = _state(session, station)
     before = dict(state.data or {})
     data = dict(before)
     shift_hours = settings.shift_hours
@@ -201,7 +203,7 @@ def record_device(session: Session, station: StationConfig, device: str, state_n
     """A scanner of the station was connected or disconnected."""
     if state_name not in ("connected", "disconnected"):
         raise Invalid("state: connected or disconnected", field="state")
-    state = _state(session, station.name)
+    state = _state(session, station)
     data = dict(state.data or {})
     devices = dict(data.get("devices", {}))
     devices[device] = {"state": state_name, "detail": detail[:200],
@@ -254,7 +256,7 @@ def choose_inspection(session: Session, station: StationConfig, disposition: str
         raise Invalid("disposition: accept, quarantine or reject", field="disposition")
     if disposition != "accept":  # a reason code, shown in each viewer's language
         reason, _note = check_reason(reason, None, INSPECTION_REASONS)
-    state = _state(session, station.name)
+    state = _state(session, station)
     data = dict(state.data or {})
     if disposition == "accept":
         data.pop("disposition", None)
@@ -450,10 +452,11 @@ class StationView:
 
 def station_view(session: Session, station: StationConfig) -> StationView:
     """What the station's screen shows: the order in hand and the latest events."""
-    state = session.get(StationState, station.name)
+    state = session.get(StationState, (station.gateway, station.name))
     data = dict(state.data or {}) if state else {}
     events = list(session.scalars(
-        select(StationEvent).where(StationEvent.station == station.name)
+        select(StationEvent).where(StationEvent.gateway == station.gateway,
+                                   StationEvent.station == station.name)
         .order_by(StationEvent.version.desc()).limit(RECENT_EVENTS)))
     purchase = sales = None
     to_pack: dict[str, int] = {}
@@ -469,7 +472,7 @@ def station_view(session: Session, station: StationConfig) -> StationView:
                        to_pack, items)
 
 
-def station_version(session: Session, name: str) -> int:
+def station_version(session: Session, station: StationConfig) -> int:
     """How many events the station has had (0 before the first)."""
     return int(session.scalar(select(StationState.version).where(
-        StationState.station == name)) or 0)
+        StationState.gateway == station.gateway, StationState.station == station.name)) or 0)

@@ -124,6 +124,7 @@ class TokenRow:
     created_at: datetime
     stations: str | None
     revoked: bool
+    gateway: str | None  # a station device's token: the gateway of its stations
 
 
 def list_tokens(session: Session, *, username: str | None = None, limit: int | None = None,
@@ -133,7 +134,7 @@ def list_tokens(session: Session, *, username: str | None = None, limit: int | N
     total = session.scalar(select(func.count()).select_from(ApiToken)
                            .join(User, User.id == ApiToken.user_id).where(*clauses))
     stmt = (select(ApiToken.id, User.username, ApiToken.created_at, ApiToken.stations,
-                   ApiToken.revoked)
+                   ApiToken.revoked, ApiToken.gateway)
             .join(User, User.id == ApiToken.user_id).where(*clauses)
             .order_by(ApiToken.id.desc()).offset(offset))
     if limit is not None:
@@ -151,7 +152,8 @@ def revoke_token(session: Session, token_id: int, by: int | None) -> TokenRow:
         session.flush()
         record(session, by, "token.revoke", token.user.username, token=token.id,
                old={"revoked": False}, new={"revoked": True})
-    return TokenRow(token.id, token.user.username, token.created_at, token.stations, True)
+    return TokenRow(token.id, token.user.username, token.created_at, token.stations, True,
+                    token.gateway)
 
 
 def get_user(session: Session, user_id: int) -> User:

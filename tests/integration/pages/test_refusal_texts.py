@@ -104,7 +104,7 @@ def test_the_print_queue_lays_each_job_out_as_a_card_on_a_phone(handheld: Any,
                                                                floor_app: Any) -> None:
     with floor_app.extensions["wms.db"].write() as s:
         enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="packing",
-                user_id=None, title="A-01-01-01")
+                gateway="main", user_id=None, title="A-01-01-01")
     admin = handheld("admin")
     page = admin.open("/office/print-jobs")
     assert page.status == 200

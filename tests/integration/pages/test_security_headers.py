@@ -46,7 +46,7 @@ def test_the_pages_load_no_inline_script_or_style(handheld: Any, floor_app: Any)
 
     with floor_app.extensions["wms.db"].write() as s:
         job = enqueue(s, document="bin_label", data={"code": "A-01-01-01"}, printer="dock",
-                      user_id=None, title="A-01-01-01")
+                      gateway="main", user_id=None, title="A-01-01-01")
         job.last_error = "the printer is off"
     device = handheld("supervisor")
     pages = ["/", "/pick/", "/receive/", "/supervisor/", "/office/print-jobs", "/office/status"]

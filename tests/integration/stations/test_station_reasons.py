@@ -27,7 +27,7 @@ def test_a_dock_inspection_reason_is_kept_as_a_code_and_shown_in_each_language(
     assert choice_shown(chosen.get_data(as_text=True)).endswith("破损")
     db = station_app.extensions["wms.db"]
     with db.read() as s:
-        state = s.get(StationState, "dock")
+        state = s.get(StationState, ("main", "dock"))
         event = s.scalars(select(StationEvent).order_by(StationEvent.id.desc())).first()
         assert state is not None and event is not None
         assert state.data["reason"] == "damaged" and event.params["reason"] == "damaged"

@@ -328,7 +328,7 @@ def test_a_badge_sign_in_at_a_station_lasts_one_shift(station_app: Any, bridge: 
     dock = Station(bridge, "dock")
     sign_in(bridge, "dock")
     with station_app.extensions["wms.db"].write() as s:
-        state = s.get(StationState, "dock")
+        state = s.get(StationState, ("main", "dock"))
         assert state is not None
         person = dict(state.data["person"])
         person["since"] = (datetime.now(UTC) - timedelta(hours=11)).isoformat()
