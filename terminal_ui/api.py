@@ -9,9 +9,17 @@ from typing import Any
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from terminal_ui.page_errors import page_fault, page_not_found
+from terminal_ui.page_errors import (
+    DATABASE_RETRY_AFTER_S,
+    database_away,
+    page_fault,
+    page_not_found,
+)
 from terminal_ui.previews import preview_response
 from wms.api import ENDPOINTS, ApiRequest, Dispatcher, Endpoint, bearer_token, openapi_document
+from wms.api.gateway import unreachable_status_json
+from wms.db import unreachable
+from wms.errors import DatabaseUnavailable
 from wms.tabular import FORMATS, Column, columns_of, write_table
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -143,9 +151,28 @@ def http_error(error: HTTPException) -> Response | HTTPException:
 
 @blueprint.app_errorhandler(Exception)
 def unexpected(error: Exception) -> Response | tuple[str, int]:
-    """Log the fault; the client gets a short message and never a stack trace."""
+    """Log the fault; the client gets a short message and never a stack trace. A database
+    that cannot be reached is no fault of the request: 503, to be asked again later."""
+    if unreachable(error):
+        current_app.logger.warning("the database cannot be reached (%s %s): %s",
+                                   request.method, request.path, error)
+        return _database_away() if request.path.startswith("/api/") else database_away()
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     if request.path.startswith("/api/"):
         return _json(500, {"error": {"code": "internal",
                                      "message": "the server failed; the change was not made"}})
     return page_fault()
+
+
+def _database_away() -> Response:
+    """The API's 503 while the database cannot be reached; GET /status still says what it
+    can: that the database is down (the caller's token cannot be checked, so nothing more)."""
+    body: dict[str, Any] = {"error": {
+        "code": DatabaseUnavailable.code,
+        "message": "the database cannot be reached; nothing was changed: send the request "
+                   "again later (the same Idempotency-Key applies it once)"}}
+    if request.endpoint == "api.get_status":
+        body.update(unreachable_status_json(current_app.config["WMS_SETTINGS"]))
+    response = _json(DatabaseUnavailable.status, body)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response
