@@ -125,7 +125,8 @@ def database_away() -> Response:
                      _("Nothing was changed. This page tries again by itself; tell the "
                        "supervisor if it lasts."))
     template = "errors/_unavailable.html" if htmx else "errors/unavailable.html"
-    response = make_response(render_template(template, banner=banner,
+    line = _("The database cannot be reached: the scan is kept and will be sent again")
+    response = make_response(render_template(template, banner=banner, line=line,
                                              retry_after=DATABASE_RETRY_AFTER_S), 503)
     response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
     response.vary.add("HX-Request")

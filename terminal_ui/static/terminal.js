@@ -126,7 +126,7 @@
     if (xhr && xhr.status === 503 && xhr.responseText) {
       var answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
       var line = answer.querySelector("[data-unavailable]");
-      if (line && line.textContent.trim()) return line.textContent.replace(/\s+/g, " ").trim();
+      if (line && line.getAttribute("data-unavailable")) return line.getAttribute("data-unavailable");
     }
     return body.getAttribute("data-server-error") || "offline";
   }

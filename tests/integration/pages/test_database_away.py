@@ -74,6 +74,8 @@ def test_a_scan_gets_a_short_line_where_its_answer_goes_and_the_step_is_kept(
     assert "<html" not in fragment and 'id="step"' not in fragment  # nothing to swap in
     assert "The database cannot be reached" in fragment
     assert "The scan is kept and will be sent again" in fragment
+    assert ('data-unavailable="The database cannot be reached: the scan is kept and will be '
+            'sent again"') in fragment  # the waiting line the handheld shows
 
 
 def test_the_api_answers_503_database_unavailable(away_app: Any) -> None:
