@@ -64,29 +64,29 @@ def test_a_scan_made_while_the_database_is_stopped_waits_and_is_applied_once_aft
         device.go("/pick/")
         device.wedge("SO-2003")
         device.wedge("B-01-02-01")
-        device.wedge("POT-020")
-        assert device.prompt == "Quantity: press Enter for 2"
+        assert device.prompt == "Scan item or lot label"
 
         gateway.postgres.pause()
-        device.wedge("1", wait=False)
+        device.wedge("POT-020", wait=False)
         waiting = device.page.locator("#offline")
         expect(waiting).to_be_visible()
         expect(waiting.locator(".text")).to_have_text(
             "The database cannot be reached: the scan is kept and will be sent again")
-        assert device.prompt == "Quantity: press Enter for 2"  # the step stays as it was
+        device.wedge("1", wait=False)  # the quantity, typed meanwhile
+        expect(waiting).to_contain_text("(2 scans waiting)")
+        assert device.prompt == "Scan item or lot label"  # the step stays as it was
         device.screenshot("pick-database-away")
 
-        device.page.reload()  # the scan waits in the browser, not in the page
+        device.page.reload()  # the scans wait in the browser, not in the page
         expect(device.page.locator("main")).to_contain_text("The database cannot be reached")
         expect(waiting).to_contain_text("Kept on this handheld: the scan will be sent again")
-        assert device.page.locator("body").get_attribute("data-pending") == "1"
+        assert device.page.locator("body").get_attribute("data-pending") == "2"
         device.screenshot("pick-database-away-reloaded")
 
         gateway.postgres.resume()  # the page loads itself again and sends what waited
-        expect(device.page.locator("#step .banner")).to_have_text("Picked 1 × POT-020",
-                                                                  timeout=60_000)
-        device.settle()
+        device.page.wait_for_selector("body[data-pending='0']", timeout=60_000)
         expect(waiting).to_be_hidden()
+        assert device.banner == "Picked 1 × POT-020"  # the item, then the quantity: in order
         device.screenshot("pick-database-back")
         assert Ledger(gateway.server.db).units("PACK-1", "POT-020") == 1
 
