@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -149,13 +151,38 @@ def http_error(error: HTTPException) -> Response | HTTPException:
     return response
 
 
+class OutageLog:
+    """Says in the log that the database cannot be reached at once, then once a minute with
+    how many requests were answered 503 since, not on every one (handhelds, stations and the
+    bridge all ask again every few seconds)."""
+
+    def __init__(self, every_s: float = 60.0) -> None:
+        self.every_s = every_s
+        self._lock = threading.Lock()
+        self._said_at: float | None = None
+        self._answered = 0
+
+    def note(self, error: Exception) -> None:
+        with self._lock:
+            self._answered += 1
+            now = time.monotonic()
+            if self._said_at is not None and now - self._said_at < self.every_s:
+                return
+            self._said_at, answered, self._answered = now, self._answered, 0
+        current_app.logger.warning(
+            "the database cannot be reached (%d request(s) answered 503 since the last "
+            "word): %s", answered, error)
+
+
+_outage = OutageLog()
+
+
 @blueprint.app_errorhandler(Exception)
 def unexpected(error: Exception) -> Response | tuple[str, int]:
     """Log the fault; the client gets a short message and never a stack trace. A database
     that cannot be reached is no fault of the request: 503, to be asked again later."""
     if unreachable(error):
-        current_app.logger.warning("the database cannot be reached (%s %s): %s",
-                                   request.method, request.path, error)
+        _outage.note(error)
         return _database_away() if request.path.startswith("/api/") else database_away()
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     if request.path.startswith("/api/"):

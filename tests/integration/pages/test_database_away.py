@@ -4,6 +4,7 @@ reader's language saying so, 503 with Retry-After, never a stack trace."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,6 +98,20 @@ def test_health_stays_ok_and_status_reports_the_database_down(away_app: Any) -> 
     assert body["database"]["reachable"] is False
     assert body["database"]["message"] == "database_unreachable"
     assert body["database"]["engine"] == away_app.extensions["wms.db"].dialect
+
+
+def test_the_log_says_it_once_not_on_every_request(
+        away_app: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from terminal_ui import api
+
+    monkeypatch.setattr(api, "_outage", api.OutageLog())  # a fresh start of the app
+    client = signed_in(away_app, "en")
+    caplog.set_level(logging.WARNING)
+    for _ in range(3):  # a handheld asking again, and again
+        assert client.get("/pick/").status_code == 503
+    said = [r.getMessage() for r in caplog.records if "database" in r.getMessage()]
+    assert len(said) == 1 and "cannot be reached (1 request(s)" in said[0]
+    assert not any(r.exc_info for r in caplog.records)  # no stack trace in the log either
 
 
 def test_the_sign_in_page_still_opens_for_someone_not_signed_in(away_app: Any) -> None:
