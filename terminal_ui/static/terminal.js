@@ -57,6 +57,7 @@
     var banner = document.getElementById("offline");
     if (!banner) return;
     banner.querySelector(".text").textContent = message;
+    banner.querySelector(".resend").hidden = queue.length === 0;  // a station: the bridge resends
     banner.querySelector(".count").textContent = queue.length > 1 ?
       "(" + queue.length + " " + document.body.getAttribute("data-waiting") + ")" : "";
     banner.hidden = false;
@@ -236,6 +237,19 @@
 
   document.addEventListener("htmx:beforeSwap", function (evt) {
     if (isStationRefresh(evt.detail) && typingAtStation(evt.detail.elt)) evt.detail.shouldSwap = false;
+  });
+
+  // A station screen that cannot follow its station (no network, the gateway or its database
+  // away) says so under the same line; the bridge keeps the station's scans meanwhile. The
+  // line goes at the first refresh that is answered again.
+  function stationTrouble(evt) {
+    if (isStationRefresh(evt.detail)) showOffline(failureOf(evt));
+  }
+  document.addEventListener("htmx:responseError", stationTrouble);
+  document.addEventListener("htmx:sendError", stationTrouble);
+  document.addEventListener("htmx:timeout", stationTrouble);
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (isStationRefresh(evt.detail) && evt.detail.successful && queue.length === 0) hideOffline();
   });
 
   // Opening the typed-scan panel puts the cursor in its field.
