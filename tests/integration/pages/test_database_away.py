@@ -63,6 +63,17 @@ def test_a_page_says_it_in_english_to_a_browser_that_asks_for_english(away_app: 
     assert "The database cannot be reached" in page and "Nothing was changed" in page
 
 
+def test_an_error_page_that_needs_its_reader_says_the_database_is_away_instead(
+        away_app: Any) -> None:
+    """A missing page or an expired form is answered with a page naming its reader, whom
+    the database would have to give: it says the database cannot be reached instead."""
+    client = signed_in(away_app, "en")
+    for reply in (client.get("/no-such-page"),
+                  client.post("/pick/", data={"scan": "SO-2003"})):  # no CSRF token
+        assert reply.status_code == 503
+        assert "The database cannot be reached" in reply.get_data(as_text=True)
+
+
 def test_a_scan_gets_a_short_line_where_its_answer_goes_and_the_step_is_kept(
         away_app: Any) -> None:
     client = signed_in(away_app, "en")
