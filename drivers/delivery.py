@@ -20,6 +20,9 @@ log = logging.getLogger("wms.bridge.delivery")
 PATHS = {"scan": "scans", "device": "devices"}
 REFUSED = (404, 409, 422)  # the app has the entry and said no on business grounds
 RETRY = (408, 425, 429)  # and every 5xx
+# The error code of the app's 503 while its database cannot be reached: nothing was applied,
+# the entry waits on disk and goes again, with its key, once the database is back.
+DATABASE_AWAY = "database_unavailable"
 OUTAGE_REMINDER_SECONDS = 60.0
 # A bridge started with the app (make run, or boot) waits this long for the app's first answer
 # before a connection it cannot make counts as trouble: until then it says once, quietly, that
@@ -166,6 +169,9 @@ class Sender:
                 self._said_waiting = True
                 log.info("waiting for the app at %s to answer (%d waiting)", self.app_url,
                          len(self.spool))
+        elif answer.status == 503 and DATABASE_AWAY in answer.detail:
+            self._trouble(f"the app cannot reach its database: {where} waits on disk and "
+                          "goes again with the same key once it is back")
         else:
             self._trouble(f"cannot deliver {where}: {answer.status or ''} "
                           f"{answer.detail[:200]}")

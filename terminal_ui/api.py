@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Request, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from terminal_ui.page_errors import page_fault, page_not_found
+from terminal_ui.page_errors import (
+    DATABASE_RETRY_AFTER_S,
+    database_away,
+    page_fault,
+    page_not_found,
+)
 from terminal_ui.previews import preview_response
 from wms.api import ENDPOINTS, ApiRequest, Dispatcher, Endpoint, bearer_token, openapi_document
+from wms.api.gateway import unreachable_status_json
+from wms.db import unreachable
+from wms.errors import DatabaseUnavailable
 from wms.tabular import FORMATS, Column, columns_of, write_table
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -141,11 +151,55 @@ def http_error(error: HTTPException) -> Response | HTTPException:
     return response
 
 
+class OutageLog:
+    """Says in the log that the database cannot be reached at once, then once a minute with
+    how many requests were answered 503 since, not on every one (handhelds, stations and the
+    bridge all ask again every few seconds)."""
+
+    def __init__(self, every_s: float = 60.0) -> None:
+        self.every_s = every_s
+        self._lock = threading.Lock()
+        self._said_at: float | None = None
+        self._answered = 0
+
+    def note(self, error: Exception) -> None:
+        with self._lock:
+            self._answered += 1
+            now = time.monotonic()
+            if self._said_at is not None and now - self._said_at < self.every_s:
+                return
+            self._said_at, answered, self._answered = now, self._answered, 0
+        current_app.logger.warning(
+            "the database cannot be reached (%d request(s) answered 503 since the last "
+            "word): %s", answered, error)
+
+
+_outage = OutageLog()
+
+
 @blueprint.app_errorhandler(Exception)
 def unexpected(error: Exception) -> Response | tuple[str, int]:
-    """Log the fault; the client gets a short message and never a stack trace."""
+    """Log the fault; the client gets a short message and never a stack trace. A database
+    that cannot be reached is no fault of the request: 503, to be asked again later."""
+    if unreachable(error):
+        _outage.note(error)
+        return _database_away() if request.path.startswith("/api/") else database_away()
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     if request.path.startswith("/api/"):
         return _json(500, {"error": {"code": "internal",
                                      "message": "the server failed; the change was not made"}})
     return page_fault()
+
+
+def _database_away() -> Response:
+    """The API's 503 while the database cannot be reached; GET /status still says what it
+    can: that the database is down (the caller's token cannot be checked, so nothing more)."""
+    body: dict[str, Any] = {"error": {
+        "code": DatabaseUnavailable.code,
+        "message": "the database cannot be reached; nothing was changed: send the request "
+                   "again later (the same Idempotency-Key applies it once)"}}
+    if request.endpoint == "api.get_status":
+        body.update(unreachable_status_json(current_app.config["WMS_SETTINGS"]))
+    response = _json(DatabaseUnavailable.status, body)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response

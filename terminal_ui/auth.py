@@ -32,6 +32,7 @@ from flask_login import (
 )
 from werkzeug.wrappers import Response
 
+from terminal_ui.i18n import LANGUAGES
 from terminal_ui.page_errors import session_expired
 from wms.auth import PERMISSIONS, end_sessions
 from wms.db import Database
@@ -95,9 +96,16 @@ def load_user(session_id: str) -> SignedInUser | None:
         return SignedInUser.of(user) if user else None
 
 
+def signed_in_as() -> str:
+    """The id of the person this browser is signed in as, read from the session alone (no
+    database: the scans a handheld keeps stay its person's while the database is away)."""
+    return str(session.get("_user_id", "")).partition(".")[0]
+
+
 def init_auth(app: Flask) -> None:
     """Sessions last one shift; the cookie is HTTP-only and SameSite=Lax."""
     login_manager.init_app(app)
+    app.jinja_env.globals["signed_in_as"] = signed_in_as
     login_manager.unauthorized_handler(session_expired)
     app.register_blueprint(blueprint)
 
@@ -135,6 +143,8 @@ def _signed_in(user: SignedInUser) -> Response:
     (the clerk) to the office, everyone else to the handheld menu."""
     session.permanent = True
     login_user(user)
+    if user.locale in LANGUAGES:  # the pages speak it even while the database is away
+        session["locale"] = user.locale
     target = request.form.get("next")
     if not target and user.may("office") and not user.may("move"):
         return redirect(url_for("office_home.index"))

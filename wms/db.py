@@ -22,11 +22,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from wms.errors import Conflict
+from wms.errors import Conflict, DatabaseUnavailable
 
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long a PostgreSQL connection may take to open before the database counts as away (a
+# page then answers 503 at once, instead of after the handheld gave up waiting).
+POSTGRES_CONNECT_TIMEOUT_S = 5
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -68,7 +71,9 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    connect_args = {} if "connect_timeout" in parsed.query else \
+        {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _is_retryable(exc: DBAPIError) -> bool:
@@ -79,6 +84,35 @@ def _is_retryable(exc: DBAPIError) -> bool:
         or "database is locked" in text
         or "deadlock detected" in text
     )
+
+
+# SQLite result codes (the primary code, the low byte of an extended one) that mean the file
+# cannot be reached, rather than a statement that failed.
+SQLITE_IOERR, SQLITE_CANTOPEN = 10, 14
+# PostgreSQL SQLSTATEs of a server that is going away, starting, or full of connections (the
+# 08 class, connection exceptions, counts too).
+POSTGRES_AWAY = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached now (the request may succeed
+    once it is back) rather than a fault of this request."""
+    if isinstance(error, DatabaseUnavailable):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:  # the connection broke under the statement
+        return True
+    original = error.orig
+    if isinstance(original, sqlite3.Error):
+        return getattr(original, "sqlite_errorcode", 0) & 0xFF in (SQLITE_IOERR,
+                                                                   SQLITE_CANTOPEN)
+    if isinstance(error, OperationalError) and hasattr(original, "sqlstate"):
+        # psycopg: an error the server sent carries its SQLSTATE; one without any comes from
+        # the connection itself (refused, timed out, lost).
+        state: str | None = getattr(original, "sqlstate", None)
+        return state is None or state.startswith("08") or state in POSTGRES_AWAY
+    return False
 
 
 class WriterTurn:
@@ -94,7 +128,10 @@ class WriterTurn:
 
     def _descriptor(self) -> int:
         if self._fd is None or self._pid != os.getpid():  # a fork gets its own descriptor
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
+            except OSError as exc:  # the database's folder is gone (a disk unmounted)
+                raise DatabaseUnavailable(f"cannot open {self.path}: {exc}") from exc
             self._pid = os.getpid()
         return self._fd
 

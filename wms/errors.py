@@ -117,3 +117,12 @@ class Forbidden(WmsError):
 
 class WarehouseNotAllowed(Forbidden):
     """A bin or dock of a warehouse the person may not work in."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached now (its server stopped or out of reach, the
+    connection lost, a SQLite file or its folder that cannot be opened). Not a WmsError: no
+    step turns it into a refusal of the scan, the pages and the API answer 503 and the
+    client sends the same request again later; nothing has changed when it is raised."""
+
+    code, status = "database_unavailable", 503

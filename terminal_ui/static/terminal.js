@@ -1,10 +1,13 @@
 // Handheld scan pages: every scan (text + Enter from the wedge scanner) is taken from the
 // input at once, queued, and sent in order; the input is never disabled or replaced.
-// A scan that cannot be sent stays queued under an offline banner and is resent with the
-// same scan id, so the gateway applies it once.
+// A scan that cannot be sent (no network, or the gateway or its database cannot answer:
+// 502, 503, 504) stays queued under an offline banner and is resent with the same step
+// fields and scan id, so the gateway applies it once. The queue is kept in localStorage
+// until each scan is answered: a reloaded page sends what was waiting, in order.
 (function () {
   "use strict";
   var queue = [];
+  var STORE = "wms-waiting:";
   var sending = false;
   var retryTimer = null;
   var audio = null;
@@ -54,6 +57,7 @@
     var banner = document.getElementById("offline");
     if (!banner) return;
     banner.querySelector(".text").textContent = message;
+    banner.querySelector(".resend").hidden = queue.length === 0;  // a station: the bridge resends
     banner.querySelector(".count").textContent = queue.length > 1 ?
       "(" + queue.length + " " + document.body.getAttribute("data-waiting") + ")" : "";
     banner.hidden = false;
@@ -71,6 +75,63 @@
     document.body.setAttribute("data-pending", String(queue.length));
   }
 
+  // The waiting scans of this person on this page, as localStorage keeps them (another
+  // person signed in on the same handheld neither sends nor sees them).
+  function storeKey(path) {
+    var user = document.body.getAttribute("data-user");
+    return user ? STORE + user + ":" + path : null;
+  }
+
+  function save() {
+    var form = document.getElementById("scan-form");
+    var key = form && storeKey(form.getAttribute("action"));
+    if (!key) return;
+    try {
+      if (queue.length === 0) localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify(queue));
+    } catch (e) { /* private mode or full: the scans wait in this page only */ }
+  }
+
+  function kept(path) {
+    var key = storeKey(path);
+    try {
+      var stored = key && JSON.parse(localStorage.getItem(key) || "null");
+      return Array.isArray(stored) ? stored : [];
+    } catch (e) { return []; }
+  }
+
+  // What a scan sends: the step's fields as they were when it was first sent (a resend, even
+  // from a reloaded page, repeats them with the same scan id), the scan and the button.
+  function valuesOf(entry, form) {
+    if (!entry.fields) {
+      entry.fields = [];
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "csrf_token" && name !== "scan" && typeof value === "string") {
+          entry.fields.push([name, value]);
+        }
+      });
+      save();
+    }
+    var values = {};
+    entry.fields.forEach(function (field) { values[field[0]] = field[1]; });
+    values.scan = entry.scan;
+    if (entry.name) values[entry.name] = entry.value;
+    return values;
+  }
+
+  // The gateway's own line for a scan it cannot take now (the database is away), else ours.
+  function failureOf(evt) {
+    var body = document.body;
+    if (evt.type !== "htmx:responseError") return body.getAttribute("data-offline") || "offline";
+    var xhr = evt.detail && evt.detail.xhr;
+    if (xhr && xhr.status === 503 && xhr.responseText) {
+      var answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var line = answer.querySelector("[data-unavailable]");
+      if (line && line.getAttribute("data-unavailable")) return line.getAttribute("data-unavailable");
+    }
+    return body.getAttribute("data-server-error") || "offline";
+  }
+
   function sendNext() {
     showPending();
     if (sending || queue.length === 0) return;
@@ -78,21 +139,18 @@
     if (!form) return;
     sending = true;
     var entry = queue[0];
-    var values = { scan: entry.scan };
-    if (entry.name) values[entry.name] = entry.value;
+    // The request comes from the page, not the form, so that it carries exactly the values
+    // below and not the fields of whatever step the form shows now.
+    var source = document.body;
     var failure = null;
-    function onError(evt) {
-      failure = (evt.type === "htmx:responseError" ?
-        document.body.getAttribute("data-server-error") :
-        document.body.getAttribute("data-offline")) || "offline";
-    }
-    form.addEventListener("htmx:sendError", onError);
-    form.addEventListener("htmx:timeout", onError);
-    form.addEventListener("htmx:responseError", onError);
+    function onError(evt) { failure = failureOf(evt); }
+    source.addEventListener("htmx:sendError", onError);
+    source.addEventListener("htmx:timeout", onError);
+    source.addEventListener("htmx:responseError", onError);
     function settle() {
-      form.removeEventListener("htmx:sendError", onError);
-      form.removeEventListener("htmx:timeout", onError);
-      form.removeEventListener("htmx:responseError", onError);
+      source.removeEventListener("htmx:sendError", onError);
+      source.removeEventListener("htmx:timeout", onError);
+      source.removeEventListener("htmx:responseError", onError);
       sending = false;
       if (failure) {
         showOffline(failure);
@@ -101,12 +159,13 @@
         return;
       }
       queue.shift();
+      save();
       hideOffline();
       showPending();
       sendNext();
     }
     htmx.ajax("POST", form.getAttribute("action"), {
-      source: form, target: "#step", swap: "outerHTML", values: values
+      source: source, target: "#step", swap: "outerHTML", values: valuesOf(entry, form)
     }).then(settle, function () { if (!failure) onError({ type: "htmx:sendError" }); settle(); });
   }
 
@@ -135,6 +194,7 @@
       name: submitter ? submitter.name : null,
       value: submitter ? submitter.value : null
     });
+    save();
     if (input) input.value = "";
     focusScan();
     sendNext();
@@ -179,6 +239,19 @@
     if (isStationRefresh(evt.detail) && typingAtStation(evt.detail.elt)) evt.detail.shouldSwap = false;
   });
 
+  // A station screen that cannot follow its station (no network, the gateway or its database
+  // away) says so under the same line; the bridge keeps the station's scans meanwhile. The
+  // line goes at the first refresh that is answered again.
+  function stationTrouble(evt) {
+    if (isStationRefresh(evt.detail)) showOffline(failureOf(evt));
+  }
+  document.addEventListener("htmx:responseError", stationTrouble);
+  document.addEventListener("htmx:sendError", stationTrouble);
+  document.addEventListener("htmx:timeout", stationTrouble);
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (isStationRefresh(evt.detail) && evt.detail.successful && queue.length === 0) hideOffline();
+  });
+
   // Opening the typed-scan panel puts the cursor in its field.
   document.addEventListener("toggle", function (evt) {
     var details = evt.target;
@@ -197,7 +270,19 @@
     focusScan();
   });
 
+  // Scans kept from before a reload: sent first, in order, under the waiting line. A page
+  // that cannot be served now (no scan form) still shows that they wait.
+  function resumeKept() {
+    var form = document.getElementById("scan-form");
+    var waiting = kept(form ? form.getAttribute("action") : window.location.pathname);
+    if (waiting.length === 0) return;
+    queue = waiting.concat(queue);
+    showOffline(document.body.getAttribute("data-kept") || "waiting");
+    sendNext();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    resumeKept();
     showPending();
     applyStepSettings();
     announce(document.querySelector("main"));

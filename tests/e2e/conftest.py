@@ -43,30 +43,32 @@ class Server:
 
 
 @contextmanager
-def running_app(database: Path, config: Path, workdir: Path,
+def running_app(database: Path | str, config: Path, workdir: Path,
                 port: int | None = None) -> Iterator[Server]:
-    """`wms serve` (gunicorn, 2 workers) over `database` with the hardware file `config`."""
+    """`wms serve` (gunicorn, 2 workers) over `database` (a SQLite file, or a database URL)
+    with the hardware file `config`."""
     port = port or free_port()
-    env = {**os.environ, "WMS_DATABASE_URL": f"sqlite:///{database}",
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    env = {**os.environ, "WMS_DATABASE_URL": url,
            "WMS_CONFIG_PATH": str(config), "WMS_SECRET_KEY": "e2e-secret"}
     wms = Path(sys.executable).with_name("wms")
     process = subprocess.Popen([str(wms), "serve", "--port", str(port), "--host", "127.0.0.1"],
                                cwd=workdir, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(f"{url}/api/v1/health", timeout=1)
+            urllib.request.urlopen(f"{base}/api/v1/health", timeout=1)
             break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail("the app did not start under gunicorn")
             time.sleep(0.1)
-    db = Database(f"sqlite:///{database}")
+    db = Database(url)
     try:
-        yield Server(url, db)
+        yield Server(base, db)
     finally:
         db.dispose()
         process.terminate()

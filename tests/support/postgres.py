@@ -32,6 +32,19 @@ class PostgresServer:
     data_dir: Path
     _pg_ctl: str
     _as_user: list[str]
+    _options: str = ""
+
+    def pause(self) -> None:
+        """Stop the server as an administrator would (its files stay): every connection to
+        it breaks and new ones are refused until `resume`."""
+        subprocess.run([*self._as_user, self._pg_ctl, "-D", str(self.data_dir), "-m", "fast",
+                        "-w", "stop"], check=True, capture_output=True)
+
+    def resume(self) -> None:
+        """Start the paused server again, on the same port."""
+        subprocess.run([*self._as_user, self._pg_ctl, "-D", str(self.data_dir), "-o",
+                        self._options, "-w", "-l", str(self.data_dir.parent / "log"), "start"],
+                       check=True, capture_output=True)
 
     def stop(self) -> None:
         """Stop the server and delete its files."""
@@ -59,4 +72,4 @@ def start_postgres() -> PostgresServer | None:
     subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-w", "-l",
                     str(base / "log"), "start"], check=True, capture_output=True)
     return PostgresServer(f"postgresql+psycopg://wms@127.0.0.1:{port}/postgres", data, pg_ctl,
-                          as_user)
+                          as_user, options)

@@ -4,10 +4,19 @@ the cheap liveness answer for monitors)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from wms.api.registry import Call, Reply, api
-from wms.api.serialize import GatewayStatusJson, HeartbeatStatusJson
-from wms.services.gateway_status import GatewayStatus, HeartbeatStatus, gateway_status
+from wms.api.serialize import DatabaseStatusJson, GatewayStatusJson, HeartbeatStatusJson
+from wms.config import Settings
+from wms.models import utcnow
+from wms.services.gateway_status import (
+    DatabaseStatus,
+    GatewayStatus,
+    HeartbeatStatus,
+    gateway_status,
+    unreachable_database,
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -19,13 +28,17 @@ def _heartbeat(part: HeartbeatStatus) -> HeartbeatStatusJson:
             "age_seconds": part.age_seconds}
 
 
+def _database(d: DatabaseStatus) -> DatabaseStatusJson:
+    return {"ok": d.ok, "message": d.message, "engine": d.engine, "reachable": d.reachable,
+            "round_trip_ms": d.round_trip_ms, "revision": d.revision,
+            "code_revision": d.code_revision}
+
+
 def status_json(status: GatewayStatus) -> GatewayStatusJson:
-    d, disk, b = status.database, status.disk, status.backup
+    disk, b = status.disk, status.backup
     return {
         "ok": status.ok, "gateway": status.gateway, "checked_at": status.checked_at.isoformat(),
-        "database": {"ok": d.ok, "message": d.message, "engine": d.engine,
-                     "reachable": d.reachable, "round_trip_ms": d.round_trip_ms,
-                     "revision": d.revision, "code_revision": d.code_revision},
+        "database": _database(status.database),
         "disk": {"ok": disk.ok, "message": disk.message, "path": disk.path,
                  "free_bytes": disk.free_bytes, "total_bytes": disk.total_bytes,
                  "free_pct": disk.free_pct},
@@ -48,3 +61,9 @@ def status_json(status: GatewayStatus) -> GatewayStatusJson:
              "scanners (supervisor)")
 def get_status(call: Call) -> Reply:
     return 200, status_json(gateway_status(call.session, call.settings, call.site))
+
+
+def unreachable_status_json(settings: Settings) -> dict[str, Any]:
+    """The part of the status that can be told while the database cannot be reached."""
+    return {"ok": False, "gateway": settings.gateway, "checked_at": utcnow().isoformat(),
+            "database": _database(unreachable_database(settings.database_url))}

@@ -31,6 +31,7 @@ STATUS_OF = {
     "location_blocked": 409, "conflict": 409, "idempotency_key_reused": 409,
     "expired_lot": 409, "short_shelf_life": 409, "unexpected_scan": 422,
     "unauthorized": 401, "forbidden": 403,
+    "database_unavailable": 503,  # with Retry-After: send the same request again later
 }
 
 ERROR_SCHEMA = {
@@ -110,7 +111,7 @@ def _path_parameters(endpoint_path: str, stations: list[str]) -> list[dict[str, 
 
 def _error_codes(endpoint: Endpoint) -> set[str]:
     """Every error code the endpoint can answer."""
-    codes = set(endpoint.errors) | {"unauthorized", "forbidden"}
+    codes = set(endpoint.errors) | {"unauthorized", "forbidden", "database_unavailable"}
     has_path = "{" in endpoint.path
     if endpoint.changes_state or endpoint.body is not None or endpoint.query or has_path:
         codes.add("invalid")  # a malformed body, parameter or Idempotency-Key

@@ -131,8 +131,7 @@ def database_status(session: Session) -> DatabaseStatus:
         revision = session.scalar(text("SELECT version_num FROM alembic_version"))
     except SQLAlchemyError:
         session.rollback()
-        return DatabaseStatus(False, "database_unreachable", engine, False, None, None,
-                              HEAD_REVISION)
+        return unreachable_database(engine)
     if revision == HEAD_REVISION:
         message = "database_ok"
     elif revision is not None and revision > HEAD_REVISION:
@@ -141,6 +140,14 @@ def database_status(session: Session) -> DatabaseStatus:
         message = "schema_behind"
     return DatabaseStatus(message == "database_ok", message, engine, True,
                           round(round_trip, 2), revision, HEAD_REVISION)
+
+
+def unreachable_database(engine_or_url: str) -> DatabaseStatus:
+    """The database's status when it cannot be reached (its engine, or its URL)."""
+    engine = make_url(engine_or_url).get_backend_name() if ":" in engine_or_url \
+        else engine_or_url
+    return DatabaseStatus(False, "database_unreachable", engine, False, None, None,
+                          HEAD_REVISION)
 
 
 def database_folder(settings: Settings) -> Path:
