@@ -82,7 +82,7 @@ def test_a_scan_made_while_the_database_is_away_is_applied_once_when_it_is_back(
         with database.read() as session:
             stored = session.scalar(select(func.count()).select_from(IdempotencyRecord)
                                     .where(IdempotencyRecord.key == entry.idempotency_key))
-            state: Any = session.get(StationState, "dock")
+            state: Any = session.get(StationState, ("main", "dock"))
             scans = session.scalar(select(func.count()).select_from(StationEvent)
                                    .where(StationEvent.raw == "BADGE-0003"))
     finally:
