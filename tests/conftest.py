@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, text
 
 from tests.support.builders import Builder
@@ -29,6 +32,26 @@ REQUIRE_ALL = os.environ.get("WMS_TEST_REQUIRE_ALL") == "1"
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 TEMPLATE = f"wms_template{'_' + WORKER if WORKER else ''}"
 DEMO_TEMPLATE = f"wms_demo_template{'_' + WORKER if WORKER else ''}"
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Jinja's compiled templates kept in memory for every app the test process creates
+    (a test makes its own app, and compiling the same templates again for each was a tenth
+    of a page test's time). Keyed by template name and source checksum, as Jinja does."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedTemplateCode()}
 
 
 def missing(reason: str) -> None:
