@@ -1,6 +1,6 @@
 # make run  - set up .venv, load the demo warehouse, serve on http://localhost:8000
 # make demo-reset - a fresh demo warehouse (stop make run first), without reinstalling
-# make test - set up .venv and run the whole test suite
+# make test - set up .venv and run the whole test suite (in parallel: TEST_WORKERS)
 # make property - the ledger property test at length with random seeds
 # make torture - the fault and race tests at length (tests/faults and the 32-picker races)
 # make fuzz-api - schemathesis over the API's OpenAPI document at length, on both engines
@@ -59,8 +59,12 @@ demo-reset: $(STAMP)
 	@$(BIN)/wms init --demo --fresh
 	@echo "A fresh demo warehouse: make run serves it."
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; as many as the machine has cores,
+# at most 4), each with its own PostgreSQL server and browser; idle workers take tests
+# queued for busy ones (worksteal). `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The ledger property test at length, with random seeds: new days on the floor each run
 # (CI runs a fixed, bounded sample of it within `make test`).

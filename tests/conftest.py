@@ -1,6 +1,10 @@
 """Fixtures: a migrated database per test on SQLite and on PostgreSQL, the app, an API
 client per role, and builders. WMS_TEST_REQUIRE_ALL=1 turns a missing PostgreSQL into a
-failure instead of a skip (CI sets it)."""
+failure instead of a skip (CI sets it).
+
+`make test` runs the suite in worker processes (pytest-xdist): each worker has its own
+temporary directories, PostgreSQL server (or, on WMS_TEST_POSTGRES_URL, its own template
+databases) and browser, and sends the figures it recorded to the main process."""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, text
 
 from tests.support.builders import Builder
@@ -20,6 +27,31 @@ from wms.db import Database
 from wms.schema import upgrade
 
 REQUIRE_ALL = os.environ.get("WMS_TEST_REQUIRE_ALL") == "1"
+# "gw0", "gw1", ... in a pytest-xdist worker, "" in a plain run: template databases carry it,
+# so that workers sharing one server (WMS_TEST_POSTGRES_URL) never drop each other's.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEMPLATE = f"wms_template{'_' + WORKER if WORKER else ''}"
+DEMO_TEMPLATE = f"wms_demo_template{'_' + WORKER if WORKER else ''}"
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Jinja's compiled templates kept in memory for every app the test process creates
+    (a test makes its own app, and compiling the same templates again for each was a tenth
+    of a page test's time). Keyed by template name and source checksum, as Jinja does."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedTemplateCode()}
 
 
 def missing(reason: str) -> None:
@@ -50,7 +82,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
-    """A server URL whose `wms_template` database holds the migrated schema."""
+    """A server URL whose TEMPLATE database (`wms_template`) holds the migrated schema."""
     url = os.environ.get("WMS_TEST_POSTGRES_URL")
     server = None
     if not url:
@@ -64,10 +96,10 @@ def postgres_template() -> Iterator[str]:
         url = server.url
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS wms_template"))
-        conn.execute(text("CREATE DATABASE wms_template"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE}"))
+        conn.execute(text(f"CREATE DATABASE {TEMPLATE}"))
     admin.dispose()
-    upgrade(url.rsplit("/", 1)[0] + "/wms_template")
+    upgrade(url.rsplit("/", 1)[0] + f"/{TEMPLATE}")
     yield url
     if server is not None:
         server.stop()
@@ -86,7 +118,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE wms_template"))
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
     yield server.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -114,10 +146,10 @@ def demo_sqlite_template(sqlite_template: Path, tmp_path_factory: pytest.TempPat
 def demo_postgres_template(postgres_template: str) -> str:
     admin = create_engine(postgres_template, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS wms_demo_template"))
-        conn.execute(text("CREATE DATABASE wms_demo_template TEMPLATE wms_template"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DEMO_TEMPLATE}"))
+        conn.execute(text(f"CREATE DATABASE {DEMO_TEMPLATE} TEMPLATE {TEMPLATE}"))
     admin.dispose()
-    _load_demo(postgres_template.rsplit("/", 1)[0] + "/wms_demo_template")
+    _load_demo(postgres_template.rsplit("/", 1)[0] + f"/{DEMO_TEMPLATE}")
     return postgres_template
 
 
@@ -133,7 +165,7 @@ def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     name = f"d_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE wms_demo_template"))
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {DEMO_TEMPLATE}"))
     yield server.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -214,10 +246,32 @@ def api(api_as: Any) -> Api:
     return api_as("admin")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker: hand the figures it recorded to the main process."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from tests.support.figures import recorded
+
+        workeroutput["wms_figures"] = recorded()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """In the main process of a pytest-xdist run: take in a finished worker's figures."""
+    from tests.support.figures import merge
+
+    figures = getattr(node, "workeroutput", {}).get("wms_figures")
+    if figures:
+        merge(figures)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """The figures of the fault and race tests (tests/support/figures.py), one line each."""
+    """The figures of the fault and race tests (tests/support/figures.py), one line each;
+    in a parallel run the main process prints them all (the workers sent theirs)."""
     from tests.support.figures import summary
 
+    if hasattr(terminalreporter.config, "workeroutput"):
+        return
     lines = summary()
     if lines:
         terminalreporter.section("figures")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from unittest import mock
 
 from sqlalchemy import select
 
+import wms.auth
 from wms.auth import add_user, create_token
 from wms.db import Database
 from wms.models import Customer, Item, Lot, Supplier, User, utcnow
@@ -14,6 +16,18 @@ from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
 from wms.services.moving import move_stock
 from wms.services.orders import OrderLineInput, create_sales_order
 from wms.services.receiving import ReceiptLineInput, receive
+
+_real_hash_secret = wms.auth.hash_secret
+_HASHES: dict[str, str] = {}
+
+
+def _hash_once(secret: str) -> str:
+    """The real salted scrypt hash of `secret`, made once per test process: the builder's
+    users all have PIN 1234 and password password-1, and two scrypt runs (about 0.1 s) per
+    user made a fifth of the suite's time. Sign-ins still check the secret with scrypt."""
+    if secret not in _HASHES:
+        _HASHES[secret] = _real_hash_secret(secret)
+    return _HASHES[secret]
 
 
 class Builder:
@@ -105,6 +119,6 @@ class Builder:
 
     def user(self, username: str, role: str) -> str:
         """A user with a fresh API token; returns the token."""
-        with self.db.write() as s:
+        with self.db.write() as s, mock.patch.object(wms.auth, "hash_secret", _hash_once):
             add_user(s, username, role, pin="1234", password="password-1")
             return create_token(s, username)

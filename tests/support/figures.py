@@ -1,6 +1,7 @@
 """Figures the fault and race tests see (requests, drops, kills, trials, lost, duplicated),
 printed as each test ends and again in pytest's closing summary, so a note can quote them.
-WMS_FIGURES_FILE names a file they are appended to as well."""
+WMS_FIGURES_FILE names a file they are appended to as well. Under pytest-xdist each worker
+hands its figures to the main process (`recorded`, `merge`), which prints the summary."""
 
 from __future__ import annotations
 
@@ -34,6 +35,24 @@ def tally(what: str, **counts: int) -> None:
         totals = TALLIES.setdefault(what, {})
         for name, count in counts.items():
             totals[name] = totals.get(name, 0) + count
+
+
+def recorded() -> dict[str, object]:
+    """This process's lines and totals, to send to the main process of a parallel run."""
+    with _lock:
+        return {"lines": list(RECORDED),
+                "tallies": {what: dict(totals) for what, totals in TALLIES.items()}}
+
+
+def merge(figures: dict[str, object]) -> None:
+    """Take in another process's `recorded()` figures (lines kept, totals added up)."""
+    lines = figures.get("lines", [])
+    tallies = figures.get("tallies", {})
+    assert isinstance(lines, list) and isinstance(tallies, dict)
+    with _lock:
+        RECORDED.extend(str(line) for line in lines)
+    for what, counts in tallies.items():
+        tally(str(what), **{str(name): int(count) for name, count in counts.items()})
 
 
 def summary() -> list[str]:
