@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from wms.db import run
 from wms.errors import InsufficientStock, Invalid, WrongLotScanned
 from wms.ledger import Draw, MoveBatch, MoveRequest, post_move
 from wms.models import Item, Location, Lot, Move, StockBalance
-from wms.services.lookup import find_lot, keep
+from wms.services.lookup import find_lot, keep, keep_codes
 
 
 def issue_order(item: Item) -> Sequence[object]:
@@ -66,7 +67,8 @@ def _stock_to_take(expiry: bool, measure: bool, named: bool) -> Select[Any]:
     (parameter fifo_target). Parameters: fifo_item, fifo_location."""
     order: list[Any] = [Lot.expiry.is_(None), Lot.expiry] if expiry else []
     stmt: Any = (
-        select(StockBalance.lot_id, StockBalance.qty, StockBalance.reserved, Lot)
+        select(StockBalance.lot_id, StockBalance.qty, StockBalance.reserved, Lot.code,
+               Lot.internal)
         .join(Lot, Lot.id == StockBalance.lot_id)
         .where(StockBalance.item_id == bindparam("fifo_item"),
                StockBalance.location_id == bindparam("fifo_location"),
@@ -104,12 +106,13 @@ def take_from_location(
     params = {"fifo_item": item.id, "fifo_location": location.id, "fifo_lot": named,
               "fifo_target": to_location.id if measure and to_location else None}
     remaining = qty
-    for row in session.execute(_stock_to_take(bool(item.expiry), measure, bool(named)), params):
-        lot_id, on_hand, reserved, lot = row[0], row[1], row[2], row[3]
-        units = int(row[4]) if measure else None
+    lots: dict[int, str | None] = {}
+    for row in run(session, _stock_to_take(bool(item.expiry), measure, bool(named)), params):
+        lot_id, on_hand, reserved = row[0], row[1], row[2]
+        units = int(row[5]) if measure else None
         take = min(remaining, on_hand - reserved)
         plan.append((lot_id, take))
-        keep(session, lot)
+        lots[lot_id] = None if row[4] else row[3]
         remaining -= take
         if remaining == 0:
             break
@@ -131,4 +134,5 @@ def take_from_location(
         )))
         units = units + n if units is not None else None
     keep(session, item, location, to_location)
+    keep_codes(session, lots=lots)
     return moves

@@ -178,6 +178,19 @@ def keep(session: Session, *records: object) -> None:
     session.info.setdefault("wms.kept", []).extend(records)
 
 
+def keep_codes(session: Session, *, items: dict[int, str] | None = None,
+               lots: dict[int, str | None] | None = None,
+               locations: dict[int, str] | None = None) -> None:
+    """Hold what describing the result shows of records a hot path read as columns (an
+    item's SKU, a lot's public code, a location's code, by id), so it is neither loaded as
+    records nor read again."""
+    codes = session.info.setdefault("wms.codes", {})
+    for model, named in ((Item, items), (Lot, lots), (Location, locations)):
+        if named:
+            for key, code in named.items():
+                codes[model, key] = code
+
+
 def find_warehouse(session: Session, code: str) -> Warehouse:
     """The warehouse with this code."""
     warehouse = session.scalar(select(Warehouse).where(Warehouse.code == code.strip().upper()))
