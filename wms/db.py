@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
@@ -73,7 +73,7 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
 
 def run(session: Session, statement: Executable,
         params: dict[str, Any] | list[dict[str, Any]] | None = None
-        ) -> CursorResult[Unpack[tuple[Any, ...]]]:
+        ) -> CursorResult[*tuple[Any, ...]]:
     """Run a Core statement (one that loads no ORM objects) on the session's connection, in
     its transaction: what `session.execute` does, without the ORM's execution layer around
     it, which costs about 45 Python calls per statement on the scans' hot paths. A statement
