@@ -282,6 +282,8 @@ def _after(session: Session, order_id: int, order_status: str, pick_list_id: int
 
 def _held_order_shows(session: Session, order_id: int, status: str) -> None:
     """The order record the session holds, if any, shows its new status."""
+    if not len(session.identity_map):  # a pick confirmation holds no record
+        return
     held = session.identity_map.get(identity_key(SalesOrder, order_id))
     if held is not None:
         set_committed_value(held, "status", status)
