@@ -264,7 +264,7 @@ def _short(pick_list_id: int, form: Any) -> Response:
 
     def short(session: Any) -> dict[str, Any]:
         outcome = report_short(session, task_id=int(task_id), user_id=current_user.id)
-        return {"short": outcome.shorted, "sku": outcome.task.item.sku, **_next_json(outcome)}
+        return {"short": outcome.shorted, "sku": outcome.sku, **_next_json(outcome)}
 
     try:
         reply = apply_once(form.get("scan_id", ""), {"task": int(task_id), "short": True}, short)

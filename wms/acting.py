@@ -8,12 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from wms.errors import WarehouseNotAllowed
-
-if TYPE_CHECKING:
-    from wms.models import Location
 
 DEVICE_LENGTH = 64
 
@@ -77,10 +74,20 @@ def check_warehouse_code_allowed(code: str, location: str | None = None) -> None
                                   warehouse=code, location=location or code)
 
 
-def check_warehouse_allowed(*locations: Location) -> None:
+class InWarehouse(Protocol):
+    """A location as the check needs it (a Location record, or one read as columns)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def warehouse_code(self) -> str: ...
+
+
+def check_warehouse_allowed(*locations: InWarehouse) -> None:
     """WarehouseNotAllowed when the person acting may not work in a location's warehouse
     (User.warehouses); everyone may where no list is set, and then nothing is read."""
     if current().warehouses is None:
         return
     for location in locations:
-        check_warehouse_code_allowed(location.warehouse.code, location.code)
+        check_warehouse_code_allowed(location.warehouse_code, location.code)

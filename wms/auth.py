@@ -270,7 +270,9 @@ def caller_for_token(session: Session | Connection, token: str | None) -> Caller
     revoked token or a deactivated user is refused at once."""
     if not token:
         raise Unauthorized("send Authorization: Bearer <token>")
-    row = session.execute(_CALLER, {"token_hash": _token_hash(token.strip())}).first()
+    # A Core statement: run on the connection without the ORM's execution layer.
+    conn = session.connection() if isinstance(session, Session) else session
+    row = conn.execute(_CALLER, {"token_hash": _token_hash(token.strip())}).first()
     if row is None:
         raise Unauthorized("the token is unknown or revoked")
     bound = frozenset(row.stations.split()) if row.stations is not None else None

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from wms.db import run
 from wms.models import Item, StockBalance
 from wms.money import cost
 
@@ -93,7 +94,7 @@ def cost_move(session: Session, item_id: int, qty: int, *, entering: bool,
     average; two for units entering at a price of their own."""
     postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
     priced = entering and price is not None
-    row = session.execute(_item_costs(priced and not postgres), {"c_item": item_id}).one()
+    row = run(session, _item_costs(priced and not postgres), {"c_item": item_id}).one()
     current: Decimal | None = row[0]
     average = cost(current if current is not None else row[1] or 0)
     if not priced:
@@ -103,7 +104,7 @@ def cost_move(session: Session, item_id: int, qty: int, *, entering: bool,
     assert price is not None
     price = cost(price)
     if postgres:
-        updated = cost(session.execute(_reaverage(), {
+        updated = cost(run(session, _reaverage(), {
             "c_item": item_id, "c_pending": pending, "c_qty": qty,
             "c_price": price}).scalar_one())
         _remember(session, item_id, updated)
@@ -115,7 +116,7 @@ def cost_move(session: Session, item_id: int, qty: int, *, entering: bool,
 
 
 def _store(session: Session, item_id: int, average: Decimal) -> None:
-    session.execute(_set_average(), {"c_item": item_id, "c_avg": average})
+    run(session, _set_average(), {"c_item": item_id, "c_avg": average})
     _remember(session, item_id, average)
 
 

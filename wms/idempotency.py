@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from wms.db import run
 from wms.errors import IdempotencyKeyReused
 from wms.models import IdempotencyRecord
 from wms.models.base import utcnow
@@ -27,7 +28,7 @@ def remember_reply(session: Session, user_id: int, key: str, digest: str, status
                    body: Any) -> None:
     """Store the reply under the key in the caller's transaction (a duplicate key fails the
     insert with IntegrityError, which rolls the whole change back)."""
-    session.execute(_INSERT_RECORD, {
+    run(session, _INSERT_RECORD, {
         "user_id": user_id, "key": key, "fingerprint": digest, "status": status,
         "body": json.dumps(body, ensure_ascii=False), "created_at": utcnow()})
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -27,11 +27,11 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from wms.acting import check_warehouse_allowed
 from wms.costing import cost_move
+from wms.db import run
 from wms.errors import InsufficientStock, LocationBlocked, LocationFull
 from wms.models import Location, Move, StockBalance
 from wms.models.base import utcnow
@@ -40,6 +40,41 @@ from wms.models.base import utcnow
 BALANCES = cast(Table, StockBalance.__table__)
 MOVES = cast(Table, Move.__table__)
 _INSERT_MOVE = insert(MOVES)
+
+
+class Place(Protocol):
+    """A location as the ledger needs it: a Location record, or a PlaceRow read as columns
+    by a hot path that loads no records."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def capacity(self) -> int | None: ...
+
+    @property
+    def blocked(self) -> bool: ...
+
+    @property
+    def warehouse_code(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """A location's columns the ledger reads, with its warehouse's code."""
+
+    id: int
+    code: str
+    kind: str
+    capacity: int | None
+    blocked: bool
+    warehouse_code: str
 
 
 class Draw(Enum):
@@ -72,9 +107,9 @@ def _decrement_statement(draw: Draw) -> Update:
 
 def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
                draw: Draw) -> bool:
-    result = session.execute(_decrement_statement(draw), {
+    result = run(session, _decrement_statement(draw), {
         "b_location_id": location_id, "b_item_id": item_id, "b_lot_id": lot_id, "b_qty": qty})
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
 @cache
@@ -107,7 +142,7 @@ def _increment_statement(dialect: str, reserve: bool) -> Insert:
 def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
                reserve: bool = False) -> None:
     dialect = session.bind.dialect.name  # type: ignore[union-attr]
-    session.execute(_increment_statement(dialect, reserve), {
+    run(session, _increment_statement(dialect, reserve), {
         "b_location_id": location_id, "b_item_id": item_id, "b_lot_id": lot_id, "b_qty": qty,
         "b_reserved": qty if reserve else 0})
 
@@ -153,7 +188,7 @@ def units_in_location(session: Session, location_id: int) -> int:
     return int(total or 0)
 
 
-def check_room(session: Session, location: Location, qty: int,
+def check_room(session: Session, location: Place, qty: int,
                used: int | None = None) -> None:
     """Refuse a blocked location, or one without room for `qty` more units. `used`, when the
     caller knows it, is the location's units read after the location row was locked."""
@@ -182,8 +217,8 @@ class MoveRequest:
     item_id: int
     lot_id: int
     qty: int
-    from_location: Location | None
-    to_location: Location | None
+    from_location: Place | None
+    to_location: Place | None
     user_id: int | None
     reference: str | None = None
     reason: str | None = None  # a code of wms.reasons
@@ -267,9 +302,21 @@ def post_move(session: Session, request: MoveRequest) -> Move:
     row = _ledger_row(request, unit_cost)
     # A Core insert: the ledger row is written now, without the unit of work's bookkeeping;
     # the Move handed back carries the row's values and is not tracked by the session.
-    result = cast(CursorResult[Any], session.execute(_INSERT_MOVE, row))
+    result = run(session, _INSERT_MOVE, row)
     assert result.inserted_primary_key is not None
-    return Move(id=result.inserted_primary_key[0], **row)
+    return _move_record(result.inserted_primary_key[0], row)
+
+
+_NEW_MOVE = Move.__mapper__.class_manager.new_instance
+
+
+def _move_record(move_id: int, row: dict[str, Any]) -> Move:
+    """The Move of a ledger row just inserted, not tracked by any session: its values set
+    as a loaded record's are, without the attribute events that Move(**row) fires for each
+    of its fourteen columns."""
+    move = _NEW_MOVE()
+    move.__dict__.update(row, id=move_id)
+    return move
 
 
 class MoveBatch:

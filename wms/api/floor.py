@@ -125,7 +125,7 @@ def post_pick_confirm(call: Call) -> Reply:
                            sku=b.sku, qty=b.qty, lot=b.lot, user_id=call.user.id)
     nxt = outcome.next_task
     body: PickConfirmedJson = {
-        "task": outcome.task.id, "picked": outcome.picked, "remaining": outcome.remaining,
+        "task": outcome.task_id, "picked": outcome.picked, "remaining": outcome.remaining,
         "order_status": outcome.order_status,
         "moves": moves_json(call.session, caller=call.user,
                             moves=[outcome.move] if outcome.move else []),
@@ -140,8 +140,8 @@ def post_pick_confirm(call: Call) -> Reply:
      errors=("not_found", "conflict"), response=PickShortJson)
 def post_pick_short(call: Call) -> Reply:
     outcome = report_short(call.session, task_id=path_int(call, "id"), user_id=call.user.id)
-    body: PickShortJson = {"task": outcome.task.id, "picked": outcome.picked,
-                           "short": outcome.task.short, "order_status": outcome.order_status}
+    body: PickShortJson = {"task": outcome.task_id, "picked": outcome.picked,
+                           "short": outcome.short, "order_status": outcome.order_status}
     return 200, body
 
 

@@ -584,22 +584,36 @@ def ledger_json(row: LedgerRow) -> LedgerRowJson:
             "note": row.note}
 
 
+_UNKNOWN: Any = object()
+
+
 def _from_identity_map(session: Session, move: Move, caller: Caller | None
                        ) -> LedgerRowJson | None:
-    def cached(model: type, key: int | None) -> Any:
-        return session.identity_map.get(identity_key(model, key)) if key else None
+    codes: dict[tuple[type, int], Any] = session.info.get("wms.codes") or {}
 
-    item, lot = cached(Item, move.item_id), cached(Lot, move.lot_id)
-    source, target = cached(Location, move.from_location_id), cached(Location, move.to_location_id)
-    user = cached(User, move.user_id)
-    username = user.username if user else (
-        caller.username if caller and move.user_id == caller.id else None)
-    if item is None or lot is None or (move.from_location_id and source is None) or (
-            move.to_location_id and target is None) or (move.user_id and username is None):
+    def shown(model: type, key: int | None, attribute: str) -> Any:
+        """What the answer shows of a record: kept by the service (wms.services.lookup
+        keep_codes), or read from the record the session holds; _UNKNOWN when neither."""
+        if not key:
+            return None
+        known = codes.get((model, key), _UNKNOWN)
+        if known is _UNKNOWN:
+            held = session.identity_map.get(identity_key(model, key))
+            if held is not None:
+                known = getattr(held, attribute)
+        return known
+
+    sku, lot = shown(Item, move.item_id, "sku"), shown(Lot, move.lot_id, "public_code")
+    source = shown(Location, move.from_location_id, "code")
+    target = shown(Location, move.to_location_id, "code")
+    if caller is not None and move.user_id == caller.id:
+        username = caller.username
+    else:
+        username = shown(User, move.user_id, "username")
+    if _UNKNOWN in (sku, lot, source, target, username):
         return None
-    return {"id": move.id, "at": _iso(move.at), "kind": move.kind, "sku": item.sku,
-            "lot": lot.public_code, "qty": move.qty, "from": source.code if source else None,
-            "to": target.code if target else None,
+    return {"id": move.id, "at": _iso(move.at), "kind": move.kind, "sku": sku,
+            "lot": lot, "qty": move.qty, "from": source, "to": target,
             "user": username, "reference": move.reference,
             "reason": move.reason, "note": move.note}
 

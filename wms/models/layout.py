@@ -53,3 +53,8 @@ class Location(Base):
 
     warehouse: Mapped[Warehouse] = relationship(lazy="joined")
     zone: Mapped[Zone | None] = relationship(lazy="joined")
+
+    @property
+    def warehouse_code(self) -> str:
+        """The code of the location's warehouse."""
+        return self.warehouse.code

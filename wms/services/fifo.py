@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from wms.db import run
 from wms.errors import InsufficientStock, Invalid, WrongLotScanned
-from wms.ledger import Draw, MoveBatch, MoveRequest, post_move
-from wms.models import Item, Location, Lot, Move, StockBalance
-from wms.services.lookup import find_lot, keep
+from wms.ledger import Draw, MoveBatch, MoveRequest, Place, post_move
+from wms.models import Item, Lot, Move, StockBalance
+from wms.services.lookup import Stocked, find_lot, keep, keep_codes
 
 
 def issue_order(item: Item) -> Sequence[object]:
@@ -59,14 +60,16 @@ def balances_oldest_first(item: Item, location_ids: Sequence[int] | None = None
 
 
 @cache
-def _stock_to_take(expiry: bool, measure: bool, named: bool) -> Select[Any]:
+def _stock_to_take(expiry: bool, measure: bool, named: bool, records: bool) -> Select[Any]:
     """The balances of an item in one location that a move may take, oldest (or soonest-
-    expiring) lot first, built once per shape; with `named`, only the lot whose code is
-    fifo_lot; with `measure`, each row also carries the units already in the destination
-    (parameter fifo_target). Parameters: fifo_item, fifo_location."""
+    expiring) lot first, built once per shape, each with its lot (the record with
+    `records`, else its code and whether it is internal); with `named`, only the lot whose
+    code is fifo_lot; with `measure`, each row also carries the units already in the
+    destination (parameter fifo_target). Parameters: fifo_item, fifo_location."""
     order: list[Any] = [Lot.expiry.is_(None), Lot.expiry] if expiry else []
+    lot: list[Any] = [Lot, Lot.internal] if records else [Lot.code, Lot.internal]
     stmt: Any = (
-        select(StockBalance.lot_id, StockBalance.qty, StockBalance.reserved, Lot)
+        select(StockBalance.lot_id, StockBalance.qty, StockBalance.reserved, *lot)
         .join(Lot, Lot.id == StockBalance.lot_id)
         .where(StockBalance.item_id == bindparam("fifo_item"),
                StockBalance.location_id == bindparam("fifo_location"),
@@ -84,16 +87,18 @@ def _stock_to_take(expiry: bool, measure: bool, named: bool) -> Select[Any]:
 
 
 def take_from_location(
-    session: Session, *, item: Item, location: Location, qty: int, lot_code: str | None,
-    kind: str, to_location: Location | None, user_id: int | None,
+    session: Session, *, item: Stocked, location: Place, qty: int, lot_code: str | None,
+    kind: str, to_location: Place | None, user_id: int | None,
     reference: str | None = None, reason: str | None = None, check_destination: bool = True,
     destination_locked: bool = False, note: str | None = None, batch: MoveBatch | None = None,
+    lot_records: bool = True,
 ) -> list[Move]:
     """Move `qty` of `item` out of `location`: from the named lot, or oldest lots first.
     `destination_locked` says the caller row-locked `to_location`, so its units can be read
     together with the stock to take. The guarded decrement of each balance stays the check
     that the units are there. With `batch`, the moves are posted through it (their ids come
-    when the batch finishes)."""
+    when the batch finishes). With `lot_records` False the lots are read as columns, not
+    loaded as records: enough for describing the moves (wms.api.serialize moves_json)."""
     if qty <= 0:
         raise Invalid("qty: must be a whole number greater than zero", field="qty")
     plan: list[tuple[int, int]] = []
@@ -104,12 +109,17 @@ def take_from_location(
     params = {"fifo_item": item.id, "fifo_location": location.id, "fifo_lot": named,
               "fifo_target": to_location.id if measure and to_location else None}
     remaining = qty
-    for row in session.execute(_stock_to_take(bool(item.expiry), measure, bool(named)), params):
-        lot_id, on_hand, reserved, lot = row[0], row[1], row[2], row[3]
-        units = int(row[4]) if measure else None
+    lots: dict[int, str | None] = {}
+    stmt = _stock_to_take(bool(item.expiry), measure, bool(named), lot_records)
+    for row in (session.execute(stmt, params) if lot_records else run(session, stmt, params)):
+        lot_id, on_hand, reserved = row[0], row[1], row[2]
+        units = int(row[5]) if measure else None
         take = min(remaining, on_hand - reserved)
         plan.append((lot_id, take))
-        keep(session, lot)
+        if lot_records:
+            keep(session, row[3])
+        else:
+            lots[lot_id] = None if row[4] else row[3]
         remaining -= take
         if remaining == 0:
             break
@@ -130,5 +140,11 @@ def take_from_location(
             destination_units=units,
         )))
         units = units + n if units is not None else None
-    keep(session, item, location, to_location)
+    if lot_records:
+        keep(session, item, location, to_location)
+    else:
+        places = {location.id: location.code}
+        if to_location is not None:
+            places[to_location.id] = to_location.code
+        keep_codes(session, items={item.id: item.sku}, lots=lots, locations=places)
     return moves

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from locations import InvalidLocationCode, normalize_location_code
 from wms.acting import check_warehouse_allowed, check_warehouse_code_allowed, may_work_everywhere
+from wms.db import run
 from wms.errors import Invalid, UnknownItem, UnknownLocation, UnknownRecord
+from wms.ledger import Place, PlaceRow
 from wms.models import Customer, Item, ItemBarcode, Location, Lot, Supplier, Warehouse
 
 
@@ -132,50 +136,93 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Lo
     return locations
 
 
+class Stocked(Protocol):
+    """An item as moving its stock needs it: an Item record, or an ItemRow."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def sku(self) -> str: ...
+
+    @property
+    def tracking(self) -> str: ...
+
+    @property
+    def expiry(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An item's columns a move reads."""
+
+    id: int
+    sku: str
+    tracking: str
+    expiry: bool
+
+
 @cache
-def _item_and_locations_statement(row_lock: bool, by_barcode: bool
-                                  ) -> Select[Location, Item]:
-    """Locations by code (parameter codes, a list) each with the item whose SKU (or, with
-    `by_barcode`, one of whose barcodes) is sku, in code order; with `row_lock` the
-    locations are row-locked. Built once per shape. A move needs neither a location's
-    warehouse nor its zone: they load only when asked for."""
-    stmt = select(Location, Item).select_from(Location)
+def _item_and_places_statement(row_lock: bool, by_barcode: bool) -> Select[Any]:
+    """Locations by code (parameter codes, a list), each with its warehouse's code and the
+    item whose SKU (or, with `by_barcode`, one of whose barcodes) is sku, as columns, in
+    code order; with `row_lock` the locations are row-locked. Built once per shape."""
+    stmt: Any = (select(Location.id, Location.code, Location.kind, Location.capacity,
+                        Location.blocked, Warehouse.code, Item.id, Item.sku, Item.tracking,
+                        Item.expiry)
+                 .select_from(Location)
+                 .join(Warehouse, Warehouse.id == Location.warehouse_id))
     if by_barcode:
         stmt = (stmt.join(ItemBarcode, ItemBarcode.code == bindparam("sku"))
                 .join(Item, Item.id == ItemBarcode.item_id))
     else:
         stmt = stmt.join(Item, Item.sku == bindparam("sku"))
     stmt = (stmt.where(Location.code.in_(bindparam("codes", expanding=True)))
-            .options(lazyload(Location.warehouse), lazyload(Location.zone))
             .order_by(Location.code))
     if row_lock:
         stmt = stmt.with_for_update(of=Location)
-    return stmt
+    return cast(Select[Any], stmt)
 
 
-def find_item_and_locations(session: Session, sku: str, *codes: str,
-                            lock: bool = False) -> tuple[Item, list[Location]]:
-    """`find_item(sku)` and `find_locations(*codes, lock=lock)` in one query when `sku` is a
-    SKU and every location exists (in two when it is a barcode); otherwise each on its own,
-    to say what is missing."""
+def find_item_and_places(session: Session, sku: str, *codes: str, lock: bool = False
+                         ) -> tuple[Stocked, list[Place]]:
+    """The item by SKU or barcode and the locations by code, as `find_item(sku)` and
+    `find_locations(*codes, lock=lock)` would give them, read as columns in one query when
+    `sku` is a SKU and every location exists (in two when it is a barcode); otherwise each
+    on its own (as records), to say what is missing. With `lock`, PostgreSQL row-locks the
+    locations (in code order) for capacity checks."""
     normalized = [location_code(code) for code in codes]
     row_lock = lock and session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
     params = {"sku": sku.strip(), "codes": normalized}
-    rows = session.execute(_item_and_locations_statement(row_lock, False), params).all()
+    rows = run(session, _item_and_places_statement(row_lock, False), params).all()
     if not rows:
-        rows = session.execute(_item_and_locations_statement(row_lock, True), params).all()
-    found = {location.code: location for location, _item in rows}
+        rows = run(session, _item_and_places_statement(row_lock, True), params).all()
+    found = {row[1]: PlaceRow(*row[:6]) for row in rows}
     if not rows or any(code not in found for code in normalized):
-        return find_item(session, sku), find_locations(session, *codes, lock=lock)
-    locations = [found[code] for code in normalized]
-    check_warehouse_allowed(*locations)
-    return rows[0][1], locations
+        return find_item(session, sku), list(find_locations(session, *codes, lock=lock))
+    places = [found[code] for code in normalized]
+    check_warehouse_allowed(*places)
+    first = rows[0]
+    return ItemRow(first[6], first[7], first[8], first[9]), list(places)
 
 
 def keep(session: Session, *records: object) -> None:
     """Hold records for the rest of the unit of work, so describing the result to the caller
     finds them in the session instead of reading them again."""
     session.info.setdefault("wms.kept", []).extend(records)
+
+
+def keep_codes(session: Session, *, items: dict[int, str] | None = None,
+               lots: dict[int, str | None] | None = None,
+               locations: dict[int, str] | None = None) -> None:
+    """Hold what describing the result shows of records a hot path read as columns (an
+    item's SKU, a lot's public code, a location's code, by id), so it is neither loaded as
+    records nor read again."""
+    codes = session.info.setdefault("wms.codes", {})
+    for model, named in ((Item, items), (Lot, lots), (Location, locations)):
+        if named:
+            for key, code in named.items():
+                codes[model, key] = code
 
 
 def find_warehouse(session: Session, code: str) -> Warehouse:
@@ -206,7 +253,7 @@ _LOT_OF_ITEM = select(Lot).where(Lot.item_id == bindparam("item_id"),
                                  Lot.code == bindparam("code"))
 
 
-def find_lot(session: Session, item: Item, code: str) -> Lot | None:
+def find_lot(session: Session, item: Stocked, code: str) -> Lot | None:
     """The named lot of this item, or None."""
     return session.scalar(_LOT_OF_ITEM, {"item_id": item.id, "code": code})
 

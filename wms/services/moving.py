@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from wms.errors import Invalid
-from wms.models import Item, Location, Move, Transfer
+from wms.ledger import Place
+from wms.models import Move, Transfer
 from wms.services.fifo import take_from_location
-from wms.services.lookup import find_item_and_locations
+from wms.services.lookup import Stocked, find_item_and_places
 from wms.services.transfers import TransferLineInput, create_transfer
 
 INBOUND_KINDS = ("dock", "staging")
@@ -20,12 +21,11 @@ def move_stock(
     user_id: int | None, lot: str | None = None, reference: str | None = None,
 ) -> list[Move]:
     """Move units between two locations; a move out of a dock or staging area is a putaway."""
-    item, (source, target) = find_item_and_locations(session, sku, from_code, to_code,
-                                                     lock=True)
+    item, (source, target) = find_item_and_places(session, sku, from_code, to_code, lock=True)
     return _move(session, item, source, target, qty, user_id, lot, reference)
 
 
-def _move(session: Session, item: Item, source: Location, target: Location, qty: int,
+def _move(session: Session, item: Stocked, source: Place, target: Place, qty: int,
           user_id: int | None, lot: str | None, reference: str | None) -> list[Move]:
     if source.id == target.id:
         raise Invalid("to: the destination is the same location as the source", field="to")
@@ -37,6 +37,7 @@ def _move(session: Session, item: Item, source: Location, target: Location, qty:
     return take_from_location(
         session, item=item, location=source, qty=qty, lot_code=lot, kind=kind,
         to_location=target, user_id=user_id, reference=reference, destination_locked=True,
+        lot_records=False,
     )
 
 
@@ -56,11 +57,10 @@ def move_to_bin(
 ) -> Moved:
     """Move units to a bin: within a warehouse a move; to a bin of another warehouse a
     transfer that sends the goods in transit there (received by scanning the transfer)."""
-    item, (source, target) = find_item_and_locations(session, sku, from_code, to_code,
-                                                     lock=True)
-    if source.warehouse_id != target.warehouse_id:
+    item, (source, target) = find_item_and_places(session, sku, from_code, to_code, lock=True)
+    if source.warehouse_code != target.warehouse_code:
         transfer, moves = create_transfer(
-            session, from_warehouse=source.warehouse.code, to_warehouse=target.warehouse.code,
+            session, from_warehouse=source.warehouse_code, to_warehouse=target.warehouse_code,
             user_id=user_id, lines=[TransferLineInput(item.sku, qty, source.code, lot)])
-        return Moved(moves, transfer, target.warehouse.code)
+        return Moved(moves, transfer, target.warehouse_code)
     return Moved(_move(session, item, source, target, qty, user_id, lot, None))

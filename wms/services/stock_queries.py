@@ -11,6 +11,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from wms.acting import check_warehouse_code_allowed
+from wms.db import run
 from wms.models import Item, Location, Lot, Move, StockBalance, User, Warehouse
 from wms.services.lookup import (
     check_location_code_allowed,
@@ -144,7 +145,7 @@ def _stock_in_location(session: Session, code: str) -> list[StockRow]:
     rows = [
         StockRow(sku, loc, None if internal else lot_code, expiry, received, qty, reserved)
         for sku, loc, lot_code, internal, expiry, received, qty, reserved
-        in session.execute(_in_location_statement(), {"stock_location": normalized})
+        in run(session, _in_location_statement(), {"stock_location": normalized})
     ]
     if not rows:
         find_location(session, normalized)  # UnknownLocation when there is no such place
