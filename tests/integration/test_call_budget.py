@@ -24,10 +24,12 @@ import pytest
 from tests.support.builders import Builder
 
 # Python function calls per request through the Flask test client and the API, by engine.
-MOVE_BUDGET = {"sqlite": 1360, "postgresql": 2100}  # [1,302 / 2,004]
-PICK_BUDGET = {"sqlite": 1420, "postgresql": 2330}  # [1,358 / 2,227]
-PUTAWAY_BUDGET = {"sqlite": 1680, "postgresql": 2530}  # [1,611 / 2,453; 3,349 / 4,041 before]
-LOOKUP_BUDGET = {"sqlite": 880, "postgresql": 1160}  # [844 / 1,113]
+# PostgreSQL's figures move by up to about 280 calls with what ran before on the connection
+# (psycopg prepares a statement run often enough), so its budgets keep that much room.
+MOVE_BUDGET = {"sqlite": 1360, "postgresql": 2300}  # [1,302 / 2,004]
+PICK_BUDGET = {"sqlite": 1420, "postgresql": 2550}  # [1,358 / 2,227]
+PUTAWAY_BUDGET = {"sqlite": 1680, "postgresql": 2800}  # [1,611 / 2,453; 3,349 / 4,041 before]
+LOOKUP_BUDGET = {"sqlite": 880, "postgresql": 1220}  # [844 / 1,113]
 
 
 def engine_of(app: Any) -> str:
