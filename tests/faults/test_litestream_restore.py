@@ -1,8 +1,10 @@
 """Litestream replicates the gateway's SQLite file while handhelds move stock through the
 real server (which leaves the checkpoints to Litestream, WMS_LITESTREAM=1). The disk loses
 the database, its write-ahead log and its shared memory; `litestream restore` and then
-`wms restore` bring it back, `wms verify` is clean, and every move acknowledged more than a
-sync interval before the loss is there. The figures are recorded (the RPO)."""
+`wms restore` bring it back and `wms verify` is clean. What was lost (the RPO): after a clean
+stop of Litestream, or once its sync interval passed after the last move, nothing; when the
+disk fails at once (Litestream killed with it), at most the moves acknowledged within the
+last sync intervals. The figures are recorded."""
 
 from __future__ import annotations
 
@@ -33,6 +35,15 @@ pytestmark = pytest.mark.faults
 HANDHELDS = 3
 WRITING_S = 3.0
 SYNC_INTERVAL_S = 1.0
+# Litestream 0.5 reads new frames of the write-ahead log every second (its monitor interval)
+# and sends them to the replica every sync interval: what is older than both (with a second
+# to spare on a busy machine) is on the replica.
+AT_RISK_S = 1.0 + SYNC_INTERVAL_S + 1.0
+ENDINGS = {
+    "a sync interval after the last move": "wait",
+    "Litestream stopped cleanly": "stop",
+    "the disk failing at once": "at once",
+}
 LITESTREAM = Path(sys.executable).with_name("litestream")
 
 
@@ -51,9 +62,10 @@ def wms(args: list[str], database_url: str, workdir: Path) -> subprocess.Complet
                           env={"PATH": "/usr/bin:/bin", "WMS_DATABASE_URL": database_url})
 
 
+@pytest.mark.parametrize("ending", list(ENDINGS))
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_litestream_replica_of_a_database_under_load_restores_every_acknowledged_move(
-    database_url: str, db: Database, build: Builder, tmp_path: Path
+def test_litestream_replica_of_a_database_under_load_restores_what_it_promised(
+    database_url: str, db: Database, build: Builder, tmp_path: Path, ending: str
 ) -> None:
     program = litestream()
     source, target = build.warehouse("WH1", bins=2, capacity=None)
@@ -71,7 +83,7 @@ def test_litestream_replica_of_a_database_under_load_restores_every_acknowledged
                                    stdout=log, stderr=subprocess.STDOUT)
     log.close()
     server = LiveServer(database_url, tmp_path, env={"WMS_LITESTREAM": "1"})
-    acknowledged: list[str] = []
+    acknowledged: list[tuple[str, float]] = []  # each move's key and when it was answered
     lock = threading.Lock()
     stop = threading.Event()
     problems: list[BaseException] = []
@@ -87,7 +99,7 @@ def test_litestream_replica_of_a_database_under_load_restores_every_acknowledged
                                         token=token, key=key)
                 assert answer.status == 201, answer.body
                 with lock:
-                    acknowledged.append(key)
+                    acknowledged.append((key, time.monotonic()))
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             problems.append(exc)
 
@@ -102,12 +114,19 @@ def test_litestream_replica_of_a_database_under_load_restores_every_acknowledged
         for thread in threads:
             thread.join(timeout=30)
         assert not problems, problems[0]
-        server.stop()
-        time.sleep(2 * SYNC_INTERVAL_S)  # Litestream's sync interval passes
+        if ENDINGS[ending] == "wait":
+            server.stop()
+            time.sleep(2 * SYNC_INTERVAL_S)  # Litestream's sync interval passes
+        elif ENDINGS[ending] == "stop":
+            replicating.send_signal(signal.SIGTERM)  # systemctl stop wms-litestream
+            replicating.wait(timeout=30)
         wal_left = Path(f"{live}-wal").stat().st_size
         # The disk fails: Litestream dies with it, and the database's three files are gone.
-        replicating.send_signal(signal.SIGKILL)
-        replicating.wait(timeout=10)
+        failed_at = time.monotonic()
+        if replicating.poll() is None:
+            replicating.send_signal(signal.SIGKILL)
+            replicating.wait(timeout=10)
+        server.stop()
     finally:
         stop.set()
         server.stop()
@@ -137,13 +156,16 @@ def test_litestream_replica_of_a_database_under_load_restores_every_acknowledged
                                           .where(IdempotencyRecord.key.like("replicated-%"))))
     finally:
         after.dispose()
-    lost = [key for key in acknowledged if key not in present]
-    record("Litestream replica under load, database destroyed, restored [sqlite]",
+    lost = [(key, at) for key, at in acknowledged if key not in present]
+    last_s = [failed_at - at for _, at in lost]
+    record(f"Litestream replica under load, database destroyed, restored: {ending} [sqlite]",
            acknowledged=len(acknowledged), restored=len(present), lost=len(lost),
-           sync_interval_s=SYNC_INTERVAL_S, wal_bytes_at_loss=wal_left,
-           restore_seconds=restore_s)
+           oldest_lost_s=max(last_s, default=0.0), sync_interval_s=SYNC_INTERVAL_S,
+           wal_bytes_at_loss=wal_left, restore_seconds=restore_s)
     assert len(acknowledged) >= 20, "too few moves were made while Litestream replicated"
-    assert present <= set(acknowledged)  # nothing restored that was never acknowledged
-    # Every move was acknowledged more than a sync interval before the disk failed.
-    assert lost == []
+    assert present <= {key for key, _ in acknowledged}  # nothing never acknowledged
+    if ENDINGS[ending] == "at once":
+        assert max(last_s, default=0.0) < AT_RISK_S
+    else:
+        assert lost == []
     assert os.path.getsize(live) > 0
