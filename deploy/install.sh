@@ -179,11 +179,18 @@ if [ "$SRC" != "$TARGET" ]; then
 fi
 
 # --- the Python environment ---------------------------------------------------------------
+# WMS_LITESTREAM=1 in /etc/wms/wms.env: the replication extra (the litestream program) too.
+env_file="$ROOT/etc/wms/wms.env"
+[ -e "$env_file" ] || env_file="$SRC/deploy/wms.env"
+litestream="$(sed -n 's/^WMS_LITESTREAM=\([0-9]*\).*/\1/p' "$env_file" | tail -n 1)"
+extras=postgres
+[ "${litestream:-0}" = 0 ] || extras=postgres,replication
 if [ -n "$ROOT" ]; then
-  echo "not done (--root): python3 -m venv /opt/wms/.venv && /opt/wms/.venv/bin/pip install '/opt/wms[postgres]'"
-elif [ ! -x /opt/wms/.venv/bin/wms ] || [ "$CODE_CHANGED" = 1 ]; then
+  echo "not done (--root): python3 -m venv /opt/wms/.venv && /opt/wms/.venv/bin/pip install '/opt/wms[$extras]'"
+elif [ ! -x /opt/wms/.venv/bin/wms ] || [ "$CODE_CHANGED" = 1 ] ||
+    { [ "$extras" != postgres ] && [ ! -x /opt/wms/.venv/bin/litestream ]; }; then
   [ -x /opt/wms/.venv/bin/python ] || change python3 -m venv /opt/wms/.venv
-  change /opt/wms/.venv/bin/pip install --quiet --disable-pip-version-check '/opt/wms[postgres]'
+  change /opt/wms/.venv/bin/pip install --quiet --disable-pip-version-check "/opt/wms[$extras]"
   rm -rf /opt/wms/build /opt/wms/*.egg-info
 fi
 
@@ -270,7 +277,7 @@ fi
 # stopped, and the old version can be installed again over the database as it was).
 if [ "$CODE_CHANGED" = 1 ]; then
   if [ -z "$ROOT" ]; then
-    for u in wms-web.service wms-printer.service wms-bridge.service; do
+    for u in wms-web.service wms-printer.service wms-bridge.service wms-litestream.service; do
       if systemctl is-active --quiet "$u" 2>/dev/null; then change systemctl stop "$u"; fi
     done
   fi

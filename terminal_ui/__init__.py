@@ -30,7 +30,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k.isupper()})
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, background_checkpoints=not settings.litestream)
     app.extensions["wms.db"] = db
     site = load_site_config(settings.config_path, settings.gateway)
     app.extensions["wms.site"] = site

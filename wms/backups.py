@@ -47,7 +47,7 @@ SUFFIXES = {"sqlite": "sqlite3", "postgresql": "pgdump"}
 STAMP = "%Y%m%dT%H%M%SZ"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
-SERVICES = "wms-web wms-printer wms-bridge"
+SERVICES = "wms-web wms-printer wms-bridge wms-litestream"
 POSTGRES_TOOLS = ("pg_dump", "pg_restore", "psql")
 # SQLite's "dead man switch" byte in the -shm file: every connection that has the database
 # open in WAL mode holds a shared lock on it for as long as it stays open.

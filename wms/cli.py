@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 def _db() -> Database:
     from wms.db import Database
 
-    return Database(load_settings().database_url)
+    settings = load_settings()
+    return Database(settings.database_url, background_checkpoints=not settings.litestream)
 
 
 class _Commands(click.Group):

@@ -78,6 +78,11 @@ class Settings:
     disk_min_free_pct: float = 10.0
     disk_min_free_bytes: int = 1024**3
     heartbeat_max_age_seconds: float = 60.0
+    # 1 when Litestream replicates the SQLite file (`WMS_LITESTREAM=1`, see
+    # deploy/litestream.yml.example): Litestream then owns the checkpoints of the write-ahead
+    # log (it holds a read transaction so that none passes frames it has not copied, and
+    # checkpoints after each copy), and the app's own background checkpointer stays off.
+    litestream: int = 0
 
     def __post_init__(self) -> None:
         if not self.database_url:

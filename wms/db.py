@@ -228,7 +228,11 @@ def _dispose_in_forked_children(engine: Engine) -> None:
 class Database:
     """One database: read and write units of work over a shared connection pool."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, background_checkpoints: bool = True,
+                 **engine_kwargs: Any) -> None:
+        """`background_checkpoints=False` when another process owns the checkpoints of a
+        SQLite file's write-ahead log (Litestream replicating it): only SQLite's own PASSIVE
+        auto-checkpoint then runs in this process."""
         self.url = url
         self.engine = create_db_engine(url, **engine_kwargs)
         self.dialect = self.engine.dialect.name
@@ -238,7 +242,8 @@ class Database:
         database = self.engine.url.database
         on_file = self.dialect == "sqlite" and bool(database) and database != ":memory:"
         self._writer_turn = WriterTurn(str(database)) if on_file else None
-        self.wal_checkpointer = WalCheckpointer(str(database)) if on_file else None
+        self.wal_checkpointer = (WalCheckpointer(str(database))
+                                 if on_file and background_checkpoints else None)
         if self.wal_checkpointer is not None:
             weakref.finalize(self, self.wal_checkpointer.stop)
 

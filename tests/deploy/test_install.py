@@ -182,6 +182,25 @@ def test_settings_and_device_names_stay_as_edited_while_units_return_to_the_ship
     assert avahi.findtext("service/port") == "443"
 
 
+def test_litestream_is_installed_with_the_app_only_once_wms_env_asks_for_replication(
+    tmp_path: Path,
+) -> None:
+    out = install(tmp_path)
+    assert "pip install '/opt/wms[postgres]'" in out
+    env = tmp_path / "etc/wms/wms.env"
+    env.write_text(env.read_text() + "WMS_LITESTREAM=1\n")
+
+    out = install(tmp_path)
+
+    assert "pip install '/opt/wms[postgres,replication]'" in out
+    # Its unit is installed and enabled, but runs only once replication is configured.
+    unit = (tmp_path / "etc/systemd/system/wms-litestream.service").read_text()
+    assert "ConditionPathExists=/etc/wms/litestream.yml\n" in unit
+    assert "-config /etc/wms/litestream.yml" in unit
+    example = (DEPLOY / "litestream.yml.example").read_text()
+    assert "type: file" in example and "path: /var/lib/wms/var/wms.sqlite3" in example
+
+
 def test_avahi_answers_as_wms_local_once_its_configuration_is_there(tmp_path: Path) -> None:
     conf = tmp_path / "etc/avahi/avahi-daemon.conf"
     conf.parent.mkdir(parents=True)

@@ -59,3 +59,24 @@ def test_a_checkpoint_never_creates_a_missing_database(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError):
         db.wal_checkpointer.checkpoint()
     assert not moved.exists()
+
+
+def test_with_litestream_replicating_the_app_leaves_the_checkpoints_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from terminal_ui import create_app
+
+    url = f"sqlite:///{tmp_path / 'wms.sqlite3'}"
+    upgrade(url)
+    monkeypatch.setenv("WMS_LITESTREAM", "1")
+    app = create_app({"database_url": url, "config_path": str(tmp_path / "wms.toml"),
+                      "secret_key": "test"})
+    db: Database = app.extensions["wms.db"]
+    try:
+        before = sum(t.name == "wal-checkpointer" for t in threading.enumerate())
+        with db.write() as session:
+            session.add(Warehouse(code="WH9", name="ninth"))
+        assert db.wal_checkpointer is None
+        assert sum(t.name == "wal-checkpointer" for t in threading.enumerate()) == before
+    finally:
+        db.dispose()
