@@ -84,7 +84,10 @@ def _period() -> Period:
     """The period of the form; Invalid (a message for the reader) when it ends before it
     begins."""
     zone = zone_of(_settings())
-    return period_of(request.args.get("from"), request.args.get("to"), zone, today_in(zone))
+    period = period_of(request.args.get("from"), request.args.get("to"), zone, today_in(zone))
+    if period.empty:
+        raise Invalid("from: on or before to", field="from")
+    return period
 
 
 def _period_filters(period: Period | None) -> list[Filter]:
@@ -234,6 +237,8 @@ def apply_abc() -> WerkzeugResponse:
     zone = zone_of(_settings())
     try:
         period = period_of(form.get("from"), form.get("to"), zone, today_in(zone))
+        if period.empty:
+            raise Invalid("from: on or before to", field="from")
         with _db().write() as s:
             counts = apply_classes(s, period, category=(form.get("category") or "").strip()
                                    or None, thresholds=abc_thresholds(_settings()),

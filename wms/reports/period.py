@@ -75,11 +75,10 @@ def parse_day(text: str | None, name: str) -> date | None:
 def period_of(first_text: str | None, last_text: str | None, zone: ZoneInfo,
               today: date, default_days: int = 30) -> Period:
     """The period a query names by `from` and `to` (dates); by default the last
-    `default_days` days up to today. Invalid when it ends before it begins or is too long."""
+    `default_days` days up to today. A period that ends before it begins is empty (its
+    reports hold nothing); Invalid when it is too long."""
     last = parse_day(last_text, "to") or today
     first = parse_day(first_text, "from") or last - timedelta(days=default_days - 1)
-    if last < first:
-        raise Invalid("from: on or before to", field="from")
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
         raise Invalid(f"from: a period of at most {MAX_PERIOD_DAYS:,} days", field="from")
     return Period(first, last, zone)
