@@ -26,7 +26,7 @@ install: $(STAMP)
 run: $(STAMP)
 	@$(BIN)/wms init --demo
 	@echo "A backup as the nightly timer takes it on a gateway (wms backup):" \
-	  "$$($(BIN)/wms backup | sed 's/^backed up to //')"
+	  "$$($(BIN)/wms backup | sed -n 's/^backed up to //p')"
 	@echo
 	@echo "Warehouse terminal: http://localhost:$(PORT)/   (API: http://localhost:$(PORT)/api/v1/openapi.json)"
 	@echo "API token of the demo admin: $$(cat var/demo-api-token)"
