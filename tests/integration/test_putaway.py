@@ -226,3 +226,27 @@ def test_putaway_stays_in_the_warehouse_of_the_source_and_reuses_emptied_bins(
     assert suggest(api, "CUP", 3, **{"from": "DOCK-2"}) == [
         (wh2[0], "consolidate"), (wh2[1], "nearest_free")]
     assert_ledger_agrees(db)
+
+
+def test_a_putaway_suggestion_names_what_it_cannot_find_the_item_before_the_bin(
+    api: Any, build: Builder
+) -> None:
+    bins = build.warehouse("WH1", bins=2)
+    build.item("CUP", barcodes=["6901234567892"])
+    build.item("TEA", tracking="lot")
+    build.stock("CUP", bins[0], 5)
+    build.stock("TEA", "DOCK-1", 5, lot="L1")
+
+    for source in ("DOCK-1", "A-99-99-99", "not a bin"):
+        r = api.post("/putaway-suggestions", {"sku": "NOPE", "qty": 1, "from": source})
+        assert (r.status_code, error_code(r)) == (404, "unknown_item"), r.get_json()
+    r = api.post("/putaway-suggestions", {"sku": "CUP", "qty": 1, "from": "a-99-99-99"})
+    assert (r.status_code, error_code(r)) == (404, "unknown_location"), r.get_json()
+    assert "A-99-99-99" in r.get_json()["error"]["message"]
+    r = api.post("/putaway-suggestions", {"sku": "TEA", "qty": 1, "lot": "L9",
+                                          "from": "DOCK-1"})
+    assert (r.status_code, error_code(r)) == (409, "conflict"), r.get_json()
+    # Scanned by its barcode, from a bin typed in lower case, the item gets the same advice.
+    by_sku = suggest(api, "CUP", 3, **{"from": "DOCK-1"})
+    assert by_sku[0] == (bins[0], "consolidate")
+    assert suggest(api, " 6901234567892 ", 3, **{"from": "dock-1"}) == by_sku

@@ -144,6 +144,8 @@ def test_bins_and_putaway_advice_of_another_warehouse_are_refused(
     refused_for_wh2(li.put("/locations/B-09-09-09", {"warehouse": "WH2"}))
     refused_for_wh2(li.post("/putaway-suggestions", {"sku": "CUP", "qty": 1,
                                                      "warehouse": "WH2"}))
+    refused_for_wh2(li.post("/putaway-suggestions", {"sku": "CUP", "qty": 1,
+                                                     "from": wh2[0]}))
     keep_to(db, "li", None)
     assert li.get(f"/locations/{wh2[0]}").get_json()["blocked"] is False
     assert li.get("/locations/B-09-09-09").status_code == 404

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +37,41 @@ def find_item(session: Session, sku_or_barcode: str) -> Item:
     if item is None:
         raise UnknownItem(f"no item with SKU or barcode {code!r}", sku=code)
     return item
+
+
+class ItemPlacing(NamedTuple):
+    """An item's columns putting it away reads."""
+
+    id: int
+    sku: str
+    tracking: str
+    home_location_id: int | None
+    zone_code: str | None
+
+
+@cache
+def _item_placing_statement(by_barcode: bool) -> Select[Any]:
+    """`ItemPlacing`'s columns of the item by SKU, or by one of its barcodes (parameter
+    code); built once."""
+    stmt = select(Item.id, Item.sku, Item.tracking, Item.home_location_id, Item.zone_code)
+    if by_barcode:
+        stmt = stmt.join(ItemBarcode, ItemBarcode.item_id == Item.id).where(
+            ItemBarcode.code == bindparam("code"))
+    else:
+        stmt = stmt.where(Item.sku == bindparam("code"))
+    return cast(Select[Any], stmt)
+
+
+def find_item_placing(session: Session, sku_or_barcode: str) -> ItemPlacing:
+    """The item `find_item` finds, as the columns putting it away reads, loading no record."""
+    code = sku_or_barcode.strip()
+    params = {"code": code}
+    row = run(session, _item_placing_statement(False), params).first()
+    if row is None:
+        row = run(session, _item_placing_statement(True), params).first()
+    if row is None:
+        raise UnknownItem(f"no item with SKU or barcode {code!r}", sku=code)
+    return ItemPlacing(*row)
 
 
 def orderable_item(session: Session, sku: str) -> Item:
@@ -116,6 +151,74 @@ def find_location(session: Session, code: str) -> Location:
         raise UnknownLocation(f"no location {normalized}", location=normalized)
     check_warehouse_allowed(location)
     return location
+
+
+class LocationPlacing(NamedTuple):
+    """A location's columns putting goods away from it reads, with its warehouse's code."""
+
+    id: int
+    code: str
+    warehouse_id: int
+    walk_seq: int
+    warehouse_code: str
+
+
+_LOCATION_PLACING_BY_CODE = (
+    select(Location.id, Location.code, Location.warehouse_id, Location.walk_seq,
+           Warehouse.code)
+    .join(Warehouse, Warehouse.id == Location.warehouse_id)
+    .where(Location.code == bindparam("code"))
+)
+
+
+def find_location_placing(session: Session, code: str) -> LocationPlacing:
+    """The location `find_location` finds (with the same refusals), as the columns putting
+    goods away from it reads, loading no record."""
+    normalized = location_code(code)
+    row = run(session, _LOCATION_PLACING_BY_CODE, {"code": normalized}).first()
+    if row is None:
+        raise UnknownLocation(f"no location {normalized}", location=normalized)
+    location = LocationPlacing(*row)
+    check_warehouse_allowed(location)
+    return location
+
+
+@cache
+def _item_placing_from_statement(by_barcode: bool) -> Select[Any]:
+    """`LocationPlacing`'s columns of the location of code code, then `ItemPlacing`'s of the
+    item whose SKU (or, with `by_barcode`, one of whose barcodes) is sku; built once."""
+    stmt: Any = (select(Location.id, Location.code, Location.warehouse_id, Location.walk_seq,
+                        Warehouse.code, Item.id, Item.sku, Item.tracking,
+                        Item.home_location_id, Item.zone_code)
+                 .select_from(Location)
+                 .join(Warehouse, Warehouse.id == Location.warehouse_id))
+    if by_barcode:
+        stmt = (stmt.join(ItemBarcode, ItemBarcode.code == bindparam("sku"))
+                .join(Item, Item.id == ItemBarcode.item_id))
+    else:
+        stmt = stmt.join(Item, Item.sku == bindparam("sku"))
+    return cast(Select[Any], stmt.where(Location.code == bindparam("code")))
+
+
+def find_item_placing_at(session: Session, sku_or_barcode: str, code: str
+                         ) -> tuple[ItemPlacing, LocationPlacing]:
+    """What `find_item_placing` and `find_location_placing` give, in one query when the item
+    and the location exist (two when the item is named by a barcode); otherwise each on its
+    own, to refuse as they do and in the same order."""
+    try:
+        params = {"sku": sku_or_barcode.strip(), "code": location_code(code)}
+    except UnknownLocation:  # refused below, once the item was looked for
+        row = None
+    else:
+        row = run(session, _item_placing_from_statement(False), params).first()
+        if row is None:
+            row = run(session, _item_placing_from_statement(True), params).first()
+    if row is None:
+        item = find_item_placing(session, sku_or_barcode)
+        return item, find_location_placing(session, code)
+    location = LocationPlacing(*row[:5])
+    check_warehouse_allowed(location)
+    return ItemPlacing(*row[5:]), location
 
 
 def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Location]:
@@ -251,6 +354,17 @@ def find_customer(session: Session, code: str) -> Customer:
 
 _LOT_OF_ITEM = select(Lot).where(Lot.item_id == bindparam("item_id"),
                                  Lot.code == bindparam("code"))
+
+
+_LOT_ID_OF_ITEM = select(Lot.id).where(Lot.item_id == bindparam("item_id"),
+                                       Lot.code == bindparam("code"))
+
+
+def find_lot_id(session: Session, item_id: int, code: str) -> int | None:
+    """The id of the item's lot of this code, or None; loads no record."""
+    found: int | None = run(session, _LOT_ID_OF_ITEM,
+                            {"item_id": item_id, "code": code}).scalar()
+    return found
 
 
 def find_lot(session: Session, item: Stocked, code: str) -> Lot | None:

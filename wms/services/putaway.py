@@ -12,9 +12,16 @@ from sqlalchemy.orm import Session
 
 from locations import BinState, PutawayRequest, Suggestion, suggest_bins
 from wms.acting import check_warehouse_code_allowed
+from wms.db import run
 from wms.errors import Conflict, Invalid
 from wms.models import Item, Location, Lot, StockBalance, Warehouse, Zone
-from wms.services.lookup import find_item, find_location, find_lot
+from wms.services.lookup import (
+    ItemPlacing,
+    LocationPlacing,
+    find_item_placing,
+    find_item_placing_at,
+    find_lot_id,
+)
 from wms.services.moving import INBOUND_KINDS
 
 EMPTY_BIN_CANDIDATES = 12
@@ -53,11 +60,6 @@ class _Bin(NamedTuple):
     walk_seq: int
     blocked: bool
 
-    @classmethod
-    def of(cls, location: Location) -> _Bin:
-        return cls(location.id, location.code, location.kind,
-                   location.zone.code if location.zone else None, location.capacity,
-                   location.walk_seq, location.blocked)
 
 
 def _bins() -> Select[Any]:
@@ -72,6 +74,11 @@ def _bins() -> Select[Any]:
 _STORAGE_AMONG = _bins().where(Location.id.in_(bindparam("ids", expanding=True)),
                                Location.warehouse_id == bindparam("warehouse_id"),
                                Location.kind == "storage")
+# A bin by id (parameter id), with its warehouse's id last; built once.
+_BIN_WITH_WAREHOUSE = _bins().add_columns(Location.warehouse_id).where(
+    Location.id == bindparam("id"))
+_WAREHOUSE_BY_CODE = select(Warehouse.id, Warehouse.code).where(
+    Warehouse.code == bindparam("code"))
 _ZONE_ID = select(Zone.id).where(Zone.warehouse_id == bindparam("warehouse_id"),
                                  Zone.code == bindparam("zone_code"))
 
@@ -82,7 +89,7 @@ def _bin_states(session: Session, locations: list[_Bin]) -> list[BinState]:
     ids = [loc.id for loc in locations]
     occupied: dict[int, int] = {}
     contents: dict[int, set[tuple[str, str | None]]] = {}
-    rows = session.execute(_CONTENTS, {"ids": ids})
+    rows = run(session, _CONTENTS, {"ids": ids}).all()  # fetched at once: fewer calls a row
     for loc_id, sku, lot_code, internal, qty in rows:
         occupied[loc_id] = occupied.get(loc_id, 0) + qty
         contents.setdefault(loc_id, set()).add((sku, None if internal else lot_code))
@@ -126,8 +133,8 @@ def _empty_bins_near(session: Session, warehouse_id: int, qty: int, near: int,
                               "zone_id": None}
     scopes = []
     if zone_code:
-        zone_id = session.scalar(_ZONE_ID, {"warehouse_id": warehouse_id,
-                                            "zone_code": zone_code})
+        zone_id = run(session, _ZONE_ID, {"warehouse_id": warehouse_id,
+                                          "zone_code": zone_code}).scalar()
         if zone_id is not None:
             params["zone_id"] = zone_id
             scopes.append(True)
@@ -135,38 +142,51 @@ def _empty_bins_near(session: Session, warehouse_id: int, qty: int, near: int,
     found: dict[int, _Bin] = {}
     for in_zone in scopes:
         for ahead in (True, False) if near > 0 else (True,):
-            for row in session.execute(_empty_bins_statement(in_zone, ahead, wanted), params):
+            for row in run(session, _empty_bins_statement(in_zone, ahead, wanted),
+                           params).all():
                 found.setdefault(row[0], _Bin(*row))
         if len(found) >= wanted:
             break
     return list(found.values())
 
 
-def waiting_warehouse(session: Session, item: Item, lot: Lot | None) -> int:
-    """The warehouse where this item's (lot's) unplaced stock waits at docks and staging;
-    when none waits, the one holding most of the item, else the first by code."""
+@cache
+def _waiting_statement(of_lot: bool) -> Select[Any]:
+    """The warehouse whose docks and staging hold most unplaced units of item item_id (of
+    lot lot_id, with `of_lot`); built once per shape."""
     units = func.sum(StockBalance.qty - StockBalance.reserved)
-    waiting = (
+    stmt = (
         select(Location.warehouse_id)
         .join(StockBalance, StockBalance.location_id == Location.id)
-        .where(StockBalance.item_id == item.id, StockBalance.qty > StockBalance.reserved,
-               Location.kind.in_(INBOUND_KINDS))
+        .where(StockBalance.item_id == bindparam("item_id"),
+               StockBalance.qty > StockBalance.reserved, Location.kind.in_(INBOUND_KINDS))
         .group_by(Location.warehouse_id)
         .order_by(units.desc(), Location.warehouse_id)
         .limit(1)
     )
-    if lot is not None:
-        waiting = waiting.where(StockBalance.lot_id == lot.id)
-    found = session.scalar(waiting)
+    if of_lot:
+        stmt = stmt.where(StockBalance.lot_id == bindparam("lot_id"))
+    return stmt
+
+
+# The warehouse holding most units of item item_id; the first warehouse by code; built once.
+_MOST_HELD = (select(Location.warehouse_id)
+              .join(StockBalance, StockBalance.location_id == Location.id)
+              .where(StockBalance.item_id == bindparam("item_id"), StockBalance.qty > 0)
+              .group_by(Location.warehouse_id)
+              .order_by(func.sum(StockBalance.qty).desc(), Location.warehouse_id).limit(1))
+_FIRST_WAREHOUSE = select(Warehouse.id).order_by(Warehouse.code).limit(1)
+
+
+def waiting_warehouse(session: Session, item_id: int, lot_id: int | None) -> int:
+    """The warehouse where this item's (lot's) unplaced stock waits at docks and staging;
+    when none waits, the one holding most of the item, else the first by code."""
+    params = {"item_id": item_id, "lot_id": lot_id}
+    found = run(session, _waiting_statement(lot_id is not None), params).scalar()
     if found is None:
-        found = session.scalar(
-            select(Location.warehouse_id)
-            .join(StockBalance, StockBalance.location_id == Location.id)
-            .where(StockBalance.item_id == item.id, StockBalance.qty > 0)
-            .group_by(Location.warehouse_id)
-            .order_by(func.sum(StockBalance.qty).desc(), Location.warehouse_id).limit(1))
+        found = run(session, _MOST_HELD, params).scalar()
     if found is None:
-        found = session.scalar(select(Warehouse.id).order_by(Warehouse.code).limit(1))
+        found = run(session, _FIRST_WAREHOUSE).scalar()
     if found is None:
         raise Conflict("no warehouse is set up yet")
     return int(found)
@@ -180,35 +200,41 @@ def suggest_putaway(
     the warehouse of `from_location`, else `warehouse`, else where the goods wait."""
     if qty <= 0:
         raise Invalid("qty: must be a whole number greater than zero", field="qty")
-    item = find_item(session, sku)
-    source = find_location(session, from_location) if from_location else None
+    item: ItemPlacing
+    source: LocationPlacing | None = None
+    if from_location:
+        item, source = find_item_placing_at(session, sku, from_location)
+    else:
+        item = find_item_placing(session, sku)
     if source is not None:
         warehouse_id = source.warehouse_id
     elif warehouse:
-        found = session.scalar(select(Warehouse).where(Warehouse.code == warehouse.upper()))
+        found = run(session, _WAREHOUSE_BY_CODE, {"code": warehouse.upper()}).first()
         if found is None:
             raise Invalid(f"warehouse: no warehouse {warehouse}", field="warehouse")
         check_warehouse_code_allowed(found.code)
         warehouse_id = found.id
     lot_code = lot if item.tracking == "lot" else None
-    known_lot = find_lot(session, item, lot_code) if lot_code else None
-    if lot_code and known_lot is None and source is not None:
+    lot_id = find_lot_id(session, item.id, lot_code) if lot_code else None
+    if lot_code and lot_id is None and source is not None:
         raise Conflict(f"item {item.sku} has no lot {lot_code}")
     if source is None and not warehouse:
-        warehouse_id = waiting_warehouse(session, item, known_lot)
+        warehouse_id = waiting_warehouse(session, item.id, lot_id)
 
     # From the item's balances to their bins (two steps, so the database cannot choose to
     # walk every bin of the warehouse instead): cost follows the item, not the warehouse.
-    holding = list(session.scalars(_HOLDING, {"item_id": item.id}))
-    candidates = [_Bin(*row) for row in session.execute(
-        _STORAGE_AMONG, {"ids": holding, "warehouse_id": warehouse_id})] if holding else []
+    holding = run(session, _HOLDING, {"item_id": item.id}).scalars().all()
+    candidates = [_Bin(*row) for row in run(
+        session, _STORAGE_AMONG, {"ids": holding, "warehouse_id": warehouse_id}).all()] \
+        if holding else []
     home: _Bin | None = None
     if item.home_location_id:
         # The home bin is among the bins holding the item when it holds some of it.
         home = next((b for b in candidates if b.id == item.home_location_id), None)
-        if home is None and (found_home := session.get(Location, item.home_location_id)):
-            home = _Bin.of(found_home)
-            if found_home.warehouse_id == warehouse_id:
+        if home is None and (found_home := run(session, _BIN_WITH_WAREHOUSE,
+                                               {"id": item.home_location_id}).first()):
+            home = _Bin(*found_home[:-1])
+            if found_home[-1] == warehouse_id:
                 candidates.append(home)
     near = source.walk_seq if source else 0
     zone = item.zone_code
