@@ -183,6 +183,15 @@ def find_location_placing(session: Session, code: str) -> LocationPlacing:
     return location
 
 
+def _join_item_named(stmt: Any, by_barcode: bool) -> Any:
+    """`stmt` joined to the item whose SKU (or, with `by_barcode`, one of whose barcodes) is
+    the parameter sku."""
+    if by_barcode:
+        return (stmt.join(ItemBarcode, ItemBarcode.code == bindparam("sku"))
+                .join(Item, Item.id == ItemBarcode.item_id))
+    return stmt.join(Item, Item.sku == bindparam("sku"))
+
+
 @cache
 def _item_placing_from_statement(by_barcode: bool) -> Select[Any]:
     """`LocationPlacing`'s columns of the location of code code, then `ItemPlacing`'s of the
@@ -192,11 +201,7 @@ def _item_placing_from_statement(by_barcode: bool) -> Select[Any]:
                         Item.home_location_id, Item.zone_code)
                  .select_from(Location)
                  .join(Warehouse, Warehouse.id == Location.warehouse_id))
-    if by_barcode:
-        stmt = (stmt.join(ItemBarcode, ItemBarcode.code == bindparam("sku"))
-                .join(Item, Item.id == ItemBarcode.item_id))
-    else:
-        stmt = stmt.join(Item, Item.sku == bindparam("sku"))
+    stmt = _join_item_named(stmt, by_barcode)
     return cast(Select[Any], stmt.where(Location.code == bindparam("code")))
 
 
@@ -275,11 +280,7 @@ def _item_and_places_statement(row_lock: bool, by_barcode: bool) -> Select[Any]:
                         Item.expiry)
                  .select_from(Location)
                  .join(Warehouse, Warehouse.id == Location.warehouse_id))
-    if by_barcode:
-        stmt = (stmt.join(ItemBarcode, ItemBarcode.code == bindparam("sku"))
-                .join(Item, Item.id == ItemBarcode.item_id))
-    else:
-        stmt = stmt.join(Item, Item.sku == bindparam("sku"))
+    stmt = _join_item_named(stmt, by_barcode)
     stmt = (stmt.where(Location.code.in_(bindparam("codes", expanding=True)))
             .order_by(Location.code))
     if row_lock:
