@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, func, select, text
 
 from tests.support.builders import Builder
+from tests.support.postgres import scratch_database
 from wms import backups, schema
 from wms.backups import BackupError, backup_name, last_backup, list_backups, take_backup, to_keep
 from wms.cli import main
@@ -296,15 +296,8 @@ MIGRATE = "import sys\nfrom wms.schema import upgrade\nupgrade(sys.argv[1])\n"
 @pytest.fixture
 def empty_postgres(database_url: str) -> Iterator[str]:
     """A new, empty database on the test server (no schema at all)."""
-    server = database_url.rsplit("/", 1)[0] + "/postgres"
-    name = f"e_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield database_url.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with scratch_database(database_url, "e") as url:
+        yield url
 
 
 def migrate_in_a_process(url: str) -> subprocess.Popen[str]:

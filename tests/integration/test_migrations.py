@@ -4,7 +4,6 @@ along."""
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, inspect, select, text
 
+from tests.support.postgres import scratch_database
 from wms.db import Database
 from wms.models import Base, Move, ReceiptLine, StationState
 from wms.schema import upgrade
@@ -44,14 +44,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
         return
     server: str = request.getfixturevalue("postgres_template")
-    name = f"m_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield server.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with scratch_database(server, "m") as url:
+        yield url
 
 
 STORED_REASONS = ["破损", "Broken in handling", "Expired or short-dated", "cycle count",

@@ -8,8 +8,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 
 def _binary(name: str) -> str | None:
@@ -73,3 +78,21 @@ def start_postgres() -> PostgresServer | None:
                     str(base / "log"), "start"], check=True, capture_output=True)
     return PostgresServer(f"postgresql+psycopg://wms@127.0.0.1:{port}/postgres", data, pg_ctl,
                           as_user, options)
+
+
+@contextmanager
+def scratch_database(server_url: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the server of `server_url` (a copy of `template` when given, else
+    empty), named `prefix` and a random suffix; its URL, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url.rsplit("/", 1)[0] + "/postgres",
+                          isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"
+                              + (f" TEMPLATE {template}" if template else "")))
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    finally:
+        admin.dispose()
