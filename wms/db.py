@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from wms import direct
 from wms.errors import Conflict, DatabaseUnavailable
 
 T = TypeVar("T")
@@ -86,7 +87,14 @@ def run(session: Session, statement: Executable,
     `session.execute` would (its autoflush); one over tables never did."""
     if session.autoflush and statement._propagate_attrs.get("compile_state_plugin") == "orm":
         session.flush()
-    return session.connection().execute(statement, params)
+    # A write unit of work's session is bound to its connection, already in a transaction.
+    bound = session.bind
+    connection = bound if isinstance(bound, Connection) else session.connection()
+    if not isinstance(params, list):
+        answered = direct.execute(connection, statement, params)
+        if answered is not None:
+            return answered  # type: ignore[return-value]
+    return connection.execute(statement, params)
 
 
 def _is_retryable(exc: DBAPIError) -> bool:

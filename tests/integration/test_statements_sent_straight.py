@@ -1,0 +1,119 @@
+"""A statement the hot paths send straight to the driver (wms.direct) answers what SQLAlchemy
+would have answered: the same rows with the same Python types, the same row counts and new
+ids, and the same errors. Each case runs both ways on the same database and compares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tests.support.builders import Builder
+from wms import direct
+from wms.db import Database, run
+from wms.models import IdempotencyRecord, Item, Location, Lot, StockBalance, User
+
+
+def both_ways(db: Database, work: Callable[[Session], Any]) -> tuple[Any, Any]:
+    """`work` once with its statements sent straight to the driver and once through
+    SQLAlchemy's execution layer, each in its own rolled-back unit of work."""
+    answers = []
+    original = direct.execute
+    sent_straight = []
+
+    def counted(*args: Any) -> Any:
+        answer = original(*args)
+        sent_straight.append(answer is not None)
+        return answer
+
+    for replacement in (counted, lambda *args: None):
+        with db.read() as session:
+            direct.execute = replacement  # type: ignore[assignment]
+            try:
+                answers.append(work(session))
+            finally:
+                direct.execute = original  # type: ignore[assignment]
+    assert sent_straight and all(sent_straight), "a statement went through SQLAlchemy"
+    return answers[0], answers[1]
+
+
+@pytest.fixture
+def stocked(build: Builder) -> list[str]:
+    bins = build.warehouse("WH1", bins=3)
+    build.item("TEA", tracking="lot")
+    build.item("CUP")
+    build.stock("TEA", bins[0], 7, lot="L1")
+    build.stock("CUP", bins[1], 5)
+    return bins
+
+
+_LOTS = (select(Lot.code, Lot.received_at, Lot.expiry, Item.sku, Item.unit_cost,
+                Location.blocked, StockBalance.qty)
+         .join(Item, Item.id == Lot.item_id)
+         .join(StockBalance, StockBalance.lot_id == Lot.id)
+         .join(Location, Location.id == StockBalance.location_id)
+         .where(Location.code.in_(bindparam("codes", expanding=True)))
+         .order_by(Item.sku))
+
+
+def test_rows_come_back_with_the_types_sqlalchemy_gives(db: Database, stocked: list[str]
+                                                        ) -> None:
+    straight, through = both_ways(
+        db, lambda s: run(s, _LOTS, {"codes": stocked[:2]}).all())
+    assert [tuple(r) for r in straight] == [tuple(r) for r in through]
+    assert len(straight) == 2
+    cup, tea = straight
+    assert isinstance(tea.received_at, datetime) and tea.received_at.tzinfo is not None
+    assert isinstance(cup.unit_cost, Decimal)
+    assert tea.blocked is False and tea.qty == 7 and tea.sku == "TEA"
+    assert [type(v) for v in straight[0]] == [type(v) for v in through[0]]
+
+
+def test_an_in_list_of_another_length_is_its_own_statement(db: Database, stocked: list[str]
+                                                           ) -> None:
+    one, three = both_ways(db, lambda s: (run(s, _LOTS, {"codes": stocked[:1]}).all(),
+                                          run(s, _LOTS, {"codes": stocked}).all()))[0]
+    assert [r.sku for r in one] == ["TEA"]
+    assert [r.sku for r in three] == ["CUP", "TEA"]
+
+
+def test_scalars_first_one_and_counts_agree(db: Database, stocked: list[str]) -> None:
+    total = select(func.coalesce(func.sum(StockBalance.qty), 0))
+    skus = select(Item.sku).order_by(Item.sku)
+    nothing = select(Item.sku).where(Item.sku == bindparam("sku"))
+
+    def work(s: Session) -> Any:
+        return (run(s, total).scalar(), run(s, skus).scalars().all(),
+                run(s, skus, {}).first()[0], run(s, nothing, {"sku": "NONE"}).first(),
+                run(s, total).one()[0],
+                run(s, update(StockBalance).where(StockBalance.qty > bindparam("q"))
+                    .values(reserved=0), {"q": 0}).rowcount)
+
+    straight, through = both_ways(db, work)
+    assert straight == through == (12, ["CUP", "TEA"], "CUP", None, 12, 2)
+
+
+def test_an_insert_answers_its_new_id_and_a_duplicate_is_an_integrity_error(
+    db: Database, build: Builder
+) -> None:
+    build.user("li", "operator")
+    with db.read() as session:
+        user_id = session.scalar(select(User.id).where(User.username == "li"))
+    record = insert(IdempotencyRecord.__table__)  # type: ignore[arg-type]
+    now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    values = {"key": "hh-1:1", "user_id": user_id, "fingerprint": "f", "status": 201,
+              "body": "{}", "created_at": now}
+
+    def work(s: Session) -> Any:
+        first = run(s, record, values).inserted_primary_key
+        with pytest.raises(IntegrityError):
+            run(s, record, values)
+        return first is not None and first[0] is not None
+
+    assert both_ways(db, work) == (True, True)
