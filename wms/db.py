@@ -84,7 +84,12 @@ def run(session: Session, statement: Executable,
     its transaction: what `session.execute` does, without the ORM's execution layer around
     it, which costs about 45 Python calls per statement on the scans' hot paths. A statement
     over the models' columns flushes the session's pending changes first, as
-    `session.execute` would (its autoflush); one over tables never did."""
+    `session.execute` would (its autoflush); one over tables never did.
+
+    Where it can, the statement goes straight to the driver (`wms.direct`, a few calls
+    instead of SQLAlchemy's forty): the answer is then a `wms.direct.Rows`, which offers
+    the part of the result the services use (rows, first, one, scalar, scalars, rowcount,
+    inserted_primary_key)."""
     if session.autoflush and statement._propagate_attrs.get("compile_state_plugin") == "orm":
         session.flush()
     # A write unit of work's session is bound to its connection, already in a transaction.

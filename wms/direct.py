@@ -28,6 +28,7 @@ _PLANS_KEPT = 512  # compiled plans kept per process (the hot paths use a few do
 _SHAPES_KEPT = 64  # lengths of a statement's IN lists whose SQL is kept
 
 Processor = Callable[[Any], Any]
+Bind = tuple[str, str, bool, Any]  # name in the SQL, key in the values, required, own value
 
 
 class Rows:
@@ -89,8 +90,20 @@ class _Shape:
         self.sendable = all(callable(binder) for binder in binders.values())
         self.binders: tuple[tuple[str, Processor], ...] = tuple(binders.items())
 
-    def parameters(self, compiled: Any, values: dict[str, Any]) -> Any:
-        bound = compiled.construct_params(values)
+    def parameters(self, binds: tuple[Bind, ...], values: dict[str, Any]) -> Any:
+        # What the compiler's construct_params() does for these statements, without its
+        # checks for cases a sendable statement never has (escaped names, callables).
+        bound = {}
+        for name, key, required, value in binds:
+            if key in values:
+                bound[name] = values[key]
+            elif name in values:
+                bound[name] = values[name]
+            elif required:
+                raise exc.InvalidRequestError(f"A value is required for bind parameter {key!r}",
+                                              code="cd3x")
+            else:
+                bound[name] = value
         for name, names in self.expansion.items():
             bound.update(zip(names, bound.pop(name), strict=True))
         for name, binder in self.binders:
@@ -104,8 +117,8 @@ class _Shape:
 class _Plan:
     """One statement compiled for one dialect and one set of parameter names."""
 
-    __slots__ = ("statement", "compiled", "expanding", "shapes", "columns", "row", "readers",
-                 "primary_key", "implicit_returning", "sendable")
+    __slots__ = ("statement", "compiled", "binds", "expanding", "shapes", "columns", "row",
+                 "readers", "primary_key", "implicit_returning", "sendable")
 
     def __init__(self, statement: Select[Any] | Insert | Update | Delete, dialect: Dialect,
                  keys: list[str]) -> None:
@@ -114,8 +127,12 @@ class _Plan:
         compiled = self.compiled
         self.expanding = tuple(p.key for p in compiled.post_compile_params)
         self.shapes: dict[tuple[int, ...], _Shape] = {}
+        self.binds: tuple[Bind, ...] = tuple(
+            (name, p.key, p.required, p.value) for p, name in compiled.bind_names.items())
         self.sendable = not (compiled.literal_execute_params or compiled.insert_prefetch
-                             or compiled.update_prefetch)
+                             or compiled.update_prefetch or compiled.escaped_bind_names
+                             or getattr(compiled, "_collected_params", None)
+                             or any(p.callable for p in compiled.bind_names))
         self.implicit_returning = False
         self.primary_key: str | None = None
         types: Sequence[Any] = ()
@@ -220,13 +237,13 @@ def execute(connection: Connection, statement: Executable,
     return None when SQLAlchemy must run it."""
     values = values or {}
     dialect = connection.dialect
-    if _watched(connection):
-        return None
+    if _watched(connection) or not connection.in_transaction():
+        return None  # SQLAlchemy's execution begins the transaction
     plan = _plan_for(statement, dialect, values)
     shape = plan.shape(values) if plan is not None else None
     if plan is None or shape is None:
         return None
-    parameters = shape.parameters(plan.compiled, values)
+    parameters = shape.parameters(plan.binds, values)
     driver = connection.connection.dbapi_connection
     assert driver is not None
     cursor = driver.cursor()
