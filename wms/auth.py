@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from wms.acting import warehouse_codes
 from wms.config import DEFAULT_GATEWAY
+from wms.db import run_on
 from wms.errors import Conflict, Forbidden, Invalid, Unauthorized, UnknownRecord
 from wms.models import ROLES, ApiToken, User, Warehouse
 from wms.services.audit import record
@@ -272,7 +273,7 @@ def caller_for_token(session: Session | Connection, token: str | None) -> Caller
         raise Unauthorized("send Authorization: Bearer <token>")
     # A Core statement: run on the connection without the ORM's execution layer.
     conn = session.connection() if isinstance(session, Session) else session
-    row = conn.execute(_CALLER, {"token_hash": _token_hash(token.strip())}).first()
+    row = run_on(conn, _CALLER, {"token_hash": _token_hash(token.strip())}).first()
     if row is None:
         raise Unauthorized("the token is unknown or revoked")
     bound = frozenset(row.stations.split()) if row.stations is not None else None

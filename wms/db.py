@@ -94,7 +94,15 @@ def run(session: Session, statement: Executable,
         session.flush()
     # A write unit of work's session is bound to its connection, already in a transaction.
     bound = session.bind
-    connection = bound if isinstance(bound, Connection) else session.connection()
+    return run_on(bound if isinstance(bound, Connection) else session.connection(), statement,
+                  params)
+
+
+def run_on(connection: Connection, statement: Executable,
+           params: dict[str, Any] | list[dict[str, Any]] | None = None
+           ) -> CursorResult[*tuple[Any, ...]]:
+    """`run()` for a caller that holds a connection: straight to the driver where it can
+    (inside a transaction already begun), else through SQLAlchemy's Core execution."""
     if not isinstance(params, list):
         answered = direct.execute(connection, statement, params)
         if answered is not None:

@@ -237,8 +237,13 @@ def execute(connection: Connection, statement: Executable,
     return None when SQLAlchemy must run it."""
     values = values or {}
     dialect = connection.dialect
-    if _watched(connection) or not connection.in_transaction():
-        return None  # SQLAlchemy's execution begins the transaction
+    if _watched(connection):
+        return None
+    if not (connection.in_transaction() or isinstance(statement, Select)):
+        return None  # a change outside a transaction: SQLAlchemy's execution begins one
+    # (A read outside one runs as the driver runs it there, in a transaction of its own on
+    # SQLite, or in the one PostgreSQL's driver begins, rolled back when the connection goes
+    # back to the pool.)
     plan = _plan_for(statement, dialect, values)
     shape = plan.shape(values) if plan is not None else None
     if plan is None or shape is None:
