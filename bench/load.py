@@ -147,6 +147,7 @@ class Server:
         endpoint), in the same worker shape; else `wms serve` serves the product."""
         self.port = free_port()
         self.log_path = log_path
+        self.workers = workers
         env = dict(os.environ, **(extra_env or {}), WMS_DATABASE_URL=f"sqlite:///{db_path}")
         if app is None:
             command = [wms_executable(), "serve", "--host", "127.0.0.1", "--port",
@@ -167,6 +168,10 @@ class Server:
         self.pids: list[int] = []
 
     def wait_healthy(self, timeout: float = 90.0) -> None:
+        """Until the first 200 on /api/v1/health (`ready_after`: the time a restart takes to
+        answer again) and every worker has been forked. Clients that connected while only
+        the first worker was up would all stay on its keep-alive connections, one process
+        serving the whole load while the other idles, which no warehouse sees after start."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -180,7 +185,8 @@ class Server:
                     if self.ready_after is None:
                         self.ready_after = time.perf_counter() - self.started
                     self.pids = process_tree(self.proc.pid)
-                    if len(self.pids) > 1:
+                    if len(self.pids) > self.workers:  # the master and every worker
+                        time.sleep(0.3)  # the last one forked opens its listener
                         return
             except OSError:
                 pass
