@@ -144,7 +144,10 @@ class _Plan:
             returning = compiled.effective_returning
             types, names = [c.type for c in returning], [str(c.key) for c in returning]
             self.implicit_returning = not getattr(statement, "_returning", ())
-        if isinstance(statement, Insert):
+        if isinstance(statement, Insert) and (self.implicit_returning
+                                              or not getattr(statement, "_returning", ())):
+            # (An insert that returns columns of its own choosing, an upsert's units, is
+            # asked for those only.)
             pk = statement.table.primary_key.columns  # type: ignore[attr-defined]
             if len(pk) == 1:
                 self.primary_key = next(iter(pk)).key
