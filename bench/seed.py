@@ -33,7 +33,7 @@ from tqdm import tqdm
 from locations import generate_layout
 from wms.auth import add_user, create_token
 from wms.db import Database
-from wms.ledger import verify_balances
+from wms.ledger import set_empty_flags, verify_balances, verify_empty_flags
 from wms.schema import upgrade
 
 CAPACITY = 1000  # units per storage bin
@@ -746,15 +746,22 @@ def _make_users(url: str, handhelds: int) -> list[tuple[str, str]]:
 
 
 def _check(db_path: Path) -> tuple[int, int]:
-    """verify_balances, reservations against open tasks, foreign keys; raises on any fault."""
+    """The locations' empty flags set from the balances written; then verify_balances, the
+    flags, reservations against open tasks, foreign keys; raises on any fault."""
     url = f"sqlite:///{db_path}"
     db = Database(url)
     try:
+        with db.write() as session:
+            set_empty_flags(session)
         with db.read() as session:
             differences = verify_balances(session)
+            flags = verify_empty_flags(session)
         if differences:
             raise SystemExit(f"seeding failed: {len(differences)} balance(s) disagree with the "
                              f"ledger, first {differences[0]}")
+        if flags:
+            raise SystemExit(f"seeding failed: {len(flags)} location(s) flagged wrongly as "
+                             f"empty or not, first {flags[0]}")
     finally:
         db.dispose()
     conn = sqlite3.connect(db_path)

@@ -258,12 +258,14 @@ def token_create(name: str, stations: tuple[str, ...]) -> None:
 
 @main.command()
 def verify() -> None:
-    """Rebuild every balance from the ledger and compare; exit 1 on any difference."""
-    from wms.ledger import verify_balances
+    """Rebuild every balance from the ledger and compare; check that each location's empty
+    flag agrees with its balances; exit 1 on any difference."""
+    from wms.ledger import verify_balances, verify_empty_flags
     from wms.models import Item, Location, Lot
 
     with _db().read() as session:
         differences = verify_balances(session)
+        flags = verify_empty_flags(session)
         for d in differences:
             location, item, lot = (session.get(Location, d.location_id),
                                    session.get(Item, d.item_id), session.get(Lot, d.lot_id))
@@ -272,8 +274,14 @@ def verify() -> None:
             batch = lot.code if lot else f"lot #{d.lot_id}"
             click.echo(f"{where} {what} lot {batch}: ledger {d.ledger_qty}, balance "
                        f"{d.balance_qty}", err=True)
+    for f in flags:
+        said, held = ("empty", "holds units") if f.flagged_empty else ("not empty", "holds none")
+        click.echo(f"{f.code}: flagged {said}, but {held}", err=True)
     if differences:
         click.echo(f"{len(differences)} balance(s) disagree with the ledger", err=True)
+    if flags:
+        click.echo(f"{len(flags)} location(s) flagged wrongly as empty or not", err=True)
+    if differences or flags:
         sys.exit(1)
     click.echo("ledger and balances agree")
 

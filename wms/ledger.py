@@ -20,10 +20,13 @@ from sqlalchemy import (
     Update,
     bindparam,
     case,
+    exists,
+    false,
     func,
     insert,
     literal,
     select,
+    true,
     union_all,
     update,
 )
@@ -39,6 +42,7 @@ from wms.models.base import utcnow
 # The balances table, for the guarded Core statements that are the only writes to it.
 BALANCES = cast(Table, StockBalance.__table__)
 MOVES = cast(Table, Move.__table__)
+LOCATIONS = cast(Table, Location.__table__)
 _INSERT_MOVE = insert(MOVES)
 
 
@@ -102,20 +106,60 @@ def _decrement_statement(draw: Draw) -> Update:
     else:
         where.append(b.qty >= qty)
         values["reserved"] = case((b.reserved > b.qty - qty, b.qty - qty), else_=b.reserved)
-    return update(BALANCES).where(*where).values(**values)
+    return update(BALANCES).where(*where).values(**values).returning(b.qty)
 
 
-def _decrement(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
+def _decrement(session: Session, location: Place, item_id: int, lot_id: int, qty: int,
                draw: Draw) -> bool:
-    result = run(session, _decrement_statement(draw), {
-        "b_location_id": location_id, "b_item_id": item_id, "b_lot_id": lot_id, "b_qty": qty})
-    return result.rowcount == 1
+    left = run(session, _decrement_statement(draw), {
+        "b_location_id": location.id, "b_item_id": item_id, "b_lot_id": lot_id,
+        "b_qty": qty}).first()
+    if left is None:
+        return False
+    if left[0] == 0 and location.kind == "storage":
+        _note_if_empty(session, location.id)
+    return True
+
+
+# A storage bin's `empty` flag (the search for empty bins reads it; other kinds of location
+# are not kept, so that a dock's or a packing table's row is no hot spot). A balance that
+# falls to nothing may have been the bin's last: the bin is empty when no balance there
+# holds a unit. A balance that was at nothing and now holds units makes its bin not empty.
+_LOCK_LOCATION = (select(LOCATIONS.c.id).where(LOCATIONS.c.id == bindparam("location_id"))
+                  .with_for_update())
+_NOTE_EMPTY = (
+    update(LOCATIONS)
+    .where(LOCATIONS.c.id == bindparam("location_id"), LOCATIONS.c.empty == false(),
+           ~exists().where(BALANCES.c.location_id == bindparam("location_id"),
+                           BALANCES.c.qty > 0))
+    .values(empty=true()))
+_NOTE_NOT_EMPTY = (update(LOCATIONS)
+                   .where(LOCATIONS.c.id.in_(bindparam("location_ids", expanding=True)),
+                          LOCATIONS.c.empty == true())
+                   .values(empty=false()))
+
+
+def _note_if_empty(session: Session, location_id: int) -> None:
+    """Flag the location empty if no balance there holds a unit any more. On PostgreSQL the
+    location row is locked first, so that two moves emptying its last two balances at once
+    cannot each still see the other's units: the second one's check waits for the first to
+    commit, and then sees it. (SQLite runs one writer at a time.)"""
+    params = {"location_id": location_id}
+    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        run(session, _LOCK_LOCATION, params)
+    run(session, _NOTE_EMPTY, params)
+
+
+def _note_not_empty(session: Session, location_ids: list[int]) -> None:
+    run(session, _NOTE_NOT_EMPTY, {"location_ids": location_ids})
 
 
 @cache
-def _increment_statement(dialect: str, reserve: bool) -> Insert:
+def _increment_statement(dialect: str, reserve: bool, returning: bool = False) -> Insert:
     """The upsert of a destination balance, built once per dialect (building
-    `ON CONFLICT ... excluded` anew costs more than running it)."""
+    `ON CONFLICT ... excluded` anew costs more than running it); `returning`: it answers the
+    balance's units after it. (Each is built from nothing: one derived from a statement
+    already run could carry that statement's remembered columns.)"""
     # The dialect's own insert, imported here: a gateway on SQLite never loads PostgreSQL's.
     table = BALANCES
     stmt: Any
@@ -134,17 +178,23 @@ def _increment_statement(dialect: str, reserve: bool) -> Insert:
     added: dict[str, object] = {"qty": table.c.qty + stmt.excluded.qty}
     if reserve:
         added["reserved"] = table.c.reserved + stmt.excluded.reserved
-    return cast(Insert, stmt.on_conflict_do_update(
+    stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.location_id, table.c.item_id, table.c.lot_id], set_=added,
-    ))
+    )
+    return cast(Insert, stmt.returning(table.c.qty) if returning else stmt)
 
 
-def _increment(session: Session, location_id: int, item_id: int, lot_id: int, qty: int,
+def _increment(session: Session, location: Place, item_id: int, lot_id: int, qty: int,
                reserve: bool = False) -> None:
     dialect = session.bind.dialect.name  # type: ignore[union-attr]
-    run(session, _increment_statement(dialect, reserve), {
-        "b_location_id": location_id, "b_item_id": item_id, "b_lot_id": lot_id, "b_qty": qty,
-        "b_reserved": qty if reserve else 0})
+    params = {"b_location_id": location.id, "b_item_id": item_id, "b_lot_id": lot_id,
+              "b_qty": qty, "b_reserved": qty if reserve else 0}
+    if location.kind != "storage":
+        run(session, _increment_statement(dialect, reserve), params)
+        return
+    now = run(session, _increment_statement(dialect, reserve, returning=True), params).scalar()
+    if now == qty:  # the balance held nothing before: the bin may have been empty
+        _note_not_empty(session, [location.id])
 
 
 def reserve(session: Session, balance_id: int, qty: int) -> bool:
@@ -252,7 +302,7 @@ def _take_out(session: Session, request: MoveRequest) -> None:
     if request.to_location is not None and request.check_destination:
         check_room(session, request.to_location, request.qty, request.destination_units)
     if request.from_location is not None and not _decrement(
-        session, request.from_location.id, request.item_id, request.lot_id, request.qty,
+        session, request.from_location, request.item_id, request.lot_id, request.qty,
         request.draw,
     ):
         raise InsufficientStock(
@@ -296,7 +346,7 @@ def post_move(session: Session, request: MoveRequest) -> Move:
     _take_out(session, request)
     if request.to_location is not None:
         _increment(
-            session, request.to_location.id, request.item_id, request.lot_id, request.qty,
+            session, request.to_location, request.item_id, request.lot_id, request.qty,
             request.reserve_at_destination,
         )
     row = _ledger_row(request, unit_cost)
@@ -330,6 +380,7 @@ class MoveBatch:
         self._moves: list[Move] = []
         self._rows: list[dict[str, Any]] = []
         self._increments: dict[tuple[int, int, int, bool], int] = {}
+        self._storage: set[int] = set()  # destinations that are storage bins
 
     def post(self, request: MoveRequest) -> Move:
         """Check and take out the units now; the Move gets its id from finish()."""
@@ -343,6 +394,8 @@ class MoveBatch:
             key = (request.to_location.id, request.item_id, request.lot_id,
                    request.reserve_at_destination)
             self._increments[key] = self._increments.get(key, 0) + request.qty
+            if request.to_location.kind == "storage":
+                self._storage.add(request.to_location.id)
         row = _ledger_row(request, unit_cost)
         move = Move(**row)
         self._rows.append(row)
@@ -359,6 +412,9 @@ class MoveBatch:
                       if flag is reserve]
             if params:
                 self.session.execute(_increment_statement(dialect, reserve), params)
+        bins = sorted(self._storage)
+        for start in range(0, len(bins), 500):
+            _note_not_empty(self.session, bins[start:start + 500])
         if self._rows:
             ids = self.session.execute(
                 _INSERT_MOVE.returning(MOVES.c.id, sort_by_parameter_order=True), self._rows,
@@ -366,6 +422,7 @@ class MoveBatch:
             for move, move_id in zip(self._moves, ids, strict=True):
                 move.id = move_id
         moves, self._moves, self._rows, self._increments = self._moves, [], [], {}
+        self._storage = set()
         return moves
 
 
@@ -418,3 +475,34 @@ def verify_balances(session: Session) -> list[BalanceDifference]:
             .order_by(sides.c.loc, sides.c.item, sides.c.lot))
     return [BalanceDifference(loc, item, lot, int(ledger), int(stored))
             for loc, item, lot, ledger, stored in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class EmptyFlagDifference:
+    location_id: int
+    code: str
+    flagged_empty: bool  # what the location says; its balances say the opposite
+
+
+def _holds_units() -> Any:
+    return exists().where(BALANCES.c.location_id == LOCATIONS.c.id, BALANCES.c.qty > 0)
+
+
+def verify_empty_flags(session: Session) -> list[EmptyFlagDifference]:
+    """Every storage bin whose `empty` flag disagrees with its balances, in one statement
+    (one snapshot, as verify_balances)."""
+    stmt = (select(LOCATIONS.c.id, LOCATIONS.c.code, LOCATIONS.c.empty)
+            .where(LOCATIONS.c.kind == "storage", LOCATIONS.c.empty == _holds_units())
+            .order_by(LOCATIONS.c.id))
+    return [EmptyFlagDifference(loc, code, bool(flag))
+            for loc, code, flag in session.execute(stmt)]
+
+
+def set_empty_flags(session: Session, location_ids: list[int] | None = None) -> None:
+    """Set the `empty` flag of these locations (of every one when None) from their balances:
+    for a location that becomes a storage bin, and for balances written around the ledger
+    (the bench's seeded history)."""
+    stmt = update(LOCATIONS).values(empty=~_holds_units())
+    if location_ids is not None:
+        stmt = stmt.where(LOCATIONS.c.id.in_(location_ids))
+    session.execute(stmt)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from tests.support.builders import Builder
 from tests.support.live_server import LiveServer
 from wms.db import Database
-from wms.ledger import verify_balances
+from wms.ledger import verify_balances, verify_empty_flags
 from wms.models import IdempotencyRecord, Move
 
 SKU = "CUP"
@@ -60,7 +60,7 @@ class LedgerCount:
     moves: int  # move rows in the ledger made by the handheld
     distinct_answered_moves: int  # move ids named by the stored replies
     units_moved: int
-    differences: int  # verify_balances on the stored balances
+    differences: int  # verify_balances on the stored balances, and the bins' empty flags
     keys: set[str]  # the keys with a stored reply
 
     def lost(self, acknowledged: int) -> int:
@@ -79,7 +79,7 @@ def count_ledger(db: Database, key_prefix: str) -> LedgerCount:
         answered = {move["id"] for _, body in stored for move in json.loads(body)["moves"]}
         moves, units = s.execute(select(func.count(), func.coalesce(func.sum(Move.qty), 0))
                                  .where(Move.user_id.is_not(None), Move.kind == "move")).one()
-        differences = len(verify_balances(s))
+        differences = len(verify_balances(s)) + len(verify_empty_flags(s))
     return LedgerCount(len(stored), int(moves), len(answered), int(units), differences,
                        {key for key, _ in stored})
 

@@ -14,7 +14,7 @@ from tests.faults.resend import until_answered
 from tests.support.figures import record
 from tests.support.torture import size
 from wms.db import Database
-from wms.ledger import verify_balances
+from wms.ledger import verify_balances, verify_empty_flags
 
 pytestmark = pytest.mark.faults
 
@@ -58,7 +58,8 @@ def test_verify_finds_ledger_and_balances_agree_while_moves_are_being_made(
     try:
         for run in range(RUNS):
             with database.read() as session:
-                reports.append(len(verify_balances(session)))
+                reports.append(len(verify_balances(session))
+                               + len(verify_empty_flags(session)))
             if run in command_at:
                 verified = wms_verify(database_url, tmp_path)
                 if verified.returncode != 0:

@@ -142,6 +142,27 @@ def test_verify_fails_and_names_the_bin_whose_balance_was_changed_behind_the_led
     assert "Traceback" not in result.output
 
 
+def test_verify_fails_and_names_the_bins_flagged_empty_or_not_against_their_stock(
+    wms: Any, build: Builder, db: Database
+) -> None:
+    stocked, empty = build.warehouse("WH1", bins=2)
+    build.item("CUP")
+    build.stock("CUP", stocked, 3)
+    assert wms("verify").exit_code == 0
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE locations SET empty = NOT empty WHERE code IN (:a, :b)"),
+                     {"a": stocked, "b": empty})
+
+    result = wms("verify")
+
+    assert result.exit_code == 1, result.output
+    assert f"{stocked}: flagged empty, but holds units" in result.output
+    assert f"{empty}: flagged not empty, but holds none" in result.output
+    assert "2 location(s) flagged wrongly as empty or not" in result.output
+    assert "balance(s) disagree" not in result.output
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_backup_writes_a_sqlite_copy_that_opens_with_every_move(
     wms: Any, build: Builder, db: Database, tmp_path: Path

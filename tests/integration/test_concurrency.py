@@ -17,7 +17,7 @@ from tests.support.concurrency import run_together, watching
 from tests.support.figures import tally
 from tests.support.torture import size
 from wms.db import Database
-from wms.ledger import verify_balances
+from wms.ledger import verify_balances, verify_empty_flags
 from wms.models import (
     Customer,
     IdempotencyRecord,
@@ -178,6 +178,36 @@ def test_32_moves_of_one_unit_out_of_a_bin_of_10_move_exactly_10(
     with db.read() as s:
         assert verify_balances(s) == []
         assert s.scalar(select(func.count()).where(Move.kind == "move")) == 10
+        assert verify_empty_flags(s) == []
+
+
+EMPTYING_MOVERS = 8
+
+
+@pytest.mark.parametrize("seed", TRIALS)
+def test_moves_taking_a_bins_last_items_at_once_leave_it_flagged_empty(
+    app: Any, build: Builder, db: Database, seed: int
+) -> None:
+    """Eight items in one bin, a unit each, and eight handhelds each taking one of them out
+    at the same moment: whichever commits last must see the others' balances gone and flag
+    the bin empty (the search for empty bins reads the flag)."""
+    bins = build.warehouse("WH1", bins=1 + EMPTYING_MOVERS, capacity=None)
+    source, targets = bins[0], bins[1:]
+    skus = [f"ITEM-{i}" for i in range(EMPTYING_MOVERS)]
+    for sku in skus:
+        build.item(sku)
+        build.stock(sku, source, 1)
+    token = build.user("mover", "operator")
+    moves = [poster(app, token, "/moves", {"sku": sku, "qty": 1, "from": source, "to": to},
+                    f"empty-{sku}") for sku, to in zip(skus, targets, strict=True)]
+
+    outcomes = run_together(moves, seed=seed)
+
+    assert [status for status, _ in outcomes] == [201] * EMPTYING_MOVERS
+    with db.read() as s:
+        assert verify_balances(s) == []
+        assert verify_empty_flags(s) == []
+        assert s.scalar(select(Location.empty).where(Location.code == source)) is True
 
 
 def test_20_orders_allocated_at_once_against_10_units_reserve_exactly_10(

@@ -228,3 +228,60 @@ def test_print_jobs_and_stations_from_before_gateways_belong_to_the_main_gateway
         job = claim_next(s, "main", ["dock"], datetime.now(UTC), timedelta(seconds=30))
         assert job is not None and job.id == 1
     db.dispose()
+
+
+def test_locations_from_before_empty_flags_are_flagged_by_their_balances(
+    empty_database_url: str,
+) -> None:
+    """0011 flags each location empty or not from its balances (a balance at nothing counts
+    as nothing); the putaway search then finds the empty bin; back to 0010 and forward again
+    flags them the same."""
+    from alembic import command
+
+    from wms.ledger import verify_empty_flags
+    from wms.schema import alembic_config
+    from wms.services.putaway import suggest_putaway
+
+    url = empty_database_url
+    upgrade(url, "0010")
+    engine = create_engine(url)
+    old = MetaData()
+    old.reflect(engine)
+    t = old.tables
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(t["warehouses"].insert().values(id=1, code="WH1", name=""))
+        for loc_id, code, kind in ((1, "DOCK-1", "dock"), (2, "A-01", "storage"),
+                                   (3, "A-02", "storage"), (4, "A-03", "storage")):
+            conn.execute(t["locations"].insert().values(
+                id=loc_id, code=code, warehouse_id=1, kind=kind, walk_seq=loc_id,
+                blocked=False))
+        conn.execute(t["items"].insert().values(
+            id=1, sku="CUP", name="Cup", uom="pcs", tracking="none", expiry=False,
+            unit_cost=0, pack_size=1))
+        conn.execute(t["lots"].insert().values(id=1, item_id=1, code="INTERNAL",
+                                               internal=True, received_at=now))
+        for balance_id, loc_id, qty in ((1, 1, 5), (2, 2, 3), (3, 3, 0)):
+            conn.execute(t["stock_balances"].insert().values(
+                id=balance_id, location_id=loc_id, item_id=1, lot_id=1, qty=qty, reserved=0))
+    engine.dispose()
+
+    def flags() -> dict[str, bool]:
+        upgrade(url)
+        db = Database(url)
+        with db.read() as s:
+            assert verify_empty_flags(s) == []
+            found = {code: flag for code, flag in s.execute(
+                text("SELECT code, empty FROM locations"))}
+            advice = suggest_putaway(s, sku="CUP", qty=1, from_location="DOCK-1")
+        db.dispose()
+        assert {b.code for b in advice.suggestions} >= {"A-02", "A-03"}
+        return {code: bool(flag) for code, flag in found.items()}
+
+    expected = {"DOCK-1": False, "A-01": False, "A-02": True, "A-03": True}
+    assert flags() == expected
+    command.downgrade(alembic_config(url), "0010")
+    engine = create_engine(url)
+    assert "empty" not in {c["name"] for c in inspect(engine).get_columns("locations")}
+    engine.dispose()
+    assert flags() == expected

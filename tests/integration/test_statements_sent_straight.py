@@ -117,3 +117,27 @@ def test_an_insert_answers_its_new_id_and_a_duplicate_is_an_integrity_error(
         return first is not None and first[0] is not None
 
     assert both_ways(db, work) == (True, True)
+
+
+def test_an_upsert_and_an_update_answer_the_columns_they_return(
+    db: Database, stocked: list[str]
+) -> None:
+    """The ledger's upsert of a destination balance and its guarded decrement answer the
+    balance's units after them (how the ledger sees a bin fill or empty)."""
+    from wms.ledger import Draw, _decrement_statement, _increment_statement
+
+    def work(s: Session) -> Any:
+        cup = s.execute(select(StockBalance.location_id, StockBalance.item_id,
+                               StockBalance.lot_id).join(Item).where(
+            Item.sku == "CUP", StockBalance.qty > 0)).one()
+        params = {"b_location_id": cup[0], "b_item_id": cup[1], "b_lot_id": cup[2]}
+        upsert = _increment_statement(db.dialect, False, returning=True)
+        added = run(s, upsert, params | {"b_qty": 2, "b_reserved": 0}).scalar()
+        moved_in = run(s, upsert, params | {"b_location_id": (
+            s.scalar(select(Location.id).where(Location.code == stocked[2]))),
+            "b_qty": 4, "b_reserved": 0}).scalar()
+        taken = run(s, _decrement_statement(Draw.AVAILABLE), params | {"b_qty": 7}).first()
+        refused = run(s, _decrement_statement(Draw.AVAILABLE), params | {"b_qty": 1}).first()
+        return added, moved_in, tuple(taken) if taken else None, refused
+
+    assert both_ways(db, work) == ((7, 4, (0,), None),) * 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wms.models.base import Base
@@ -40,6 +40,10 @@ class Location(Base):
         ),
         Index("ix_locations_walk", "warehouse_id", "kind", "walk_seq"),
         Index("ix_locations_zone_walk", "warehouse_id", "kind", "zone_id", "walk_seq"),
+        # The empty bins nearest a point of the walk, without visiting the full ones.
+        Index("ix_locations_empty_walk", "warehouse_id", "kind", "empty", "walk_seq"),
+        Index("ix_locations_empty_zone_walk", "warehouse_id", "kind", "empty", "zone_id",
+              "walk_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +54,9 @@ class Location(Base):
     capacity: Mapped[int | None] = mapped_column(default=None)
     walk_seq: Mapped[int] = mapped_column(default=0)
     blocked: Mapped[bool] = mapped_column(default=False)
+    # A storage bin with no unit in any of its balances. Kept for storage bins by the ledger
+    # (wms.ledger) as it posts moves, and checked by `wms verify`.
+    empty: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     warehouse: Mapped[Warehouse] = relationship(lazy="joined")
     zone: Mapped[Zone | None] = relationship(lazy="joined")

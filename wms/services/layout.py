@@ -15,6 +15,7 @@ from sqlalchemy.sql import Select
 from locations import BinSpec, InvalidLocationCode, generate_layout
 from wms.acting import check_warehouse_allowed, check_warehouse_code_allowed
 from wms.errors import Conflict, Invalid, UnknownRecord
+from wms.ledger import set_empty_flags
 from wms.models import Location, Warehouse, Zone
 from wms.services.audit import record
 from wms.services.masterdata import ensure_zone, location_values
@@ -297,12 +298,14 @@ def update_bins(session: Session, codes: Sequence[str], changes: BinChanges,
         raise Invalid(f"kind: {transit} is an in-transit location", field="kind",
                       location=transit)
     changed = 0
+    rekinded: list[int] = []
     for location in sorted(found, key=lambda loc: loc.code):
         before = location_values(session, location)
         if changes.set_capacity:
             location.capacity = changes.capacity
-        if changes.kind is not None:
+        if changes.kind is not None and location.kind != changes.kind:
             location.kind = changes.kind
+            rekinded.append(location.id)
         if changes.blocked is not None:
             location.blocked = changes.blocked
         after = location_values(session, location)
@@ -312,4 +315,6 @@ def update_bins(session: Session, codes: Sequence[str], changes: BinChanges,
                    old={k: before[k] for k in diff}, new=diff)
             changed += 1
     session.flush()
+    for start in range(0, len(rekinded), 900):  # a bin that was a dock starts kept as a bin
+        set_empty_flags(session, rekinded[start:start + 900])
     return changed

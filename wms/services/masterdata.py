@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from wms.acting import check_warehouse_allowed, check_warehouse_code_allowed
 from wms.errors import Conflict, Invalid, UnknownLocation
+from wms.ledger import set_empty_flags
 from wms.models import Customer, Location, Supplier, Warehouse, Zone
 from wms.services.audit import record
 from wms.services.items import upsert_item
@@ -83,6 +84,8 @@ def upsert_location(session: Session, code: str, data: Mapping[str, Any],
     session.flush()
     after = location_values(session, location)
     changed = {k: v for k, v in after.items() if created or before.get(k) != v}
+    if not created and "kind" in changed:  # a bin that was a dock starts kept as a bin
+        set_empty_flags(session, [location.id])
     if created or changed:
         record(session, user_id, "location.create" if created else "location.update", code,
                old={k: before[k] for k in changed if k in before}, new=changed)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import BindParameter, Select, bindparam, exists, func, select
+from sqlalchemy import BindParameter, Select, bindparam, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from locations import BinState, PutawayRequest, Suggestion, suggest_bins
@@ -110,9 +110,11 @@ def _empty_bins_statement(in_zone: bool, ahead: bool, wanted: int) -> Select[Any
     shape."""
     has_stock = exists().where(StockBalance.location_id == Location.id, StockBalance.qty > 0)
     qty: BindParameter[int] = bindparam("qty")
+    # The flag picks the empty bins out of the index (the walk skips the full ones); the
+    # balances still have the last word.
     stmt = _bins().where(
         Location.warehouse_id == bindparam("warehouse_id"), Location.kind == "storage",
-        Location.blocked.is_(False),
+        Location.empty == true(), Location.blocked.is_(False),
         (Location.capacity.is_(None)) | (Location.capacity >= qty), ~has_stock,
     )
     if in_zone:
