@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine, inspect, select, text
+from sqlalchemy import Engine, MetaData, Table, create_engine, inspect, select, text
 
 from tests.support.postgres import scratch_database
 from wms.db import Database
@@ -48,6 +48,15 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield url
 
 
+def tables_at(url: str, revision: str) -> tuple[Engine, dict[str, Table]]:
+    """The database migrated to `revision`, and its tables as they were then."""
+    upgrade(url, revision)
+    engine = create_engine(url)
+    old = MetaData()
+    old.reflect(engine)
+    return engine, dict(old.tables)
+
+
 STORED_REASONS = ["破损", "Broken in handling", "Expired or short-dated", "cycle count",
                   "杯口有裂纹", " damaged ", "lost", "缺标签"]
 
@@ -58,11 +67,7 @@ def test_reasons_stored_as_labels_become_codes_and_other_text_becomes_a_note(
     """A database from before reasons were codes held the label the clerk tapped, in English
     or Chinese: known labels become codes, any other text is `other` with the text as note."""
     url = empty_database_url
-    upgrade(url, "0004")
-    engine = create_engine(url)
-    old = MetaData()
-    old.reflect(engine)
-    t = old.tables
+    engine, t = tables_at(url, "0004")
     now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(t["warehouses"].insert().values(id=1, code="WH1", name="一号仓"))
@@ -117,12 +122,9 @@ def test_items_from_before_forecast_methods_forecast_by_the_moving_average(
     from wms.schema import alembic_config
 
     url = empty_database_url
-    upgrade(url, "0008")
-    engine = create_engine(url)
-    old = MetaData()
-    old.reflect(engine)
+    engine, t = tables_at(url, "0008")
     with engine.begin() as conn:
-        conn.execute(old.tables["items"].insert().values(
+        conn.execute(t["items"].insert().values(
             id=1, sku="CUP", name="茶杯", uom="pcs", tracking="none", expiry=False,
             unit_cost=0, pack_size=1))
     upgrade(url)
@@ -175,11 +177,7 @@ def test_print_jobs_and_stations_from_before_gateways_belong_to_the_main_gateway
     from wms.site_config import StationConfig
 
     url = empty_database_url
-    upgrade(url, "0009")
-    engine = create_engine(url)
-    old = MetaData()
-    old.reflect(engine)
-    t = old.tables
+    engine, t = tables_at(url, "0009")
     now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(t["print_jobs"].insert().values(
@@ -243,11 +241,7 @@ def test_locations_from_before_empty_flags_are_flagged_by_their_balances(
     from wms.services.putaway import suggest_putaway
 
     url = empty_database_url
-    upgrade(url, "0010")
-    engine = create_engine(url)
-    old = MetaData()
-    old.reflect(engine)
-    t = old.tables
+    engine, t = tables_at(url, "0010")
     now = datetime.now(UTC)
     with engine.begin() as conn:
         conn.execute(t["warehouses"].insert().values(id=1, code="WH1", name=""))
