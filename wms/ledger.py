@@ -110,14 +110,20 @@ def _decrement_statement(draw: Draw) -> Update:
 
 
 def _decrement(session: Session, location: Place, item_id: int, lot_id: int, qty: int,
-               draw: Draw) -> bool:
+               draw: Draw, emptied: set[int] | None = None) -> bool:
+    """The guarded decrement; False when the units are not there. A storage bin whose
+    balance falls to nothing is checked for emptiness now, or, with `emptied`, added to it
+    for the caller to check later (a document's thousands of lines, in one statement)."""
     left = run(session, _decrement_statement(draw), {
         "b_location_id": location.id, "b_item_id": item_id, "b_lot_id": lot_id,
         "b_qty": qty}).first()
     if left is None:
         return False
     if left[0] == 0 and location.kind == "storage":
-        _note_if_empty(session, location.id)
+        if emptied is None:
+            _note_if_empty(session, [location.id])
+        else:
+            emptied.add(location.id)
     return True
 
 
@@ -125,13 +131,14 @@ def _decrement(session: Session, location: Place, item_id: int, lot_id: int, qty
 # are not kept, so that a dock's or a packing table's row is no hot spot). A balance that
 # falls to nothing may have been the bin's last: the bin is empty when no balance there
 # holds a unit. A balance that was at nothing and now holds units makes its bin not empty.
-_LOCK_LOCATION = (select(LOCATIONS.c.id).where(LOCATIONS.c.id == bindparam("location_id"))
-                  .with_for_update())
+_LOCK_LOCATIONS = (select(LOCATIONS.c.id)
+                   .where(LOCATIONS.c.id.in_(bindparam("location_ids", expanding=True)))
+                   .order_by(LOCATIONS.c.id).with_for_update())
 _NOTE_EMPTY = (
     update(LOCATIONS)
-    .where(LOCATIONS.c.id == bindparam("location_id"), LOCATIONS.c.empty == false(),
-           ~exists().where(BALANCES.c.location_id == bindparam("location_id"),
-                           BALANCES.c.qty > 0))
+    .where(LOCATIONS.c.id.in_(bindparam("location_ids", expanding=True)),
+           LOCATIONS.c.empty == false(),
+           ~exists().where(BALANCES.c.location_id == LOCATIONS.c.id, BALANCES.c.qty > 0))
     .values(empty=true()))
 _NOTE_NOT_EMPTY = (update(LOCATIONS)
                    .where(LOCATIONS.c.id.in_(bindparam("location_ids", expanding=True)),
@@ -139,14 +146,15 @@ _NOTE_NOT_EMPTY = (update(LOCATIONS)
                    .values(empty=false()))
 
 
-def _note_if_empty(session: Session, location_id: int) -> None:
-    """Flag the location empty if no balance there holds a unit any more. On PostgreSQL the
-    location row is locked first, so that two moves emptying its last two balances at once
-    cannot each still see the other's units: the second one's check waits for the first to
-    commit, and then sees it. (SQLite runs one writer at a time.)"""
-    params = {"location_id": location_id}
+def _note_if_empty(session: Session, location_ids: list[int]) -> None:
+    """Flag each of these locations empty if no balance there holds a unit any more. On
+    PostgreSQL their rows are locked first (in id order), so that two transactions emptying
+    a bin's last two balances at once cannot each still see the other's units: the second
+    one's check waits for the first to commit, and then sees it. (SQLite runs one writer at
+    a time.)"""
+    params = {"location_ids": location_ids}
     if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        run(session, _LOCK_LOCATION, params)
+        run(session, _LOCK_LOCATIONS, params)
     run(session, _NOTE_EMPTY, params)
 
 
@@ -290,8 +298,10 @@ class MoveRequest:
         return self.from_location is None or self.to_location is None
 
 
-def _take_out(session: Session, request: MoveRequest) -> None:
-    """The checks of a move and the guarded decrement of its source."""
+def _take_out(session: Session, request: MoveRequest, emptied: set[int] | None = None
+              ) -> None:
+    """The checks of a move and the guarded decrement of its source (`emptied`: as
+    _decrement's)."""
     if request.qty <= 0:
         raise ValueError("a move's quantity must be positive")
     # The backstop of the warehouses a person may work in, whatever looked the bins up; an
@@ -303,7 +313,7 @@ def _take_out(session: Session, request: MoveRequest) -> None:
         check_room(session, request.to_location, request.qty, request.destination_units)
     if request.from_location is not None and not _decrement(
         session, request.from_location, request.item_id, request.lot_id, request.qty,
-        request.draw,
+        request.draw, emptied,
     ):
         raise InsufficientStock(
             f"not enough stock in {request.from_location.code} for {request.qty}",
@@ -381,6 +391,7 @@ class MoveBatch:
         self._rows: list[dict[str, Any]] = []
         self._increments: dict[tuple[int, int, int, bool], int] = {}
         self._storage: set[int] = set()  # destinations that are storage bins
+        self._emptied: set[int] = set()  # storage bins a balance of which fell to nothing
 
     def post(self, request: MoveRequest) -> Move:
         """Check and take out the units now; the Move gets its id from finish()."""
@@ -389,7 +400,7 @@ class MoveBatch:
             pending = sum(qty for (_, item, _, _), qty in self._increments.items()
                           if item == request.item_id)
             unit_cost = _unit_cost(self.session, request, pending)
-        _take_out(self.session, request)
+        _take_out(self.session, request, self._emptied)
         if request.to_location is not None:
             key = (request.to_location.id, request.item_id, request.lot_id,
                    request.reserve_at_destination)
@@ -412,9 +423,11 @@ class MoveBatch:
                       if flag is reserve]
             if params:
                 self.session.execute(_increment_statement(dialect, reserve), params)
-        bins = sorted(self._storage)
-        for start in range(0, len(bins), 500):
-            _note_not_empty(self.session, bins[start:start + 500])
+        filled, emptied = sorted(self._storage), sorted(self._emptied)
+        for start in range(0, len(filled), 500):
+            _note_not_empty(self.session, filled[start:start + 500])
+        for start in range(0, len(emptied), 500):  # after the increments: they count too
+            _note_if_empty(self.session, emptied[start:start + 500])
         if self._rows:
             ids = self.session.execute(
                 _INSERT_MOVE.returning(MOVES.c.id, sort_by_parameter_order=True), self._rows,
@@ -422,7 +435,7 @@ class MoveBatch:
             for move, move_id in zip(self._moves, ids, strict=True):
                 move.id = move_id
         moves, self._moves, self._rows, self._increments = self._moves, [], [], {}
-        self._storage = set()
+        self._storage, self._emptied = set(), set()
         return moves
 
 
