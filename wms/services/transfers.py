@@ -74,7 +74,7 @@ def create_transfer(
         for move in take_from_location(
             session, item=item, location=bin_, qty=line.qty, lot_code=line.lot,
             kind="transfer_out", to_location=transit, user_id=user_id, reference=reference,
-            check_destination=False, batch=batch,
+            check_destination=False, batch=batch, lot_records=False,
         ):
             transfer_lines.append(TransferLine(transfer_id=transfer.id, item_id=item.id,
                                                lot_id=move.lot_id, qty=move.qty,
