@@ -134,11 +134,15 @@ def _decrement(session: Session, location: Place, item_id: int, lot_id: int, qty
 _LOCK_LOCATIONS = (select(LOCATIONS.c.id)
                    .where(LOCATIONS.c.id.in_(bindparam("location_ids", expanding=True)))
                    .order_by(LOCATIONS.c.id).with_for_update())
+def _holds_units() -> Any:
+    """Whether a balance of the location holds a unit (for statements over LOCATIONS)."""
+    return exists().where(BALANCES.c.location_id == LOCATIONS.c.id, BALANCES.c.qty > 0)
+
+
 _NOTE_EMPTY = (
     update(LOCATIONS)
     .where(LOCATIONS.c.id.in_(bindparam("location_ids", expanding=True)),
-           LOCATIONS.c.empty == false(),
-           ~exists().where(BALANCES.c.location_id == LOCATIONS.c.id, BALANCES.c.qty > 0))
+           LOCATIONS.c.empty == false(), ~_holds_units())
     .values(empty=true()))
 _NOTE_NOT_EMPTY = (update(LOCATIONS)
                    .where(LOCATIONS.c.id.in_(bindparam("location_ids", expanding=True)),
@@ -495,10 +499,6 @@ class EmptyFlagDifference:
     location_id: int
     code: str
     flagged_empty: bool  # what the location says; its balances say the opposite
-
-
-def _holds_units() -> Any:
-    return exists().where(BALANCES.c.location_id == LOCATIONS.c.id, BALANCES.c.qty > 0)
 
 
 def verify_empty_flags(session: Session) -> list[EmptyFlagDifference]:

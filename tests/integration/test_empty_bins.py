@@ -32,8 +32,7 @@ def offered(api: Any, sku: str, qty: int) -> set[str]:
     answer = api.post("/putaway-suggestions", {"sku": sku, "qty": qty})
     assert answer.status_code == 200, answer.get_json()
     body = answer.get_json()
-    return {body["location"]} | {a["location"] if isinstance(a, dict) else a
-                                 for a in body["alternatives"]}
+    return {body["location"]} | {a["location"] for a in body["alternatives"]}
 
 
 def move(api: Any, sku: str, qty: int, frm: str, to: str, lot: str | None = None) -> None:
