@@ -7,6 +7,7 @@ from terminal_ui.serving import (  # noqa: F401 - gunicorn hooks, by name
     post_fork,
     post_request,
     pre_fork,
+    worker_tmp_dir,
 )
 
 bind = os.environ.get("WMS_BIND", "0.0.0.0:8000")

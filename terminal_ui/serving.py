@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import os
 import sys
 from typing import Any
 
@@ -19,6 +20,25 @@ SWITCH_INTERVAL_S = 0.0005
 WARM_AFTER_REQUESTS = 100
 
 preload_app = True
+
+
+def heartbeat_directory() -> str | None:
+    """Where each worker keeps the file whose time stamp tells the master that it is alive.
+    gunicorn touches that file on every turn of the worker's loop, many times a second under
+    load. By default it lies in the temporary folder, which on a Pi is the SD card (under
+    systemd's PrivateTmp too): each touch dirties an inode that the file system's journal
+    then writes out, and a touch can wait for a journal commit while a scan waits on the
+    worker. Kept in memory instead: the service's runtime directory (systemd's
+    RuntimeDirectory=, /run/wms), else /dev/shm; the temporary folder only where neither
+    exists."""
+    runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+    for folder in (runtime, "/dev/shm"):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return None
+
+
+worker_tmp_dir = heartbeat_directory()
 
 
 def pre_fork(server: Any, worker: Any) -> None:

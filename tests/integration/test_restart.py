@@ -4,6 +4,7 @@ newest schema reads one row and loads none of Alembic's machinery or migration s
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
+from tests.support.live_server import LiveServer, process_group
 from wms.schema import HEAD_REVISION, alembic_config, current_revision, ensure_schema
+
+REPO = Path(__file__).resolve().parents[2]
 
 # What the server process imports to check the schema and build the app; measured at 740
 # modules when this budget was set (the app, Flask, SQLAlchemy, pydantic, babel).
@@ -120,3 +124,62 @@ def test_a_warm_worker_sets_what_its_requests_built_aside_from_the_garbage_colle
     finally:
         serving._answered = answered
         gc.unfreeze()
+
+
+def _file_system_type(path: str) -> str:
+    """The type of the file system that holds `path` (the deepest mount point above it)."""
+    found, kind = "", ""
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        mount_point, fs_type = line.split()[1:3]
+        mount_point = mount_point.replace("\\040", " ")
+        inside = path == mount_point or path.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(found):
+            found, kind = mount_point, fs_type
+    return kind
+
+
+def _heartbeat_files(pid: int) -> list[str]:
+    """The gunicorn heartbeat files a process holds open (unlinked once opened)."""
+    files = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if Path(target).name.startswith("wgunicorn-"):
+            files.append(target.removesuffix(" (deleted)"))
+    return files
+
+
+def test_each_workers_heartbeat_file_is_kept_in_memory_not_on_the_sd_card(
+        tmp_path: Path) -> None:
+    """gunicorn touches each worker's heartbeat file many times a second; in the temporary
+    folder (on a Pi, the SD card) every touch is a journal write."""
+    server = LiveServer(f"sqlite:///{tmp_path / 'wms.sqlite3'}", tmp_path)
+    server.start()
+    try:
+        assert server.process is not None
+        workers = [pid for pid in process_group(server.process.pid)
+                   if pid != server.process.pid]
+        files = [f for pid in workers for f in _heartbeat_files(pid)]
+    finally:
+        server.stop()
+    assert len(workers) == 2 and len(files) == 2, files
+    for file in files:
+        assert Path(file).parent == Path("/dev/shm")
+        assert _file_system_type(file) == "tmpfs"
+
+
+def test_under_systemd_the_heartbeat_files_go_to_the_services_runtime_directory(
+        tmp_path: Path) -> None:
+    unit = (REPO / "deploy/wms-web.service").read_text().splitlines()
+    assert "RuntimeDirectory=wms" in unit  # /run/wms, a tmpfs
+    runtime = tmp_path / "run-wms"
+    runtime.mkdir()
+    read = subprocess.run(  # as gunicorn reads its settings file, in a fresh process
+        [sys.executable, "-c", "import runpy, sys; "
+         "print(runpy.run_path(sys.argv[1])['worker_tmp_dir'])",
+         str(REPO / "deploy/gunicorn.conf.py")],
+        env={**os.environ, "RUNTIME_DIRECTORY": str(runtime)}, cwd=REPO,
+        capture_output=True, text=True, check=True)
+    assert read.stdout.strip() == str(runtime)
