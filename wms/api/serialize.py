@@ -572,9 +572,10 @@ def warehouse_json(row: WarehouseRow) -> WarehouseJson:
 
 
 def stock_json(row: StockRow) -> StockRowJson:
-    return {"sku": row.sku, "location": row.location, "lot": row.lot,
-            "expiry": _iso(row.expiry), "received_at": _iso(row.received_at), "qty": row.qty,
-            "reserved": row.reserved}
+    sku, location, lot, expiry, received_at, qty, reserved = row
+    return {"sku": sku, "location": location, "lot": lot,
+            "expiry": expiry.isoformat() if expiry is not None else None,
+            "received_at": received_at.isoformat(), "qty": qty, "reserved": reserved}
 
 
 def ledger_json(row: LedgerRow) -> LedgerRowJson:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -61,8 +61,9 @@ def on_hand_by_status(session: Session, item_id: int, today: date) -> dict[str, 
     return totals
 
 
-@dataclass(frozen=True)
-class StockRow:
+class StockRow(NamedTuple):
+    """One balance with units (a tuple: a lookup of the dock builds a thousand of them)."""
+
     sku: str
     location: str
     lot: str | None
