@@ -3,7 +3,8 @@ Scanners and printers are owned by their own single-instance services, never by 
 
 import os
 
-from terminal_ui.serving import (  # noqa: F401 - gunicorn hooks, by name
+from terminal_ui.serving import (  # noqa: F401 - gunicorn hooks and settings, by name
+    control_socket_disable,
     post_fork,
     post_request,
     pre_fork,

@@ -40,6 +40,12 @@ def heartbeat_directory() -> str | None:
 
 worker_tmp_dir = heartbeat_directory()
 
+# No control socket (gunicorn's runtime control, `gunicornc`): systemd and `wms serve` manage
+# the processes. By default it is created under $HOME/.gunicorn, on the gateway the data
+# folder /var/lib/wms, and every server on one machine (two gateways, the bench) would share
+# that one path, each replacing the other's socket.
+control_socket_disable = True
+
 
 def pre_fork(server: Any, worker: Any) -> None:
     """gunicorn hook, in the master before each worker is forked: the preloaded app's objects

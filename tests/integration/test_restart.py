@@ -151,11 +151,15 @@ def _heartbeat_files(pid: int) -> list[str]:
     return files
 
 
-def test_each_workers_heartbeat_file_is_kept_in_memory_not_on_the_sd_card(
+def test_the_server_keeps_its_heartbeat_files_in_memory_and_nothing_in_its_home_folder(
         tmp_path: Path) -> None:
     """gunicorn touches each worker's heartbeat file many times a second; in the temporary
-    folder (on a Pi, the SD card) every touch is a journal write."""
-    server = LiveServer(f"sqlite:///{tmp_path / 'wms.sqlite3'}", tmp_path)
+    folder (on a Pi, the SD card) every touch is a journal write. Nor does the server leave a
+    control socket in its home folder (on the gateway, the data folder)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    server = LiveServer(f"sqlite:///{tmp_path / 'wms.sqlite3'}", tmp_path,
+                        env={"HOME": str(home), "XDG_RUNTIME_DIR": ""})
     server.start()
     try:
         assert server.process is not None
@@ -168,6 +172,8 @@ def test_each_workers_heartbeat_file_is_kept_in_memory_not_on_the_sd_card(
     for file in files:
         assert Path(file).parent == Path("/dev/shm")
         assert _file_system_type(file) == "tmpfs"
+    assert list(home.iterdir()) == []
+    assert "Control socket" not in (tmp_path / "server-1.log").read_text()
 
 
 def test_under_systemd_the_heartbeat_files_go_to_the_services_runtime_directory(
