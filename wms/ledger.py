@@ -134,6 +134,9 @@ def _decrement(session: Session, location: Place, item_id: int, lot_id: int, qty
 _LOCK_LOCATIONS = (select(LOCATIONS.c.id)
                    .where(LOCATIONS.c.id.in_(bindparam("location_ids", expanding=True)))
                    .order_by(LOCATIONS.c.id).with_for_update())
+_FLAGS_PER_STATEMENT = 500  # location ids in one IN list: every engine takes that many
+
+
 def _holds_units() -> Any:
     """Whether a balance of the location holds a unit (for statements over LOCATIONS)."""
     return exists().where(BALANCES.c.location_id == LOCATIONS.c.id, BALANCES.c.qty > 0)
@@ -150,20 +153,28 @@ _NOTE_NOT_EMPTY = (update(LOCATIONS)
                    .values(empty=false()))
 
 
+def _id_chunks(location_ids: list[int]) -> list[list[int]]:
+    return [location_ids[start:start + _FLAGS_PER_STATEMENT]
+            for start in range(0, len(location_ids), _FLAGS_PER_STATEMENT)]
+
+
 def _note_if_empty(session: Session, location_ids: list[int]) -> None:
     """Flag each of these locations empty if no balance there holds a unit any more. On
     PostgreSQL their rows are locked first (in id order), so that two transactions emptying
     a bin's last two balances at once cannot each still see the other's units: the second
     one's check waits for the first to commit, and then sees it. (SQLite runs one writer at
     a time.)"""
-    params = {"location_ids": location_ids}
-    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        run(session, _LOCK_LOCATIONS, params)
-    run(session, _NOTE_EMPTY, params)
+    lock = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    for chunk in _id_chunks(location_ids):
+        params = {"location_ids": chunk}
+        if lock:
+            run(session, _LOCK_LOCATIONS, params)
+        run(session, _NOTE_EMPTY, params)
 
 
 def _note_not_empty(session: Session, location_ids: list[int]) -> None:
-    run(session, _NOTE_NOT_EMPTY, {"location_ids": location_ids})
+    for chunk in _id_chunks(location_ids):
+        run(session, _NOTE_NOT_EMPTY, {"location_ids": chunk})
 
 
 @cache
@@ -427,11 +438,8 @@ class MoveBatch:
                       if flag is reserve]
             if params:
                 self.session.execute(_increment_statement(dialect, reserve), params)
-        filled, emptied = sorted(self._storage), sorted(self._emptied)
-        for start in range(0, len(filled), 500):
-            _note_not_empty(self.session, filled[start:start + 500])
-        for start in range(0, len(emptied), 500):  # after the increments: they count too
-            _note_if_empty(self.session, emptied[start:start + 500])
+        _note_not_empty(self.session, sorted(self._storage))
+        _note_if_empty(self.session, sorted(self._emptied))  # after the increments: they count
         if self._rows:
             ids = self.session.execute(
                 _INSERT_MOVE.returning(MOVES.c.id, sort_by_parameter_order=True), self._rows,
@@ -516,6 +524,8 @@ def set_empty_flags(session: Session, location_ids: list[int] | None = None) -> 
     for a location that becomes a storage bin, and for balances written around the ledger
     (the bench's seeded history)."""
     stmt = update(LOCATIONS).values(empty=~_holds_units())
-    if location_ids is not None:
-        stmt = stmt.where(LOCATIONS.c.id.in_(location_ids))
-    session.execute(stmt)
+    if location_ids is None:
+        session.execute(stmt)
+        return
+    for chunk in _id_chunks(location_ids):
+        session.execute(stmt.where(LOCATIONS.c.id.in_(chunk)))

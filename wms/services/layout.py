@@ -315,6 +315,5 @@ def update_bins(session: Session, codes: Sequence[str], changes: BinChanges,
                    old={k: before[k] for k in diff}, new=diff)
             changed += 1
     session.flush()
-    for start in range(0, len(rekinded), 900):  # a bin that was a dock starts kept as a bin
-        set_empty_flags(session, rekinded[start:start + 900])
+    set_empty_flags(session, rekinded)  # a bin that was a dock starts kept as a bin
     return changed
