@@ -170,11 +170,25 @@
   }
 
   // Enter alone means something only at a quantity step ("press Enter for 2"), and only once
-  // that step is on screen: an Enter while the scan before it is unanswered is the second
-  // Enter of a double Enter.
+  // a person could have read that step: an Enter while the scan before it is unanswered, or
+  // within READ_MS of the step coming on screen, is the second Enter of a scanner's double
+  // Enter (its two Enters come milliseconds apart; the gateway may answer in between).
+  var READ_MS = 200;
+  var shownStep = null;
+  var shownAt = 0;
+
+  function noteStep() {
+    var step = document.getElementById("step");
+    if (step !== shownStep) {
+      shownStep = step;
+      shownAt = Date.now();
+    }
+  }
+
   function enterConfirms() {
     var step = document.getElementById("step");
-    return !!step && step.getAttribute("data-input") === "numeric" && queue.length === 0;
+    return !!step && step.getAttribute("data-input") === "numeric" && queue.length === 0 &&
+      step === shownStep && Date.now() - shownAt >= READ_MS;
   }
 
   document.addEventListener("submit", function (evt) {
@@ -262,7 +276,10 @@
 
   // The new step's input mode applies as soon as it is swapped in, before the scan counts as
   // answered (settling comes a moment later).
-  document.addEventListener("htmx:afterSwap", applyStepSettings);
+  document.addEventListener("htmx:afterSwap", function () {
+    noteStep();
+    applyStepSettings();
+  });
 
   document.addEventListener("htmx:afterSettle", function (evt) {
     applyStepSettings();
@@ -282,6 +299,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    noteStep();
     resumeKept();
     showPending();
     applyStepSettings();

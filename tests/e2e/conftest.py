@@ -131,6 +131,12 @@ class Handheld:
         if wait:
             self.settle()
 
+    def enter(self) -> None:
+        """Enter alone, pressed by a person who has read the step on screen: the page takes an
+        Enter within 200 ms of a step coming on screen for a scanner's double Enter."""
+        self.page.wait_for_timeout(300)
+        self.wedge("")
+
     def settle(self) -> None:
         self.page.wait_for_selector("body[data-pending='0']")
 

@@ -1,5 +1,6 @@
 """A double Enter in the browser: the empty scan is never sent, so it can neither refuse nor
-confirm anything, and the last banner stays."""
+confirm anything, and the last banner stays. That holds whether the second Enter comes before
+the gateway's answer to the scan or just after it."""
 
 from __future__ import annotations
 
@@ -30,5 +31,25 @@ def test_a_double_enter_after_a_pick_keeps_picked_on_screen_and_confirms_nothing
     assert device.prompt == "Quantity: press Enter for 1"
     ledger = Ledger(server.db)
     assert ledger.units("PACK-1", "MAT-050") == 0 and ledger.units("PACK-1", "POT-020") == 2
-    device.wedge("")  # Enter alone, once the quantity step is on screen, confirms it
+    device.enter()  # Enter alone, once the quantity step has been read, confirms it
     assert "All picked" in device.banner and ledger.units("PACK-1", "MAT-050") == 1
+
+
+def test_a_second_enter_just_after_the_answer_confirms_nothing(
+        handheld: Any, server: Server) -> None:
+    """The gateway answers the item scan before the scanner's second Enter arrives: the
+    quantity step is already on screen, and still the second Enter does not confirm it."""
+    device = handheld()
+    device.sign_in("BADGE-0003", "1111")
+    device.go("/pick/")
+    device.wedge("SO-2003")
+    device.wedge("B-01-02-01")
+    device.wedge("6901234567922")  # the first Enter; the answer is on screen when wedge returns
+    assert device.prompt == "Quantity: press Enter for 2"
+    device.page.keyboard.press("Enter")  # the second Enter, a few milliseconds later
+    device.settle()
+    ledger = Ledger(server.db)
+    assert device.prompt == "Quantity: press Enter for 2"
+    assert ledger.units("PACK-1", "POT-020") == 0
+    device.enter()
+    assert device.banner == "Picked 2 × POT-020" and ledger.units("PACK-1", "POT-020") == 2

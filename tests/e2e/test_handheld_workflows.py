@@ -31,7 +31,7 @@ def test_a_picker_picks_a_sales_order_end_to_end(handheld: Any, server: Server) 
     assert device.prompt == "Quantity: press Enter for 2"
     assert device.page.locator("#scan").get_attribute("inputmode") == "numeric"
     device.screenshot("pick-3-quantity")
-    device.wedge("")
+    device.enter()
     assert device.banner == "Picked 2 × POT-020" and device.banner_kind == "ok"
     device.wedge("B-02-01-01")
     device.wedge("6901234567960")
@@ -131,7 +131,7 @@ def test_putaway_count_and_move_by_scanning(handheld: Any, server: Server) -> No
     device.wedge("10")
     device.go("/putaway/")
     device.wedge(TEA_GS1)
-    device.wedge("")
+    device.enter()
     suggested = device.page.locator("[data-role=suggested]").inner_text()
     device.screenshot("putaway-suggestion")
     device.wedge(suggested)

@@ -198,12 +198,12 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
     li.wedge(case_code)
     assert li.page.locator("#scan").input_value() == "" and "Quantity" in li.prompt
     assert li.page.locator("#step").get_by_text("12", exact=True).count() >= 1
-    li.wedge("")
+    li.enter()
     assert li.banner == f"Received 12 × {sku}"
     li.wedge(unit_code)
     li.wedge(unit_code)
     assert li.banner == "2 counted"
-    li.wedge("")
+    li.enter()
     assert li.banner == f"Received 2 × {sku}"
     li.tap("Finish receiving")
     assert ledger.units("DOCK-1", sku) == 14
@@ -212,7 +212,7 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
     li.go("/putaway/")
     li.wedge(case_code)
     assert li.prompt == "Quantity: press Enter for 14"
-    li.wedge("")
+    li.enter()
     bin_code = li.page.locator("[data-role=suggested]").inner_text().split()[0]
     li.wedge(bin_code)
     assert li.banner == f"Put 14 × {sku} in {bin_code}"
@@ -249,7 +249,7 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
     li.wedge(bin_code)
     li.wedge(unit_code)
     assert li.prompt == "Quantity: press Enter for 5"
-    li.wedge("")
+    li.enter()
     assert "All picked: take the goods to PACK-1" in li.banner
     assert ledger.units("PACK-1", sku) == 5
 
