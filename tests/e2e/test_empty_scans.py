@@ -38,17 +38,29 @@ def test_a_double_enter_after_a_pick_keeps_picked_on_screen_and_confirms_nothing
 def test_a_second_enter_just_after_the_answer_confirms_nothing(
         handheld: Any, server: Server) -> None:
     """The gateway answers the item scan before the scanner's second Enter arrives: the
-    quantity step is already on screen, and still the second Enter does not confirm it."""
+    quantity step is already on screen and no scan waits, and still that Enter does not
+    confirm the quantity."""
     device = handheld()
     device.sign_in("BADGE-0003", "1111")
     device.go("/pick/")
     device.wedge("SO-2003")
     device.wedge("B-01-02-01")
-    device.wedge("6901234567922")  # the first Enter; the answer is on screen when wedge returns
-    assert device.prompt == "Quantity: press Enter for 2"
-    device.page.keyboard.press("Enter")  # the second Enter, a few milliseconds later
+    # The second Enter comes the moment the answer to the item scan is in (no scan waits).
+    device.page.evaluate("""() => {
+        const observer = new MutationObserver(() => {
+            if (document.body.getAttribute("data-pending") !== "0") return;
+            observer.disconnect();
+            document.body.setAttribute("data-second-enter", document.getElementById("prompt").innerText);
+            document.getElementById("scan-form").requestSubmit();
+        });
+        observer.observe(document.body, {attributes: true, attributeFilter: ["data-pending"]});
+    }""")
+    device.wedge("6901234567922")
+    device.page.wait_for_selector("body[data-second-enter]")
     device.settle()
     ledger = Ledger(server.db)
+    on_screen = device.page.locator("body").get_attribute("data-second-enter") or ""
+    assert " ".join(on_screen.split()) == "Quantity: press Enter for 2"
     assert device.prompt == "Quantity: press Enter for 2"
     assert ledger.units("PACK-1", "POT-020") == 0
     device.enter()
