@@ -50,7 +50,8 @@ def test_a_second_enter_just_after_the_answer_confirms_nothing(
         const observer = new MutationObserver(() => {
             if (document.body.getAttribute("data-pending") !== "0") return;
             observer.disconnect();
-            document.body.setAttribute("data-second-enter", document.getElementById("prompt").innerText);
+            const prompt = document.getElementById("prompt").innerText;
+            document.body.setAttribute("data-second-enter", prompt);
             document.getElementById("scan-form").requestSubmit();
         });
         observer.observe(document.body, {attributes: true, attributeFilter: ["data-pending"]});
