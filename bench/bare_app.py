@@ -1,5 +1,7 @@
-"""The yardstick: a bare Flask app that answers one indexed SQLite read, served by gunicorn
-in the same shape as the product. What the product costs per scan is measured against it.
+"""The yardsticks: a bare Flask app that answers one indexed SQLite read, and one durable
+write (a single small insert, committed with fsync), served by gunicorn in the same shape as
+the product. What the product costs per scan is measured against the read; the write shows
+how fast any Flask endpoint that commits durably can go on this machine.
 
     gunicorn 'bench.bare_app:create_app()'   (WMS_DATABASE_URL names the SQLite file)
 """
@@ -14,7 +16,9 @@ from flask import Flask, Response, jsonify, request
 
 
 def create_app() -> Flask:
-    """A Flask app with /api/v1/health and /bare/location?code=<bin>: one row by index."""
+    """A Flask app with /api/v1/health, /bare/location?code=<bin> (one row by index) and
+    POST /bare/write (its JSON body stored as one new row: BEGIN IMMEDIATE, one INSERT,
+    COMMIT; WAL with synchronous=FULL, as the product writes)."""
     url = os.environ["WMS_DATABASE_URL"]
     path = url.removeprefix("sqlite:///")
     local = threading.local()
@@ -23,9 +27,12 @@ def create_app() -> Flask:
     def connection() -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(path, check_same_thread=False)
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                   timeout=10)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("CREATE TABLE IF NOT EXISTS bare_writes "
+                         "(id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
             local.conn = conn
         return conn
 
@@ -42,5 +49,19 @@ def create_app() -> Flask:
             return jsonify({"error": "not found"}), 404
         return jsonify({"code": row[0], "kind": row[1], "capacity": row[2],
                         "walk_seq": row[3]})
+
+    @app.post("/bare/write")
+    def write() -> tuple[Response, int]:
+        body = request.get_data(as_text=True)
+        conn = connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row_id = conn.execute("INSERT INTO bare_writes (body) VALUES (?)",
+                                  (body,)).lastrowid
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return jsonify({"id": row_id}), 201
 
     return app

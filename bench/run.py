@@ -24,7 +24,13 @@ from typing import Any
 from bench.load import DEFAULT_MIX, OPS, REPO, LoadConfig, machine_busy_seconds, run_load
 from bench.profile import measure
 from bench.seed import OpenWork, SeedSpec, describe, plan_path_for, schema_fingerprint, seed
-from bench.targets import bare_endpoint, big_documents, closed_loop_moves, fsync_commit_rate
+from bench.targets import (
+    bare_endpoint,
+    bare_writes,
+    big_documents,
+    closed_loop_moves,
+    fsync_commit_rate,
+)
 
 TARGET_P99_MS = 25.0
 TARGET_RATIO = 1.25
@@ -268,6 +274,15 @@ def yardsticks(args: argparse.Namespace, cfg: LoadConfig,
         print(f"  {key}: {_brief(out['moves'][key])}", flush=True)
     print(f"  cold start {out['moves']['cold_start_s']} s, restart after SIGKILL "
           f"{out['moves']['restart_after_kill_s']} s", flush=True)
+    print("[yardsticks] the bare endpoint's durable write (one insert per request) at "
+          "concurrency 8 ...", flush=True)
+    writes_db = args.db_dir / "bare.writes.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(writes_db) + suffix).unlink(missing_ok=True)
+    out["bare_writes_c8"] = bare_writes(writes_db, 8, min(2.0, cfg.warmup), args.move_seconds,
+                                        cfg.workers, cfg.threads,
+                                        args.db_dir / "bare.writes.server.log")
+    print(f"  c8: {_brief(out['bare_writes_c8'])}", flush=True)
     print(f"[yardsticks] a {args.document_lines:,}-line count and transfer ({name}) ...",
           flush=True)
     out["documents"] = big_documents(pristine, args.db_dir, args.document_lines)
@@ -347,6 +362,13 @@ def target_table(runs: dict[str, Any], ys: dict[str, Any] | None, cfg: LoadConfi
               f">= {TARGET_MOVES_OF_FSYNC:.0%}",
               c8["per_s"] / fsync >= TARGET_MOVES_OF_FSYNC and c8["errors"] == 0
               and c1["errors"] == 0)
+        writes = ys.get("bare_writes_c8")
+        if writes:
+            print(verdict_line("  bare durable writes (one insert), concurrency 8 / raw",
+                               f"{writes['per_s']:,.1f}/s = {writes['per_s'] / fsync:.1%}",
+                               f"{writes['cpu_ms_per_request']} ms CPU", None))
+            print(verdict_line("  durable API moves / bare durable writes, concurrency 8",
+                               f"{c8['per_s'] / writes['per_s']:.1%}", "", None))
         for name, run in runs.items():
             bare = run["bare"]
             print(verdict_line(

@@ -1,6 +1,7 @@
 """The yardsticks of the speed targets, measured in the same run on the same machine as the
 product: the raw rate of fsync'd SQLite commits on the bench's disk, a bare Flask endpoint
-doing one indexed read under the handhelds' load, closed-loop durable moves through the API,
+doing one indexed read under the handhelds' load, the same bare app's one-insert durable
+write in a closed loop, closed-loop durable moves through the API,
 the restart time after SIGKILL, and big documents (a 5,000-line count and transfer).
 
 Figures that travel between machines: server CPU per request and the ratios between these
@@ -177,6 +178,26 @@ def bare_endpoint(db_path: Path, plan: dict[str, Any], handhelds: int, think: fl
         server.stop()
     result["ready_s"] = round(server.ready_after or float("nan"), 2)
     return result
+
+
+def bare_writes(db_path: Path, concurrency: int, warmup: float, duration: float,
+                workers: int, threads: int, log_path: Path) -> dict[str, Any]:
+    """The bare endpoint's durable write in a closed loop at `concurrency`, in the product's
+    worker shape: the rate any Flask endpoint that commits each request with fsync reaches
+    on this machine, with the same load client."""
+    server = Server(db_path, workers, threads, log_path, app="bench.bare_app:create_app()")
+    try:
+        server.wait_healthy()
+        t0 = time.perf_counter() + warmup
+        clients = [
+            Client(server.port,
+                   lambda rng: ("POST", "/bare/write", {"sku": f"SKU-{rng.randrange(1000)}",
+                                                       "qty": 1}, (201,)),
+                   {"Accept": "application/json"}, 0.0, t0, t0 + duration, seed=i)
+            for i in range(concurrency)]
+        return drive(server, clients, warmup, duration)
+    finally:
+        server.stop()
 
 
 def _mover(plan_hh: dict[str, Any]) -> Callable[[random.Random], Step]:
