@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from sqlalchemy import event
+
 from tests.support.builders import Builder
 from tests.support.checks import assert_ledger_agrees, error_code
 from wms.db import Database
+from wms.services.masterdata import upsert_location
 
 
 def stock_of(api: Any, **query: Any) -> dict[tuple[str, str, str | None], int]:
@@ -250,3 +254,43 @@ def test_a_putaway_suggestion_names_what_it_cannot_find_the_item_before_the_bin(
     by_sku = suggest(api, "CUP", 3, **{"from": "DOCK-1"})
     assert by_sku[0] == (bins[0], "consolidate")
     assert suggest(api, " 6901234567892 ", 3, **{"from": "dock-1"}) == by_sku
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_what_a_putaway_suggestion_costs_follows_the_item_not_the_size_of_the_warehouse(
+    api: Any, app: Any, build: Builder, db: Database
+) -> None:
+    """Counted in steps of SQLite's virtual machine, which are the same on any machine: a
+    suggestion for an item held in twelve bins costs about as much in a warehouse of 500
+    bins as in one of 20 (it looks up the bins holding the item; it does not walk the
+    warehouse's storage bins, which SQLite, keeping no statistics, would do by index)."""
+    bins = build.warehouse("WH1", bins=20)
+    build.item("CUP")
+    for code in bins[3:15]:
+        build.stock("CUP", code, 5)
+    engine = app.extensions["wms.db"].engine
+    engine.dispose()
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0  # go on
+
+    def watch(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.set_progress_handler(count, 10)
+
+    event.listen(engine, "connect", watch)  # a pool event: the statements go out as ever
+
+    def cost() -> int:
+        steps[0] = 0
+        assert suggest(api, "CUP", 5, **{"from": "DOCK-1"})[0] == (bins[3], "consolidate")
+        return steps[0]
+
+    small = cost()
+    with db.write() as session:
+        for n in range(480):
+            upsert_location(session, f"B-{n // 40 + 1:02d}-{n % 40 + 1:02d}-01",
+                            {"warehouse": "WH1", "zone": "B", "kind": "storage",
+                             "capacity": 100, "walk_seq": 100 + n}, None)
+    large = cost()
+    assert large <= small * 1.5, f"{small} steps among 20 bins, {large} among 500"

@@ -70,10 +70,12 @@ def _bins() -> Select[Any]:
     ).select_from(Location).outerjoin(Zone, Zone.id == Location.zone_id))
 
 
-# Storage bins of a warehouse among some locations (parameters ids, warehouse_id); built once.
-_STORAGE_AMONG = _bins().where(Location.id.in_(bindparam("ids", expanding=True)),
-                               Location.warehouse_id == bindparam("warehouse_id"),
-                               Location.kind == "storage")
+# Some locations by id (parameter ids), each with its warehouse's id last; built once.
+# Only the ids select: with the warehouse and kind in the WHERE as well, SQLite (which keeps
+# no statistics here) walks all of the warehouse's storage bins by the (warehouse, kind, ...)
+# index instead of looking up the few ids. The caller keeps the storage bins it wants.
+_BINS_AMONG = _bins().add_columns(Location.warehouse_id).where(
+    Location.id.in_(bindparam("ids", expanding=True)))
 # A bin by id (parameter id), with its warehouse's id last; built once.
 _BIN_WITH_WAREHOUSE = _bins().add_columns(Location.warehouse_id).where(
     Location.id == bindparam("id"))
@@ -226,9 +228,8 @@ def suggest_putaway(
     # From the item's balances to their bins (two steps, so the database cannot choose to
     # walk every bin of the warehouse instead): cost follows the item, not the warehouse.
     holding = run(session, _HOLDING, {"item_id": item.id}).scalars().all()
-    candidates = [_Bin(*row) for row in run(
-        session, _STORAGE_AMONG, {"ids": holding, "warehouse_id": warehouse_id}).all()] \
-        if holding else []
+    candidates = [_Bin(*row[:-1]) for row in run(session, _BINS_AMONG, {"ids": holding}).all()
+                  if row.kind == "storage" and row[-1] == warehouse_id] if holding else []
     home: _Bin | None = None
     if item.home_location_id:
         # The home bin is among the bins holding the item when it holds some of it.
