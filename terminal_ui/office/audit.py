@@ -4,6 +4,7 @@ values; paged, and exported as CSV or XLSX."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,9 +12,21 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from terminal_ui.auth import permission_required
+from terminal_ui.i18n import LANGUAGES, status_label
+from terminal_ui.office.item_fields import FIELD_LABELS as ITEM_FIELDS
+from terminal_ui.office.layout import kind_label
+from terminal_ui.office.order_forms import DISPOSITION_LABELS as RECEIPT_DISPOSITIONS
+from terminal_ui.office.partners import FIELD_LABELS as PARTNER_FIELDS
+from terminal_ui.office.partners import tier_label
+from terminal_ui.office.replenishment import FORECAST_METHOD_LABELS
+from terminal_ui.office.returns import DISPOSITIONS as RETURN_DISPOSITIONS
 from terminal_ui.office.tables import file_response, page_window
+from terminal_ui.office.users import FIELD_LABELS as USER_FIELDS
+from terminal_ui.office.users import role_label
+from terminal_ui.reason_labels import reason_label
 from wms.db import Database
 from wms.services.audit import AuditFilter, AuditRow, audit_actions, audit_events
 from wms.tabular import Column
@@ -80,20 +93,76 @@ def action_label(action: str) -> str:
     return str(label) if label is not None else action
 
 
-def shown(value: object) -> str:
-    """A detail's value as the page and the file show it."""
+# The facts an event keeps, in the reader's words. The fields of a record (an item, a
+# supplier or customer, a user) are named as the record's own page names them.
+FACT_LABELS: dict[str, LazyString] = {
+    "address": _l("Address"), "how": _l("Signed in with"), "token": _l("API token"),
+    "stations": _l("Stations"), "gateway": _l("Gateway"), "revoked": _l("Revoked"),
+    "status": _l("Status"), "cancel_reason": _l("Reason"), "reason": _l("Reason"),
+    "released": _l("Units released"), "customer": _l("Customer"), "supplier": _l("Supplier"),
+    "sales_order": _l("Sales order"), "purchase_order": _l("Purchase order"),
+    "number": _l("Number"), "expected_date": _l("Expected date"),
+    "warehouse": _l("Warehouse"), "lines": _l("Lines"), "sku": _l("SKU"), "qty": _l("Qty"),
+    "unit_price": _l("Unit price"), "lot": _l("Lot"), "from": _l("From"), "to": _l("To"),
+    "disposition": _l("Disposition"), "units": _l("Units"), "locations": _l("Locations"),
+    "adjustments": _l("Adjustments"), "receipt": _l("Receipt"), "refusal": _l("Refused as"),
+    "printer": _l("Printer"), "jobs": _l("Print jobs"), "new": _l("New print job"),
+    "pick_list": _l("Pick list"), "suggested": _l("Suggested bin"), "move": _l("Move"),
+    "moves": _l("Moves"), "rows": _l("Rows"), "created": _l("Created"),
+    "updated": _l("Changed"), "unchanged": _l("Unchanged"), "keys": _l("Codes"),
+    "period": _l("Period"), "thresholds": _l("Thresholds"), "classes": _l("Classes"),
+    "changed": _l("Changed"), "name": _l("Name"), "zone": _l("Zone"), "kind": _l("Kind"),
+    "capacity": _l("Capacity"), "walk_seq": _l("Walking order"), "blocked": _l("Blocked"),
+    "zones": _l("Zones"), "aisles": _l("Aisles"), "bays": _l("Bays"), "levels": _l("Levels"),
+    "start_seq": _l("First walking order"), "bins": _l("Locations"), "first": _l("First"),
+    "last": _l("Last"),
+}
+RECORD_FIELDS: dict[str, Mapping[str, LazyString]] = {
+    "item": ITEM_FIELDS, "supplier": PARTNER_FIELDS, "customer": PARTNER_FIELDS,
+    "user": USER_FIELDS, "token": USER_FIELDS, "login": USER_FIELDS,
+}
+SIGN_IN_LABELS = {"password_hash": _l("user name and password"),
+                  "pin_hash": _l("badge and PIN")}
+DISPOSITION_LABELS = {**RECEIPT_DISPOSITIONS, **RETURN_DISPOSITIONS}
+
+
+def _labelled(labels: Mapping[str, LazyString]) -> Callable[[str], str]:
+    return lambda code: str(labels.get(code, code))
+
+
+# Facts whose values are codes, and how the reader's language names each code.
+VALUE_LABELS: dict[str, Callable[[str], str]] = {
+    "role": role_label, "locale": lambda code: LANGUAGES.get(code, code),
+    "kind": kind_label, "status": status_label, "tier": tier_label,
+    "reason": reason_label, "cancel_reason": reason_label,
+    "how": _labelled(SIGN_IN_LABELS), "disposition": _labelled(DISPOSITION_LABELS),
+    "forecast_method": _labelled(FORECAST_METHOD_LABELS),
+}
+
+
+def fact_label(name: str, action: str = "") -> str:
+    """A fact of an event in the reader's language, or its code."""
+    label = RECORD_FIELDS.get(action.split(".")[0], {}).get(name) or FACT_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
+def shown(value: object, name: str | None = None) -> str:
+    """A fact's value as the page and the file show it: a code the reader's language names
+    in words."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list | tuple):
-        return ", ".join(shown(v) for v in value)
+        return ", ".join(shown(v, name) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
+        return "; ".join(f"{fact_label(k)}: {shown(v, k)}" for k, v in value.items())
+    if isinstance(value, str) and name in VALUE_LABELS:
+        return VALUE_LABELS[name](value)
     return str(value)
 
 
-def changes(details: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+def changes(details: dict[str, Any] | None, action: str = "") -> list[tuple[str, str, str]]:
     """(field, old, new) for every field of a change's old and new values."""
     if not details:
         return []
@@ -101,19 +170,21 @@ def changes(details: dict[str, Any] | None) -> list[tuple[str, str, str]]:
     old = old if isinstance(old, dict) else {}
     new = new if isinstance(new, dict) else {}
     fields = list(dict.fromkeys([*old, *new]))
-    return [(name, shown(old.get(name)), shown(new.get(name))) for name in fields]
+    return [(fact_label(name, action), shown(old.get(name), name), shown(new.get(name), name))
+            for name in fields]
 
 
-def other_details(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+def other_details(details: dict[str, Any] | None, action: str = "") -> list[tuple[str, str]]:
     """The facts of an event besides its old and new values."""
-    return [(key, shown(value)) for key, value in (details or {}).items()
-            if key not in ("old", "new")]
+    return [(fact_label(key, action), shown(value, key))
+            for key, value in (details or {}).items()
+            if not (key in ("old", "new") and isinstance(value, dict))]
 
 
-def details_text(details: dict[str, Any] | None) -> str:
+def details_text(details: dict[str, Any] | None, action: str = "") -> str:
     """An event's details in one line, for a file."""
-    parts = [f"{name}: {old} -> {new}" for name, old, new in changes(details)]
-    parts += [f"{key}: {value}" for key, value in other_details(details)]
+    parts = [f"{name}: {old} -> {new}" for name, old, new in changes(details, action)]
+    parts += [f"{key}: {value}" for key, value in other_details(details, action)]
     return "; ".join(parts)
 
 
@@ -151,7 +222,7 @@ def _columns() -> list[Column]:
 def _file_row(row: AuditRow) -> dict[str, Any]:
     return {"at": row.at, "user": row.user, "action": action_label(row.action),
             "subject": row.subject, "device": row.device,
-            "details": details_text(row.details)}
+            "details": details_text(row.details, row.action)}
 
 
 @blueprint.get("/")

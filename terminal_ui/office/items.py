@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from terminal_ui.auth import permission_required
 from terminal_ui.lookup import STATUS_LABELS
 from terminal_ui.office.audit import shown
+from terminal_ui.office.item_fields import FIELD_LABELS
 from terminal_ui.office.replenishment import (
     FORECAST_METHOD_LABELS,
     SOURCE_LABELS,
@@ -61,23 +62,6 @@ from wms.tabular import Column
 
 blueprint = Blueprint("office_items", __name__, url_prefix="/office/items")
 
-FIELD_LABELS = {
-    "sku": _l("SKU"), "name": _l("Name"), "name_zh": _l("Chinese name"),
-    "name_en": _l("English name"), "category": _l("Category"), "uom": _l("Unit"),
-    "tracking": _l("Lot tracking"), "expiry": _l("Has an expiry date"),
-    "min_shelf_life_days": _l("Minimum shelf life on receipt (days)"),
-    "barcodes": _l("Unit barcodes"), "pack_size": _l("Pack size (units in a case)"),
-    "case_barcodes": _l("Case barcodes"), "unit_cost": _l("Unit cost"),
-    "supplier": _l("Default supplier"), "lead_time_days": _l("Lead time (days)"),
-    "review_period_days": _l("Review period (days)"),
-    "instability_factor": _l("Instability factor"),
-    "demand_window_days": _l("Demand window (days)"),
-    "forecast_method": _l("Forecast method"),
-    "safety_stock": _l("Safety stock (empty: computed)"),
-    "reorder_point": _l("Reorder point"), "min_qty": _l("Minimum"), "max_qty": _l("Maximum"),
-    "home_location": _l("Home bin"), "zone_code": _l("Zone"), "abc_class": _l("ABC class"),
-    "active": _l("Active"),
-}
 MOVE_LABELS = {
     "receive": _l("received"), "quarantine": _l("to quarantine"), "putaway": _l("put away"),
     "move": _l("moved"), "pick": _l("picked"), "ship": _l("shipped"),

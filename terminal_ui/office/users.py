@@ -17,6 +17,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -85,11 +87,19 @@ def role_label(role: str) -> str:
             "operator": _("Operator")}.get(role, role)
 
 
+# A user's fields as the office names them: in the list, its file and the audit trail.
+FIELD_LABELS: dict[str, LazyString] = {
+    "username": _l("User name"), "display_name": _l("Name"), "role": _l("Role"),
+    "badge": _l("Badge"), "locale": _l("Language"), "warehouses": _l("Warehouses"),
+    "password": _l("Password"), "pin": _l("PIN"), "active": _l("Active"),
+    "created_at": _l("Created"),
+}
+LISTED = ("username", "display_name", "role", "badge", "locale", "warehouses", "active",
+          "created_at")
+
+
 def _columns() -> list[Column]:
-    return [Column("username", _("User name")), Column("display_name", _("Name")),
-            Column("role", _("Role")), Column("badge", _("Badge")),
-            Column("locale", _("Language")), Column("warehouses", _("Warehouses")),
-            Column("active", _("Active")), Column("created_at", _("Created"))]
+    return [Column(name, str(FIELD_LABELS[name])) for name in LISTED]
 
 
 def _filter() -> UserFilter:

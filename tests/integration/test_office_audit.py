@@ -42,8 +42,8 @@ def test_a_users_change_shows_who_from_which_device_and_old_and_new_values(
     assert 'data-total="1"' in html
     text = admin.text(page)
     assert "User changed" in text and "boss" in text and "web:Windows Chrome" in text
-    assert "role operator → clerk" in text
-    assert "display_name — → 李文员" in text
+    assert "Role Operator → Clerk" in text
+    assert "Name — → 李文员" in text
     with db.read() as s:
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
         assert event is not None
@@ -79,11 +79,11 @@ def test_the_trail_filters_by_user_action_subject_device_and_day(
                          device="station:dock", details={"reason": "customer called"}))
 
     by_subject = admin.text(admin.get("/office/audit/", subject="CUP"))
-    assert "name Cup → 茶杯" in by_subject and "TEA" not in by_subject
+    assert "Name Cup → 茶杯" in by_subject and "TEA" not in by_subject
     by_action = admin.get("/office/audit/", action="item")
     assert 'data-total="2"' in by_action.get_data(as_text=True)
     by_device = admin.text(admin.get("/office/audit/", device="station:"))
-    assert "SO-9" in by_device and "reason: customer called" in by_device
+    assert "SO-9" in by_device and "Reason: customer called" in by_device
     assert "CUP" not in by_device
     by_user = admin.get("/office/audit/", user="boss", action="item.update")
     assert 'data-total="1"' in by_user.get_data(as_text=True)
@@ -93,7 +93,36 @@ def test_the_trail_filters_by_user_action_subject_device_and_day(
     assert 'data-total="1"' in today.get_data(as_text=True)
 
     exported = admin.get("/office/audit/", subject="TEA", format="csv")
-    assert "unit_cost: 1.00 -> 1.50" in exported.get_data(as_text=True)
+    assert "Unit cost: 1.00 -> 1.50" in exported.get_data(as_text=True)
+
+
+def test_every_fact_and_code_of_an_event_reads_in_the_readers_language(
+        admin: OfficeBrowser, build: Builder, db: Database) -> None:
+    """The trail stores codes (a role `operator`, a sign-in by `pin_hash`, a return line's
+    `disposition`); the page and its file show them in words, in Chinese and in English."""
+    build.user("li", "operator")
+    with db.write() as s:
+        boss = s.scalar(select(User.id).where(User.username == "boss"))
+        record(s, boss, "login", "li", address="10.0.0.7", how="pin_hash")
+        record(s, boss, "return.customer", "RET-1", customer="CUS-1",
+               lines=[{"sku": "CUP", "qty": 2, "disposition": "quarantine"}])
+        record(s, boss, "location.update", "A-01-01-01", old={"kind": "storage"},
+               new={"kind": "dock"})
+
+    english = admin.text(admin.get("/office/audit/"))
+    assert "Role — → Operator" in english and "Language — → —" in english
+    assert "Address: 10.0.0.7" in english and "Signed in with: badge and PIN" in english
+    assert "SKU: CUP; Qty: 2; Disposition: Quarantine" in english
+    assert "Kind storage → dock" in english
+    admin.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    chinese = admin.text(admin.get("/office/audit/"))
+    assert "角色 — → 操作员" in chinese and "登录方式: 工牌和 PIN" in chinese
+    assert "地址: 10.0.0.7" in chinese and "数量: 2" in chinese
+    for code in ("role", "operator", "pin_hash", "disposition", "quarantine", "storage"):
+        assert code not in chinese, code
+    assert "类型 存储 → 月台" in chinese
+    exported = admin.get("/office/audit/", subject="A-01-01-01", format="csv")
+    assert "类型: 存储 -> 月台" in exported.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("role", "status"), [("admin", 200), ("supervisor", 200),
