@@ -354,8 +354,8 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
 
     assert "admin" in event("Item created", sku)
     ordered = event("Purchase order created", po)
-    assert "SUP-YX" in ordered and f"sku: {sku}; qty: 14; unit_price: 3.00" in ordered
+    assert "SUP-YX" in ordered and f"SKU: {sku}; Qty: 14; Unit price: 3.00" in ordered
     returned = event("Customer return", so)
-    assert f"sales_order: {so}" in returned and f"sku: {sku}; qty: 1; disposition: restock" \
-        in returned
+    assert f"Sales order: {so}" in returned and \
+        f"SKU: {sku}; Qty: 1; Disposition: Restock at the dock" in returned
     desk.screenshot("audit")
