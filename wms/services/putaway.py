@@ -70,15 +70,15 @@ def _bins() -> Select[Any]:
     ).select_from(Location).outerjoin(Zone, Zone.id == Location.zone_id))
 
 
-# Some locations by id (parameter ids), each with its warehouse's id last; built once.
-# Only the ids select: with the warehouse and kind in the WHERE as well, SQLite (which keeps
-# no statistics here) walks all of the warehouse's storage bins by the (warehouse, kind, ...)
-# index instead of looking up the few ids. The caller keeps the storage bins it wants.
-_BINS_AMONG = _bins().add_columns(Location.warehouse_id).where(
-    Location.id.in_(bindparam("ids", expanding=True)))
-# A bin by id (parameter id), with its warehouse's id last; built once.
-_BIN_WITH_WAREHOUSE = _bins().add_columns(Location.warehouse_id).where(
-    Location.id == bindparam("id"))
+# The columns of `_Bin` and the location's warehouse id last.
+_WITH_WAREHOUSE = _bins().add_columns(Location.warehouse_id)
+# Some locations by id (parameter ids); built once. Only the ids select: with the warehouse
+# and kind in the WHERE as well, SQLite (which keeps no statistics here) walks all of the
+# warehouse's storage bins by the (warehouse, kind, ...) index instead of looking up the few
+# ids. The caller keeps the storage bins it wants.
+_BINS_AMONG = _WITH_WAREHOUSE.where(Location.id.in_(bindparam("ids", expanding=True)))
+# A bin by id (parameter id); built once.
+_BIN_WITH_WAREHOUSE = _WITH_WAREHOUSE.where(Location.id == bindparam("id"))
 _WAREHOUSE_BY_CODE = select(Warehouse.id, Warehouse.code).where(
     Warehouse.code == bindparam("code"))
 _ZONE_ID = select(Zone.id).where(Zone.warehouse_id == bindparam("warehouse_id"),
