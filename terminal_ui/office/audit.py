@@ -27,6 +27,7 @@ from terminal_ui.office.tables import file_response, page_window
 from terminal_ui.office.users import FIELD_LABELS as USER_FIELDS
 from terminal_ui.office.users import role_label
 from terminal_ui.reason_labels import reason_label
+from terminal_ui.refusals import headline_for
 from wms.db import Database
 from wms.services.audit import AuditFilter, AuditRow, audit_actions, audit_events
 from wms.tabular import Column
@@ -115,7 +116,8 @@ FACT_LABELS: dict[str, LazyString] = {
     "capacity": _l("Capacity"), "walk_seq": _l("Walking order"), "blocked": _l("Blocked"),
     "zones": _l("Zones"), "aisles": _l("Aisles"), "bays": _l("Bays"), "levels": _l("Levels"),
     "start_seq": _l("First walking order"), "bins": _l("Locations"), "first": _l("First"),
-    "last": _l("Last"),
+    "last": _l("Last"), "expiry": _l("Expiry"), "days_left": _l("Days left"),
+    "needed": _l("Days needed"),
 }
 RECORD_FIELDS: dict[str, Mapping[str, LazyString]] = {
     "item": ITEM_FIELDS, "supplier": PARTNER_FIELDS, "customer": PARTNER_FIELDS,
@@ -136,7 +138,7 @@ VALUE_LABELS: dict[str, Callable[[str], str]] = {
     "kind": kind_label, "status": status_label, "tier": tier_label,
     "reason": reason_label, "cancel_reason": reason_label,
     "how": _labelled(SIGN_IN_LABELS), "disposition": _labelled(DISPOSITION_LABELS),
-    "forecast_method": _labelled(FORECAST_METHOD_LABELS),
+    "forecast_method": _labelled(FORECAST_METHOD_LABELS), "refusal": headline_for,
 }
 
 

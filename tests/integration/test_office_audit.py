@@ -108,17 +108,24 @@ def test_every_fact_and_code_of_an_event_reads_in_the_readers_language(
                lines=[{"sku": "CUP", "qty": 2, "disposition": "quarantine"}])
         record(s, boss, "location.update", "A-01-01-01", old={"kind": "storage"},
                new={"kind": "dock"})
+        record(s, boss, "receipt.expiry_override", "HONEY", receipt=3,
+               refusal="short_shelf_life", lot="H-1", expiry="2026-12-05", days_left=5,
+               needed=14)
 
     english = admin.text(admin.get("/office/audit/"))
     assert "Role — → Operator" in english and "Language — → —" in english
     assert "Address: 10.0.0.7" in english and "Signed in with: badge and PIN" in english
     assert "SKU: CUP; Qty: 2; Disposition: Quarantine" in english
     assert "Kind storage → dock" in english
+    assert ("Refused as: Lot expires too soon Lot: H-1 Expiry: 2026-12-05 Days left: 5 "
+            "Days needed: 14") in english
     admin.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
     chinese = admin.text(admin.get("/office/audit/"))
     assert "角色 — → 操作员" in chinese and "登录方式: 工牌和 PIN" in chinese
     assert "地址: 10.0.0.7" in chinese and "数量: 2" in chinese
-    for code in ("role", "operator", "pin_hash", "disposition", "quarantine", "storage"):
+    assert "拒收原因: 批次临近过期" in chinese
+    for code in ("role", "operator", "pin_hash", "disposition", "quarantine", "storage",
+                 "short_shelf_life", "days_left", "needed"):
         assert code not in chinese, code
     assert "类型 存储 → 月台" in chinese
     exported = admin.get("/office/audit/", subject="A-01-01-01", format="csv")
