@@ -59,9 +59,10 @@ class Bridge:
         self._last_beat = now
 
     def _scanner(self, config: ScannerConfig) -> SerialScanner:
-        def on_state(device: str, state: str, detail: str) -> None:
+        def on_state(device: str, state: str, reason: str, detail: str) -> None:
             self.spool.append("device", config.station, device, {
-                "device": device, "state": state, "detail": detail, "at": utc_stamp()})
+                "device": device, "state": state, "reason": reason, "detail": detail,
+                "at": utc_stamp()})
 
         return SerialScanner(config.name, config.url, baudrate=config.baudrate,
                              terminator=config.terminator, gs_replacement=config.gs_replacement,

@@ -16,8 +16,13 @@ from drivers.scanner import Scanner
 
 log = logging.getLogger("wms.bridge.scanner")
 
-StateCallback = Callable[[str, str, str], None]
-"""Called with (device name, "connected" | "disconnected", detail)."""
+StateCallback = Callable[[str, str, str, str], None]
+"""Called with (device name, "connected" | "disconnected", reason, detail): the reason a
+code from REASONS that the gateway's pages put in the reader's words, the detail the
+technical text for the log."""
+
+# Why a scanner is connected or not.
+REASONS = ("opened", "in_use", "permission_denied", "no_device", "cannot_open", "lost")
 
 POLL_SECONDS = 0.1
 
@@ -34,14 +39,22 @@ def open_port(url: str, baudrate: int = 9600, timeout: float = POLL_SECONDS) -> 
     return port
 
 
+_OPEN_FAILURES = {errno.EAGAIN: "in_use", errno.EBUSY: "in_use",
+                  errno.EACCES: "permission_denied", errno.ENOENT: "no_device"}
+_HINTS = {"in_use": "in use by another process (is the bridge already running?)",
+          "permission_denied": "permission denied (is the user in the dialout group?)",
+          "no_device": "no such device (unplugged?)"}
+
+
+def open_failure(exc: BaseException) -> str:
+    """The reason code of a failed open (one of REASONS)."""
+    return _OPEN_FAILURES.get(getattr(exc, "errno", None) or 0, "cannot_open")
+
+
 def why_not_open(exc: BaseException) -> str:
     """A short reason for a failed open, with a hint for the usual causes."""
-    number = getattr(exc, "errno", None)
-    hints = {errno.EAGAIN: "in use by another process (is the bridge already running?)",
-             errno.EBUSY: "in use by another process",
-             errno.EACCES: "permission denied (is the user in the dialout group?)",
-             errno.ENOENT: "no such device (unplugged?)"}
-    return f"{hints[number]}: {exc}" if number in hints else str(exc) or type(exc).__name__
+    hint = _HINTS.get(open_failure(exc))
+    return f"{hint}: {exc}" if hint else str(exc) or type(exc).__name__
 
 
 class SerialScanner(Scanner):
@@ -70,7 +83,7 @@ class SerialScanner(Scanner):
         """Open the port now; raises OSError or ValueError with the reason when it cannot."""
         self._port = open_port(self.url, self.baudrate)
         self._backoff.reset()
-        self._report("connected", f"opened {self.url}")
+        self._report("connected", "opened", f"opened {self.url}")
 
     def close(self) -> None:
         """Close the port; the next read opens it again."""
@@ -103,7 +116,8 @@ class SerialScanner(Scanner):
         except (OSError, ValueError) as exc:
             delay = self._backoff.next_delay()
             self._next_attempt = time.monotonic() + delay
-            self._report("disconnected", f"cannot open {self.url}: {why_not_open(exc)}")
+            self._report("disconnected", open_failure(exc),
+                         f"cannot open {self.url}: {why_not_open(exc)}")
             log.debug("%s: cannot open %s, next try in %.1f s", self.name, self.url, delay)
 
     def _lost(self, detail: str) -> None:
@@ -111,9 +125,9 @@ class SerialScanner(Scanner):
         self._drop_partial("the device went away mid-scan")
         self._backoff.reset()
         self._next_attempt = time.monotonic() + self._backoff.next_delay()
-        self._report("disconnected", f"lost {self.url}: {detail}")
+        self._report("disconnected", "lost", f"lost {self.url}: {detail}")
 
-    def _report(self, state: str, detail: str) -> None:
+    def _report(self, state: str, reason: str, detail: str) -> None:
         """Tell the owner about a change of state, once per change."""
         if state == self.state:
             return
@@ -121,4 +135,4 @@ class SerialScanner(Scanner):
         (log.info if state == "connected" else log.warning)("%s %s: %s", self.name, state,
                                                             detail)
         if self._on_state is not None:
-            self._on_state(self.name, state, detail)
+            self._on_state(self.name, state, reason, detail)

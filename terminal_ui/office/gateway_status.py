@@ -39,6 +39,18 @@ MESSAGES = {
     "scanner_disconnected": _l("Disconnected"),
 }
 
+# Why a scanner is connected or not (the scanner bridge's reason codes), in the reader's
+# language; the bridge's technical text follows it in small print.
+SCANNER_REASONS = {
+    "opened": _l("Port opened"),
+    "in_use": _l("In use by another program: is the scanner bridge already running?"),
+    "permission_denied": _l("No permission to open the port: is the bridge's user in the "
+                            "dialout group?"),
+    "no_device": _l("No such device: is it unplugged?"),
+    "cannot_open": _l("The port does not open"),
+    "lost": _l("The scanner went away: plug it back in; nothing scanned is lost"),
+}
+
 
 def _db() -> Database:
     return current_app.extensions["wms.db"]
@@ -62,4 +74,5 @@ def trouble_line() -> Markup | None:
 @blueprint.get("/status")
 @permission_required("status")
 def index() -> str:
-    return render_template("office/status.html", status=current_status(), messages=MESSAGES)
+    return render_template("office/status.html", status=current_status(), messages=MESSAGES,
+                           scanner_reasons=SCANNER_REASONS)

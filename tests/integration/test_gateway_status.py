@@ -206,6 +206,29 @@ def test_a_disconnected_scanner_makes_the_status_wrong(gateway: Gateway) -> None
         == [("dock-1", False, "scanner_disconnected")]
 
 
+@pytest.mark.parametrize(("language", "why"), [
+    ("en", "No such device: is it unplugged?"),
+    ("zh", "设备不存在：是否已拔出？"),
+])
+def test_why_a_scanner_is_disconnected_reads_in_the_readers_language(
+        gateway: Gateway, language: str, why: str) -> None:
+    """The bridge reports a code for why (here the port's device is missing) and its own
+    technical text; the page puts the code in words and keeps the text in small print."""
+    gateway.all_well()
+    technical = "cannot open /dev/ttyACM0: no such device (unplugged?): [Errno 2] ENOENT"
+    with gateway.db.write() as s:
+        record_device(s, StationConfig("dock", "dock", "DOCK-1"), "dock-1", "disconnected",
+                      technical, None, reason="no_device")
+    [scanner] = gateway.status()["scanners"]
+    assert (scanner["reason"], scanner["detail"]) == ("no_device", technical)
+    gateway.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    sign_in(gateway.client)
+    page = gateway.client.get("/office/status").get_data(as_text=True)
+    row = re.search(r'<tr data-scanner="dock-1">.*?</tr>', page, re.S)
+    assert row and why in row.group(0) and technical in row.group(0)
+    assert "no_device" not in row.group(0)
+
+
 def test_no_backup_or_one_older_than_26_hours_makes_a_gateway_wrong(
         gateway: Gateway) -> None:
     gateway.beat(PRINT_WORKER)

@@ -51,7 +51,7 @@ def status_json(status: GatewayStatus) -> GatewayStatusJson:
                       "last_error_job": p.last_error_job} for p in status.printers],
         "scanners": [{"ok": s.ok, "message": s.message, "station": s.station,
                       "device": s.device, "connected": s.connected, "since": s.since,
-                      "detail": s.detail} for s in status.scanners],
+                      "detail": s.detail, "reason": s.reason} for s in status.scanners],
     }
 
 

@@ -299,9 +299,15 @@ class StationScanBody(Body):
     ignored: Literal["repeat"] | None = None
 
 
+# Why a station's scanner is connected or not, as the scanner bridge reports it.
+ScannerReason = Literal["opened", "in_use", "permission_denied", "no_device", "cannot_open",
+                        "lost"]
+
+
 class StationDeviceBody(Body):
     device: Code
     state: Literal["connected", "disconnected"]
+    reason: ScannerReason | None = None
     detail: Annotated[str, StringConstraints(max_length=500)] = ""
     at: Moment | None = None
 

@@ -782,6 +782,7 @@ class ScannerStatusJson(TypedDict):
     connected: bool
     since: str | None
     detail: str
+    reason: str | None  # opened, in_use, permission_denied, no_device, cannot_open, lost
 
 
 class GatewayStatusJson(TypedDict):

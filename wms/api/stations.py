@@ -44,7 +44,8 @@ def post_station_scan(call: Call) -> Reply:
 def post_station_device(call: Call) -> Reply:
     station = station_named(call.site, call.params["station"])
     b = call.body
-    event = record_device(call.session, station, b.device, b.state, b.detail, b.at)
+    event = record_device(call.session, station, b.device, b.state, b.detail, b.at,
+                          reason=b.reason)
     return 201, event_json(event)
 
 

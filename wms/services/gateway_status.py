@@ -81,6 +81,7 @@ class ScannerStatus:
     connected: bool
     since: str | None
     detail: str
+    reason: str | None = None  # the bridge's code for why: opened, lost, no_device...
 
 
 @dataclass(frozen=True)
@@ -255,5 +256,5 @@ def scanner_statuses(session: Session, site: SiteConfig) -> list[ScannerStatus]:
             statuses.append(ScannerStatus(
                 connected, "scanner_connected" if connected else "scanner_disconnected",
                 state.station, device, connected, known.get("since"),
-                str(known.get("detail") or "")))
+                str(known.get("detail") or ""), known.get("reason")))
     return statuses

@@ -199,18 +199,20 @@ def _apply(session: Session, station: StationConfig, site: SiteConfig, data: dic
 
 
 def record_device(session: Session, station: StationConfig, device: str, state_name: str,
-                  detail: str, at: datetime | None) -> StationEvent:
-    """A scanner of the station was connected or disconnected."""
+                  detail: str, at: datetime | None, reason: str | None = None
+                  ) -> StationEvent:
+    """A scanner of the station was connected or disconnected; `reason` is the bridge's
+    code for why (`opened`, `lost`, `no_device`...), `detail` its technical text."""
     if state_name not in ("connected", "disconnected"):
         raise Invalid("state: connected or disconnected", field="state")
     state = _state(session, station)
     data = dict(state.data or {})
     devices = dict(data.get("devices", {}))
-    devices[device] = {"state": state_name, "detail": detail[:200],
+    devices[device] = {"state": state_name, "reason": reason, "detail": detail[:200],
                        "since": (at or utcnow()).isoformat()}
     data["devices"] = devices
     outcome = (note if state_name == "connected" else refused)(
-        f"device_{state_name}", device=device, detail=detail[:200])
+        f"device_{state_name}", device=device, reason=reason, detail=detail[:200])
     return _record(session, state, data, kind="device", outcome=outcome, user_id=None,
                    device=device, scanned_at=at)
 

@@ -24,13 +24,15 @@ class BackgroundReader:
     def __init__(self, url: str | Path, **options: Any) -> None:
         self.scans: list[Scan] = []
         self.events: list[tuple[str, str]] = []
+        self.reasons: list[str] = []
         self.scanner = SerialScanner("dock", str(url), on_state=self._record, **options)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def _record(self, device: str, state: str, detail: str) -> None:
+    def _record(self, device: str, state: str, reason: str, detail: str) -> None:
         self.events.append((state, detail))
+        self.reasons.append(reason)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -24,8 +24,15 @@ MakeScanner = Callable[..., VirtualScanner]
 
 
 def spooled(bridge: Bridge) -> list[dict[str, object]]:
-    """The entries on disk, in file-name order."""
-    return [json.loads(p.read_text()) for p in sorted(Path(bridge.config.spool).glob("*.json"))]
+    """The entries on disk, in file-name order; an entry delivered (and removed) between
+    listing the folder and reading it is no longer on disk."""
+    entries = []
+    for path in sorted(Path(bridge.config.spool).glob("*.json")):
+        try:
+            entries.append(json.loads(path.read_text()))
+        except FileNotFoundError:
+            continue
+    return entries
 
 
 def connected(bridge: Bridge) -> bool:
@@ -68,6 +75,7 @@ def test_every_request_carries_the_token_json_and_the_scan_as_the_app_expects(
     event, scan = fake_app.accepted()
     assert event.path == "/api/v1/stations/packing/devices"
     assert event.body["device"] == "pack-1" and event.body["state"] == "connected"
+    assert event.body["reason"] == "opened"
     assert event.body["at"].endswith("+00:00")
     assert scan.path == "/api/v1/stations/packing/scans"
     assert set(scan.body) == {"raw", "device", "scanned_at"}

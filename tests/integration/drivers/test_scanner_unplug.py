@@ -28,7 +28,7 @@ def test_an_unplugged_scanner_is_reported_gone_and_read_again_once_it_is_back(
     device.send(b"PO-10")  # the cable is pulled halfway through a scan
     device.unplug()
     wait_until(lambda: reading.states == ["connected", "disconnected"], what="disconnected")
-    assert "lost" in reading.events[1][1]
+    assert "lost" in reading.events[1][1] and reading.reasons[1] == "lost"
     device.plug()
     wait_until(lambda: reading.states == ["connected", "disconnected", "connected"],
                what="the reopen")
@@ -74,7 +74,7 @@ def test_a_scanner_missing_at_start_is_reported_once_and_read_when_it_appears(
     device = virtual_scanner(plug=False)
     reading = reader(device.link, reconnect_max=0.2)
     wait_until(lambda: reading.states == ["disconnected"], what="the report of no device")
-    assert "no such device" in reading.events[0][1]
+    assert "no such device" in reading.events[0][1] and reading.reasons == ["no_device"]
     time.sleep(0.8)  # several failed opens later, still one report
     assert reading.states == ["disconnected"]
     device.plug()

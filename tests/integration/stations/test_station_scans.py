@@ -106,9 +106,25 @@ def test_device_changes_are_kept_per_scanner(bridge: Api) -> None:
                                                  "detail": "device reports readiness"},
                        key="d1")
     assert gone.status_code == 201 and gone.get_json()["outcome"] == "error"
-    bridge.post("/stations/dock/devices", {"device": "dock", "state": "connected"}, key="d2")
+    bridge.post("/stations/dock/devices", {"device": "dock", "state": "connected",
+                                          "reason": "opened"}, key="d2")
     devices = bridge.get("/stations/dock").get_json()["devices"]
-    assert devices["dock"]["state"] == "connected"
+    assert (devices["dock"]["state"], devices["dock"]["reason"]) == ("connected", "opened")
+
+
+def test_a_device_change_names_its_reason_from_the_bridges_list_or_is_refused(
+        bridge: Api) -> None:
+    """The bridge's reason codes and the API's are one list; another code is refused."""
+    from typing import get_args
+
+    from drivers.serial_scanner import REASONS
+    from wms.api.schemas import ScannerReason
+
+    assert set(get_args(ScannerReason)) == set(REASONS)
+    odd = bridge.post("/stations/dock/devices", {"device": "dock", "state": "disconnected",
+                                                "reason": "gremlins"}, key="d3")
+    assert odd.status_code == 422 and odd.get_json()["error"]["code"] == "invalid"
+    assert "dock" not in bridge.get("/stations/dock").get_json()["devices"]
 
 
 def test_an_unknown_station_is_refused_as_invalid(bridge: Api) -> None:

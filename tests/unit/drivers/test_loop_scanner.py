@@ -14,7 +14,7 @@ from drivers.serial_scanner import SerialScanner
 pytestmark = pytest.mark.timeout(10)
 
 
-Events = list[tuple[str, str, str]]
+Events = list[tuple[str, str, str, str]]
 Make = Callable[..., SerialScanner]
 
 
@@ -85,4 +85,4 @@ def test_in_presentation_mode_a_re_read_is_delivered_once_marked_as_a_repeat(
 def test_opening_reports_the_scanner_connected_once(make: Make, events: Events) -> None:
     scanner = make()
     scanner.read_scan(0.1)
-    assert events == [("dock", "connected", "opened loop://")]
+    assert events == [("dock", "connected", "opened", "opened loop://")]
