@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -38,6 +38,14 @@ def menu_for(user: object) -> list[MenuEntry]:
     """The workflows this user's role may open, in floor order."""
     return [entry for entry in MENU if entry.endpoint.split(".")[0] in current_app.blueprints
             and user.may(entry.permission)]  # type: ignore[attr-defined]
+
+
+@blueprint.get("/favicon.ico")
+def icon() -> Response:
+    """The gateway's icon, for browsers that ask for it at the old address before reading
+    the page's own link (a handheld's bookmark, a tab)."""
+    return send_from_directory(str(current_app.static_folder), "icon.svg",
+                               mimetype="image/svg+xml", max_age=86400)
 
 
 @blueprint.get("/")

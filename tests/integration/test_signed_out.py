@@ -1,6 +1,6 @@
 """Nothing of the business without sign-in: every route of the app, walked signed out,
 sends the person to sign in (pages) or answers 401 (API); only sign-in, the static files,
-the health check and the API's description answer, and the home page names no order,
+the health check, the icon and the API's description answer, and the home page names no order,
 supplier or customer."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 PUBLIC = {"auth.login", "auth.login_with_password", "auth.login_with_badge", "static",
-          "api.health", "api.openapi", "home.index", "i18n.choose_language"}
+          "api.health", "api.openapi", "home.index", "home.icon", "i18n.choose_language"}
 
 
 @pytest.fixture
@@ -61,3 +61,14 @@ def test_the_signed_out_home_page_names_no_order_supplier_or_customer(demo_app: 
     for secret in ("PO-1001", "SO-2001", "杭州龙井茶业有限公司", "上海茶韵贸易公司",
                    "Café Lumière", "TEA-001"):
         assert secret not in text
+
+
+def test_the_browser_finds_the_gateways_icon_on_the_page_and_at_the_old_address(
+        demo_app: Any) -> None:
+    client = demo_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/icon.svg" type="image/svg+xml">' in page
+    for url in ("/static/icon.svg", "/favicon.ico"):
+        reply = client.get(url)
+        assert reply.status_code == 200, url
+        assert reply.mimetype == "image/svg+xml" and reply.data.startswith(b"<svg"), url
