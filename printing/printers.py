@@ -4,6 +4,7 @@ printers do not answer them, and python-escpos 3.1 reports "paper OK" when none 
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from abc import ABC, abstractmethod
@@ -11,9 +12,28 @@ from pathlib import Path
 
 from wms.site_config import PrinterConfig
 
+_REASONS_BY_ERRNO = {errno.ENOENT: "not_connected", errno.ENODEV: "not_connected",
+                     errno.ENXIO: "not_connected", errno.EACCES: "permission_denied",
+                     errno.EPERM: "permission_denied", errno.EBUSY: "busy",
+                     errno.ECONNREFUSED: "unreachable", errno.EHOSTUNREACH: "unreachable",
+                     errno.ENETUNREACH: "unreachable", errno.ETIMEDOUT: "unreachable"}
+
 
 class PrinterUnavailable(Exception):
-    """The printer could not take the job now (off, unplugged, out of paper, unreachable)."""
+    """The printer could not take the job now (off, unplugged, out of paper, unreachable).
+    `reason` is one of wms.services.print_jobs.PRINT_ERRORS, for the pages to put in the
+    reader's words; the message is the technical text."""
+
+    def __init__(self, message: str, reason: str = "failed") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def reason_of(exc: BaseException, default: str = "failed") -> str:
+    """The reason code of an operating-system error (a missing device, no permission...)."""
+    if isinstance(exc, TimeoutError | socket.gaierror):
+        return "unreachable"
+    return _REASONS_BY_ERRNO.get(getattr(exc, "errno", None) or 0, default)
 
 
 class PrinterBackend(ABC):
@@ -38,7 +58,8 @@ class DirectoryPrinter(PrinterBackend):
     def send(self, data: bytes, *, name: str, preview: bytes | None = None) -> None:
         folder = Path(self.config.target)
         if not folder.is_dir():
-            raise PrinterUnavailable(f"printer folder {folder} is not there (unplugged?)")
+            raise PrinterUnavailable(f"printer folder {folder} is not there (unplugged?)",
+                                     "not_connected")
         extension = ".zpl" if self.config.mode == "zpl" else ".bin"
         _write_whole(folder / f"{name}{extension}", data)
         if preview is not None:
@@ -59,13 +80,15 @@ class DevicePrinter(PrinterBackend):
         try:
             fd = os.open(self.config.target, os.O_WRONLY | os.O_APPEND)
         except OSError as exc:
-            raise PrinterUnavailable(f"{self.config.target}: {exc.strerror}") from exc
+            raise PrinterUnavailable(f"{self.config.target}: {exc.strerror}",
+                                     reason_of(exc)) from exc
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
         except OSError as exc:
-            raise PrinterUnavailable(f"{self.config.target}: {exc.strerror}") from exc
+            raise PrinterUnavailable(f"{self.config.target}: {exc.strerror}",
+                                     reason_of(exc)) from exc
         finally:
             os.close(fd)
 
@@ -80,7 +103,8 @@ class NetworkPrinter(PrinterBackend):
             with socket.create_connection((host, int(port or 9100)), timeout=timeout) as conn:
                 conn.sendall(data)
         except OSError as exc:
-            raise PrinterUnavailable(f"{self.config.target}: {exc}") from exc
+            raise PrinterUnavailable(f"{self.config.target}: {exc}",
+                                     reason_of(exc, "unreachable")) from exc
 
 
 class SerialPrinter(PrinterBackend):
@@ -96,7 +120,7 @@ class SerialPrinter(PrinterBackend):
                 port.write(data)
                 port.flush()
         except (serial.SerialException, OSError) as exc:
-            raise PrinterUnavailable(f"{self.config.target}: {exc}") from exc
+            raise PrinterUnavailable(f"{self.config.target}: {exc}", reason_of(exc)) from exc
 
 
 class UsbPrinter(PrinterBackend):
@@ -105,17 +129,21 @@ class UsbPrinter(PrinterBackend):
 
     def send(self, data: bytes, *, name: str, preview: bytes | None = None) -> None:
         try:
+            from escpos.exceptions import DeviceNotFoundError
             from escpos.printer import Usb
         except ImportError as exc:  # pragma: no cover - depends on the gateway's packages
-            raise PrinterUnavailable(f"USB printing needs pyusb: {exc}") from exc
+            raise PrinterUnavailable(f"USB printing needs pyusb: {exc}", "no_driver") from exc
         vendor, _, product = self.config.target.partition(":")
         try:
             printer = Usb(int(vendor, 16), int(product, 16))
             printer.open()
             printer._raw(data)
             printer.close()
+        except DeviceNotFoundError as exc:
+            raise PrinterUnavailable(f"USB {self.config.target}: {exc}",
+                                     "not_connected") from exc
         except Exception as exc:  # noqa: BLE001 - any USB failure means "try again later"
-            raise PrinterUnavailable(f"USB {self.config.target}: {exc}") from exc
+            raise PrinterUnavailable(f"USB {self.config.target}: {exc}", reason_of(exc)) from exc
 
 
 class MemoryPrinter(PrinterBackend):

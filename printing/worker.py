@@ -67,12 +67,13 @@ class PrintWorker:
         except CJKFontMissing as exc:  # the gateway lacks a font: fixable, so keep the job
             log.error("job %s: %s", job_id, exc)
             with self.db.write() as session:
-                mark_failed(session, job_id, str(exc), utcnow())
+                mark_failed(session, job_id, str(exc), utcnow(), reason="font_missing")
             return True
         except Exception as exc:  # noqa: BLE001 - a document that cannot render never will
             log.exception("job %s: cannot render %s", job_id, document)
             with self.db.write() as session:
-                mark_failed(session, job_id, f"cannot render: {exc}", utcnow(), permanent=True)
+                mark_failed(session, job_id, f"cannot render: {exc}", utcnow(), permanent=True,
+                            reason="cannot_render")
             return True
         preview = (self._preview(job_id, document, data, config.paper)
                    if backend.wants_preview else None)
@@ -81,7 +82,7 @@ class PrintWorker:
         except PrinterUnavailable as exc:
             log.warning("job %s: printer %s unavailable: %s", job_id, printer, exc)
             with self.db.write() as session:
-                mark_failed(session, job_id, str(exc), utcnow())
+                mark_failed(session, job_id, str(exc), utcnow(), reason=exc.reason)
             return True
         with self.db.write() as session:
             mark_printed(session, job_id, utcnow())

@@ -67,6 +67,27 @@ DOCUMENT_LABELS = {
 }
 
 
+# Why a print job did not print (wms.services.print_jobs.PRINT_ERRORS), for the printer's
+# keeper: what is wrong and what to look at.
+PRINT_ERROR_LABELS = {
+    "not_connected": _l("Printer not connected: is it plugged in and switched on?"),
+    "permission_denied": _l("The gateway may not open the printer: check its permissions"),
+    "busy": _l("The printer is in use by another program"),
+    "unreachable": _l("The printer does not answer on the network: is it on, and is its "
+                      "address right?"),
+    "no_driver": _l("The gateway lacks the printer's driver"),
+    "font_missing": _l("The gateway lacks a Chinese font to print this"),
+    "cannot_render": _l("This document cannot be printed: reprint it after the cause is "
+                        "fixed"),
+    "failed": _l("The printer or its connection reported an error"),
+}
+
+
+def print_error_label(reason: str) -> str:
+    """Why a print job did not print, in the user's language."""
+    return str(PRINT_ERROR_LABELS.get(reason, reason))
+
+
 def document_label(document: str) -> str:
     """A printed document's kind in the user's language."""
     return str(DOCUMENT_LABELS.get(document, document))
@@ -112,6 +133,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = status_label
     app.jinja_env.globals["language"] = language
     app.jinja_env.globals["document_label"] = document_label
+    app.jinja_env.globals["print_error_label"] = print_error_label
     app.register_blueprint(blueprint)
 
 

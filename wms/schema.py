@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # The newest revision under migrations/versions; a test holds it equal to Alembic's head.
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 
 # The PostgreSQL advisory lock migrations hold (migrations/env.py), so that gateways starting
 # at once against one database migrate it once: the others wait, then find it migrated.

@@ -174,15 +174,16 @@ def test_a_failed_print_job_shows_on_its_printer_with_the_error(gateway: Gateway
         failed = enqueue(s, document="bin_label", data={"code": "A-02"}, printer="packing",
                          gateway="main", user_id=None)
         s.flush()
-        mark_failed(s, failed.id, "cannot render: no such font", utcnow(), permanent=True)
+        mark_failed(s, failed.id, "cannot render: no such font", utcnow(), permanent=True,
+                    reason="cannot_render")
         failed_id = failed.id
     status = gateway.status()
     assert status["ok"] is False
     [printer] = status["printers"]
     assert (printer["ok"], printer["message"], printer["pending"], printer["failed"]) \
         == (False, "printer_failed", 1, 1)
-    assert (printer["last_error"], printer["last_error_job"]) \
-        == ("cannot render: no such font", failed_id)
+    assert (printer["last_error"], printer["last_error_job"], printer["last_error_reason"]) \
+        == ("cannot render: no such font", failed_id, "cannot_render")
 
 
 def test_a_printer_retrying_after_an_error_shows_the_error(gateway: Gateway) -> None:

@@ -58,6 +58,7 @@ def queue_two(db: Database) -> None:
                                           "lines": [{"sku": "TEA", "ordered": 2,
                                                      "shipped": 2}]})
         job.last_error = "printer folder var/prints/packing is not there (unplugged?)"
+        job.error_reason = "not_connected"
 
 
 def test_the_print_queue_page_asks_for_sign_in_first(office: Any) -> None:
@@ -147,3 +148,28 @@ def test_a_job_for_another_gateways_printer_says_whose_it_is(office: Any, db: Da
                                                  re.S)}
     assert "of gateway south" in rows[theirs]
     assert "of gateway" not in rows[mine]
+
+
+@pytest.mark.parametrize(("language", "why"), [
+    ("en", "Printer not connected: is it plugged in and switched on?"),
+    ("zh", "打印机未连接：是否已插好并开机？"),
+])
+def test_why_a_job_did_not_print_reads_in_the_readers_language_above_the_printers_text(
+        office: Any, db: Database, language: str, why: str) -> None:
+    """A job that did not print keeps why as a code beside the printer's technical text; a
+    job from before codes were kept shows its text alone."""
+    queue_two(db)
+    with db.write() as s:
+        old = enqueue(s, document="bin_label", data={"code": "A-01-02-01"}, printer="packing",
+                      gateway="main", user_id=None, title="A-01-02-01")
+        old.last_error = "the printer is off"
+    office.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    assert sign_in(office).status_code == 302
+    page = office.get("/office/print-jobs").get_data(as_text=True)
+    shown = re.findall(r'data-print-error="(\w*)">(.*?)</span>', page, re.S)
+    assert [(reason, re.sub(r"<[^>]+>", " ", text).split()) for reason, text in shown] == [
+        ("", ["the", "printer", "is", "off"]),
+        ("not_connected", [*why.split(), "printer", "folder", "var/prints/packing", "is", "not",
+                           "there", "(unplugged?)"]),
+    ]
+    assert "not_connected" not in re.sub(r'data-print-error="\w*"', "", page)

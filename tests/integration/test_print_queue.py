@@ -186,6 +186,7 @@ def test_an_unplugged_printer_keeps_its_jobs_and_prints_them_when_it_returns(
         job = s.get(PrintJob, 1)
         assert job is not None and job.status == "queued"
         assert "not there" in (job.last_error or "")
+        assert job.error_reason == "not_connected"
         assert job.next_attempt_at > utcnow()
     folder.mkdir()
     with db.write() as s:
@@ -195,6 +196,9 @@ def test_an_unplugged_printer_keeps_its_jobs_and_prints_them_when_it_returns(
     assert drain(worker) == 1
     assert (folder / "000001-bin_label.bin").exists()
     assert jobs(db) == [("bin_label", "dock", "printed")]
+    with db.read() as s:
+        job = s.get(PrintJob, 1)
+        assert job is not None and (job.last_error, job.error_reason) == (None, None)
 
 
 def test_a_job_whose_worker_died_while_sending_is_printed_by_the_next_worker(

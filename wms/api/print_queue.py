@@ -26,7 +26,8 @@ def job_json(job: PrintJob) -> PrintJobJson:
     return {"id": job.id, "document": job.document, "title": job.title,
             "printer": job.printer, "gateway": job.gateway, "status": job.status,
             "attempts": job.attempts,
-            "last_error": job.last_error, "reference": job.reference, "data": job.data,
+            "last_error": job.last_error, "error_reason": job.error_reason,
+            "reference": job.reference, "data": job.data,
             "created_at": job.created_at.isoformat(),
             "printed_at": job.printed_at.isoformat() if job.printed_at else None,
             "bytes": len(job.content) if job.content is not None else None}

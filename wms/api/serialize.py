@@ -453,6 +453,9 @@ class PrintJobJson(TypedDict):
     status: JobStatus
     attempts: int
     last_error: str | None
+    # why the last attempt failed: not_connected, permission_denied, busy, unreachable,
+    # no_driver, font_missing, cannot_render or failed
+    error_reason: str | None
     reference: str | None
     data: dict[str, Any]
     created_at: str
@@ -772,6 +775,7 @@ class PrinterStatusJson(TypedDict):
     failed: int
     last_error: str | None
     last_error_job: int | None
+    last_error_reason: str | None  # its code, as a print job's error_reason
 
 
 class ScannerStatusJson(TypedDict):

@@ -39,6 +39,8 @@ same name)."""
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Why the last attempt failed, a code of wms.services.print_jobs.PRINT_ERRORS
+    error_reason: Mapped[str | None] = mapped_column(String(32))
     reference: Mapped[str | None] = mapped_column(String(64), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -70,6 +70,7 @@ class PrinterStatus:
     failed: int
     last_error: str | None
     last_error_job: int | None  # the job that had it
+    last_error_reason: str | None = None  # its code in print_jobs.PRINT_ERRORS
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def printer_statuses(session: Session, site: SiteConfig) -> list[PrinterStatus]:
         pending = by_status.get("queued", 0) + by_status.get("printing", 0)
         failed = by_status.get("failed", 0)
         error = session.execute(
-            select(PrintJob.last_error, PrintJob.id)
+            select(PrintJob.last_error, PrintJob.id, PrintJob.error_reason)
             .where(PrintJob.gateway == site.gateway, PrintJob.printer == name,
                    PrintJob.last_error.is_not(None),
                    PrintJob.status.in_(("queued", "printing", "failed")))
@@ -238,7 +239,8 @@ def printer_statuses(session: Session, site: SiteConfig) -> list[PrinterStatus]:
             message = "printer_ok"
         statuses.append(PrinterStatus(
             message == "printer_ok", message, name, pending, failed,
-            error[0] if error else None, error[1] if error else None))
+            error[0] if error else None, error[1] if error else None,
+            error[2] if error else None))
     return statuses
 
 

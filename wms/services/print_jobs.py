@@ -199,22 +199,33 @@ def claim_next(session: Session, gateway: str, printers: Sequence[str], now: dat
     return None
 
 
+# Why a job did not print, as stored with its technical text: the printer is not there
+# (unplugged, its folder or device missing), the gateway may not open it, another program
+# holds it, it does not answer on the network, the gateway lacks its driver or a CJK font,
+# the document cannot be rendered, or the printer or its connection reported another error.
+PRINT_ERRORS = ("not_connected", "permission_denied", "busy", "unreachable", "no_driver",
+                "font_missing", "cannot_render", "failed")
+
+
 def mark_printed(session: Session, job_id: int, now: datetime) -> None:
     """The printer took the job's bytes."""
     job = get_job(session, job_id)
     if job.status == "cancelled":
         return
-    job.status, job.printed_at, job.lease_until, job.last_error = "printed", now, None, None
+    job.status, job.printed_at, job.lease_until = "printed", now, None
+    job.last_error = job.error_reason = None
 
 
 def mark_failed(session: Session, job_id: int, error: str, now: datetime, *,
-                permanent: bool = False) -> None:
+                permanent: bool = False, reason: str = "failed") -> None:
     """Sending failed: the job waits and is tried again, backing off up to two minutes;
-    a job that can never print (its document cannot be rendered) is marked failed."""
+    a job that can never print (its document cannot be rendered) is marked failed.
+    `reason` is one of PRINT_ERRORS, `error` the technical text."""
     job = get_job(session, job_id)
     if job.status == "cancelled":
         return
     job.last_error = error[:2000]
+    job.error_reason = reason if reason in PRINT_ERRORS else "failed"
     job.lease_until = None
     if permanent:
         job.status = "failed"

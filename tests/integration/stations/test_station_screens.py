@@ -112,6 +112,20 @@ def test_the_packing_screen_shows_the_check_and_the_printed_documents(
     previews = re.findall(r'src="(/office/print-jobs/\d+/preview.png)"', done)
     assert len(previews) == 2
 
+    # The packing printer is unplugged: the packer reads why in the screen's language.
+    from wms.models import utcnow
+    from wms.services.print_jobs import mark_failed
+
+    job_id = int(re.findall(r'data-job="(\d+)"', done)[0])
+    with station_app.extensions["wms.db"].write() as s:
+        mark_failed(s, job_id, "printer folder var/prints/packing is not there (unplugged?)",
+                    utcnow(), reason="not_connected")
+    unplugged = text_of(screen.client.get(f"/stations/packing/live?since={since}",
+                                          headers={"Accept-Language": "zh-CN"}
+                                          ).get_data(as_text=True))
+    assert "打印机未连接：是否已插好并开机？" in unplugged
+    assert "printer folder var/prints/packing is not there (unplugged?)" in unplugged
+
 
 def test_a_station_opens_only_for_roles_that_work_there(station_app: Any) -> None:
     clerk = screen_of(station_app, role="clerk")
