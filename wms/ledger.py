@@ -394,6 +394,23 @@ def _move_record(move_id: int, row: dict[str, Any]) -> Move:
     return move
 
 
+_LAST_MOVE_ID = select(func.max(MOVES.c.id))
+
+
+def _insert_moves(session: Session, dialect: str, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert many ledger rows at once; their ids, in the rows' order."""
+    if dialect != "sqlite":
+        return list(session.execute(
+            _INSERT_MOVE.returning(MOVES.c.id, sort_by_parameter_order=True), rows).scalars())
+    # SQLite's RETURNING cannot tie many rows' ids to their order (SQLAlchemy would then
+    # insert them one at a time). But SQLite numbers a new row one past the largest id so
+    # far, and a writer holds the database's only write lock until it commits: the rows
+    # take consecutive ids, in their order, up to the largest one now.
+    session.execute(_INSERT_MOVE, rows)
+    last: int = run(session, _LAST_MOVE_ID).scalar_one()
+    return list(range(last - len(rows) + 1, last + 1))
+
+
 class MoveBatch:
     """The moves of one document (a transfer of thousands of lines), in the caller's
     transaction: each source is decremented at once by its guarded statement, as post_move
@@ -423,7 +440,8 @@ class MoveBatch:
             if request.to_location.kind == "storage":
                 self._storage.add(request.to_location.id)
         row = _ledger_row(request, unit_cost)
-        move = Move(**row)
+        move = _NEW_MOVE()  # as _move_record: its values set without attribute events
+        move.__dict__.update(row)
         self._rows.append(row)
         self._moves.append(move)
         return move
@@ -441,11 +459,9 @@ class MoveBatch:
         _note_not_empty(self.session, sorted(self._storage))
         _note_if_empty(self.session, sorted(self._emptied))  # after the increments: they count
         if self._rows:
-            ids = self.session.execute(
-                _INSERT_MOVE.returning(MOVES.c.id, sort_by_parameter_order=True), self._rows,
-            ).scalars().all()
+            ids = _insert_moves(self.session, dialect, self._rows)
             for move, move_id in zip(self._moves, ids, strict=True):
-                move.id = move_id
+                move.__dict__["id"] = move_id
         moves, self._moves, self._rows, self._increments = self._moves, [], [], {}
         self._storage, self._emptied = set(), set()
         return moves

@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 
 from tests.support.builders import Builder
-from tests.support.checks import assert_ledger_agrees, error_code
+from tests.support.checks import (
+    assert_answered_moves_are_the_ledgers,
+    assert_ledger_agrees,
+    error_code,
+)
 from wms.db import Database
 from wms.errors import UnknownLocation, WrongLocationScanned
 from wms.services.counting import bin_of_count, get_count
@@ -135,6 +139,7 @@ def test_a_small_variance_needs_no_recount_and_approval_posts_an_adjustment(
             for m in approved["moves"]] == [
         ("adjust", "CUP", 1, bins[0], None, "cycle_count"),
         ("adjust", "PEN", 2, None, bins[1], "cycle_count")]
+    assert_answered_moves_are_the_ledgers(supervisor, approved["moves"])
     assert stock_of(counter) == {(bins[0], "CUP", None): 19, (bins[1], "PEN", None): 42}
     assert_ledger_agrees(db)
 

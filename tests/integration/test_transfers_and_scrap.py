@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from tests.support.builders import Builder
-from tests.support.checks import assert_ledger_agrees, error_code, snapshot
+from tests.support.checks import (
+    assert_answered_moves_are_the_ledgers,
+    assert_ledger_agrees,
+    error_code,
+    snapshot,
+)
 from wms.db import Database
 
 
@@ -63,6 +68,7 @@ def test_a_transfer_goes_through_in_transit_and_is_received_into_a_bin_of_the_de
         ("transfer_out", "TEA", "L-NEW", 2, wh1[0], "TRANSIT-WH2"),
         ("transfer_out", "CUP", None, 2, wh1[1], "TRANSIT-WH2"),
     ]
+    assert_answered_moves_are_the_ledgers(api, transfer["moves"])
     assert stock_of(api, location="TRANSIT-WH2") == {
         ("TRANSIT-WH2", "CUP", None): 2, ("TRANSIT-WH2", "TEA", "L-OLD"): 3,
         ("TRANSIT-WH2", "TEA", "L-NEW"): 2}

@@ -25,3 +25,11 @@ def assert_ledger_agrees(db: Database) -> None:
     """Every balance equals what the ledger says."""
     with db.read() as session:
         assert verify_balances(session) == []
+
+
+def assert_answered_moves_are_the_ledgers(api: Any, answered: list[dict[str, Any]]) -> None:
+    """Each move an answer names is the ledger's row of that id, as GET /ledger shows it (a
+    document's moves are written together, and each must carry its own row's id)."""
+    ledger = {m["id"]: m for m in api.get("/ledger", limit=200).get_json()}
+    assert answered
+    assert [ledger.get(m["id"]) for m in answered] == answered
