@@ -10,6 +10,8 @@ _ZONE = re.compile(r"[A-Z][A-Z0-9]{0,2}")
 _FREE_FORM = re.compile(r"[A-Z0-9_.-]{1,40}")
 # Anything shaped like a bin address must be a valid one; "A-1-2-100" is a typo, not a dock.
 _BIN_SHAPED = re.compile(r"[A-Z][A-Z0-9]{0,2}-\d+-\d+-\d+")
+# A bin code in canonical form already (each part two digits, 01 to 99) is its own form.
+_CANONICAL_BIN = re.compile(r"[A-Z][A-Z0-9]{0,2}(?:-(?:0[1-9]|[1-9][0-9])){3}")
 _PART_NAMES = ("aisle", "bay", "level")
 _MAX_PART = 99
 
@@ -101,6 +103,8 @@ def normalize_location_code(text: str) -> str:
 @lru_cache(maxsize=16384)
 def _normalized(text: str) -> str:
     cleaned = text.strip().upper()
+    if _CANONICAL_BIN.fullmatch(cleaned):
+        return cleaned
     if _BIN_SHAPED.fullmatch(cleaned):
         return parse_location_code(cleaned).code
     if not _FREE_FORM.fullmatch(cleaned):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from wms.db import run
 from wms.errors import Conflict, Invalid, UnknownCount, WrongLocationScanned
-from wms.ledger import Draw, MoveBatch, MoveRequest
+from wms.ledger import Draw, MoveBatch, MoveRequest, PlaceRow
 from wms.models import (
     Count,
     CountEntry,
@@ -29,12 +31,16 @@ from wms.reasons import CYCLE_COUNT
 from wms.services.audit import record
 from wms.services.fifo import lots_to_take
 from wms.services.lookup import (
+    ItemRow,
     find_item,
     find_location,
     find_lot,
+    items_by_id,
     keep,
+    keep_lot_codes,
     location_code,
     lot_for_receipt,
+    places_by_id,
 )
 
 Key = tuple[int, int, int | None]  # location, item, lot (None: item counted as a whole)
@@ -164,7 +170,26 @@ def enter_count(
     return entry
 
 
-def _latest(entries: Sequence[CountEntry]) -> dict[Key, tuple[int, int]]:
+class _Entry(NamedTuple):
+    """A count entry's columns that closing a round reads."""
+
+    id: int
+    location_id: int
+    item_id: int
+    lot_id: int | None
+    round: int
+    qty: int
+    expected: int
+    ledger_mark: int
+
+
+_ENTRIES = (select(CountEntry.id, CountEntry.location_id, CountEntry.item_id,
+                   CountEntry.lot_id, CountEntry.round, CountEntry.qty, CountEntry.expected,
+                   CountEntry.ledger_mark)
+            .where(CountEntry.count_id == bindparam("count_id")))
+
+
+def _latest(entries: Sequence[_Entry]) -> dict[Key, tuple[int, int]]:
     """Per key, (counted, expected) from the latest round that counted it."""
     latest_round: dict[Key, int] = {}
     for e in entries:
@@ -180,8 +205,9 @@ def _latest(entries: Sequence[CountEntry]) -> dict[Key, tuple[int, int]]:
     return totals
 
 
-def _entries(session: Session, count: Count) -> list[CountEntry]:
-    return list(session.scalars(select(CountEntry).where(CountEntry.count_id == count.id)))
+def _entries(session: Session, count: Count) -> list[_Entry]:
+    """The count's entries as columns (a count of thousands of lines loads no records)."""
+    return [_Entry(*row) for row in run(session, _ENTRIES, {"count_id": count.id})]
 
 
 def _moved_since(session: Session, location_id: int, mark: int) -> dict[tuple[int, int], int]:
@@ -293,12 +319,16 @@ def variances_of(session: Session, count: Count, thresholds: Thresholds) -> list
                      count.status == "recount")
 
 
-def _adjust(session: Session, key: Key, delta: int, reference: str,
-            user_id: int | None, batch: MoveBatch) -> list[Move]:
+# The newest lot of an item in a bin: where a counted gain of an item counted as a whole goes.
+_NEWEST_LOT = (select(Lot.id).join(StockBalance, StockBalance.lot_id == Lot.id)
+               .where(StockBalance.location_id == bindparam("n_location"),
+                      StockBalance.item_id == bindparam("n_item"))
+               .order_by(Lot.received_at.desc(), Lot.id.desc()).limit(1))
+
+
+def _adjust(session: Session, key: Key, delta: int, reference: str, user_id: int | None,
+            batch: MoveBatch, location: PlaceRow, item: ItemRow) -> list[Move]:
     loc_id, item_id, lot_id = key
-    location = session.get(Location, loc_id)
-    item = session.get(Item, item_id)
-    assert location is not None and item is not None
     moves: list[Move] = []
 
     def post(lot: int, qty: int, gain: bool) -> None:
@@ -311,17 +341,15 @@ def _adjust(session: Session, key: Key, delta: int, reference: str,
 
     if delta > 0:
         if lot_id is None:
-            newest = session.scalar(
-                select(Lot.id).join(StockBalance, StockBalance.lot_id == Lot.id)
-                .where(StockBalance.location_id == loc_id, StockBalance.item_id == item_id)
-                .order_by(Lot.received_at.desc(), Lot.id.desc())
-            )
-            lot_id = newest or lot_for_receipt(session, item, None, None, utcnow()).id
+            newest = run(session, _NEWEST_LOT, {"n_location": loc_id, "n_item": item_id}
+                         ).scalar()
+            lot_id = newest or lot_for_receipt(session, session.get_one(Item, item_id), None,
+                                               None, utcnow()).id
         post(lot_id, delta, gain=True)
         return moves
     remaining = -delta
-    lots = session.execute(lots_to_take(bool(item.expiry), lot_id is not None),
-                           {"f_location": loc_id, "f_item": item_id, "f_lot": lot_id})
+    lots = run(session, lots_to_take(bool(item.expiry), lot_id is not None),
+               {"f_location": loc_id, "f_item": item_id, "f_lot": lot_id})
     for lot, qty in lots:
         take = min(qty, remaining)  # stock that left since the count cannot be taken twice
         post(lot, take, gain=False)
@@ -341,16 +369,19 @@ def approve_count(session: Session, count_id: int, user_id: int | None
         raise Conflict(f"count {count_id} is {count.status}; submit it before approval")
     reference = f"COUNT-{count.id}"
     moves: list[Move] = []
-    latest = _latest(_entries(session, count))
-    _load_records(session, [key for key, (counted, expected) in latest.items()
-                            if counted != expected])
+    changed = [(key, counted - expected)
+               for key, (counted, expected) in _latest(_entries(session, count)).items()
+               if counted != expected]
+    places = places_by_id(session, (key[0] for key, _ in changed))
+    items = items_by_id(session, (key[1] for key, _ in changed))
     # Each line's balance is a key of its own (bin, item, lot): no line reads another's
     # increment, so the gains and the ledger rows are written together at the end.
     batch = MoveBatch(session)
-    for key, (counted, expected) in latest.items():
-        if counted != expected:
-            moves += _adjust(session, key, counted - expected, reference, user_id, batch)
+    for key, delta in changed:
+        moves += _adjust(session, key, delta, reference, user_id, batch, places[key[0]],
+                         items[key[1]])
     batch.finish()
+    keep_lot_codes(session, (move.lot_id for move in moves))
     count.status = "approved"
     count.approved_by = user_id
     count.approved_at = utcnow()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Executable, Select, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,8 @@ from wms.db import run
 from wms.errors import Invalid, UnknownItem, UnknownLocation, UnknownRecord
 from wms.ledger import Place, PlaceRow
 from wms.models import Customer, Item, ItemBarcode, Location, Lot, Supplier, Warehouse
+
+T = TypeVar("T")
 
 
 @cache
@@ -110,7 +112,7 @@ def find_items(session: Session, codes: Sequence[str]) -> dict[str, Item]:
     return found
 
 
-def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+def _chunks(values: list[T], size: int = 500) -> Iterator[list[T]]:
     """Bounded IN lists: every engine takes 500 parameters in one statement."""
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -226,20 +228,37 @@ def find_item_placing_at(session: Session, sku_or_barcode: str, code: str
     return ItemPlacing(*row[5:]), location
 
 
-def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Location]:
-    """Several locations in one query, in the order asked. With `lock`, PostgreSQL row-locks
-    them (in code order, so two callers cannot deadlock) for capacity checks."""
-    normalized = [location_code(code) for code in codes]
-    found: dict[str, Location] = {}
-    for chunk in _chunks(sorted(set(normalized))):
-        stmt = select(Location).where(Location.code.in_(chunk)).order_by(Location.code)
-        if lock and session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-            stmt = stmt.with_for_update(of=Location)
-        found.update((location.code, location) for location in session.scalars(stmt))
-    for code in normalized:
-        if code not in found:
-            raise UnknownLocation(f"no location {code}", location=code)
-    locations = [found[code] for code in normalized]
+# A location's columns the ledger reads (PlaceRow), with its warehouse's code.
+_PLACE_COLUMNS = (Location.id, Location.code, Location.kind, Location.capacity,
+                  Location.blocked, Warehouse.code)
+_PLACES = select(*_PLACE_COLUMNS).join(Warehouse, Warehouse.id == Location.warehouse_id)
+
+
+@cache
+def _places_statement(row_lock: bool) -> Select[Any]:
+    """PlaceRow's columns of the locations by code (parameter codes, a list), in code order;
+    with `row_lock` the locations are row-locked. Built once per shape."""
+    stmt: Any = (_PLACES.where(Location.code.in_(bindparam("codes", expanding=True)))
+                 .order_by(Location.code))
+    if row_lock:
+        stmt = stmt.with_for_update(of=Location)
+    return cast(Select[Any], stmt)
+
+
+def find_locations(session: Session, *codes: str, lock: bool = False) -> list[PlaceRow]:
+    """Several locations in a few queries, in the order asked, as the columns the ledger
+    reads (a document's thousands of lines load no records). With `lock`, PostgreSQL
+    row-locks them (in code order, so two callers cannot deadlock) for capacity checks."""
+    canonical = {code: location_code(code) for code in set(codes)}
+    row_lock = lock and session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    found: dict[str, PlaceRow] = {}
+    for chunk in _chunks(sorted(set(canonical.values()))):
+        found.update((row[1], PlaceRow(*row)) for row in run(
+            session, _places_statement(row_lock), {"codes": chunk}))
+    for code in codes:
+        if canonical[code] not in found:
+            raise UnknownLocation(f"no location {canonical[code]}", location=canonical[code])
+    locations = [found[canonical[code]] for code in codes]
     check_warehouse_allowed(*locations)
     return locations
 
@@ -275,9 +294,7 @@ def _item_and_places_statement(row_lock: bool, by_barcode: bool) -> Select[Any]:
     """Locations by code (parameter codes, a list), each with its warehouse's code and the
     item whose SKU (or, with `by_barcode`, one of whose barcodes) is sku, as columns, in
     code order; with `row_lock` the locations are row-locked. Built once per shape."""
-    stmt: Any = (select(Location.id, Location.code, Location.kind, Location.capacity,
-                        Location.blocked, Warehouse.code, Item.id, Item.sku, Item.tracking,
-                        Item.expiry)
+    stmt: Any = (select(*_PLACE_COLUMNS, Item.id, Item.sku, Item.tracking, Item.expiry)
                  .select_from(Location)
                  .join(Warehouse, Warehouse.id == Location.warehouse_id))
     stmt = _join_item_named(stmt, by_barcode)
@@ -327,6 +344,40 @@ def keep_codes(session: Session, *, items: dict[int, str] | None = None,
         if named:
             for key, code in named.items():
                 codes[model, key] = code
+
+
+_PLACES_BY_ID = _PLACES.where(Location.id.in_(bindparam("ids", expanding=True)))
+_ITEMS_BY_ID = (select(Item.id, Item.sku, Item.tracking, Item.expiry)
+                .where(Item.id.in_(bindparam("ids", expanding=True))))
+_LOTS_BY_ID = (select(Lot.id, Lot.code, Lot.internal)
+               .where(Lot.id.in_(bindparam("ids", expanding=True))))
+
+
+def _by_id(session: Session, statement: Executable, ids: Iterable[int]) -> list[Any]:
+    return [row for chunk in _chunks(sorted(set(ids)))
+            for row in run(session, statement, {"ids": chunk})]
+
+
+def places_by_id(session: Session, ids: Iterable[int]) -> dict[int, PlaceRow]:
+    """Locations by id, as the columns the ledger reads, in a few queries (the bins of a
+    document's thousands of lines, loading no records); their codes are kept for describing
+    the moves."""
+    places = {row[0]: PlaceRow(*row) for row in _by_id(session, _PLACES_BY_ID, ids)}
+    keep_codes(session, locations={key: place.code for key, place in places.items()})
+    return places
+
+
+def items_by_id(session: Session, ids: Iterable[int]) -> dict[int, ItemRow]:
+    """Items by id, as the columns a move reads, in a few queries (as places_by_id)."""
+    items = {row[0]: ItemRow(*row) for row in _by_id(session, _ITEMS_BY_ID, ids)}
+    keep_codes(session, items={key: item.sku for key, item in items.items()})
+    return items
+
+
+def keep_lot_codes(session: Session, ids: Iterable[int]) -> None:
+    """Read and keep the public codes of these lots, for describing the moves."""
+    keep_codes(session, lots={row[0]: None if row[2] else row[1]
+                              for row in _by_id(session, _LOTS_BY_ID, ids)})
 
 
 def find_warehouse(session: Session, code: str) -> Warehouse:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from wms.errors import Conflict, Invalid, UnknownRecord
@@ -20,6 +21,8 @@ from wms.services.lookup import (
     find_locations,
     find_warehouse,
 )
+
+_INSERT_LINES = insert(cast(Table, TransferLine.__table__))
 
 
 @dataclass(frozen=True)
@@ -63,26 +66,27 @@ def create_transfer(
     # Every item and bin of the document in a few queries, not two per line.
     items = find_items(session, [line.sku for line in lines])
     bins = find_locations(session, *(line.from_location for line in lines))
-    transfer_lines = []
+    transfer_lines: list[dict[str, Any]] = []
     # Nothing reads the in-transit balances before the end: the ledger rows and the
     # increments are written together.
     batch = MoveBatch(session)
     for line, bin_ in zip(lines, bins, strict=True):
         item = items[line.sku.strip()]
-        if bin_.warehouse_id != source.id:
+        if bin_.warehouse_code != source.code:
             raise Invalid(f"from: {bin_.code} is not in warehouse {source.code}", field="from")
         for move in take_from_location(
             session, item=item, location=bin_, qty=line.qty, lot_code=line.lot,
             kind="transfer_out", to_location=transit, user_id=user_id, reference=reference,
             check_destination=False, batch=batch, lot_records=False,
         ):
-            transfer_lines.append(TransferLine(transfer_id=transfer.id, item_id=item.id,
-                                               lot_id=move.lot_id, qty=move.qty,
-                                               from_location_id=bin_.id))
+            transfer_lines.append({"transfer_id": transfer.id, "item_id": item.id,
+                                   "lot_id": move.lot_id, "qty": move.qty,
+                                   "from_location_id": bin_.id})
             moves.append(move)
     batch.finish()
-    session.add_all(transfer_lines)  # one flush for all lines, not an autoflush per line
-    session.flush()
+    # The lines in one statement, as the ledger rows: the transfer's `lines` load them.
+    session.execute(_INSERT_LINES, transfer_lines)
+    session.expire(transfer, ["lines"])
     record(session, user_id, "transfer.create", reference)
     return transfer, moves
 
