@@ -98,6 +98,31 @@ def test_a_transfer_goes_through_in_transit_and_is_received_into_a_bin_of_the_de
     assert_ledger_agrees(db)
 
 
+def test_a_transfer_line_may_name_its_item_by_barcode_and_an_unknown_code_changes_nothing(
+    api: Any, build: Builder, db: Database, two_warehouses: tuple[list[str], list[str]]
+) -> None:
+    wh1, _ = two_warehouses
+    build.item("PEN", name="钢笔", barcodes=["6901234567892"])
+    build.stock("PEN", wh1[2], 6)
+    build.stock("CUP", wh1[1], 8)
+
+    r = send(api, [{"sku": "6901234567892", "qty": 2, "from": wh1[2]},
+                   {"sku": "CUP", "qty": 1, "from": wh1[1]}])
+
+    assert r.status_code == 201, r.get_json()
+    assert moves(r.get_json()) == [
+        ("transfer_out", "PEN", None, 2, wh1[2], "TRANSIT-WH2"),
+        ("transfer_out", "CUP", None, 1, wh1[1], "TRANSIT-WH2")]
+    before = snapshot(api)
+    r = send(api, [{"sku": "CUP", "qty": 1, "from": wh1[1]},
+                   {"sku": "6909999999999", "qty": 1, "from": wh1[2]}])
+    assert r.status_code == 404
+    assert error_code(r) == "unknown_item"
+    assert "6909999999999" in str(r.get_json())
+    assert snapshot(api) == before
+    assert_ledger_agrees(db)
+
+
 def test_a_transfer_of_more_than_the_bin_holds_is_refused_and_changes_nothing(
     api: Any, build: Builder, db: Database, two_warehouses: tuple[list[str], list[str]]
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -92,24 +92,59 @@ def refuse_inactive(item: Item) -> None:
                       inactive=True)
 
 
-def find_items(session: Session, codes: Sequence[str]) -> dict[str, Item]:
-    """Many items by SKU or barcode in two queries at most: code (stripped) -> item. The
-    first code that names no item raises UnknownItem."""
+def _by_codes(codes: Sequence[str],
+              look_up: Callable[[list[str], bool], Iterable[tuple[str, T]]]) -> dict[str, T]:
+    """Many items by SKU or barcode in two queries at most: code (stripped) -> what
+    `look_up(codes, by_barcode)` answers of the item. The first code that names no item
+    raises UnknownItem."""
     wanted = list(dict.fromkeys(code.strip() for code in codes))
-    found: dict[str, Item] = {}
+    found: dict[str, T] = {}
     for chunk in _chunks(wanted):
-        found.update((item.sku, item) for item in session.scalars(
-            select(Item).where(Item.sku.in_(chunk))))
+        found.update(look_up(chunk, False))
     missing = [code for code in wanted if code not in found]
     for chunk in _chunks(missing):
-        for code, item in session.execute(
-                select(ItemBarcode.code, Item).join(Item, Item.id == ItemBarcode.item_id)
-                .where(ItemBarcode.code.in_(chunk))):
-            found.setdefault(code, item)
+        for code, value in look_up(chunk, True):
+            found.setdefault(code, value)
     for code in wanted:
         if code not in found:
             raise UnknownItem(f"no item with SKU or barcode {code!r}", sku=code)
     return found
+
+
+def find_items(session: Session, codes: Sequence[str]) -> dict[str, Item]:
+    """Many items by SKU or barcode, as records: code (stripped) -> item."""
+    def look_up(chunk: list[str], by_barcode: bool) -> Iterable[tuple[str, Item]]:
+        if by_barcode:
+            return ((code, item) for code, item in session.execute(
+                select(ItemBarcode.code, Item).join(Item, Item.id == ItemBarcode.item_id)
+                .where(ItemBarcode.code.in_(chunk))))
+        return ((item.sku, item) for item in session.scalars(
+            select(Item).where(Item.sku.in_(chunk))))
+
+    return _by_codes(codes, look_up)
+
+
+@cache
+def _stocked_statement(by_barcode: bool) -> Select[Any]:
+    """The code asked for (parameter codes, a list of SKUs or barcodes) and ItemRow's columns
+    of the item it names; built once per shape."""
+    columns = (Item.id, Item.sku, Item.tracking, Item.expiry)
+    if by_barcode:
+        return cast(Select[Any], select(ItemBarcode.code, *columns)
+                    .join(Item, Item.id == ItemBarcode.item_id)
+                    .where(ItemBarcode.code.in_(bindparam("codes", expanding=True))))
+    return cast(Select[Any], select(Item.sku, *columns)
+                .where(Item.sku.in_(bindparam("codes", expanding=True))))
+
+
+def find_stocked_items(session: Session, codes: Sequence[str]) -> dict[str, ItemRow]:
+    """Many items by SKU or barcode, as the columns a move reads (the items of a document's
+    thousands of lines, loading no records): code (stripped) -> item."""
+    def look_up(chunk: list[str], by_barcode: bool) -> Iterable[tuple[str, ItemRow]]:
+        return ((row[0], ItemRow(*row[1:]))
+                for row in run(session, _stocked_statement(by_barcode), {"codes": chunk}))
+
+    return _by_codes(codes, look_up)
 
 
 def _chunks(values: list[T], size: int = 500) -> Iterator[list[T]]:

@@ -16,9 +16,9 @@ from wms.models import Location, Move, Transfer, TransferLine, Warehouse, utcnow
 from wms.services.audit import record
 from wms.services.fifo import take_from_location
 from wms.services.lookup import (
-    find_items,
     find_location,
     find_locations,
+    find_stocked_items,
     find_warehouse,
 )
 
@@ -64,7 +64,7 @@ def create_transfer(
     reference = f"TRF-{transfer.id}"
     moves: list[Move] = []
     # Every item and bin of the document in a few queries, not two per line.
-    items = find_items(session, [line.sku for line in lines])
+    items = find_stocked_items(session, [line.sku for line in lines])
     bins = find_locations(session, *(line.from_location for line in lines))
     transfer_lines: list[dict[str, Any]] = []
     # Nothing reads the in-transit balances before the end: the ledger rows and the
