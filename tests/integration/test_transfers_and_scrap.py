@@ -22,12 +22,6 @@ def stock_of(api: Any, **query: Any) -> dict[tuple[str, str, str | None], int]:
     return {(r["location"], r["sku"], r["lot"]): r["qty"] for r in rows}
 
 
-
-
-
-
-
-
 def moves(body: dict[str, Any]) -> list[tuple[str, str, str | None, int, str | None,
                                              str | None]]:
     return [(m["kind"], m["sku"], m["lot"], m["qty"], m["from"], m["to"])
@@ -119,6 +113,25 @@ def test_a_transfer_line_may_name_its_item_by_barcode_and_an_unknown_code_change
     assert r.status_code == 404
     assert error_code(r) == "unknown_item"
     assert "6909999999999" in str(r.get_json())
+    assert snapshot(api) == before
+    assert_ledger_agrees(db)
+
+
+def test_a_transfer_naming_several_malformed_bins_is_refused_naming_the_first(
+    api: Any, build: Builder, db: Database, two_warehouses: tuple[list[str], list[str]]
+) -> None:
+    wh1, _ = two_warehouses
+    build.stock("CUP", wh1[1], 8)
+    before = snapshot(api)
+    malformed = [f"BAD#{n}" for n in range(12)]
+
+    r = send(api, [{"sku": "CUP", "qty": 1, "from": wh1[1]}]
+             + [{"sku": "CUP", "qty": 1, "from": code} for code in malformed])
+
+    assert r.status_code == 404
+    assert error_code(r) == "unknown_location"
+    named = [code for code in malformed if code in str(r.get_json())]
+    assert named == ["BAD#0"], r.get_json()
     assert snapshot(api) == before
     assert_ledger_agrees(db)
 

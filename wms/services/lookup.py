@@ -284,7 +284,8 @@ def find_locations(session: Session, *codes: str, lock: bool = False) -> list[Pl
     """Several locations in a few queries, in the order asked, as the columns the ledger
     reads (a document's thousands of lines load no records). With `lock`, PostgreSQL
     row-locks them (in code order, so two callers cannot deadlock) for capacity checks."""
-    canonical = {code: location_code(code) for code in set(codes)}
+    # Distinct codes in the document's order: a malformed one is named as the first it meets.
+    canonical = {code: location_code(code) for code in dict.fromkeys(codes)}
     row_lock = lock and session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
     found: dict[str, PlaceRow] = {}
     for chunk in _chunks(sorted(set(canonical.values()))):
