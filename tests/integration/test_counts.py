@@ -377,3 +377,28 @@ def test_a_new_lot_put_into_a_bin_after_its_count_is_not_written_off(
     assert stock_of(counter, location=bins[0]) == {(bins[0], "TEA", "L1"): 10,
                                                    (bins[0], "TEA", "L2"): 2}
     assert_ledger_agrees(db)
+
+
+def test_an_uncounted_item_moved_out_of_a_bin_after_its_count_shows_what_was_there(
+    api_as: Any, build: Builder, db: Database, floor: list[str]
+) -> None:
+    bins = floor
+    build.stock("CUP", bins[0], 20)
+    build.stock("PEN", bins[0], 2)
+    counter, supervisor = api_as("operator"), api_as("supervisor")
+    count_id = start(counter, bins[0])
+    enter(counter, count_id, bins[0], "CUP", 20)   # nobody counts the pens
+
+    # After the bin was counted, a pen is moved out of it.
+    r = counter.post("/moves", {"sku": "PEN", "qty": 1, "from": bins[0], "to": bins[1]})
+    assert r.status_code == 201, r.get_json()
+    submitted = submit(counter, count_id)
+
+    # The pens were 2 when the bin was counted, and none was found.
+    assert variances(submitted) == [(bins[0], "CUP", None, 20, 20, False),
+                                    (bins[0], "PEN", None, 2, 0, False)]
+    approve(supervisor, count_id)
+    # The one left in the bin is written off; the one moved out stays where it went.
+    assert adjustments(counter, count_id) == [("PEN", None, 1, bins[0], None)]
+    assert stock_of(counter) == {(bins[0], "CUP", None): 20, (bins[1], "PEN", None): 1}
+    assert_ledger_agrees(db)

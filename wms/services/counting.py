@@ -6,7 +6,7 @@ or out of a bin while it is being counted does not show up as a variance."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -39,6 +39,7 @@ from wms.services.lookup import (
     keep,
     keep_lot_codes,
     location_code,
+    lot_codes_by_id,
     lot_for_receipt,
     places_by_id,
 )
@@ -210,15 +211,18 @@ def _entries(session: Session, count: Count) -> list[_Entry]:
     return [_Entry(*row) for row in run(session, _ENTRIES, {"count_id": count.id})]
 
 
+# What moved into or out of a bin after a ledger position, as columns.
+_MOVED_SINCE = (select(Move.item_id, Move.lot_id, Move.from_location_id, Move.qty)
+                .where(Move.id > bindparam("mark"),
+                       (Move.to_location_id == bindparam("location_in"))
+                       | (Move.from_location_id == bindparam("location_out"))))
+
+
 def _moved_since(session: Session, location_id: int, mark: int) -> dict[tuple[int, int], int]:
     """Net units per (item, lot) that entered the location after ledger position `mark`."""
     net: dict[tuple[int, int], int] = {}
-    rows = session.execute(
-        select(Move.item_id, Move.lot_id, Move.from_location_id, Move.qty).where(
-            Move.id > mark,
-            (Move.to_location_id == location_id) | (Move.from_location_id == location_id),
-        )
-    )
+    rows = run(session, _MOVED_SINCE,
+               {"mark": mark, "location_in": location_id, "location_out": location_id})
     for item_id, lot_id, source, qty in rows:
         sign = -1 if source == location_id else 1
         net[(item_id, lot_id)] = net.get((item_id, lot_id), 0) + sign * qty
@@ -261,35 +265,19 @@ def _add_uncounted_as_zero(session: Session, count: Count, user_id: int | None) 
     session.flush()
 
 
-def _load_records(session: Session, keys: Iterable[Key]) -> None:
-    """The locations, items and lots of these keys, read in a few queries and held in the
-    session, so the per-line reads of a big count find them there."""
-    ids: tuple[set[int], set[int], set[int]] = (set(), set(), set())
-    for loc_id, item_id, lot_id in keys:
-        ids[0].add(loc_id)
-        ids[1].add(item_id)
-        if lot_id is not None:
-            ids[2].add(lot_id)
-    for model, wanted in ((Location, ids[0]), (Item, ids[1]), (Lot, ids[2])):
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), 500):
-            keep(session, *session.scalars(
-                select(model).where(model.id.in_(ordered[start:start + 500]))))
-
-
 def _describe(session: Session, totals: dict[Key, tuple[int, int]], thresholds: Thresholds,
               flag: bool) -> list[Variance]:
-    variances = []
-    _load_records(session, totals)
-    for (loc_id, item_id, lot_id), (counted, expected) in totals.items():
-        location = session.get(Location, loc_id)
-        item = session.get(Item, item_id)
-        lot = session.get(Lot, lot_id) if lot_id is not None else None
-        variances.append(Variance(
-            location=location.code, sku=item.sku,  # type: ignore[union-attr]
-            lot=lot.public_code if lot else None, expected=expected, counted=counted,
-            recount=flag and thresholds.needs_recount(expected, counted),
-        ))
+    """The variances of these keys, named by codes read as columns in a few queries (a count
+    of thousands of lines loads no records)."""
+    places = places_by_id(session, (key[0] for key in totals))
+    items = items_by_id(session, (key[1] for key in totals))
+    lots = lot_codes_by_id(session, (key[2] for key in totals if key[2] is not None))
+    variances = [
+        Variance(location=places[loc_id].code, sku=items[item_id].sku,
+                 lot=None if lot_id is None else lots[lot_id], expected=expected,
+                 counted=counted, recount=flag and thresholds.needs_recount(expected, counted))
+        for (loc_id, item_id, lot_id), (counted, expected) in totals.items()
+    ]
     return sorted(variances, key=lambda v: (v.location, v.sku, v.lot or ""))
 
 

@@ -410,10 +410,14 @@ def items_by_id(session: Session, ids: Iterable[int]) -> dict[int, ItemRow]:
     return items
 
 
+def lot_codes_by_id(session: Session, ids: Iterable[int]) -> dict[int, str | None]:
+    """Lots' public codes by id (None for an internal lot), in a few queries."""
+    return {row[0]: None if row[2] else row[1] for row in _by_id(session, _LOTS_BY_ID, ids)}
+
+
 def keep_lot_codes(session: Session, ids: Iterable[int]) -> None:
     """Read and keep the public codes of these lots, for describing the moves."""
-    keep_codes(session, lots={row[0]: None if row[2] else row[1]
-                              for row in _by_id(session, _LOTS_BY_ID, ids)})
+    keep_codes(session, lots=lot_codes_by_id(session, ids))
 
 
 def find_warehouse(session: Session, code: str) -> Warehouse:
