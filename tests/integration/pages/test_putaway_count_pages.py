@@ -82,6 +82,23 @@ def test_a_blind_count_never_shows_the_expected_quantity(handheld: Any, ledger: 
     assert submitted.banner == ("info", "Count sent for approval", "")
 
 
+def test_a_line_counted_as_the_books_say_shows_no_difference_to_the_supervisor(
+        handheld: Any, ledger: Any) -> None:
+    counter = handheld("operator")
+    counter.open("/count/")
+    counter.scan("B-01-03-01")  # CUP-010: 120 in the books
+    counter.scan("6901234567915")
+    counter.scan("120")
+    assert counter.scan(action="finish").banner[1] == "Count sent for approval"
+
+    page = handheld("supervisor").open("/supervisor/")
+    card = page.html.split('data-count="')[1].split("</table>")[0]
+    row = card.split("CUP-010")[1].split("</tr>")[0]
+    cells = [cell.split(">", 1)[1].split("<")[0] for cell in row.split("<td")[1:]]
+    assert cells == ["120", "120", "0"]
+    assert 'class="num">0</td>' in row and "+0" not in card
+
+
 def test_a_large_variance_asks_for_a_recount_then_the_supervisor_approves(
         handheld: Any, ledger: Any) -> None:
     counter = handheld("operator")
