@@ -103,10 +103,10 @@ def run_on(connection: Connection, statement: Executable,
            ) -> CursorResult[*tuple[Any, ...]]:
     """`run()` for a caller that holds a connection: straight to the driver where it can
     (inside a transaction already begun), else through SQLAlchemy's Core execution."""
-    if not isinstance(params, list):
-        answered = direct.execute(connection, statement, params)
-        if answered is not None:
-            return answered  # type: ignore[return-value]
+    answered = (direct.execute_many(connection, statement, params) if isinstance(params, list)
+                else direct.execute(connection, statement, params))
+    if answered is not None:
+        return answered  # type: ignore[return-value]
     return connection.execute(statement, params)
 
 

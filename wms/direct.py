@@ -74,9 +74,10 @@ class _Shape:
     """The SQL of a compiled statement for one length of each of its IN lists, and how its
     values are bound."""
 
-    __slots__ = ("sql", "order", "expansion", "binders", "sendable")
+    __slots__ = ("sql", "order", "expansion", "binders", "sendable", "positions")
 
-    def __init__(self, compiled: Any, values: dict[str, Any]) -> None:
+    def __init__(self, compiled: Any, values: dict[str, Any], binds: tuple[Bind, ...]
+                 ) -> None:
         expanded = compiled.construct_expanded_state(values)
         self.sql: str = expanded.statement
         self.order: tuple[str, ...] | None = \
@@ -89,10 +90,29 @@ class _Shape:
         # A tuple IN list binds through a processor per element: left to SQLAlchemy.
         self.sendable = all(callable(binder) for binder in binders.values())
         self.binders: tuple[tuple[str, Processor], ...] = tuple(binders.items())
+        # Positional parameters without IN lists (most statements on SQLite): each position's
+        # bind and processor, looked up once here rather than by name at every run.
+        self.positions: tuple[tuple[str, str, bool, Any, Processor | None], ...] | None = None
+        by_name = {bind[0]: bind for bind in binds}
+        if self.order is not None and not self.expansion and all(
+                name in by_name for name in self.order):
+            self.positions = tuple((*by_name[name], binders.get(name)) for name in self.order)
 
     def parameters(self, binds: tuple[Bind, ...], values: dict[str, Any]) -> Any:
         # What the compiler's construct_params() does for these statements, without its
         # checks for cases a sendable statement never has (escaped names, callables).
+        if self.positions is not None:
+            ordered = []
+            for name, key, required, value, binder in self.positions:
+                if key in values:
+                    value = values[key]
+                elif name in values:
+                    value = values[name]
+                elif required:
+                    raise exc.InvalidRequestError(
+                        f"A value is required for bind parameter {key!r}", code="cd3x")
+                ordered.append(value if binder is None else binder(value))
+            return ordered
         bound = {}
         for name, key, required, value in binds:
             if key in values:
@@ -121,9 +141,10 @@ class _Plan:
                  "readers", "primary_key", "implicit_returning", "sendable")
 
     def __init__(self, statement: Select[Any] | Insert | Update | Delete, dialect: Dialect,
-                 keys: list[str]) -> None:
+                 keys: list[str], many: bool = False) -> None:
         self.statement = statement  # held: its id keys the plan
-        self.compiled: Any = statement.compile(dialect=dialect, column_keys=keys)
+        self.compiled: Any = statement.compile(dialect=dialect, column_keys=keys,
+                                               for_executemany=many)
         compiled = self.compiled
         self.expanding = tuple(p.key for p in compiled.post_compile_params)
         self.shapes: dict[tuple[int, ...], _Shape] = {}
@@ -167,7 +188,7 @@ class _Plan:
         if found is None:
             if len(self.shapes) >= _SHAPES_KEPT:
                 return None  # IN lists of ever new lengths: SQLAlchemy expands them each time
-            found = self.shapes[lengths] = _Shape(self.compiled, values)
+            found = self.shapes[lengths] = _Shape(self.compiled, values, self.binds)
         return found if found.sendable else None
 
     def _reader_list(self, dialect: Dialect, description: Any) -> list[tuple[int, Processor]]:
@@ -209,18 +230,19 @@ class _Plan:
         return Rows(rows, cursor.rowcount, primary_key)
 
 
-_plans: OrderedDict[tuple[int, int, tuple[str, ...]], _Plan] = OrderedDict()
+_plans: OrderedDict[tuple[int, int, tuple[str, ...], bool], _Plan] = OrderedDict()
 _plans_lock = Lock()
 
 
-def _plan_for(statement: Executable, dialect: Dialect, values: dict[str, Any]) -> _Plan | None:
+def _plan_for(statement: Executable, dialect: Dialect, values: dict[str, Any],
+              many: bool = False) -> _Plan | None:
     keys = sorted(values)
-    key = (id(dialect), id(statement), tuple(keys))
+    key = (id(dialect), id(statement), tuple(keys), many)
     plan = _plans.get(key)
     if plan is None or plan.statement is not statement:
         if not isinstance(statement, Select | Insert | Update | Delete):
             return None
-        plan = _Plan(statement, dialect, keys)  # remembered even when it cannot be sent
+        plan = _Plan(statement, dialect, keys, many)  # remembered even when it cannot be sent
         with _plans_lock:
             _plans[key] = plan
             while len(_plans) > _PLANS_KEPT:
@@ -258,6 +280,46 @@ def execute(connection: Connection, statement: Executable,
     try:
         cursor.execute(shape.sql, parameters)
         return plan.answer(dialect, cursor, values)
+    except dialect.loaded_dbapi.Error as error:
+        gone = dialect.is_disconnect(error, driver, cursor)
+        if gone:
+            connection.invalidate(error)
+        raise exc.DBAPIError.instance(shape.sql, parameters, error,
+                                      dialect.loaded_dbapi.Error,
+                                      connection_invalidated=gone, dialect=dialect) from error
+    finally:
+        cursor.close()
+
+
+def execute_many(connection: Connection, statement: Executable,
+                 rows: list[dict[str, Any]]) -> Rows | None:
+    """Run an insert, update or delete once per row of `rows` (all with the same keys) with
+    the driver's executemany, in the connection's transaction, on SQLite; or return None
+    when SQLAlchemy must run it. (On PostgreSQL, SQLAlchemy sends many inserted rows as a
+    few statements of many VALUES each: fewer round trips than the driver's executemany.)
+    The answer carries the number of rows changed, no rows."""
+    dialect = connection.dialect
+    if (dialect.name != "sqlite" or not rows or _watched(connection)
+            or not connection.in_transaction()
+            or not isinstance(statement, Insert | Update | Delete)):
+        return None
+    keys = rows[0].keys()
+    if any(row.keys() != keys for row in rows):
+        return None  # rows of different shapes: SQLAlchemy says how it treats them
+    plan = _plan_for(statement, dialect, rows[0], many=True)
+    if plan is None or plan.expanding or plan.compiled.effective_returning:
+        return None
+    shape = plan.shape(rows[0])
+    if shape is None:
+        return None
+    binds = plan.binds
+    parameters = [shape.parameters(binds, row) for row in rows]
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(shape.sql, parameters)
+        return Rows([], cursor.rowcount)
     except dialect.loaded_dbapi.Error as error:
         gone = dialect.is_disconnect(error, driver, cursor)
         if gone:

@@ -406,7 +406,7 @@ def _insert_moves(session: Session, dialect: str, rows: list[dict[str, Any]]) ->
     # insert them one at a time). But SQLite numbers a new row one past the largest id so
     # far, and a writer holds the database's only write lock until it commits: the rows
     # take consecutive ids, in their order, up to the largest one now.
-    session.execute(_INSERT_MOVE, rows)
+    run(session, _INSERT_MOVE, rows)
     last: int = run(session, _LAST_MOVE_ID).scalar_one()
     return list(range(last - len(rows) + 1, last + 1))
 
@@ -455,7 +455,7 @@ class MoveBatch:
                       for (loc, item, lot, flag), qty in self._increments.items()
                       if flag is reserve]
             if params:
-                self.session.execute(_increment_statement(dialect, reserve), params)
+                run(self.session, _increment_statement(dialect, reserve), params)
         _note_not_empty(self.session, sorted(self._storage))
         _note_if_empty(self.session, sorted(self._emptied))  # after the increments: they count
         if self._rows:

@@ -5,7 +5,7 @@ ids, and the same errors. Each case runs both ways on the same database and comp
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,29 +17,38 @@ from sqlalchemy.orm import Session
 from tests.support.builders import Builder
 from wms import direct
 from wms.db import Database, run
-from wms.models import IdempotencyRecord, Item, Location, Lot, StockBalance, User
+from wms.models import IdempotencyRecord, Item, Location, Lot, Move, StockBalance, User
 
 
-def both_ways(db: Database, work: Callable[[Session], Any]) -> tuple[Any, Any]:
+def both_ways(db: Database, work: Callable[[Session], Any], many: bool = False
+              ) -> tuple[Any, Any]:
     """`work` once with its statements sent straight to the driver and once through
-    SQLAlchemy's execution layer, each in its own rolled-back unit of work."""
+    SQLAlchemy's execution layer, each in its own rolled-back unit of work. With `many`, the
+    statements run once per row of a list (straight to the driver on SQLite only)."""
     answers = []
-    original = direct.execute
+    name = "execute_many" if many else "execute"
+    original = getattr(direct, name)
     sent_straight = []
 
     def counted(*args: Any) -> Any:
-        answer = original(*args)
+        try:
+            answer = original(*args)
+        except Exception:
+            sent_straight.append(True)  # the driver's error, wrapped as SQLAlchemy wraps it
+            raise
         sent_straight.append(answer is not None)
         return answer
 
     for replacement in (counted, lambda *args: None):
         with db.read() as session:
-            direct.execute = replacement  # type: ignore[assignment]
+            setattr(direct, name, replacement)
             try:
                 answers.append(work(session))
             finally:
-                direct.execute = original  # type: ignore[assignment]
-    assert sent_straight and all(sent_straight), "a statement went through SQLAlchemy"
+                setattr(direct, name, original)
+    straight = not many or db.dialect == "sqlite"
+    assert sent_straight and all(sent is straight for sent in sent_straight), \
+        "a statement went the other way"
     return answers[0], answers[1]
 
 
@@ -141,3 +150,57 @@ def test_an_upsert_and_an_update_answer_the_columns_they_return(
         return added, moved_in, tuple(taken) if taken else None, refused
 
     assert both_ways(db, work) == ((7, 4, (0,), None),) * 2
+
+
+def test_many_ledger_rows_written_at_once_read_back_as_sqlalchemy_writes_them(
+    db: Database, stocked: list[str]
+) -> None:
+    """A document's ledger rows go in one executemany: their times, costs, empty columns and
+    Chinese notes come back as SQLAlchemy's own executemany stores them."""
+    from wms.ledger import _INSERT_MOVE
+
+    at = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+    def work(s: Session) -> Any:
+        bin_, item, lot = s.execute(select(StockBalance.location_id, StockBalance.item_id,
+                                           StockBalance.lot_id).join(Item).where(
+            Item.sku == "CUP", StockBalance.qty > 0)).one()
+        rows = [{"at": at + timedelta(minutes=i), "kind": "adjust", "item_id": item,
+                 "lot_id": lot, "qty": i + 1, "from_location_id": bin_ if i % 2 else None,
+                 "to_location_id": None if i % 2 else bin_, "user_id": None,
+                 "reference": "COUNT-9", "reason": "cycle_count", "note": f"盘点 {i}",
+                 "pick_task_id": None, "unit_cost": Decimal("2.5") / (i + 1)}
+                for i in range(3)]
+        written = run(s, _INSERT_MOVE, rows).rowcount
+        back = s.execute(select(Move.at, Move.qty, Move.from_location_id, Move.to_location_id,
+                                Move.unit_cost, Move.note)
+                         .where(Move.reference == "COUNT-9").order_by(Move.id)).all()
+        return written, [tuple(row) for row in back]
+
+    straight, through = both_ways(db, work, many=True)
+    assert straight == through
+    assert len(straight[1]) == 3
+    assert [row[0] for row in straight[1]] == [at, at + timedelta(minutes=1),
+                                               at + timedelta(minutes=2)]
+    assert [row[4] for row in straight[1]] == [Decimal("2.5000"), Decimal("1.2500"),
+                                               Decimal("0.8333")]
+    assert straight[1][2][5] == "盘点 2"
+
+
+def test_many_rows_with_a_duplicate_key_are_an_integrity_error(
+    db: Database, build: Builder
+) -> None:
+    build.user("li", "operator")
+    with db.read() as session:
+        user_id = session.scalar(select(User.id).where(User.username == "li"))
+    record = insert(IdempotencyRecord.__table__)  # type: ignore[arg-type]
+    now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    rows = [{"key": key, "user_id": user_id, "fingerprint": "f", "status": 201,
+             "body": "{}", "created_at": now} for key in ("hh-1:1", "hh-1:2", "hh-1:1")]
+
+    def work(s: Session) -> Any:
+        with pytest.raises(IntegrityError):
+            run(s, record, rows)
+        return True
+
+    assert both_ways(db, work, many=True) == (True, True)

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from wms.db import run
 from wms.errors import Conflict, Invalid, UnknownRecord
 from wms.ledger import MoveBatch, MoveRequest, post_move
 from wms.models import Location, Move, Transfer, TransferLine, Warehouse, utcnow
@@ -85,7 +86,7 @@ def create_transfer(
             moves.append(move)
     batch.finish()
     # The lines in one statement, as the ledger rows: the transfer's `lines` load them.
-    session.execute(_INSERT_LINES, transfer_lines)
+    run(session, _INSERT_LINES, transfer_lines)
     session.expire(transfer, ["lines"])
     record(session, user_id, "transfer.create", reference)
     return transfer, moves
