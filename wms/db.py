@@ -31,6 +31,11 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # How long a PostgreSQL connection may take to open before the database counts as away (a
 # page then answers 503 at once, instead of after the handheld gave up waiting).
 POSTGRES_CONNECT_TIMEOUT_S = 5
+# SQLite's page cache while one unit of work writes a document of thousands of lines (a
+# transfer, a count): the pages it changes stay in memory until its commit, instead of
+# spilling to the write-ahead log and being read back. Only that connection, only for
+# that document: the pool's other connections keep SQLite's default of about 2 MiB.
+DOCUMENT_PAGE_CACHE_KIB = 64 * 1024
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -108,6 +113,26 @@ def run_on(connection: Connection, statement: Executable,
     if answered is not None:
         return answered  # type: ignore[return-value]
     return connection.execute(statement, params)
+
+
+@contextmanager
+def document_page_cache(session: Session) -> Iterator[None]:
+    """On SQLite, a page cache of DOCUMENT_PAGE_CACHE_KIB for the session's connection while
+    a document of many lines is written in it; the connection's own size is set back after
+    (the pages above it are freed once the commit has written them)."""
+    bound = session.bind
+    connection = bound if isinstance(bound, Connection) else session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    own = driver.execute("PRAGMA cache_size").fetchone()[0]
+    driver.execute(f"PRAGMA cache_size = -{DOCUMENT_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size = {int(own)}")
 
 
 def _is_retryable(exc: DBAPIError) -> bool:

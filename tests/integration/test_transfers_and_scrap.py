@@ -3,6 +3,7 @@ through API v1."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from tests.support.checks import (
     error_code,
     snapshot,
 )
-from wms.db import Database
+from wms.db import DOCUMENT_PAGE_CACHE_KIB, Database, document_page_cache
 
 
 def stock_of(api: Any, **query: Any) -> dict[tuple[str, str, str | None], int]:
@@ -351,3 +352,46 @@ def test_a_scrap_reason_that_is_no_code_is_refused_naming_the_field_and_the_code
     assert [(m["reason"], m["note"]) for m in kept.get_json()["moves"]] == [
         ("other", "掉地上摔碎了")]
     assert_ledger_agrees(db)
+
+
+def page_caches(db: Database, connections: int = 3) -> list[int | None]:
+    """SQLite's page cache size (PRAGMA cache_size) of each of several connections of the
+    pool, held at once; None on PostgreSQL, which has no such setting per connection."""
+    if db.dialect != "sqlite":
+        return [None] * connections
+    with ExitStack() as held:
+        sessions = [held.enter_context(db.read()) for _ in range(connections)]
+        return [s.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+                for s in sessions]
+
+
+def page_caches_of(session: Any) -> int | None:
+    if session.bind.dialect.name != "sqlite":
+        return None
+    return int(session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+
+
+def test_a_transfer_has_a_large_page_cache_while_it_is_written_and_none_after(
+    api: Any, app: Any, build: Builder, two_warehouses: tuple[list[str], list[str]]
+) -> None:
+    """Thousands of lines are written with a page cache of their own; the connection then goes
+    back to the pool with SQLite's small one, whether the transfer went through or not, so
+    the gateway's memory stays what it was."""
+    wh1, _ = two_warehouses
+    build.stock("CUP", wh1[1], 8)
+    server_db: Database = app.extensions["wms.db"]
+    own = page_caches(server_db)
+    sqlite = server_db.dialect == "sqlite"
+    assert own == ([-2000] * 3 if sqlite else [None] * 3)
+
+    assert send(api, [{"sku": "CUP", "qty": 3, "from": wh1[1]}]).status_code == 201
+    assert send(api, [{"sku": "CUP", "qty": 9, "from": wh1[1]}]).status_code == 409
+    assert page_caches(server_db) == own
+
+    with server_db.write() as session:
+        with document_page_cache(session):
+            inside = page_caches_of(session)
+        after = page_caches_of(session)
+    assert inside == (-DOCUMENT_PAGE_CACHE_KIB if sqlite else None)
+    assert after == own[0]
+

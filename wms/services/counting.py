@@ -13,7 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from wms.db import run
+from wms.db import document_page_cache, run
 from wms.errors import Conflict, Invalid, UnknownCount, WrongLocationScanned
 from wms.ledger import Draw, MoveBatch, MoveRequest, PlaceRow
 from wms.models import (
@@ -365,10 +365,11 @@ def approve_count(session: Session, count_id: int, user_id: int | None
     # Each line's balance is a key of its own (bin, item, lot): no line reads another's
     # increment, so the gains and the ledger rows are written together at the end.
     batch = MoveBatch(session)
-    for key, delta in changed:
-        moves += _adjust(session, key, delta, reference, user_id, batch, places[key[0]],
-                         items[key[1]])
-    batch.finish()
+    with document_page_cache(session):
+        for key, delta in changed:
+            moves += _adjust(session, key, delta, reference, user_id, batch, places[key[0]],
+                             items[key[1]])
+        batch.finish()
     keep_lot_codes(session, (move.lot_id for move in moves))
     count.status = "approved"
     count.approved_by = user_id

@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from wms.db import run
+from wms.db import document_page_cache, run
 from wms.errors import Conflict, Invalid, UnknownRecord
 from wms.ledger import MoveBatch, MoveRequest, post_move
 from wms.models import Location, Move, Transfer, TransferLine, Warehouse, utcnow
@@ -71,22 +71,24 @@ def create_transfer(
     # Nothing reads the in-transit balances before the end: the ledger rows and the
     # increments are written together.
     batch = MoveBatch(session)
-    for line, bin_ in zip(lines, bins, strict=True):
-        item = items[line.sku.strip()]
-        if bin_.warehouse_code != source.code:
-            raise Invalid(f"from: {bin_.code} is not in warehouse {source.code}", field="from")
-        for move in take_from_location(
-            session, item=item, location=bin_, qty=line.qty, lot_code=line.lot,
-            kind="transfer_out", to_location=transit, user_id=user_id, reference=reference,
-            check_destination=False, batch=batch, lot_records=False,
-        ):
-            transfer_lines.append({"transfer_id": transfer.id, "item_id": item.id,
-                                   "lot_id": move.lot_id, "qty": move.qty,
-                                   "from_location_id": bin_.id})
-            moves.append(move)
-    batch.finish()
-    # The lines in one statement, as the ledger rows: the transfer's `lines` load them.
-    run(session, _INSERT_LINES, transfer_lines)
+    with document_page_cache(session):
+        for line, bin_ in zip(lines, bins, strict=True):
+            item = items[line.sku.strip()]
+            if bin_.warehouse_code != source.code:
+                raise Invalid(f"from: {bin_.code} is not in warehouse {source.code}",
+                              field="from")
+            for move in take_from_location(
+                session, item=item, location=bin_, qty=line.qty, lot_code=line.lot,
+                kind="transfer_out", to_location=transit, user_id=user_id, reference=reference,
+                check_destination=False, batch=batch, lot_records=False,
+            ):
+                transfer_lines.append({"transfer_id": transfer.id, "item_id": item.id,
+                                       "lot_id": move.lot_id, "qty": move.qty,
+                                       "from_location_id": bin_.id})
+                moves.append(move)
+        batch.finish()
+        # The lines in one statement, as the ledger rows: the transfer's `lines` load them.
+        run(session, _INSERT_LINES, transfer_lines)
     session.expire(transfer, ["lines"])
     record(session, user_id, "transfer.create", reference)
     return transfer, moves
