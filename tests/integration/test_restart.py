@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -165,6 +166,14 @@ def test_the_server_keeps_its_heartbeat_files_in_memory_and_nothing_in_its_home_
         assert server.process is not None
         workers = [pid for pid in process_group(server.process.pid)
                    if pid != server.process.pid]
+        # A worker closes the heartbeat files of the workers forked before it just after its
+        # own fork, then logs that it boots; on a busy machine the server may answer before a
+        # later worker got that far.
+        log = tmp_path / "server-1.log"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+                f"Booting worker with pid: {pid}" in log.read_text() for pid in workers):
+            time.sleep(0.05)
         files = [f for pid in workers for f in _heartbeat_files(pid)]
     finally:
         server.stop()
