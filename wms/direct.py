@@ -256,6 +256,18 @@ def _watched(connection: Connection) -> bool:
     return bool(connection._has_events or connection.engine._has_events)
 
 
+def _driver_error(connection: Connection, driver: Any, cursor: Any, sql: str,
+                  parameters: Any, error: Any) -> exc.StatementError:
+    """The driver's error wrapped as SQLAlchemy wraps it (IntegrityError, OperationalError,
+    ...), the connection invalidated when the error says the database is gone."""
+    dialect = connection.dialect
+    gone = dialect.is_disconnect(error, driver, cursor)
+    if gone:
+        connection.invalidate(error)
+    return exc.DBAPIError.instance(sql, parameters, error, dialect.loaded_dbapi.Error,
+                                   connection_invalidated=gone, dialect=dialect)
+
+
 def execute(connection: Connection, statement: Executable,
             values: dict[str, Any] | None) -> Rows | None:
     """Run `statement` on the driver connection under `connection` (in its transaction), or
@@ -281,12 +293,7 @@ def execute(connection: Connection, statement: Executable,
         cursor.execute(shape.sql, parameters)
         return plan.answer(dialect, cursor, values)
     except dialect.loaded_dbapi.Error as error:
-        gone = dialect.is_disconnect(error, driver, cursor)
-        if gone:
-            connection.invalidate(error)
-        raise exc.DBAPIError.instance(shape.sql, parameters, error,
-                                      dialect.loaded_dbapi.Error,
-                                      connection_invalidated=gone, dialect=dialect) from error
+        raise _driver_error(connection, driver, cursor, shape.sql, parameters, error) from error
     finally:
         cursor.close()
 
@@ -321,11 +328,6 @@ def execute_many(connection: Connection, statement: Executable,
         cursor.executemany(shape.sql, parameters)
         return Rows([], cursor.rowcount)
     except dialect.loaded_dbapi.Error as error:
-        gone = dialect.is_disconnect(error, driver, cursor)
-        if gone:
-            connection.invalidate(error)
-        raise exc.DBAPIError.instance(shape.sql, parameters, error,
-                                      dialect.loaded_dbapi.Error,
-                                      connection_invalidated=gone, dialect=dialect) from error
+        raise _driver_error(connection, driver, cursor, shape.sql, parameters, error) from error
     finally:
         cursor.close()
