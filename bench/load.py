@@ -129,13 +129,15 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_times(pid: int) -> tuple[float, float]:
+    """User and kernel CPU seconds a process has used."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        tick = os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) / tick, int(fields[12]) / tick
     except OSError:
-        return 0.0
+        return 0.0, 0.0
 
 
 class Server:
@@ -203,8 +205,13 @@ class Server:
         self._sampler = threading.Thread(target=sample, daemon=True)
         self._sampler.start()
 
+    def cpu_times(self) -> tuple[float, float]:
+        """User and kernel CPU seconds of the master and its workers."""
+        times = [_cpu_times(p) for p in process_tree(self.proc.pid)]
+        return sum(t[0] for t in times), sum(t[1] for t in times)
+
     def cpu_seconds(self) -> float:
-        return sum(_cpu_seconds(p) for p in process_tree(self.proc.pid))
+        return sum(self.cpu_times())
 
     def memory(self) -> dict[str, Any]:
         """VmHWM (peak resident set) of the master and of each worker, in MiB."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import shutil
 import subprocess
@@ -362,6 +363,16 @@ def target_table(runs: dict[str, Any], ys: dict[str, Any] | None, cfg: LoadConfi
               f">= {TARGET_MOVES_OF_FSYNC:.0%}",
               c8["per_s"] / fsync >= TARGET_MOVES_OF_FSYNC and c8["errors"] == 0
               and c1["errors"] == 0)
+        if c8.get("client_cpu_ms_per_request"):
+            print(verdict_line("  CPU per move, c8: server (of it kernel), load client",
+                               f"{c8['cpu_ms_per_request']} ({c8['kernel_ms_per_request']}), "
+                               f"{c8['client_cpu_ms_per_request']} ms", "", None))
+            # With the writer's turn always free: the moves/s at which the server's and the
+            # load client's CPU per move would fill every core.
+            cap = (os.cpu_count() or 1) * 1000 / (c8["cpu_ms_per_request"]
+                                                  + c8["client_cpu_ms_per_request"])
+            print(verdict_line("  moves/s the cores allow at that CPU / raw commits",
+                               f"{cap:,.0f}/s = {cap / fsync:.1%}", "", None))
         writes = ys.get("bare_writes_c8")
         if writes:
             print(verdict_line("  bare durable writes (one insert), concurrency 8 / raw",

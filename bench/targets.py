@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import random
 import shutil
 import socket
@@ -137,22 +138,26 @@ def drive(server: Server, clients: list[Client], warmup: float, duration: float
     for c in clients:
         c.start()
     time.sleep(max(0.0, clients[0].t0 - time.perf_counter()))
-    cpu_0 = server.cpu_seconds()
+    (user_0, kernel_0), client_0 = server.cpu_times(), os.times()
     time.sleep(max(0.0, clients[0].t_end - time.perf_counter()))
-    cpu_1 = server.cpu_seconds()
+    (user_1, kernel_1), client_1 = server.cpu_times(), os.times()
     for c in clients:
         c.join(timeout=120)
     measured = [(ms, ok) for c in clients for start, ms, ok in c.samples
                 if 0 <= start < duration]
     lat = sorted(ms for ms, _ in measured)
     n = len(measured)
-    cpu = cpu_1 - cpu_0
+    cpu, kernel = (user_1 - user_0) + (kernel_1 - kernel_0), kernel_1 - kernel_0
+    # The clients are threads of this process, which does nothing else meanwhile.
+    client = (client_1.user - client_0.user) + (client_1.system - client_0.system)
     return {
         "requests": n, "window_s": duration, "per_s": round(n / duration, 1),
         "errors": sum(1 for _, ok in measured if not ok),
         "p50_ms": round(percentile(lat, 50), 2), "p99_ms": round(percentile(lat, 99), 2),
         "server_cpu_s": round(cpu, 2),
         "cpu_ms_per_request": round(cpu / n * 1000, 2) if n else None,
+        "kernel_ms_per_request": round(kernel / n * 1000, 2) if n else None,
+        "client_cpu_ms_per_request": round(client / n * 1000, 2) if n else None,
         "failures": [f for c in clients for f in c.failures][:5],
         "warmup_s": warmup,
     }
