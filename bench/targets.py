@@ -148,7 +148,8 @@ def drive(server: Server, clients: list[Client], warmup: float, duration: float
     lat = sorted(ms for ms, _ in measured)
     n = len(measured)
     cpu, kernel = (user_1 - user_0) + (kernel_1 - kernel_0), kernel_1 - kernel_0
-    # The clients are threads of this process, which does nothing else meanwhile.
+    # The clients are threads of this process; besides them it only sleeps and samples the
+    # server's memory five times a second, so its CPU is, nearly all, the clients'.
     client = (client_1.user - client_0.user) + (client_1.system - client_0.system)
     return {
         "requests": n, "window_s": duration, "per_s": round(n / duration, 1),
