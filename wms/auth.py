@@ -55,22 +55,42 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # The languages a user's pages can be in (None: the browser's).
 LOCALES = ("zh", "en")
 
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+# scrypt's cost for new hashes: n (work and memory), r (block size), p (parallel runs). Each
+# hash records the cost it was made with, so that raising it later leaves the secrets set
+# before it checking as they were.
+SCRYPT_COST = (2**14, 8, 1)
+# The cost of the hashes written before hashes recorded theirs (`scrypt$salt$digest`).
+_UNRECORDED_COST = (2**14, 8, 1)
+# At most this much memory for one check (16 MiB at the cost above): a stored hash naming a
+# larger cost checks as no match instead of exhausting the gateway.
+_SCRYPT_MAX_MEMORY = 64 * 2**20
 
 
-def hash_secret(secret: str) -> str:
-    """A salted scrypt hash of a password or PIN."""
+def hash_secret(secret: str, cost: tuple[int, int, int] = SCRYPT_COST) -> str:
+    """A salted scrypt hash of a password or PIN: `scrypt:n:r:p$salt$digest`."""
+    n, r, p = cost
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+    digest = hashlib.scrypt(secret.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return f"scrypt:{n}:{r}:{p}${salt.hex()}${digest.hex()}"
 
 
 def secret_matches(secret: str, stored: str | None) -> bool:
-    """Whether `secret` is the one `stored` was made from."""
-    if not stored or not stored.startswith("scrypt$"):
+    """Whether `secret` is the one `stored` was made from, checked at the cost `stored`
+    records."""
+    method, _, salted = (stored or "").partition("$")
+    salt, _, digest = salted.partition("$")
+    try:
+        if method == "scrypt":
+            n, r, p = _UNRECORDED_COST
+        else:
+            name, n_text, r_text, p_text = method.split(":")
+            if name != "scrypt":
+                return False
+            n, r, p = int(n_text), int(r_text), int(p_text)
+        candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=n, r=r, p=p,
+                                   dklen=32, maxmem=_SCRYPT_MAX_MEMORY)
+    except ValueError:  # not a hash this gateway makes, or a cost beyond its memory
         return False
-    _, salt, digest = stored.split("$")
-    candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), dklen=32, **_SCRYPT)
     return hmac.compare_digest(candidate.hex(), digest)
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from wms.auth import secret_matches
+from wms.auth import SCRYPT_COST, secret_matches
 from wms.db import Database
 from wms.errors import Unauthorized
 from wms.models import SignInCounter, User, utcnow
@@ -48,7 +48,7 @@ class SignInLimits:
 
 # Checked when there is no user (or no secret of that kind), so that an unknown name costs
 # the same scrypt work as a known one; no secret hashes to zeros.
-STAND_IN_HASH = f"scrypt${'00' * 16}${'00' * 32}"
+STAND_IN_HASH = "scrypt:{}:{}:{}${}${}".format(*SCRYPT_COST, "00" * 16, "00" * 32)
 
 
 def _ensure(session: Session, key: str, now: datetime) -> None:
