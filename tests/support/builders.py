@@ -20,9 +20,11 @@ from wms.services.receiving import ReceiptLineInput, receive
 _real_hash_secret = wms.auth.hash_secret
 _HASHES: dict[str, str] = {}
 # The scrypt cost of the builder's users' secrets. A hash records its cost and every check
-# uses the recorded one, so their sign-ins run the real check at this cost (the gateway's own
-# cost, SCRYPT_COST, takes some 60 ms a check: a sign-in in most page tests, and a fifth of
-# the suite's time). Users made through the pages, the CLI and the demo have the real cost.
+# uses the recorded one, so their sign-ins run the real check at this cost. At the gateway's
+# own cost (SCRYPT_COST) a check takes some 60 ms: most page tests sign in, and the checks were
+# about a fifth of the office and page tests' time. The demo warehouse the tests load is made
+# at this cost too; users made through the pages and the CLI (`wms user add`,
+# `wms init --demo`) have the gateway's.
 BUILDER_SCRYPT_COST = (2**4, 8, 1)
 
 
