@@ -89,9 +89,11 @@ def secret_matches(secret: str, stored: str | None) -> bool:
             n, r, p = int(n_text), int(r_text), int(p_text)
         candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=n, r=r, p=p,
                                    dklen=32, maxmem=_SCRYPT_MAX_MEMORY)
-    except ValueError:  # not a hash this gateway makes, or a cost beyond its memory
+        return hmac.compare_digest(candidate.hex(), digest)
+    # Not a hash this gateway makes (a cost that is no whole number scrypt takes, a digest of
+    # other characters than hex), or a cost beyond its memory.
+    except (ValueError, TypeError, OverflowError):
         return False
-    return hmac.compare_digest(candidate.hex(), digest)
 
 
 class HasRole(Protocol):

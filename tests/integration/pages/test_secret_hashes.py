@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.support.handheld import Handheld
@@ -48,6 +49,20 @@ def test_a_hash_naming_a_cost_beyond_the_gateways_memory_is_refused_without_a_fa
         floor_app: Any) -> None:
     salt = secrets.token_bytes(16).hex()
     _store_pin_hash(floor_app, "li", f"scrypt:{2**24}:8:1${salt}${'00' * 32}")
+    refused = Handheld(floor_app.test_client()).sign_in("BADGE-0003", "1111")
+    assert refused.status == 401
+    assert "工牌或PIN码错误" in refused.html
+
+
+@pytest.mark.parametrize("stored", [
+    f"scrypt:{'9' * 30}:8:1${'00' * 16}${'00' * 32}",  # a cost too large for any number
+    f"scrypt:-2:8:1${'00' * 16}${'00' * 32}",  # a negative cost
+    f"scrypt:16384:8:1${'00' * 16}${'é' * 64}",  # a digest that is not hex
+    f"scrypt:16384:8${'00' * 16}${'00' * 32}",  # a cost without its p
+])
+def test_a_damaged_hash_is_refused_like_a_wrong_pin_without_a_fault(
+        floor_app: Any, stored: str) -> None:
+    _store_pin_hash(floor_app, "li", stored)
     refused = Handheld(floor_app.test_client()).sign_in("BADGE-0003", "1111")
     assert refused.status == 401
     assert "工牌或PIN码错误" in refused.html
