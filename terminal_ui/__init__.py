@@ -42,6 +42,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key or _stored_secret_key()
     app.config.update(
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.shift_hours),
+        # The cookie is sent again only when the session changes (a sign-in, a message, a
+        # language): a background request answered after a save must not put back the
+        # older cookie it carried, losing the save's message or the chosen language.
+        SESSION_REFRESH_EACH_REQUEST=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
