@@ -3,6 +3,7 @@ who the signed-in user is and what their role lets them open."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -53,6 +54,7 @@ login_manager.login_message = lazy_gettext("Please sign in first")
 login_manager.login_message_category = "error"
 
 View = TypeVar("View", bound=Callable[..., Any])
+SIGNED_IN_AT = "signed_in_at"  # in the session: when its sign-in was, in seconds
 
 
 @dataclass
@@ -85,10 +87,15 @@ class SignedInUser(UserMixin):
 
 @login_manager.user_loader
 def load_user(session_id: str) -> SignedInUser | None:
-    """The signed-in user, checked on every request: still active, and the session not
-    ended by a sign-out, a deactivation or a new password since."""
+    """The signed-in user, checked on every request: still active, the shift the session
+    was signed in for not over, and the session not ended by a sign-out, a deactivation or
+    a new password since."""
     user_id, _dot, version = session_id.partition(".")
     if not (user_id.isdigit() and version.isdigit()) or len(session_id) > 40:
+        return None
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if isinstance(signed_in_at, int) and time.time() - signed_in_at \
+            > current_app.permanent_session_lifetime.total_seconds():
         return None
     db: Database = current_app.extensions["wms.db"]
     with db.read() as s:
@@ -142,6 +149,7 @@ def _signed_in(user: SignedInUser) -> Response:
     """Signed in: on to the page asked for; a person with office work and no floor work
     (the clerk) to the office, everyone else to the handheld menu."""
     session.permanent = True
+    session[SIGNED_IN_AT] = int(time.time())
     login_user(user)
     if user.locale in LANGUAGES:  # the pages speak it even while the database is away
         session["locale"] = user.locale

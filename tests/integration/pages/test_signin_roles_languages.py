@@ -182,6 +182,28 @@ def test_a_session_lasts_one_shift(floor_app: Any) -> None:
     assert device.client.get("/pick/").status_code == 302  # back to the sign-in page
 
 
+def test_a_shift_ends_the_session_however_busy_it_was(floor_app: Any) -> None:
+    """The shift counts from the sign-in: scans, messages and a new language on the way
+    do not make it longer."""
+    import time
+
+    device = Handheld(floor_app.test_client())
+    assert device.sign_in("BADGE-0003", "1111").status == 302
+    shift = floor_app.config["WMS_SETTINGS"].shift_hours * 3600
+    with device.client.session_transaction() as session:  # signed in almost a shift ago
+        session["signed_in_at"] = int(time.time()) - shift + 60
+    assert device.open("/lookup/").status == 200
+    assert device.scan("6901234567892").status == 200
+    assert device.client.post("/language", data={"locale": "zh", "back": "/lookup/",
+                                                 "csrf_token": device.csrf}).status_code == 302
+    with device.client.session_transaction() as session:  # a minute and a second later
+        session["signed_in_at"] -= 61
+    ended = device.client.get("/lookup/")
+    assert ended.status_code == 302 and "/login" in ended.location
+    assert device.sign_in("BADGE-0003", "1111").status == 302  # the next shift signs in
+    assert device.open("/lookup/").status == 200
+
+
 @pytest.mark.parametrize(("language", "password", "badge"), [
     ("en", "Sign in with user name and password", "Sign in with your badge"),
     ("zh", "用用户名和密码登录", "用工牌登录")])
