@@ -15,10 +15,24 @@ import threading
 from flask import Flask, Response, jsonify, request
 
 
+def prepare_writes(path: str) -> None:
+    """The write endpoint's database, made once before the server starts: in WAL (which
+    stays with the file) and with its table. Workers switching the journal mode at once on
+    a new file would refuse each other ("database is locked")."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS bare_writes "
+                     "(id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    finally:
+        conn.close()
+
+
 def create_app() -> Flask:
     """A Flask app with /api/v1/health, /bare/location?code=<bin> (one row by index) and
     POST /bare/write (its JSON body stored as one new row: BEGIN IMMEDIATE, one INSERT,
-    COMMIT; WAL with synchronous=FULL, as the product writes)."""
+    COMMIT; WAL with synchronous=FULL, as the product writes; `prepare_writes` made its
+    table)."""
     url = os.environ["WMS_DATABASE_URL"]
     path = url.removeprefix("sqlite:///")
     local = threading.local()
@@ -29,10 +43,7 @@ def create_app() -> Flask:
         if conn is None:
             conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                    timeout=10)
-            conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("CREATE TABLE IF NOT EXISTS bare_writes "
-                         "(id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
             local.conn = conn
         return conn
 

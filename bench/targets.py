@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.bare_app import prepare_writes
 from bench.load import Server, percentile
 
 # One request: method, path, JSON body or None, and the statuses that count as success.
@@ -191,6 +192,7 @@ def bare_writes(db_path: Path, concurrency: int, warmup: float, duration: float,
     """The bare endpoint's durable write in a closed loop at `concurrency`, in the product's
     worker shape: the rate any Flask endpoint that commits each request with fsync reaches
     on this machine, with the same load client."""
+    prepare_writes(str(db_path))
     server = Server(db_path, workers, threads, log_path, app="bench.bare_app:create_app()")
     try:
         server.wait_healthy()
