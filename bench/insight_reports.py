@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
-import shutil
 import sqlite3
 import statistics
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import postgres
-from bench.seed import OpenWork, SeedSpec, describe, seed
+from bench.seed import OpenWork, SeedSpec, describe, fresh_copy, seed
 from wms.auth import add_user
 from wms.db import Database
 from wms.reports.forecast import ForecastQuery, forecast
@@ -178,9 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                                              dock_per_handheld=2)), args.seed)
         print(describe(result), flush=True)
     args.work.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(args.work) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(args.seed, args.work)
+    fresh_copy(args.seed, args.work)
     url = f"sqlite:///{args.work.resolve()}"
     upgrade(url)
     print("bench database:", augment(args.work), flush=True)

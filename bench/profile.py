@@ -18,7 +18,6 @@ import json
 import os
 import pstats
 import re
-import shutil
 import sqlite3
 import sys
 import time
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.seed import plan_path_for
+from bench.seed import fresh_copy, plan_path_for
 
 CALL_SAMPLES = 3  # requests of each kind whose Python calls are counted
 OPERATIONS = ("putaway_suggestion", "putaway_move", "pick_confirm", "move", "stock_lookup")
@@ -66,9 +65,7 @@ def measure(seed_db: Path, n: int = 30, cprofile: bool = False,
     C-level append), so the calls and CPU measured are the server's own."""
     plan = json.loads(plan_path_for(seed_db).read_text())
     db_path = seed_db.with_name(seed_db.name.replace(".seed", "") + ".profile.sqlite3")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(seed_db, db_path)
+    fresh_copy(seed_db, db_path)
     os.environ["WMS_DATABASE_URL"] = f"sqlite:///{db_path}"
 
     from sqlalchemy import event

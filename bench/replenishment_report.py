@@ -13,7 +13,6 @@ printed beside SQLite's.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import time
@@ -24,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bench import postgres
-from bench.seed import OpenWork, SeedSpec, seed
+from bench.seed import OpenWork, SeedSpec, fresh_copy, seed
 from wms.config import Settings
 from wms.db import Database
 from wms.models import Warehouse
@@ -50,9 +49,7 @@ def working_copy(seed_path: Path) -> Path:
              seed_path)
     copy = seed_path.with_suffix(".reports.sqlite3")
     if not copy.exists() or copy.stat().st_mtime < seed_path.stat().st_mtime:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(copy) + suffix).unlink(missing_ok=True)
-        shutil.copyfile(seed_path, copy)
+        fresh_copy(seed_path, copy)
     started = time.perf_counter()
     upgrade(f"sqlite:///{copy}")
     print(f"schema current ({time.perf_counter() - started:.1f} s)", flush=True)

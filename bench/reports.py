@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench import postgres
-from bench.seed import OpenWork, SeedSpec, plan_path_for, schema_fingerprint, seed
+from bench.seed import OpenWork, SeedSpec, fresh_copy, plan_path_for, schema_fingerprint, seed
 from wms.db import Database
 from wms.reports.abc import abc_ranking, classes, pareto_curve
 from wms.reports.count_schedule import count_schedule
@@ -62,9 +61,7 @@ def costed_copy(pristine: Path, db_dir: Path, reuse: bool) -> Path:
     if reuse and path.exists() and path.stat().st_mtime > pristine.stat().st_mtime:
         print(f"reusing {path}", flush=True)
         return path
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    shutil.copy(pristine, path)
+    fresh_copy(pristine, path)
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("UPDATE items SET avg_cost = unit_cost")

@@ -13,7 +13,6 @@ import json
 import math
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -24,7 +23,15 @@ from typing import Any
 
 from bench.load import DEFAULT_MIX, OPS, REPO, LoadConfig, machine_busy_seconds, run_load
 from bench.profile import measure
-from bench.seed import OpenWork, SeedSpec, describe, plan_path_for, schema_fingerprint, seed
+from bench.seed import (
+    OpenWork,
+    SeedSpec,
+    describe,
+    fresh_copy,
+    plan_path_for,
+    schema_fingerprint,
+    seed,
+)
 from bench.targets import (
     bare_endpoint,
     bare_writes,
@@ -158,9 +165,7 @@ def prepare(name: str, moves: int, args: argparse.Namespace, work: OpenWork
     plan = json.loads(plan_file.read_text())
     info.setdefault("moves", plan["moves"])
     working = args.db_dir / f"{name}.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(working) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(pristine, working)
+    fresh_copy(pristine, working)
     return working, plan, info
 
 
@@ -263,9 +268,7 @@ def yardsticks(args: argparse.Namespace, cfg: LoadConfig,
     print(f"[yardsticks] closed-loop moves through the API at concurrency 1 and 8, then "
           f"SIGKILL and restart ({name}) ...", flush=True)
     movers_db = args.db_dir / f"{name}.moves.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(movers_db) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(pristine, movers_db)
+    fresh_copy(pristine, movers_db)
     if args.quiet_wait > 0:
         wait_for_quiet(args.quiet_wait)
     out["moves"] = closed_loop_moves(movers_db, plan, (1, 8), min(2.0, cfg.warmup),
@@ -452,17 +455,13 @@ def compare_code(args: argparse.Namespace, cfg: LoadConfig,
     db_path, plan, _ = prepared[name]
     pristine = args.db_dir / f"{name}.seed.sqlite3"
     print(f"\n[compare] the same loads served from {other} ...", flush=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(pristine, db_path)
+    fresh_copy(pristine, db_path)
     if args.quiet_wait > 0:
         wait_for_quiet(args.quiet_wait)
     other_cfg = LoadConfig(**{**cfg.__dict__, "server_env": env})
     load = run_load(db_path, plan, other_cfg, args.db_dir / f"{name}.compare.server.log")
     movers_db = args.db_dir / f"{name}.compare-moves.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(movers_db) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(pristine, movers_db)
+    fresh_copy(pristine, movers_db)
     moves = closed_loop_moves(movers_db, plan, (1, 8), min(2.0, cfg.warmup), args.move_seconds,
                               cfg.workers, cfg.threads,
                               args.db_dir / f"{name}.compare-moves.server.log", env)

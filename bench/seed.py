@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import shutil
 import sqlite3
 import time
 from collections import deque
@@ -107,6 +109,26 @@ def schema_fingerprint() -> str:
     for path in sorted((wms.schema.MIGRATIONS / "versions").glob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def fresh_copy(pristine: Path, working: Path) -> None:
+    """A working copy of a seeded database (any older copy and its log removed), written
+    through to the disk before anything is measured on it. Left to the kernel, its hundreds
+    of megabytes are written back some 30 s later, in the middle of a measurement, and a
+    durable commit then waits behind them (300 ms here)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(working) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(pristine, working)
+    written_through(working)
+
+
+def written_through(path: Path) -> None:
+    """The file's data on the disk now, not at the kernel's leisure."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def plan_path_for(db_path: Path) -> Path:
@@ -826,6 +848,7 @@ def seed(spec: SeedSpec, db_path: Path, *, quiet: bool = False) -> SeedResult:
     sim.finish()
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
+    written_through(db_path)  # written without syncs: on the disk before any measuring
     if not quiet:
         print(f"  checking: verify_balances over {sim.move_id:,} moves, reservations, "
               "foreign keys ...", flush=True)

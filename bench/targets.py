@@ -14,7 +14,6 @@ import http.client
 import json
 import os
 import random
-import shutil
 import socket
 import sqlite3
 import threading
@@ -27,6 +26,7 @@ from typing import Any
 
 from bench.bare_app import prepare_writes
 from bench.load import Server, percentile
+from bench.seed import fresh_copy
 
 # One request: method, path, JSON body or None, and the statuses that count as success.
 Step = tuple[str, str, Any, tuple[int, ...]]
@@ -287,9 +287,7 @@ def big_documents(seed_db: Path, work_dir: Path, lines: int = 5000) -> dict[str,
     from wms.services.transfers import TransferLineInput, create_transfer
 
     db_path = work_dir / "documents.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(seed_db, db_path)
+    fresh_copy(seed_db, db_path)
     db = Database(f"sqlite:///{db_path}")
     out: dict[str, Any] = {"lines": lines}
     try:
