@@ -56,6 +56,24 @@ def gateway(demo_sqlite_template: Path,
         yield app
 
 
+# The buttons of the page whose words are broken across lines (a button squeezed narrower
+# than its longest word): "Ed / it" for "Edit".
+BROKEN_WORDS_ON_BUTTONS = """() => [...document.querySelectorAll('main button, main a.button')]
+  .filter(b => b.offsetParent !== null)
+  .filter(b => b.textContent.trim().split(/\\s+/).some(word => {
+    const probe = document.createElement('span');
+    probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;font:inherit';
+    probe.textContent = word;
+    b.appendChild(probe);
+    const wide = probe.getBoundingClientRect().width;
+    probe.remove();
+    const style = getComputedStyle(b);
+    const room = b.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return wide > room + 0.5;
+  }))
+  .map(b => b.textContent.trim())"""
+
+
 class Desk:
     """The admin's desktop browser on the office pages: every page it opens is checked for
     a server error and for a page wider than the screen."""
@@ -119,6 +137,8 @@ class Desk:
         assert self.page.evaluate(
             "document.documentElement.scrollWidth <= document.documentElement.clientWidth"), \
             f"{self.page.url} scrolls sideways at {self.size}"
+        broken = self.page.evaluate(BROKEN_WORDS_ON_BUTTONS)
+        assert not broken, f"{self.page.url} breaks a word of {broken} at {self.size}"
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
