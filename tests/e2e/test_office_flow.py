@@ -73,6 +73,17 @@ BROKEN_WORDS_ON_BUTTONS = """() => [...document.querySelectorAll('main button, m
   }))
   .map(b => b.textContent.trim())"""
 
+# The codes in the page's tables (an SKU, a bin, an order number: a cell of one Latin
+# word, or marked as a code) shown on more than one line: "CUP- / 010" for CUP-010.
+CODES_ON_TWO_LINES = """() => [...document.querySelectorAll('main .code:not(.long), main td')]
+  .filter(e => e.offsetParent !== null && /^[\\x21-\\x7e]+$/.test(e.textContent.trim()))
+  .filter(e => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+  })
+  .map(e => e.textContent.trim())"""
+
 
 class Desk:
     """The admin's desktop browser on the office pages: every page it opens is checked for
@@ -139,6 +150,8 @@ class Desk:
             f"{self.page.url} scrolls sideways at {self.size}"
         broken = self.page.evaluate(BROKEN_WORDS_ON_BUTTONS)
         assert not broken, f"{self.page.url} breaks a word of {broken} at {self.size}"
+        split = self.page.evaluate(CODES_ON_TWO_LINES)
+        assert not split, f"{self.page.url} splits the codes {split} at {self.size}"
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -379,3 +392,24 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
     assert f"Sales order: {so}" in returned and \
         f"SKU: {sku}; Qty: 1; Disposition: Restock at the dock" in returned
     desk.screenshot("audit")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_demo_orders_keep_their_codes_and_buttons_whole(
+        browser: Any, gateway: Server, size: tuple[int, int]) -> None:
+    """The demo's purchase and sales orders, items with long names among them, show each
+    SKU and bin on one line and no button with a broken word."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                                  locale="en-US")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        desk = Desk(page, gateway.url, size)
+        desk.sign_in("admin", "admin-demo")
+        for path in ("purchase-orders/PO-1001", "purchase-orders/PO-1002",
+                     "sales-orders/SO-2001", "sales-orders/SO-2002", "sales-orders/SO-2003"):
+            page.goto(f"{gateway.url}/office/{path}")
+            assert path.rsplit("/", 1)[1] in desk.text
+            desk.check()
+    finally:
+        context.close()
