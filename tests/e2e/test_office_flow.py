@@ -73,16 +73,34 @@ BROKEN_WORDS_ON_BUTTONS = """() => [...document.querySelectorAll('main button, m
   }))
   .map(b => b.textContent.trim())"""
 
-# The codes in the page's tables (an SKU, a bin, an order number: a cell of one Latin
-# word, or marked as a code) shown on more than one line: "CUP- / 010" for CUP-010.
-CODES_ON_TWO_LINES = """() => [...document.querySelectorAll('main .code:not(.long), main td')]
-  .filter(e => e.offsetParent !== null && /^[\\x21-\\x7e]+$/.test(e.textContent.trim()))
-  .filter(e => {
+# The codes on the page shown on more than one line: "CUP- / 010" for CUP-010. A code is a
+# run of Latin letters and digits with a digit in it, joined by hyphens, dots, slashes or
+# underscores (an SKU, a bin, an order or badge number, a date), wherever it stands: in a
+# cell, in a list of details, in a sentence; or a cell of one Latin word, or text marked as
+# a code. A hyphenated word of a name ("Blue-and-white") may wrap.
+CODES_ON_TWO_LINES = """() => {
+  const lines = range => new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+  const split = [];
+  const main = document.querySelector('main');
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.offsetParent === null) continue;
+    for (const m of node.data.matchAll(/[A-Za-z0-9]+(?:[-_.\\/][A-Za-z0-9]+)+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      if (/[0-9]/.test(m[0]) && lines(range) > 1) split.push(m[0]);
+    }
+  }
+  for (const e of main.querySelectorAll('.code:not(.long), td')) {
+    if (e.offsetParent === null || !/^[\\x21-\\x7e]+$/.test(e.textContent.trim())) continue;
     const range = document.createRange();
     range.selectNodeContents(e);
-    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
-  })
-  .map(e => e.textContent.trim())"""
+    if (lines(range) > 1) split.push(e.textContent.trim());
+  }
+  return split;
+}"""
 
 
 class Desk:
