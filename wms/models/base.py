@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -46,6 +49,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object
+                         ) -> Callable[[Any], datetime | None] | None:
+        # SQLite hands back the stored text: read it in one step (a stock lookup of the
+        # dock reads a thousand of them).
+        if dialect.name == "sqlite":
+            return _from_sqlite_text
+        return super().result_processor(dialect, coltype)
+
+
+_parse_iso = datetime.fromisoformat  # the real parser, whatever clock a test puts in its place
+
+
+def _from_sqlite_text(value: str | None) -> datetime | None:
+    """A time SQLite stores as UTC text without an offset ("2026-12-01 17:49:46.500000"),
+    as an aware UTC datetime; a text that carries its own offset is turned to UTC."""
+    if value is None:
+        return None
+    try:
+        return _parse_iso(value + "+00:00")
+    except ValueError:
+        parsed = _parse_iso(value)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
