@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -94,8 +95,9 @@ def alert_label(code: str | None) -> str:
 
 
 def figure(value: Decimal) -> str:
-    """A computed figure without trailing zeros: 60, 8.5714."""
-    return format(value.normalize(), "f") if value else "0"
+    """A computed figure as the reader's locale writes numbers, to two places at most
+    (60, 8.57, 1,234.5); the exports and the API keep every place."""
+    return format_decimal(value, "#,##0.##")
 
 
 def _file_row(row: ReplenishmentRow) -> dict[str, Any]:
