@@ -50,6 +50,11 @@ class Filter:
     default: str = ""
 
 
+CODE_COLUMNS = frozenset({"sku", "location", "warehouse", "zone", "customer", "day",
+                          "last_counted_at", "due_on", "last_shipped_at",
+                          "oldest_lot_received_at"})
+
+
 @dataclass
 class Report:
     """What the report page draws: its filters, table, charts and actions."""
@@ -62,6 +67,7 @@ class Report:
     window: PageWindow
     numbers: frozenset[str] = frozenset()
     charts: list[Chart] = field(default_factory=list)
+    codes: frozenset[str] = CODE_COLUMNS  # columns of codes and days, each kept on one line
     action: tuple[str, str] | None = None  # (endpoint, button label) of a POST form
     note: str = ""
 

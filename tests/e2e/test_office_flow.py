@@ -413,10 +413,11 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_demo_orders_keep_their_codes_and_buttons_whole(
+def test_every_office_room_and_the_demo_orders_keep_their_codes_and_buttons_whole(
         browser: Any, gateway: Server, size: tuple[int, int]) -> None:
-    """The demo's purchase and sales orders, items with long names among them, show each
-    SKU and bin on one line and no button with a broken word."""
+    """Every room of the office menu over the demo warehouse, and the demo's purchase and
+    sales orders (items with long names among them), show each code on one line, no button
+    with a broken word and nothing wider than the screen."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]},
                                   locale="en-US")
     try:
@@ -424,6 +425,11 @@ def test_the_demo_orders_keep_their_codes_and_buttons_whole(
         page.set_default_timeout(10_000)
         desk = Desk(page, gateway.url, size)
         desk.sign_in("admin", "admin-demo")
+        rooms = page.locator("nav.office-menu a").evaluate_all("links => links.map(a => a.href)")
+        assert len(rooms) == len(OFFICE_MENU)
+        for room in rooms:
+            page.goto(room)
+            desk.check()
         for path in ("purchase-orders/PO-1001", "purchase-orders/PO-1002",
                      "sales-orders/SO-2001", "sales-orders/SO-2002", "sales-orders/SO-2003"):
             page.goto(f"{gateway.url}/office/{path}")
