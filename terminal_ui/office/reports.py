@@ -17,6 +17,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from terminal_ui.auth import permission_required
+from terminal_ui.i18n import item_name
 from terminal_ui.office.charts import Chart, amount, bar_chart, line_chart, pareto_chart
 from terminal_ui.office.tables import PageWindow, file_response, page_window
 from wms.config import Settings
@@ -31,6 +32,7 @@ from wms.reports.sales import sales
 from wms.reports.settings import abc_thresholds, count_intervals, today_in, zone_of
 from wms.reports.stock import bucket_names, parse_buckets, slow_movers, stock_age
 from wms.reports.turnover import stock_value_by_day, turnover
+from wms.services.item_list import names_by_sku
 from wms.tabular import Column
 
 blueprint = Blueprint("office_reports", __name__, url_prefix="/office/reports")
@@ -118,11 +120,25 @@ def _refusal(error: Invalid) -> str:
 
 
 def _render(report: Report, status: int = 200) -> Any:
+    _names_in_language(report.rows)
     if report.window.fmt:
         return file_response(report.window.fmt, report.columns, report.rows,
                              request.endpoint.split(".")[-1].replace("_", "-")
                              if request.endpoint else "report")
     return render_template("office/reports/report.html", report=report), status
+
+
+def _names_in_language(rows: list[dict[str, Any]]) -> None:
+    """Each item's name in the reader's language (the reports give the main name)."""
+    skus = [row["sku"] for row in rows if "name" in row and row.get("sku")]
+    if not skus:
+        return
+    with _db().read() as s:
+        names = names_by_sku(s, skus)
+    for row in rows:
+        found = names.get(row.get("sku") or "") if "name" in row else None
+        if found is not None:
+            row["name"] = item_name(found)
 
 
 def _refused(title: str, filters: list[Filter], error: Invalid) -> Any:

@@ -145,3 +145,20 @@ def test_a_reports_period_and_the_review_period_read_as_dates_and_a_check_in_chi
     boss.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     english = boss.text(boss.get("/office/reports/turnover", **MARCH))
     assert "From" in english and "To" in english and "起始日期" not in english
+
+
+def test_a_report_names_each_item_in_the_readers_language_on_the_page_and_in_the_file(
+        clerk: OfficeBrowser, boss: OfficeBrowser, build: Builder) -> None:
+    build.warehouse()
+    build.item("CUP-010", name="青花瓷茶杯", name_en="Blue-and-white cup", name_zh="青花瓷茶杯")
+    build.item("MAT-050", name="竹制茶盘")  # no English name: its main name in either
+    build.stock("CUP-010", "A-01-01-01", 12)
+    build.stock("MAT-050", "A-01-02-01", 3)
+
+    english = clerk.text(clerk.get("/office/reports/stock-age"))
+    assert "CUP-010 Blue-and-white cup 12" in english and "青花瓷" not in english
+    assert "MAT-050 竹制茶盘 3" in english
+    chinese = boss.text(boss.get("/office/reports/stock-age"))
+    assert "CUP-010 青花瓷茶杯 12" in chinese and "Blue-and-white" not in chinese
+    exported = clerk.get("/office/reports/stock-age", format="csv").get_data().decode("utf-8-sig")
+    assert exported.splitlines()[1].startswith("CUP-010,Blue-and-white cup,12,")
