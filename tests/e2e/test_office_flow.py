@@ -412,12 +412,16 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
     desk.screenshot("audit")
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("size", "language"), [
+    pytest.param((1280, 800), "en", id="1280x800-en"),
+    pytest.param((768, 1024), "en", id="768x1024-en"),
+    pytest.param((768, 1024), "zh", id="768x1024-zh")])
 def test_every_office_room_and_the_demo_orders_keep_their_codes_and_buttons_whole(
-        browser: Any, gateway: Server, size: tuple[int, int]) -> None:
-    """Every room of the office menu over the demo warehouse, and the demo's purchase and
-    sales orders (items with long names among them), show each code on one line, no button
-    with a broken word and nothing wider than the screen."""
+        browser: Any, gateway: Server, size: tuple[int, int], language: str) -> None:
+    """Every room of the office menu over the demo warehouse, the demo's purchase and sales
+    orders and two of its items (long names, lots, suppliers), in English and, on the
+    tablet, in Chinese, show each code on one line, no button with a broken word and
+    nothing wider than the screen."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]},
                                   locale="en-US")
     try:
@@ -425,13 +429,20 @@ def test_every_office_room_and_the_demo_orders_keep_their_codes_and_buttons_whol
         page.set_default_timeout(10_000)
         desk = Desk(page, gateway.url, size)
         desk.sign_in("admin", "admin-demo")
+        switch = page.locator(f"form.lang button[value={language}]")
+        if switch.count():
+            switch.click()
+            page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == \
+            {"en": "en", "zh": "zh-Hans"}[language]
         rooms = page.locator("nav.office-menu a").evaluate_all("links => links.map(a => a.href)")
         assert len(rooms) == len(OFFICE_MENU)
         for room in rooms:
             page.goto(room)
             desk.check()
         for path in ("purchase-orders/PO-1001", "purchase-orders/PO-1002",
-                     "sales-orders/SO-2001", "sales-orders/SO-2002", "sales-orders/SO-2003"):
+                     "sales-orders/SO-2001", "sales-orders/SO-2002", "sales-orders/SO-2003",
+                     "items/TEA-001", "items/CUP-010"):
             page.goto(f"{gateway.url}/office/{path}")
             assert path.rsplit("/", 1)[1] in desk.text
             desk.check()
