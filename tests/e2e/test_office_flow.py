@@ -73,6 +73,25 @@ BROKEN_WORDS_ON_BUTTONS = """() => [...document.querySelectorAll('main button, m
   }))
   .map(b => b.textContent.trim())"""
 
+# The drop-down lists whose chosen entry is cut short by the list's width ("Restock at the
+# do" for "Restock at the dock").
+CUT_CHOICES = """() => [...document.querySelectorAll('main select')]
+  .filter(s => s.offsetParent !== null && s.selectedIndex >= 0)
+  .filter(s => {
+    const probe = document.createElement('span');
+    probe.style.cssText = 'position:absolute;visibility:hidden;white-space:pre;font:inherit';
+    probe.textContent = s.options[s.selectedIndex].text;
+    s.parentNode.appendChild(probe);
+    probe.style.font = getComputedStyle(s).font;
+    const wide = probe.getBoundingClientRect().width;
+    probe.remove();
+    const style = getComputedStyle(s);
+    const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+      - 20;  // the arrow
+    return wide > room + 0.5;
+  })
+  .map(s => s.options[s.selectedIndex].text)"""
+
 # The codes on the page shown on more than one line: "CUP- / 010" for CUP-010. A code is a
 # run of Latin letters and digits with a digit in it, joined by hyphens, dots, slashes or
 # underscores (an SKU, a bin, an order or badge number, a date), wherever it stands: in a
@@ -170,6 +189,8 @@ class Desk:
         assert not broken, f"{self.page.url} breaks a word of {broken} at {self.size}"
         split = self.page.evaluate(CODES_ON_TWO_LINES)
         assert not split, f"{self.page.url} splits the codes {split} at {self.size}"
+        cut = self.page.evaluate(CUT_CHOICES)
+        assert not cut, f"{self.page.url} cuts the chosen entries {cut} short at {self.size}"
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
