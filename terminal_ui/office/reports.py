@@ -32,7 +32,7 @@ from wms.reports.sales import sales
 from wms.reports.settings import abc_thresholds, count_intervals, today_in, zone_of
 from wms.reports.stock import bucket_names, parse_buckets, slow_movers, stock_age
 from wms.reports.turnover import stock_value_by_day, turnover
-from wms.services.item_list import names_by_sku
+from wms.services.lookup import names_by_sku
 from wms.tabular import Column
 
 blueprint = Blueprint("office_reports", __name__, url_prefix="/office/reports")

@@ -3,10 +3,9 @@ one query for a page of rows and one for how many match (fast at 50,000 items)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -84,23 +83,3 @@ def categories(session: Session) -> list[str]:
     return list(session.scalars(select(Item.category).where(Item.category.is_not(None))
                                 .distinct().order_by(Item.category)))
 
-
-class ItemNames(NamedTuple):
-    """An item's names: the main one and those in English and Chinese, when given."""
-
-    name: str
-    name_en: str | None
-    name_zh: str | None
-
-
-def names_by_sku(session: Session, skus: Iterable[str]) -> dict[str, ItemNames]:
-    """The names of the items with these SKUs (a report's rows), a query per 500."""
-    wanted = sorted(set(skus))
-    found: dict[str, ItemNames] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        for sku, name, name_en, name_zh in session.execute(
-                select(Item.sku, Item.name, Item.name_en, Item.name_zh)
-                .where(Item.sku.in_(chunk))):
-            found[sku] = ItemNames(name, name_en, name_zh)
-    return found

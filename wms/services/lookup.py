@@ -124,6 +124,26 @@ def find_items(session: Session, codes: Sequence[str]) -> dict[str, Item]:
     return _by_codes(codes, look_up)
 
 
+
+class ItemNames(NamedTuple):
+    """An item's names: the main one and those in English and Chinese, when given."""
+
+    name: str
+    name_en: str | None
+    name_zh: str | None
+
+
+def names_by_sku(session: Session, skus: Iterable[str]) -> dict[str, ItemNames]:
+    """The names of the items with these SKUs (a report's rows), loading no records; an
+    SKU of no item is left out."""
+    found: dict[str, ItemNames] = {}
+    for chunk in _chunks(sorted(set(skus))):
+        for sku, name, name_en, name_zh in session.execute(
+                select(Item.sku, Item.name, Item.name_en, Item.name_zh)
+                .where(Item.sku.in_(chunk))):
+            found[sku] = ItemNames(name, name_en, name_zh)
+    return found
+
 @cache
 def _stocked_statement(by_barcode: bool) -> Select[Any]:
     """The code asked for (parameter codes, a list of SKUs or barcodes) and ItemRow's columns
