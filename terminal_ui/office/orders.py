@@ -27,6 +27,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from terminal_ui.auth import permission_required
+from terminal_ui.i18n import item_name
 from terminal_ui.office.order_forms import (
     LineRow,
     OrderForm,
@@ -80,7 +81,7 @@ def lines_file(fmt: str, columns: Sequence[Column], lines: Iterable[Any], name: 
                progress: Callable[[Any], dict[str, Any]]) -> Response:
     """An order's lines as a file: SKU, item, unit, quantity, what `progress` says of the
     line (received, picked…), unit price and line total."""
-    rows = [{"sku": ln.item.sku, "name": ln.item.name, "uom": ln.item.uom, "qty": ln.qty,
+    rows = [{"sku": ln.item.sku, "name": item_name(ln.item), "uom": ln.item.uom, "qty": ln.qty,
              **progress(ln), "unit_price": money(ln.unit_price) or "",
              "line_total": money(ln.qty * ln.unit_price) if ln.unit_price is not None
              else ""} for ln in lines]

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from terminal_ui.auth import permission_required
+from terminal_ui.i18n import item_name
 from terminal_ui.office.tables import file_response, page_window, vary_on_htmx
 from terminal_ui.reason_labels import reason_choices, reason_label
 from terminal_ui.refusals import describe
@@ -238,7 +239,7 @@ def quarantine() -> Any:
                                    .where(Supplier.active.is_(True)).order_by(Supplier.code)))
     if window.fmt:
         return file_response(window.fmt, _quarantine_columns(), [
-            {"sku": r.sku, "name": r.item_name, "lot": r.lot or "", "qty": r.qty,
+            {"sku": r.sku, "name": item_name(r), "lot": r.lot or "", "qty": r.qty,
              "location": r.location, "reason": reason_label(r.reason, r.note),
              "since": r.since.isoformat() if r.since else "", "value": money(r.value)}
             for r in rows], "quarantine")

@@ -92,6 +92,18 @@ CUT_CHOICES = """() => [...document.querySelectorAll('main select')]
   })
   .map(s => s.options[s.selectedIndex].text)"""
 
+# The fields of a table (an order's lines, a return's lines) that stand beyond the table's
+# visible box: they would be reached only by scrolling the table sideways. A wide list may
+# scroll to show more figures; its fields may not hide.
+FIELDS_OUT_OF_SIGHT = """() => [...document.querySelectorAll('main table')]
+  .filter(t => t.offsetParent !== null)
+  .flatMap(t => {
+    const right = t.getBoundingClientRect().left + t.clientWidth;
+    return [...t.querySelectorAll('input:not([type=hidden]), select, button')]
+      .filter(f => f.offsetParent !== null && f.getBoundingClientRect().right > right + 1)
+      .map(f => f.name || f.textContent.trim());
+  })"""
+
 # The codes on the page shown on more than one line: "CUP- / 010" for CUP-010. A code is a
 # run of Latin letters and digits with a digit in it, joined by hyphens, dots, slashes or
 # underscores (an SKU, a bin, an order or badge number, a date), wherever it stands: in a
@@ -191,6 +203,8 @@ class Desk:
         assert not split, f"{self.page.url} splits the codes {split} at {self.size}"
         cut = self.page.evaluate(CUT_CHOICES)
         assert not cut, f"{self.page.url} cuts the chosen entries {cut} short at {self.size}"
+        hidden = self.page.evaluate(FIELDS_OUT_OF_SIGHT)
+        assert not hidden, f"{self.page.url} hides the fields {hidden} sideways at {self.size}"
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -440,9 +454,9 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
 def test_every_office_room_and_the_demo_orders_keep_their_codes_and_buttons_whole(
         browser: Any, gateway: Server, size: tuple[int, int], language: str) -> None:
     """Every room of the office menu over the demo warehouse, the demo's purchase and sales
-    orders and two of its items (long names, lots, suppliers), in English and, on the
-    tablet, in Chinese, show each code on one line, no button with a broken word and
-    nothing wider than the screen."""
+    orders, two of its items (long names, lots, suppliers) and the return of a shipped
+    order's lines, in English and, on the tablet, in Chinese, show each code on one line,
+    no button with a broken word, no field out of sight and nothing wider than the screen."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]},
                                   locale="en-US")
     try:
@@ -461,11 +475,13 @@ def test_every_office_room_and_the_demo_orders_keep_their_codes_and_buttons_whol
         for room in rooms:
             page.goto(room)
             desk.check()
-        for path in ("purchase-orders/PO-1001", "purchase-orders/PO-1002",
-                     "sales-orders/SO-2001", "sales-orders/SO-2002", "sales-orders/SO-2003",
-                     "items/TEA-001", "items/CUP-010"):
+        records = {path: path.rsplit("/", 1)[1] for path in (
+            "purchase-orders/PO-1001", "purchase-orders/PO-1002", "sales-orders/SO-2001",
+            "sales-orders/SO-2002", "sales-orders/SO-2003", "items/TEA-001", "items/CUP-010")}
+        records["returns/customer?sales_order=SO-H12-1"] = "CUP-010"  # what it shipped
+        for path, shown in records.items():
             page.goto(f"{gateway.url}/office/{path}")
-            assert path.rsplit("/", 1)[1] in desk.text
+            assert shown in desk.text, path
             desk.check()
     finally:
         context.close()

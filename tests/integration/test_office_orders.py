@@ -209,7 +209,9 @@ def test_the_purchase_order_lines_export_as_a_file_in_the_readers_language(
     csv = clerk.get("/office/purchase-orders/PO-77?format=csv")
     assert csv.status_code == 200
     text = csv.get_data().decode("utf-8-sig")
-    assert text.splitlines()[1].startswith("CUP,") and "25.00" in text
+    assert text.splitlines()[1].startswith("CUP,茶杯,") and "25.00" in text
+    english = browser("clerk").get("/office/purchase-orders/PO-77?format=csv")
+    assert english.get_data().decode("utf-8-sig").splitlines()[1].startswith("CUP,Tea cup,")
     xlsx = clerk.get("/office/purchase-orders?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.get_data()[:2] == b"PK"
 

@@ -28,8 +28,8 @@ def office(database_url: str, tmp_path: Path, build: Builder, db: Database) -> I
     from terminal_ui import create_app
 
     bins = build.warehouse("WH1", bins=3)
-    build.item("CUP", name="茶杯", unit_cost="2.00")
-    build.item("TEA", name="龙井茶", tracking="lot", unit_cost="10.00")
+    build.item("CUP", name="茶杯", name_en="Tea cup", unit_cost="2.00")
+    build.item("TEA", name="龙井茶", name_en="Longjing tea", tracking="lot", unit_cost="10.00")
     build.supplier("SUP-1")
     build.customer("CUS-1")
     build.stock("CUP", bins[0], 20)
@@ -120,7 +120,7 @@ def test_a_return_of_more_than_was_shipped_is_refused_with_a_message(office: Any
 
 def test_the_quarantine_page_says_what_sits_there_why_and_its_value(office: Any) -> None:
     page = Person(office, "clerk").page("/office/returns/quarantine")
-    row = re.search(r'<tr data-sku="TEA">.*?</tr>', page, re.S)
+    row = re.search(r'<tbody data-sku="TEA">.*?</tbody>', page, re.S)
     assert row is not None
     cells = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(0)))
     assert "L9" in cells and " 4 " in cells and "QC-1" in cells and "Damaged" in cells
@@ -218,3 +218,21 @@ def test_a_refused_return_is_explained_in_chinese_to_a_chinese_reader(office: An
         "sku": "CUP", "lot": "", "qty": "8", "disposition": "restock", "reason": "unwanted"})
     assert banner(refused.get_data(as_text=True)).startswith(
         "error: 超过订单已发货数量: CUP：还可退回 5")
+
+
+def test_returns_name_each_item_in_the_readers_language(office: Any) -> None:
+    """The lines an order shipped and what sits in quarantine read "Tea cup" and
+    "Longjing tea" in English, in the quarantine export too, and 茶杯 and 龙井茶 in Chinese."""
+    def cells(page: str, sku: str) -> str:
+        row = re.search(rf'<(tr|tbody) data-sku="{sku}">.*?</\1>', page, re.S)
+        assert row is not None, sku
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(0)))
+
+    for language, cup, tea in (("en", "Tea cup", "Longjing tea"), ("zh", "茶杯", "龙井茶")):
+        clerk = Person(office, "clerk", language=language)
+        assert cup in cells(clerk.page("/office/returns/customer", sales_order="SO-1"), "CUP")
+        assert tea in cells(clerk.page("/office/returns/quarantine"), "TEA")
+        export = clerk.client.get("/office/returns/quarantine", query_string={"format": "csv"})
+        assert tea in export.get_data().decode("utf-8-sig")
+    english = Person(office, "clerk").page("/office/returns/customer", sales_order="SO-1")
+    assert "茶杯" not in english

@@ -84,6 +84,8 @@ class Returnable:
     item_id: int
     sku: str
     name: str
+    name_en: str | None
+    name_zh: str | None
     shipped: int
     returned: int
     unit_cost: Decimal | None  # the average cost per unit at which the units left
@@ -97,12 +99,12 @@ def returnable(session: Session, order: SalesOrder) -> list[Returnable]:
     """Per item the order shipped: units shipped, units returned already, and the cost per
     unit at which they left."""
     shipped = session.execute(
-        select(Move.item_id, Item.sku, Item.name, func.sum(Move.qty),
-               func.sum(Move.qty * Move.unit_cost), func.count(Move.unit_cost),
-               func.count())
+        select(Move.item_id, Item.sku, Item.name, Item.name_en, Item.name_zh,
+               func.sum(Move.qty), func.sum(Move.qty * Move.unit_cost),
+               func.count(Move.unit_cost), func.count())
         .join(Item, Item.id == Move.item_id)
         .where(Move.kind == "ship", Move.reference == order.number)
-        .group_by(Move.item_id, Item.sku, Item.name)
+        .group_by(Move.item_id, Item.sku, Item.name, Item.name_en, Item.name_zh)
         .order_by(Item.sku)
     ).all()
     returned: dict[int, int] = {item_id: int(qty) for item_id, qty in session.execute(
@@ -111,10 +113,10 @@ def returnable(session: Session, order: SalesOrder) -> list[Returnable]:
         .where(StockReturn.sales_order_id == order.id, StockReturn.kind == "customer")
         .group_by(StockReturnLine.item_id))}
     rows = []
-    for item_id, sku, name, qty, value, costed, moves in shipped:
+    for item_id, sku, name, name_en, name_zh, qty, value, costed, moves in shipped:
         unit_cost = Decimal(value) / int(qty) if costed == moves and value is not None else None
-        rows.append(Returnable(item_id, sku, name, int(qty), int(returned.get(item_id, 0)),
-                               unit_cost))
+        rows.append(Returnable(item_id, sku, name, name_en, name_zh, int(qty),
+                               int(returned.get(item_id, 0)), unit_cost))
     return rows
 
 
@@ -331,7 +333,9 @@ class QuarantinedStock:
     """Units of one lot held in a quarantine location, and why they are there."""
 
     sku: str
-    item_name: str
+    name: str  # the item's main name; name_en and name_zh as the item has them
+    name_en: str | None
+    name_zh: str | None
     lot: str | None
     qty: int
     location: str
@@ -361,8 +365,8 @@ def quarantined_stock(session: Session, *, limit: int | None = 50, offset: int =
               .group_by(Move.to_location_id, Move.item_id, Move.lot_id).subquery())
     warehouse = select(Warehouse.code).where(Warehouse.id == Location.warehouse_id) \
         .scalar_subquery()
-    stmt = (select(Item.sku, Item.name, Lot.code, Lot.internal, b.qty, Location.code,
-                   warehouse, Move.reason, Move.note, Move.at,
+    stmt = (select(Item.sku, Item.name, Item.name_en, Item.name_zh, Lot.code, Lot.internal,
+                   b.qty, Location.code, warehouse, Move.reason, Move.note, Move.at,
                    func.coalesce(Item.avg_cost, Item.unit_cost))
             .join(Location, Location.id == b.location_id).join(Item, Item.id == b.item_id)
             .join(Lot, Lot.id == b.lot_id)
@@ -372,8 +376,8 @@ def quarantined_stock(session: Session, *, limit: int | None = 50, offset: int =
             .where(*filters).order_by(Move.id, Item.sku, Lot.code).offset(offset))
     if limit is not None:
         stmt = stmt.limit(limit)
-    rows = [QuarantinedStock(sku_, name, None if internal else lot, int(qty), loc, wh, reason,
-                             note, at, cost(int(qty) * Decimal(unit or 0)))
-            for sku_, name, lot, internal, qty, loc, wh, reason, note, at, unit
+    rows = [QuarantinedStock(sku_, name, name_en, name_zh, None if internal else lot, int(qty),
+                             loc, wh, reason, note, at, cost(int(qty) * Decimal(unit or 0)))
+            for sku_, name, name_en, name_zh, lot, internal, qty, loc, wh, reason, note, at, unit
             in session.execute(stmt)]
     return rows, total
