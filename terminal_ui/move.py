@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -177,5 +178,6 @@ def _at_receive(fields: dict[str, Any]) -> Response:
                            {"transfer": transfer_id, "to": result.location}, take_in)
     except WmsError as error:
         return _show("receive", fields, refusal(error, location=result.location or ""))
-    return _show("from", {}, ok(_("TRF-%(id)s: %(units)s units into %(bin)s", id=transfer_id,
-                                  units=reply["units"], bin=reply["bin"])))
+    return _show("from", {}, ok(ngettext("TRF-%(id)s: %(num)s unit into %(bin)s",
+                                         "TRF-%(id)s: %(num)s units into %(bin)s",
+                                         reply["units"], id=transfer_id, bin=reply["bin"])))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from terminal_ui.i18n import day
 from wms.errors import WmsError
@@ -58,7 +59,10 @@ def _shelf_life_detail(code: str, facts: dict[str, str]) -> str:
     if code == "expired_lot":
         found = _("This lot expired on %(date)s", date=shown)
     else:
-        found = _("This lot has only %(n)s days left", n=facts.get("days_left", "—"))
+        left = str(facts.get("days_left", ""))
+        found = ngettext("This lot has only %(num)s day left",
+                         "This lot has only %(num)s days left", int(left)) \
+            if left.lstrip("-").isdigit() else _("This lot has only %(n)s days left", n="—")
     return _("%(found)s: quarantine it, or a supervisor overrides", found=found)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -68,8 +68,9 @@ def approve(count_id: int) -> Response:
 
     try:
         reply = apply_once(request.form.get("scan_id", ""), {"approve": count_id}, work)
-        flash(_("Count %(id)s approved: %(n)s adjustments posted", id=count_id,
-                n=reply["adjustments"]), "ok")
+        flash(ngettext("Count %(id)s approved: %(num)s adjustment posted",
+                       "Count %(id)s approved: %(num)s adjustments posted",
+                       reply["adjustments"], id=count_id), "ok")
     except WmsError as error:
         headline, detail = describe(error)
         flash(f"{headline} {detail}".strip(), "error")

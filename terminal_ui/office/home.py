@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from terminal_ui.auth import permission_required
@@ -89,8 +90,9 @@ def tiles(numbers: TodaysNumbers, alerts: list[WarehouseAlerts] | None = None) -
         "orders_to_pick": numbers.orders_to_pick,
         "receipts_due": numbers.receipts_due,
         "receipts_this_week": numbers.receipts_this_week,
-        "quarantine": _("%(units)s units in %(lots)s lots", units=numbers.quarantine_units,
-                        lots=numbers.quarantine_lots),
+        "quarantine": _("%(units)s in %(lots)s", units=ngettext(
+            "%(num)s unit", "%(num)s units", numbers.quarantine_units), lots=ngettext(
+            "%(num)s lot", "%(num)s lots", numbers.quarantine_lots)),
         "counts_waiting": numbers.counts_waiting,
     }
     found = [Tile(LABELS[name], str(value), _href(name)) for name, value in values.items()]

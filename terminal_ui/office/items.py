@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -297,7 +298,8 @@ def print_labels() -> WerkzeugResponse:
         with _db().write() as s:
             jobs = queue_item_labels(s, skus, request.form.get("printer", ""),
                                      current_app.extensions["wms.site"], current_user.id)
-        flash(_("%(n)s item labels queued for printing", n=len(jobs)), "ok")
+        flash(ngettext("%(num)s item label queued for printing",
+                       "%(num)s item labels queued for printing", len(jobs)), "ok")
     except WmsError as error:
         if error.details.get("field") == "skus":
             flash(_("Tick the items to print labels for"), "error")

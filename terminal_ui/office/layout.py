@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -246,12 +247,13 @@ def bins_action(code: str) -> WerkzeugResponse:
             if action == "labels":
                 jobs = queue_bin_labels(s, codes, form.get("printer", ""), _site(),
                                         current_user.id)
-                message = _("%(n)s bin labels queued for printer %(printer)s", n=len(jobs),
-                            printer=form.get("printer", ""))
+                message = ngettext("%(num)s bin label queued for printer %(printer)s",
+                                   "%(num)s bin labels queued for printer %(printer)s",
+                                   len(jobs), printer=form.get("printer", ""))
             else:
                 changes = _bulk_changes(action, form)
                 changed = update_bins(s, codes, changes, current_user.id)
-                message = _("%(n)s bins changed", n=changed)
+                message = ngettext("%(num)s bin changed", "%(num)s bins changed", changed)
         flash(message, "info")
     except WmsError as error:
         flash(_problem(error), "error")
@@ -355,9 +357,10 @@ def layout(code: str) -> Response | WerkzeugResponse:
         if creating:
             with _db().write() as s:
                 made = create_layout(s, warehouse_code, wanted, current_user.id)
-            flash(_("%(n)s bins created, walking order %(first)s to %(last)s",
-                    n=len(made.bins), first=made.bins[0].walk_seq,
-                    last=made.bins[-1].walk_seq), "info")
+            flash(ngettext("%(num)s bin created, walking order %(first)s to %(last)s",
+                           "%(num)s bins created, walking order %(first)s to %(last)s",
+                           len(made.bins), first=made.bins[0].walk_seq,
+                           last=made.bins[-1].walk_seq), "info")
             return redirect(url_for("office_layout.warehouse", code=warehouse_code), 303)
         with _db().read() as s:
             context["preview"] = preview_layout(s, warehouse_code, wanted)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from terminal_ui.auth import permission_required
@@ -37,7 +38,8 @@ def legend(color: str, most_picks: int) -> list[tuple[str, str]]:
     if color == "picks":
         quarter = most_picks / 4
         return [("b0", _("not picked"))] + [
-            (f"b{n}", _("up to %(n)s picks", n=round(quarter * n))) for n in range(1, 5)]
+            (f"b{n}", ngettext("up to %(num)s pick", "up to %(num)s picks", round(quarter * n)))
+            for n in range(1, 5)]
     return [("b1", _("within 7 days")), ("b2", _("within 30 days")),
             ("b3", _("within 90 days")), ("b4", _("longer ago")), ("bn", _("never counted"))]
 

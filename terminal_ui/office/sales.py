@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -144,7 +145,8 @@ def allocate(number: str) -> WerkzeugResponse:
     except WmsError as error:
         flash(refusal(error), "error")
         return ROOM.back(number)
-    flash(_("Pick list made with %(n)s tasks", n=tasks), "info")
+    flash(ngettext("Pick list made with %(num)s task", "Pick list made with %(num)s tasks",
+                   tasks), "info")
     if shortages:
         flash(_("Short: %(lines)s", lines=", ".join(f"{sku} × {qty}"
                                                      for sku, qty in shortages)), "error")
@@ -170,6 +172,7 @@ def ship(number: str) -> WerkzeugResponse:
         _order, moves = ship_order(s, number, current_user.id)
         return sum(move.qty for move in moves)
 
-    return ROOM.act(number, shipped, lambda units: _(
-        "Sales order %(number)s shipped: %(n)s units left the warehouse",
-        number=number, n=units))
+    return ROOM.act(number, shipped, lambda units: ngettext(
+        "Sales order %(number)s shipped: %(num)s unit left the warehouse",
+        "Sales order %(number)s shipped: %(num)s units left the warehouse",
+        units, number=number))

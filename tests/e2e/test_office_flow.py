@@ -323,7 +323,7 @@ def run_the_flow(desk: Desk, li: Handheld, ledger: Ledger, codes: Codes) -> None
     assert f"Sales order {so} created" in desk.text
     assert desk.page.locator("dd.total").inner_text() == "30.00"
     desk.press("Allocate and make a pick list")
-    assert "Pick list made with 1 tasks" in desk.text
+    assert "Pick list made with 1 task" in desk.text
     task = desk.page.locator("table.pick-list tr.task")
     assert " ".join(task.inner_text().split()).startswith(f"1 {bin_code} {sku} Glazed cup 5")
     desk.screenshot("so-allocated")

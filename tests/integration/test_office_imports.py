@@ -218,7 +218,7 @@ def test_a_checked_file_waits_a_day_for_its_import_and_a_report_a_month(
     check(office, token, "items", csv_of(["sku", "name"], [["POT", "锅"]]))  # cleans up
     assert not (folder / f"{waiting}.upload").exists()
     assert not (folder / f"{old}.json").exists()
-    assert "All 1 rows are good" in report_of(office, waiting)
+    assert "The one row is good." in report_of(office, waiting)
     gone = office.post(f"/office/imports/jobs/{waiting}/import",
                        headers={"HX-Request": "true"}, data={"csrf_token": token})
     assert gone.status_code == 409

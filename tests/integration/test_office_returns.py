@@ -127,6 +127,8 @@ def test_the_quarantine_page_says_what_sits_there_why_and_its_value(office: Any)
     assert "40.00" in cells
     assert "Release to the bin" not in row.group(0)  # a clerk may not release
     assert "Return to the supplier" in row.group(0)
+    pager = re.search(r'<p class="pager"[^>]*>(.*?)</p>', page, re.S)
+    assert pager and " ".join(pager.group(1).split()).startswith("1 row · page 1 of 1")
 
 
 def test_a_supervisor_releases_quarantined_stock_to_a_bin_and_a_clerk_may_not(

@@ -130,7 +130,7 @@ def test_a_large_variance_asks_for_a_recount_then_the_supervisor_approves(
                                    headers={"X-CSRFToken": supervisor.csrf,
                                             "Accept-Language": "en"})
     assert again.status_code == 302 and ledger.units("B-01-03-01", "CUP-010") == 101
-    assert "approved: 1 adjustments posted" in supervisor.open("/supervisor/").text
+    assert "approved: 1 adjustment posted" in supervisor.open("/supervisor/").text
 
 
 def test_a_lot_tracked_item_asks_for_its_lot_when_counting(handheld: Any) -> None:
