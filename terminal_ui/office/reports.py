@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import pgettext
+from flask_babel import ngettext, pgettext
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -209,9 +209,11 @@ def turnover_page() -> Any:
     return _render(Report(title, _period_filters(period) + filters[2:], columns, table, total,
                           window, frozenset({"cogs", "avg_inventory_value", "turnover",
                                              "turnover_days"}), charts,
-                          note=_("%(days)s days; turnover is the cost of goods sold divided "
-                                 "by the average of the end-of-day stock values",
-                                 days=period.days)))
+                          note=ngettext("%(num)s day; turnover is the cost of goods sold "
+                                        "divided by the average of the end-of-day stock values",
+                                        "%(num)s days; turnover is the cost of goods sold "
+                                        "divided by the average of the end-of-day stock values",
+                                        period.days)))
 
 
 @blueprint.get("/abc")

@@ -235,7 +235,7 @@ def test_opening_stock_imported_a_second_time_names_every_row_already_booked(
     token = sign_in(office, "admin")
     data = csv_of(["sku", "location", "qty"], [["CUP", "A-01-01-01", "5"]])
     first, _part = checked_job(office, token, folder, "opening-stock", data)
-    assert "Imported: 1 lines of stock booked" in import_checked(office, token, first)
+    assert "Imported: 1 line of stock booked" in import_checked(office, token, first)
     again, part = checked_job(office, token, folder, "opening-stock", data)
     assert "CUP already has stock booked in A-01-01-01" in part
     assert "Import</button>" not in part
