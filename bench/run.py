@@ -409,7 +409,9 @@ def target_table(runs: dict[str, Any], ys: dict[str, Any] | None, cfg: LoadConfi
         for key, label, n in (("count_submit_s", "count submission", docs["count_lines"]),
                               ("count_approve_s", "count approval (adjustments)",
                                docs["count_lines"]),
-                              ("transfer_s", "transfer", docs["lines"])):
+                              ("transfer_s", "transfer", docs["lines"]),
+                              ("count_gains_s", "count approval (gains)",
+                               docs["count_gain_lines"])):
             cpu = docs[key.removesuffix("_s") + "_cpu_s"]
             judge(key, f"{n:,}-line {label} (CPU)", docs[key],
                   f"{docs[key]:.2f} s ({cpu:.2f} s)", f"<= {TARGET_DOCUMENT_S:g} s",

@@ -422,6 +422,7 @@ class MoveBatch:
         self._moves: list[Move] = []
         self._rows: list[dict[str, Any]] = []
         self._increments: dict[tuple[int, int, int, bool], int] = {}
+        self._pending: dict[int, int] = {}  # units of each item in the increments
         self._storage: set[int] = set()  # destinations that are storage bins
         self._emptied: set[int] = set()  # storage bins a balance of which fell to nothing
 
@@ -429,14 +430,14 @@ class MoveBatch:
         """Check and take out the units now; the Move gets its id from finish()."""
         unit_cost = None
         if request.crosses_the_boundary:
-            pending = sum(qty for (_, item, _, _), qty in self._increments.items()
-                          if item == request.item_id)
-            unit_cost = _unit_cost(self.session, request, pending)
+            unit_cost = _unit_cost(self.session, request,
+                                   self._pending.get(request.item_id, 0))
         _take_out(self.session, request, self._emptied)
         if request.to_location is not None:
             key = (request.to_location.id, request.item_id, request.lot_id,
                    request.reserve_at_destination)
             self._increments[key] = self._increments.get(key, 0) + request.qty
+            self._pending[request.item_id] = self._pending.get(request.item_id, 0) + request.qty
             if request.to_location.kind == "storage":
                 self._storage.add(request.to_location.id)
         row = _ledger_row(request, unit_cost)
@@ -463,6 +464,7 @@ class MoveBatch:
             for move, move_id in zip(self._moves, ids, strict=True):
                 move.__dict__["id"] = move_id
         moves, self._moves, self._rows, self._increments = self._moves, [], [], {}
+        self._pending = {}
         self._storage, self._emptied = set(), set()
         return moves
 
