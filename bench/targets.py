@@ -278,13 +278,7 @@ def big_documents(seed_db: Path, work_dir: Path, lines: int = 5000) -> dict[str,
 
     from wms.db import Database
     from wms.models import Item, Location, Lot, StockBalance, Warehouse
-    from wms.services.counting import (
-        Thresholds,
-        approve_count,
-        enter_count,
-        start_count,
-        submit_count,
-    )
+    from wms.services.counting import Thresholds, approve_count, submit_count
     from wms.services.transfers import TransferLineInput, create_transfer
 
     db_path = work_dir / "documents.sqlite3"
@@ -318,57 +312,59 @@ def big_documents(seed_db: Path, work_dir: Path, lines: int = 5000) -> dict[str,
         # until `lines` entries; each counted one unit short where it holds more than one.
         entries = _count_sheet(db, lines)
         out["count_lines"] = len(entries)
+        count_id = _entered_count(db, entries, lambda qty: qty - 1 if qty > 1 else qty)
         with db.write() as session:
-            count = start_count(session, sorted({e[0] for e in entries}), None)
-            count_id = count.id
-            for code, sku, lot, qty in entries:
-                enter_count(session, count_id=count_id, location=code, sku=sku,
-                            qty=qty - 1 if qty > 1 else qty, lot=lot, user_id=None)
             session.add(Warehouse(code="BENCH2", name="second warehouse for transfers"))
         thresholds = Thresholds(pct=100.0, units=1000)  # no recounts: one round
-        started, cpu = time.perf_counter(), time.process_time()
-        with db.write() as session:
-            submit_count(session, count_id, thresholds, None)
-        out["count_submit_s"] = round(time.perf_counter() - started, 3)
-        out["count_submit_cpu_s"] = round(time.process_time() - cpu, 3)
-        started, cpu = time.perf_counter(), time.process_time()
-        with db.write() as session:
-            _, moves = approve_count(session, count_id, None)
-        out["count_approve_s"] = round(time.perf_counter() - started, 3)
-        out["count_approve_cpu_s"] = round(time.process_time() - cpu, 3)
+        _timed(db, out, "count_submit",
+               lambda session: submit_count(session, count_id, thresholds, None))
+        _, moves = _timed(db, out, "count_approve",
+                          lambda session: approve_count(session, count_id, None))
         out["count_adjustments"] = len(moves)
-        started, cpu = time.perf_counter(), time.process_time()
-        with db.write() as session:
-            _, moves = create_transfer(
-                session, from_warehouse=str(warehouse), to_warehouse="BENCH2",
-                lines=[TransferLineInput(sku, 1, code, lot if tracking == "lot" else None)
-                       for code, sku, lot, _internal, tracking, _, _ in chosen],
-                user_id=None)
-        out["transfer_s"] = round(time.perf_counter() - started, 3)
-        out["transfer_cpu_s"] = round(time.process_time() - cpu, 3)
+        _, moves = _timed(db, out, "transfer", lambda session: create_transfer(
+            session, from_warehouse=str(warehouse), to_warehouse="BENCH2",
+            lines=[TransferLineInput(sku, 1, code, lot if tracking == "lot" else None)
+                   for code, sku, lot, _internal, tracking, _, _ in chosen],
+            user_id=None))
         out["transfer_moves"] = len(moves)
         # A second count, each entry found one over: every adjustment brings units in, at
         # the item's average cost, with the count's earlier gains of that item still unwritten.
         entries = _count_sheet(db, lines)
         out["count_gain_lines"] = len(entries)
+        gains_id = _entered_count(db, entries, lambda qty: qty + 1)
         with db.write() as session:
-            count_id = start_count(session, sorted({e[0] for e in entries}), None).id
-            for code, sku, lot, qty in entries:
-                enter_count(session, count_id=count_id, location=code, sku=sku, qty=qty + 1,
-                            lot=lot, user_id=None)
-        with db.write() as session:
-            submit_count(session, count_id, thresholds, None)
-        started, cpu = time.perf_counter(), time.process_time()
-        with db.write() as session:
-            _, moves = approve_count(session, count_id, None)
-        out["count_gains_s"] = round(time.perf_counter() - started, 3)
-        out["count_gains_cpu_s"] = round(time.process_time() - cpu, 3)
+            submit_count(session, gains_id, thresholds, None)
+        _, moves = _timed(db, out, "count_gains",
+                          lambda session: approve_count(session, gains_id, None))
         out["count_gains"] = len(moves)
     finally:
         db.dispose()
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
     return out
+
+
+def _entered_count(db: Any, entries: list[tuple[str, str, str | None, int]],
+                   found: Callable[[int], int]) -> int:
+    """A count of the entries' bins with each entry counted as `found` of what it holds."""
+    from wms.services.counting import enter_count, start_count
+
+    with db.write() as session:
+        count_id = int(start_count(session, sorted({e[0] for e in entries}), None).id)
+        for code, sku, lot, qty in entries:
+            enter_count(session, count_id=count_id, location=code, sku=sku, qty=found(qty),
+                        lot=lot, user_id=None)
+    return count_id
+
+
+def _timed(db: Any, out: dict[str, Any], name: str, work: Callable[[Any], Any]) -> Any:
+    """What `work` returns in one write transaction; its wall and CPU seconds in `out`."""
+    started, cpu = time.perf_counter(), time.process_time()
+    with db.write() as session:
+        result = work(session)
+    out[f"{name}_s"] = round(time.perf_counter() - started, 3)
+    out[f"{name}_cpu_s"] = round(time.process_time() - cpu, 3)
+    return result
 
 
 def _count_sheet(db: Any, lines: int) -> list[tuple[str, str, str | None, int]]:
