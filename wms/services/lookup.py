@@ -124,7 +124,6 @@ def find_items(session: Session, codes: Sequence[str]) -> dict[str, Item]:
     return _by_codes(codes, look_up)
 
 
-
 class ItemNames(NamedTuple):
     """An item's names: the main one and those in English and Chinese, when given."""
 
@@ -143,6 +142,7 @@ def names_by_sku(session: Session, skus: Iterable[str]) -> dict[str, ItemNames]:
                 .where(Item.sku.in_(chunk))):
             found[sku] = ItemNames(name, name_en, name_zh)
     return found
+
 
 @cache
 def _stocked_statement(by_barcode: bool) -> Select[Any]:
