@@ -54,6 +54,22 @@ _BEGIN_WRITE: contextvars.ContextVar[bool] = contextvars.ContextVar("wms_begin_w
                                                                     default=False)
 
 
+# True while Database.read() or lookup() checks out a connection: on PostgreSQL its
+# transactions are then READ ONLY.
+_READ_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("wms_read_only",
+                                                                  default=False)
+
+
+def _postgresql_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A connection checked out for a read begins its transactions READ ONLY, any other with
+    the server's default (psycopg only changes the BEGIN it sends; the connection is idle
+    here, between the pool's reset and its first statement). A pool event, not an engine
+    one: see _sqlite_do_begin."""
+    wanted = True if _READ_ONLY.get() else None
+    if dbapi_connection.read_only is not wanted:
+        dbapi_connection.read_only = wanted
+
+
 def _sqlite_do_begin(dbapi_connection: Any) -> None:
     """The dialect's own BEGIN (the driver runs in autocommit): IMMEDIATE for a write unit of
     work, else DEFERRED. Sent straight to the driver rather than from an engine "begin" event:
@@ -79,7 +95,10 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     connect_args = {} if "connect_timeout" in parsed.query else \
         {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "checkout", _postgresql_on_checkout)
+    return engine
 
 
 def run(session: Session, statement: Executable,
@@ -282,6 +301,8 @@ class Database:
         self.url = url
         self.engine = create_db_engine(url, **engine_kwargs)
         self.dialect = self.engine.dialect.name
+        # PostgreSQL: reads run in READ ONLY transactions that end with COMMIT (see read()).
+        self._commit_reads = self.dialect == "postgresql"
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(wms_write=True)
         _dispose_in_forked_children(self.engine)
@@ -295,9 +316,38 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work; whatever it changes is rolled back on close."""
-        with self._read() as session:
-            yield session
+        """A read-only unit of work: nothing it does is kept.
+
+        On SQLite whatever it changes is rolled back on close. On PostgreSQL its transaction
+        is READ ONLY (the server refuses any change) and ends with COMMIT, which for such a
+        transaction is the same as a rollback, but keeps the driver's prepared statements:
+        psycopg prepares a statement it has run five times on a connection and forgets all
+        of them at every ROLLBACK. Were reads to end with one, as each request's do, the
+        server would plan every statement of every request anew."""
+        reading = _READ_ONLY.set(True)
+        try:
+            with self._read() as session:
+                yield session
+                if self._commit_reads:
+                    session.commit()
+        finally:
+            _READ_ONLY.reset(reading)
+
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """A connection for a few read-only Core statements, without the ORM's session (the
+        API looks up its caller so before a write): read-only, and ended as `read` ends."""
+        reading = _READ_ONLY.set(True)
+        try:
+            connection = self.engine.connect()
+        finally:
+            _READ_ONLY.reset(reading)
+        with connection as conn:
+            if not self._commit_reads:
+                yield conn
+                return
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -313,21 +363,26 @@ class Database:
         if self.wal_checkpointer is not None:
             self.wal_checkpointer.ensure_running()
         turn = self._writer_turn() if self._writer_turn else _no_turn()
-        with turn, self._write_engine.connect() as conn:
-            begin_write = _BEGIN_WRITE.set(True)  # SQLite: BEGIN IMMEDIATE
-            try:
-                transaction = conn.begin()
-            finally:
-                _BEGIN_WRITE.reset(begin_write)
-            with transaction:
-                # "rollback_only": the session never commits the connection's transaction.
-                session = Session(bind=conn, join_transaction_mode="rollback_only",
-                                  expire_on_commit=False)
+        writing = _READ_ONLY.set(False)  # a write inside a read is no read
+        try:
+            with turn, self._write_engine.connect() as conn:
+                begin_write = _BEGIN_WRITE.set(True)  # SQLite: BEGIN IMMEDIATE
                 try:
-                    yield session
-                    session.flush()
+                    transaction = conn.begin()
                 finally:
-                    session.close()
+                    _BEGIN_WRITE.reset(begin_write)
+                with transaction:
+                    # "rollback_only": the session never commits the connection's
+                    # transaction.
+                    session = Session(bind=conn, join_transaction_mode="rollback_only",
+                                      expire_on_commit=False)
+                    try:
+                        yield session
+                        session.flush()
+                    finally:
+                        session.close()
+        finally:
+            _READ_ONLY.reset(writing)
 
     def transaction(self, work: Callable[[Session], T], attempts: int = 5) -> T:
         """Run `work` in a write unit of work, retrying on deadlocks and lock timeouts."""

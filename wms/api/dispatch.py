@@ -217,7 +217,7 @@ class Dispatcher:
         # The caller is known before the body is parsed and before the write lock is taken:
         # the lock is held only for the change itself. (A token revoked in between is as if
         # the call came a moment sooner.)
-        with self.db.engine.connect() as conn:
+        with self.db.lookup() as conn:
             caller = self._caller(conn, request)
         parsed = _parse(request, self.settings)
         key = parsed.key
