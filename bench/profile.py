@@ -1,8 +1,9 @@
 """Diagnosis: where one request of each kind spends its time, without concurrency.
 
-    python -m bench.profile var/bench/large.seed.sqlite3 [--n 30] [--cprofile]
+    python -m bench.profile var/bench/large.seed.sqlite3 [--n 30] [--cprofile] [--postgresql [URL]]
 
-Works on a copy of a seeded database (next to it, `*.profile.sqlite3`). Runs the handheld
+Works on a copy of a seeded database (next to it, `*.profile.sqlite3`; with --postgresql, a
+PostgreSQL copy of that, made afresh, see bench/postgres.py). Runs the handheld
 scans in-process through the Flask app (no HTTP, no gunicorn), one at a time, times each
 request, and times every SQL statement (SQLAlchemy cursor events), grouped by endpoint and by
 statement; prints the slowest statements with SQLite's EXPLAIN QUERY PLAN. With --cprofile
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import postgres
 from bench.seed import fresh_copy, plan_path_for
 
 CALL_SAMPLES = 3  # requests of each kind whose Python calls are counted
@@ -36,7 +38,9 @@ OPERATIONS = ("putaway_suggestion", "putaway_move", "pick_confirm", "move", "sto
 @dataclass
 class Measured:
     """Per operation: service times (ms), SQL statements by text with their times, the
-    Python function calls per request, and the cProfile when asked for."""
+    Python function calls per request, this process's CPU per request, the database
+    server's CPU per request (a local PostgreSQL server; else None), and the cProfile when
+    asked for."""
 
     db_path: Path
     moves: int
@@ -46,6 +50,7 @@ class Measured:
     calls: dict[str, float]
     profiles: dict[str, cProfile.Profile]
     cpu_ms: dict[str, float]
+    server_cpu_ms: dict[str, float] | None = None
 
     def statements_per_request(self, op: str) -> float:
         """Statements sent per request, transaction control (BEGIN, COMMIT) included."""
@@ -54,7 +59,7 @@ class Measured:
 
 
 def measure(seed_db: Path, n: int = 30, cprofile: bool = False,
-            sql_timing: bool = True) -> Measured:
+            sql_timing: bool = True, postgresql: str | None = None) -> Measured:
     """Run `n` requests of each handheld operation in-process on a copy of `seed_db`, one at
     a time, recording times, statements and Python calls.
 
@@ -62,11 +67,19 @@ def measure(seed_db: Path, n: int = 30, cprofile: bool = False,
     diagnosis). Any engine event listener makes SQLAlchemy dispatch events around every
     statement, which adds hundreds of Python calls and their CPU to each request: without
     `sql_timing` the statements are only counted, by the SQLite driver's trace callback (a
-    C-level append), so the calls and CPU measured are the server's own."""
+    C-level append), so the calls and CPU measured are the server's own.
+
+    `postgresql`: the URL of a server's `postgres` database; the requests then run on a
+    fresh copy of the seed there (statements counted only with `sql_timing`), and the
+    server's CPU is measured too when `bench.postgres` started it."""
     plan = json.loads(plan_path_for(seed_db).read_text())
     db_path = seed_db.with_name(seed_db.name.replace(".seed", "") + ".profile.sqlite3")
     fresh_copy(seed_db, db_path)
-    os.environ["WMS_DATABASE_URL"] = f"sqlite:///{db_path}"
+    url = f"sqlite:///{db_path}"
+    if postgresql:
+        # The copy just made has a new mtime: copied again, never a used database reused.
+        url = postgres.copy_of(db_path, postgresql, "bench_profile")
+    os.environ["WMS_DATABASE_URL"] = url
 
     from sqlalchemy import event
 
@@ -90,7 +103,7 @@ def measure(seed_db: Path, n: int = 30, cprofile: bool = False,
             if current["op"]:
                 stats[current["op"]][statement].append((time.perf_counter() - t) * 1000)
                 params_of.setdefault(statement, parameters)
-    else:
+    elif not postgresql:
         # A pool event (on new connections only), not an engine one.
         @event.listens_for(engine, "connect")
         def trace(dbapi_connection, record):  # noqa: ANN001
@@ -151,6 +164,7 @@ def measure(seed_db: Path, n: int = 30, cprofile: bool = False,
     timings: dict[str, list[float]] = {}
     calls: dict[str, float] = {}
     cpu_ms: dict[str, float] = {}
+    server_cpu_ms: dict[str, float] = {}
     profiles: dict[str, cProfile.Profile] = {}
     work = scans()
     for op in OPERATIONS:
@@ -163,6 +177,7 @@ def measure(seed_db: Path, n: int = 30, cprofile: bool = False,
         times: list[float] = []
         cpu: list[float] = []
         counted: list[int] = []
+        own_before, both_before = time.process_time(), postgres.cpu_seconds(url)
         for i, call in enumerate(rest):
             # The first few requests count Python calls (sys.setprofile slows them); the
             # others are timed (wall and this process's CPU) without it. cProfile and the
@@ -186,13 +201,16 @@ def measure(seed_db: Path, n: int = 30, cprofile: bool = False,
             if r.status_code >= 400:
                 print(f"  {op}: {r.status_code} {r.get_data(as_text=True)[:200]}")
         current["op"] = None
+        server = (postgres.cpu_seconds(url) - both_before) - (time.process_time() - own_before)
+        server_cpu_ms[op] = server * 1000 / (len(rest) or 1)
         timings[op] = times
         cpu_ms[op] = sum(cpu) / len(cpu) if cpu else float("nan")
         calls[op] = sum(counted) / len(counted) if counted else float("nan")
         if prof:
             profiles[op] = prof
     app.extensions["wms.db"].dispose()
-    return Measured(db_path, plan["moves"], timings, stats, params_of, calls, profiles, cpu_ms)
+    return Measured(db_path, plan["moves"], timings, stats, params_of, calls, profiles, cpu_ms,
+                    server_cpu_ms if postgresql else None)
 
 
 class CallCounter:
@@ -219,19 +237,38 @@ def main() -> None:
     p.add_argument("--n", type=int, default=30, help="requests per operation")
     p.add_argument("--cprofile", action="store_true")
     p.add_argument("--top", type=int, default=6, help="statements shown per operation")
+    p.add_argument("--postgresql", nargs="?", const=postgres.LOCAL, default=None,
+                   metavar="URL",
+                   help="run the requests on a PostgreSQL copy of the seed instead, and "
+                        "print the server's CPU per request too. URL: a server to use "
+                        "(postgresql://user@host:port/postgres; the bench replaces its own "
+                        "bench_profile database there); without URL a local server from the "
+                        "system's PostgreSQL, its files in var/bench/postgres")
     args = p.parse_args()
-    m = measure(args.seed_db, args.n, args.cprofile)
+    if args.postgresql:
+        with postgres.server(args.postgresql, Path("var/bench")) as server:
+            # Untimed: an engine event listener would send every statement through
+            # SQLAlchemy's execution layer, and PostgreSQL's driver has no trace callback
+            # to count them by.
+            m = measure(args.seed_db, args.n, args.cprofile, sql_timing=False,
+                        postgresql=server)
+    else:
+        m = measure(args.seed_db, args.n, args.cprofile)
     timings, stats, params_of, profiles = m.timings, m.stats, m.params_of, m.profiles
     db_path = m.db_path
     plan = {"moves": m.moves}
     raw = sqlite3.connect(db_path)
+    engine = "PostgreSQL" if m.server_cpu_ms is not None else "SQLite"
     print(f"\nIn-process service time per request on {args.seed_db.name} "
-          f"({plan['moves']:,} moves), one request at a time:")
+          f"({plan['moves']:,} moves) in {engine}, one request at a time:")
     for op, times in timings.items():
         ts = sorted(times)
+        if m.server_cpu_ms is None:
+            also = f"{m.statements_per_request(op):5.1f} statements"
+        else:
+            also = f"database server CPU {m.server_cpu_ms[op]:6.2f} ms"
         print(f"  {op:<20} n={len(ts):<4} median {ts[len(ts) // 2]:7.1f} ms   "
-              f"max {ts[-1]:7.1f} ms   CPU {m.cpu_ms[op]:6.2f} ms   "
-              f"{m.statements_per_request(op):5.1f} statements   "
+              f"max {ts[-1]:7.1f} ms   CPU {m.cpu_ms[op]:6.2f} ms   {also}   "
               f"{m.calls[op]:8,.0f} Python calls")
     for op, by_stmt in stats.items():
         n = len(timings[op]) or 1
@@ -243,7 +280,8 @@ def main() -> None:
             flat = re.sub(r"\s+", " ", statement)
             print(f"  {sum(values) / n:7.2f} ms/request  ({len(values) / n:.1f}x, "
                   f"max {max(values):.1f} ms)  {flat[:400]}")
-            if flat.lstrip().upper().startswith(("SELECT", "UPDATE", "INSERT", "WITH")):
+            if engine == "SQLite" and flat.lstrip().upper().startswith(
+                    ("SELECT", "UPDATE", "INSERT", "WITH")):
                 try:
                     plan_rows = raw.execute("EXPLAIN QUERY PLAN " + statement,
                                             params_of[statement]).fetchall()
