@@ -335,8 +335,9 @@ class Database:
 
     @contextmanager
     def lookup(self) -> Iterator[Connection]:
-        """A connection for a few read-only Core statements, without the ORM's session (the
-        API looks up its caller so before a write): read-only, and ended as `read` ends."""
+        """A connection for a few read-only Core statements, without the ORM's session: the
+        API looks up its caller this way before it takes a write. Read-only, and ended as
+        `read` ends."""
         reading = _READ_ONLY.set(True)
         try:
             connection = self.engine.connect()
