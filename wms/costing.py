@@ -9,6 +9,7 @@ included. Moves within the company (putaway, picks, transfers, releases) carry n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from typing import Any, cast
@@ -113,6 +114,36 @@ def cost_move(session: Session, item_id: int, qty: int, *, entering: bool,
     if updated != current:
         _store(session, item_id, updated)
     return price
+
+
+@cache
+def _many_item_costs() -> Select[Any]:
+    """Many items' average and standard costs, row-locked in id order (as _item_costs)."""
+    return (select(ITEMS.c.id, ITEMS.c.avg_cost, ITEMS.c.unit_cost)
+            .where(ITEMS.c.id.in_(bindparam("c_items", expanding=True)))
+            .order_by(ITEMS.c.id).with_for_update(key_share=True))
+
+
+_ITEMS_PER_READ = 500  # ids in one statement's IN list
+
+
+def averages(session: Session, item_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The current average of each item: the cost per unit of its units leaving, or entering
+    without a price of their own, as cost_move gives it (an item without an average yet gets
+    its standard cost as one), for many moves at once. A statement per 500 items, which
+    locks their rows as cost_move does; the caller then holds those locks, and the averages
+    stay true until a move with a price of its own changes one."""
+    ids = sorted(set(item_ids))
+    found: dict[int, Decimal] = {}
+    for start in range(0, len(ids), _ITEMS_PER_READ):
+        chunk = ids[start:start + _ITEMS_PER_READ]
+        for item_id, current, standard in run(session, _many_item_costs(),
+                                               {"c_items": chunk}):
+            average = cost(current if current is not None else standard or 0)
+            if current is None:
+                _store(session, item_id, average)
+            found[item_id] = average
+    return found
 
 
 def _store(session: Session, item_id: int, average: Decimal) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.support.builders import Builder
 from tests.support.checks import assert_ledger_agrees
@@ -21,6 +21,7 @@ from tests.support.concurrency import run_together
 from wms.db import Database
 from wms.models import Item, Location, Move, StockBalance
 from wms.services.allocation import create_pick_list
+from wms.services.counting import Thresholds, approve_count, enter_count, start_count, submit_count
 from wms.services.masterdata import upsert_item, upsert_location, upsert_partner
 from wms.services.moving import move_stock
 from wms.services.orders import OrderLineInput, create_purchase_order, create_sales_order
@@ -183,6 +184,48 @@ def test_an_item_never_received_leaves_at_its_standard_cost(db: Database) -> Non
     books.scrap(1)
     assert books.cost_of("scrap") == Decimal("1.00")
     assert books.average() == Decimal("1.0000")
+
+
+def test_a_counts_gains_and_losses_go_at_each_items_average_read_once_for_the_count(
+        db: Database) -> None:
+    """An approval of many lines reads the items' costs in one statement, not one per line,
+    and each adjustment still goes at its item's average (the standard cost for an item
+    never received, which becomes its average)."""
+    shop = {sku: a_shop(db, sku) for sku in ("TEA", "RICE", "OIL")}
+    shop["TEA"].buy(10, "2.00")
+    shop["RICE"].buy(10, "3.00")
+    shop["RICE"].buy(10, "5.00")  # 4.00
+    with db.write() as s:
+        upsert_item(s, "SALT", {"name": "盐", "unit_cost": Decimal("0.70")}, None)
+    found = {"TEA": 7, "RICE": 23, "OIL": 0, "SALT": 2}  # 3 short, 3 over, nothing, 2 found
+    with db.write() as s:
+        count_id = start_count(s, [BIN], None).id
+        for sku, qty in found.items():
+            enter_count(s, count_id=count_id, location=BIN, sku=sku, qty=qty, user_id=None)
+        submit_count(s, count_id, Thresholds(pct=100.0, units=1000), None)
+
+    cost_reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        # The costs alone (not an item's whole record, which a lot's first receipt loads).
+        if statement.lstrip().startswith("SELECT") and "avg_cost" in statement \
+                and "items.sku" not in statement:
+            cost_reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.write() as s:
+            approve_count(s, count_id, None)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len(cost_reads) == 1, cost_reads
+    assert shop["TEA"].cost_of("adjust") == Decimal("6.00")  # 3 lost at 2.00
+    assert shop["RICE"].cost_of("adjust") == Decimal("12.00")  # 3 found at 4.00
+    assert shop["RICE"].average() == Decimal("4.0000")
+    assert Books(db, "SALT").cost_of("adjust") == Decimal("1.40")
+    assert Books(db, "SALT").average() == Decimal("0.7000")
+    assert shop["OIL"].average() is None  # nothing of it moved
+    assert_ledger_agrees(db)
 
 
 def test_scrapped_returns_come_in_at_their_cost_and_leave_at_the_new_average(

@@ -365,6 +365,7 @@ def approve_count(session: Session, count_id: int, user_id: int | None
     # Each line's balance is a key of its own (bin, item, lot): no line reads another's
     # increment, so the gains and the ledger rows are written together at the end.
     batch = MoveBatch(session)
+    batch.read_averages(items)
     with document_page_cache(session):
         for key, delta in changed:
             moves += _adjust(session, key, delta, reference, user_id, batch, places[key[0]],
