@@ -100,7 +100,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Collect the pages' texts into the zh catalog (new ones arrive untranslated) and compile it.
 translations: $(STAMP)

@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,17 +140,26 @@ def _cpu_times(pid: int) -> tuple[float, float]:
         return 0.0, 0.0
 
 
+# A SQLite file, or the URL of a database on a server (PostgreSQL).
+DatabaseLocation = Path | str
+
+
+def database_url(db: DatabaseLocation) -> str:
+    return db if isinstance(db, str) else f"sqlite:///{db}"
+
+
 class Server:
     """`wms serve` on a free port against one database; gunicorn master + workers."""
 
-    def __init__(self, db_path: Path, workers: int, threads: int, log_path: Path,
+    def __init__(self, db: DatabaseLocation, workers: int, threads: int, log_path: Path,
                  extra_env: dict[str, str] | None = None, app: str | None = None) -> None:
-        """`app`, when given, is a WSGI app spec that gunicorn serves directly (the bare
-        endpoint), in the same worker shape; else `wms serve` serves the product."""
+        """`db`: a SQLite file, or the URL of a PostgreSQL database. `app`, when given, is a
+        WSGI app spec that gunicorn serves directly (the bare endpoint), in the same worker
+        shape; else `wms serve` serves the product."""
         self.port = free_port()
         self.log_path = log_path
         self.workers = workers
-        env = dict(os.environ, **(extra_env or {}), WMS_DATABASE_URL=f"sqlite:///{db_path}")
+        env = dict(os.environ, **(extra_env or {}), WMS_DATABASE_URL=database_url(db))
         if app is None:
             command = [wms_executable(), "serve", "--host", "127.0.0.1", "--port",
                        str(self.port), "--workers", str(workers), "--threads", str(threads)]
@@ -504,13 +513,16 @@ def _count(keys: Iterable[str]) -> dict[str, int]:
     return out
 
 
-def run_load(db_path: Path, plan: dict[str, Any], cfg: LoadConfig, log_path: Path
-             ) -> dict[str, Any]:
-    """Start the server on `db_path`, drive it with the handhelds, stop it; the figures."""
+def run_load(db: DatabaseLocation, plan: dict[str, Any], cfg: LoadConfig, log_path: Path,
+             database_cpu: Callable[[], float] | None = None) -> dict[str, Any]:
+    """Start the server on `db`, drive it with the handhelds, stop it; the figures.
+    `database_cpu`: the CPU seconds used so far by the database's own server (PostgreSQL),
+    counted beside the app server's."""
+    database_cpu = database_cpu or (lambda: 0.0)
     if cfg.handhelds > len(plan["handhelds"]):
         raise SystemExit(f"the plan has work for {len(plan['handhelds'])} handhelds, not "
                          f"{cfg.handhelds}: seed again")
-    server = Server(db_path, cfg.workers, cfg.threads, log_path, cfg.server_env)
+    server = Server(db, cfg.workers, cfg.threads, log_path, cfg.server_env)
     try:
         server.wait_healthy()
         server.start_sampling()
@@ -526,10 +538,10 @@ def run_load(db_path: Path, plan: dict[str, Any], cfg: LoadConfig, log_path: Pat
             h.start()
         time.sleep(max(0.0, t0 - time.perf_counter()))
         cpu_server_0, cpu_self_0 = server.cpu_seconds(), time.process_time()
-        busy_0 = machine_busy_seconds()
+        cpu_database_0, busy_0 = database_cpu(), machine_busy_seconds()
         time.sleep(max(0.0, t_end - time.perf_counter()))
         cpu_server_1, cpu_self_1 = server.cpu_seconds(), time.process_time()
-        busy_1 = machine_busy_seconds()
+        cpu_database_1, busy_1 = database_cpu(), machine_busy_seconds()
         for h in handhelds:
             h.join(timeout=120)
         finished = time.perf_counter()
@@ -538,7 +550,8 @@ def run_load(db_path: Path, plan: dict[str, Any], cfg: LoadConfig, log_path: Pat
         server.stop()
     cpu_server = cpu_server_1 - cpu_server_0
     cpu_self = cpu_self_1 - cpu_self_0
-    cpu_other = max(0.0, (busy_1 - busy_0) - cpu_server - cpu_self)
+    cpu_database = cpu_database_1 - cpu_database_0
+    cpu_other = max(0.0, (busy_1 - busy_0) - cpu_server - cpu_self - cpu_database)
     failures = [f"{h.name}: {h.failure!r}" for h in handhelds if h.failure]
     if failures:
         raise SystemExit("handheld threads failed: " + "; ".join(failures[:5]))
@@ -559,6 +572,7 @@ def run_load(db_path: Path, plan: dict[str, Any], cfg: LoadConfig, log_path: Pat
         },
         "memory": memory,
         "cpu": {"server_s": round(cpu_server, 2), "load_generator_s": round(cpu_self, 2),
+                "database_server_s": round(cpu_database, 2),
                 "machine_busy_s": round(busy_1 - busy_0, 2),
                 "other_processes_s": round(cpu_other, 2),
                 "window_s": cfg.duration, "cores": os.cpu_count()},

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bench.seed import schema_fingerprint
 from wms.db import create_db_engine
@@ -65,10 +66,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def local_server(base: Path) -> Iterator[str]:
+def local_server(base: Path, durable: bool = False) -> Iterator[str]:
     """A PostgreSQL server over `base`/data (made by initdb the first time, kept after),
     on a free port for as long as the block runs; yields the URL of its `postgres`
-    database. Settings are the defaults but for durability (fsync off: a bench copy)."""
+    database. Settings are the defaults but for durability (fsync off: a bench copy),
+    unless `durable`: then every commit is flushed to the disk, as on a gateway."""
     base.mkdir(parents=True, exist_ok=True)
     # One bench at a time on these files: a second one waits for the first to finish.
     lock = os.open(base / "bench.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -79,14 +81,14 @@ def local_server(base: Path) -> Iterator[str]:
               flush=True)
         fcntl.flock(lock, fcntl.LOCK_EX)
     try:
-        with _started(base) as url:
+        with _started(base, durable) as url:
             yield url
     finally:
         os.close(lock)
 
 
 @contextmanager
-def _started(base: Path) -> Iterator[str]:
+def _started(base: Path, durable: bool) -> Iterator[str]:
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     as_user: list[str] = []
     if os.geteuid() == 0:  # initdb and postgres refuse to run as root
@@ -102,8 +104,9 @@ def _started(base: Path) -> Iterator[str]:
     subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "fast", "stop"],
                    capture_output=True, check=False)
     port = _free_port()
-    options = (f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off")
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-w", "-l",
                     str(base / "log"), "start"], check=True, capture_output=True)
     _POSTMASTERS[f"127.0.0.1:{port}"] = int((data / "postmaster.pid").read_text().split()[0])
@@ -116,12 +119,13 @@ def _started(base: Path) -> Iterator[str]:
 
 
 @contextmanager
-def server(option: str, db_dir: Path) -> Iterator[str]:
-    """The server `--postgresql` names: its URL, or a local one started for the block."""
+def server(option: str, db_dir: Path, durable: bool = False) -> Iterator[str]:
+    """The server `--postgresql` names: its URL, or a local one started for the block
+    (`durable`: see local_server)."""
     if option != LOCAL:
         yield option
         return
-    with local_server(db_dir.resolve() / "postgres") as url:
+    with local_server(db_dir.resolve() / "postgres", durable) as url:
         yield url
 
 
@@ -143,11 +147,16 @@ def cpu_seconds(url: str) -> float:
     module started, by that server's processes (its backends and parallel workers): the
     figure that travels when other work shares the machine. For SQLite, or a server
     elsewhere, this process's alone."""
-    own = time.process_time()
+    return time.process_time() + (server_cpu_seconds(url) or 0.0)
+
+
+def server_cpu_seconds(url: str) -> float | None:
+    """CPU seconds used so far by the processes of the local server this module started
+    that `url` is on; None for SQLite or a server elsewhere."""
     parsed = make_url(url)
     postmaster = _POSTMASTERS.get(f"{parsed.host}:{parsed.port}")
     if parsed.get_backend_name() != "postgresql" or postmaster is None:
-        return own
+        return None
     # The backends still running, then the server's own ticks with those of the backends
     # that ended (the server waits for them): read in this order, a backend ending in
     # between is counted twice rather than not at all, so the sum never goes back.
@@ -158,7 +167,7 @@ def cpu_seconds(url: str) -> float:
             if parent == postmaster:
                 ticks += used
     ticks += _ticks(postmaster, reaped=True)[1]
-    return own + ticks / os.sysconf("SC_CLK_TCK")
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _source_key(sqlite_path: Path, extra: str) -> str:
@@ -260,3 +269,29 @@ def copy_of(sqlite_path: Path, server_url: str, name: str, *, made_from: Path | 
     print(f"copied {copied:,} rows of {len(tables)} tables into {name} in "
           f"{time.perf_counter() - started:.0f} s", flush=True)
     return target
+
+
+def working_copy(server_url: str, source_url: str, name: str) -> str:
+    """The URL of database `name`, made afresh as a copy of the database at `source_url` on
+    the same server (CREATE DATABASE ... TEMPLATE: a copy of its files, seconds for a
+    gigabyte), for a bench that changes what it runs on and must leave the source as it
+    was. The copy is on the disk when this returns: a CHECKPOINT writes the server's dirty
+    pages, and on this machine the kernel's too. Left to them, the copy's hundreds of
+    megabytes are written back some 30 s later, in the middle of a measurement, and every
+    commit then waits behind them (100 ms and more here)."""
+    source = make_url(source_url).database
+    admin = create_db_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+            try:
+                conn.execute(text("CHECKPOINT"))
+            except DBAPIError:  # a role that may not: the server checkpoints in its time
+                print(f"note: could not CHECKPOINT after copying {source} into {name}",
+                      flush=True)
+    finally:
+        admin.dispose()
+    if server_cpu_seconds(server_url) is not None:  # a server on this machine
+        os.sync()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)

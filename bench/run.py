@@ -4,6 +4,7 @@ the figures against the targets and store them as JSON in bench/results/.
     python -m bench.run                       # 50k items, 20k bins, 10k vs 1M moves, 50 handhelds
     python -m bench.run --quick               # smoke test: 2k items, 1k bins, 2k vs 20k moves
     python -m bench.run --reuse               # keep already seeded databases of the same shape
+    python -m bench.run --postgresql          # also the large load on PostgreSQL, for information
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import postgres
 from bench.load import DEFAULT_MIX, OPS, REPO, LoadConfig, machine_busy_seconds, run_load
 from bench.profile import measure
 from bench.seed import (
@@ -103,6 +105,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="also serve the same loads from another checkout of the product "
                         "(e.g. `git archive <commit> | tar -x -C DIR`), imported through "
                         "PYTHONPATH, and print both side by side from this one run")
+    p.add_argument("--postgresql", nargs="?", const=postgres.LOCAL, default=None, metavar="URL",
+                   help="also drive the handhelds' load of the large dataset on a PostgreSQL "
+                        "copy of its seed, the server durable (every commit flushed), and "
+                        "print it beside the SQLite run of the same data: for information, "
+                        "no target. URL: a server to use (the bench creates, and replaces, "
+                        "its own bench_* databases there); without URL the bench starts a "
+                        "local server from the system's PostgreSQL, its files kept in "
+                        "<db-dir>/postgres")
     p.add_argument("--no-yardsticks", action="store_true",
                    help="only the handheld loads (no fsync rate, bare endpoint, closed-loop "
                         "moves, restart, big documents)")
@@ -232,7 +242,9 @@ def report(name: str, info: dict[str, Any], r: dict[str, Any], cfg: LoadConfig,
           f"{m['tree_hwm_sum_mib']} MiB; sampled peak of the tree's total RSS "
           f"{m['tree_rss_sampled_peak_mib']} MiB")
     c = r["cpu"]
-    print(f"CPU in the measured window: server {c['server_s']} s, load generator "
+    database = (f", PostgreSQL {c['database_server_s']} s" if c.get("database_server_s")
+                else "")
+    print(f"CPU in the measured window: server {c['server_s']} s{database}, load generator "
           f"{c['load_generator_s']} s, other processes {c['other_processes_s']} s, of "
           f"{c['window_s'] * c['cores']:g} core-seconds")
     if c["other_processes_s"] > 0.1 * c["window_s"]:
@@ -247,6 +259,42 @@ def report(name: str, info: dict[str, Any], r: dict[str, Any], cfg: LoadConfig,
             print(f"  {e['op']} -> {e['status']} in {e['ms']} ms: {e['detail']}")
     if r["warmup_errors"]:
         print(f"(also {r['warmup_errors']} error(s) during the warm-up)")
+
+
+def postgresql_load(args: argparse.Namespace, cfg: LoadConfig,
+                    prepared: dict[str, tuple[Path, dict[str, Any], dict[str, Any]]],
+                    runs: dict[str, Any]) -> dict[str, Any]:
+    """The handhelds' load of the large dataset (else the one run) on a PostgreSQL copy of
+    its seed, the same open work as the SQLite run, with the database server's CPU counted
+    beside the app server's; printed with the SQLite run's figures beside it."""
+    name = "large" if "large" in prepared else next(iter(prepared))
+    _, plan, info = prepared[name]
+    pristine = args.db_dir / f"{name}.seed.sqlite3"
+    print(f"\n[{name}] load on PostgreSQL: {cfg.handhelds} handhelds ...", flush=True)
+    with postgres.server(args.postgresql, args.db_dir, durable=True) as url:
+        seed_url = postgres.copy_of(pristine, url, f"bench_{name}_seed")
+        working = postgres.working_copy(url, seed_url, f"bench_{name}_load")
+        if args.quiet_wait > 0:
+            wait_for_quiet(args.quiet_wait)
+        result = run_load(working, plan, cfg, args.db_dir / f"{name}.postgresql.server.log",
+                          database_cpu=lambda: postgres.server_cpu_seconds(url) or 0.0)
+    report(f"{name} on PostgreSQL", info, result, cfg, code_version())
+    sqlite = runs.get(name, {}).get("result")
+    if sqlite:
+        def per_scan(r: dict[str, Any]) -> float:
+            c = r["cpu"]
+            return (c["server_s"] + c.get("database_server_s", 0.0)) / max(r["requests"], 1) \
+                * 1000
+
+        print(f"beside SQLite in this run (for information, no target): CPU per scan, app "
+              f"and database servers, {per_scan(result):.2f} ms against "
+              f"{per_scan(sqlite):.2f} ms = {per_scan(result) / per_scan(sqlite):.2f}x; "
+              f"p50 {fmt_ms(result['p50_ms'])} against {fmt_ms(sqlite['p50_ms'])} ms; "
+              f"p99 {fmt_ms(result['p99_ms'])} against {fmt_ms(sqlite['p99_ms'])} ms = "
+              f"{result['p99_ms'] / sqlite['p99_ms']:.2f}x")
+    where = ("a local server, every commit flushed" if args.postgresql == postgres.LOCAL
+             else "the server given")
+    return {"dataset": name, "server": where, "result": result}
 
 
 def verdict_line(label: str, value: str, target: str, passed: bool | None) -> str:
@@ -530,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
             runs[name]["bare"] = bare
         report(name, info, result, cfg, run_version)
 
+    on_postgresql = postgresql_load(args, cfg, prepared, runs) if args.postgresql else None
     ok, verdict = target_table(runs, ys, cfg)
     verdict["pass"] = ok
     compared = compare_code(args, cfg, prepared, runs, ys) if args.compare_code else None
@@ -545,10 +594,13 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": __import__("os").cpu_count(), "python": sys.version.split()[0],
                     "platform": platform.platform()},
         "code": version, "open_work": work.__dict__, "runs": runs, "yardsticks": ys,
+        "postgresql": on_postgresql,
         "compared": compared, "verdict": verdict,
     }, indent=2, ensure_ascii=False))
     print(f"\nresults: {out}")
     errors = sum(run["result"]["errors"] for run in runs.values())
+    if on_postgresql:
+        errors += on_postgresql["result"]["errors"]
     if ys:
         errors += ys["moves"]["c1"]["errors"] + ys["moves"]["c8"]["errors"]
         errors += sum(run["bare"]["errors"] for run in runs.values())
