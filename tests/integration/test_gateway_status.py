@@ -281,13 +281,13 @@ def test_the_cheap_health_answer_stays_as_it_was(gateway: Gateway) -> None:
     assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
 
 
-@pytest.mark.parametrize(("language", "title", "stale"), [
-    ("en", "Gateway status", "Not heard from recently: is it running?"),
-    ("zh", "网关状态", "最近没有动静：它在运行吗？"),
+@pytest.mark.parametrize(("language", "title", "stale", "backup_age"), [
+    ("en", "Gateway status", "Not heard from recently: is it running?", "2.0 h ago"),
+    ("zh", "网关状态", "最近没有动静：它在运行吗？", "2.0 小时前"),
 ])
 def test_the_status_page_shows_every_part_in_the_readers_language(
-        gateway: Gateway, language: str, title: str, stale: str) -> None:
-    gateway.all_well()
+        gateway: Gateway, language: str, title: str, stale: str, backup_age: str) -> None:
+    gateway.all_well()  # the last backup 2 hours ago
     gateway.beat(BRIDGE, seconds_ago=600)
     gateway.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     sign_in(gateway.client)
@@ -299,6 +299,8 @@ def test_the_status_page_shows_every_part_in_the_readers_language(
     printer_row = re.search(r'<tr data-printer="packing">.*?</tr>', page, re.S)
     assert printer_row and 'data-ok="true"' in printer_row.group(0)
     assert 'data-scanner="dock-1"' in page
+    backup_row = re.search(r'<tr id="backup">.*?</tr>', page, re.S)
+    assert backup_row and backup_age in backup_row.group(0)
 
 
 def test_a_clerk_is_not_shown_the_status_page(gateway: Gateway) -> None:
