@@ -341,7 +341,7 @@ def yardsticks(args: argparse.Namespace, cfg: LoadConfig,
     print(f"  {out['documents']}", flush=True)
     print(f"[yardsticks] statements and Python calls per request, in-process ({name}) ...",
           flush=True)
-    measured = measure(pristine, n=20, sql_timing=False)
+    measured = measure(pristine, n=30, sql_timing=False)
     out["per_request"] = {
         op: {"statements": round(measured.statements_per_request(op), 1),
              "python_calls": round(measured.calls[op]),
