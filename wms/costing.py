@@ -97,11 +97,9 @@ def cost_move(session: Session, item_id: int, qty: int, *, entering: bool,
     priced = entering and price is not None
     row = run(session, _item_costs(priced and not postgres), {"c_item": item_id}).one()
     current: Decimal | None = row[0]
-    average = cost(current if current is not None else row[1] or 0)
     if not priced:
-        if current is None:  # the standard cost stands in until now: it becomes the average
-            _store(session, item_id, average)
-        return average
+        return _average_now(session, item_id, current, row[1])
+    average = cost(current if current is not None else row[1] or 0)
     assert price is not None
     price = cost(price)
     if postgres:
@@ -139,11 +137,18 @@ def averages(session: Session, item_ids: Iterable[int]) -> dict[int, Decimal]:
         chunk = ids[start:start + _ITEMS_PER_READ]
         for item_id, current, standard in run(session, _many_item_costs(),
                                                {"c_items": chunk}):
-            average = cost(current if current is not None else standard or 0)
-            if current is None:
-                _store(session, item_id, average)
-            found[item_id] = average
+            found[item_id] = _average_now(session, item_id, current, standard)
     return found
+
+
+def _average_now(session: Session, item_id: int, current: Decimal | None,
+                 standard: Decimal | None) -> Decimal:
+    """The cost of the item's units leaving, or entering without a price of their own: its
+    average. An item without one yet goes at its standard cost, which becomes its average."""
+    average = cost(current if current is not None else standard or 0)
+    if current is None:
+        _store(session, item_id, average)
+    return average
 
 
 def _store(session: Session, item_id: int, average: Decimal) -> None:
