@@ -236,6 +236,12 @@ def report(name: str, info: dict[str, Any], r: dict[str, Any], cfg: LoadConfig,
         s = r["per_op"].get(op)
         if s:
             print(f"  {op:<20}{s['n']:>7}{s['p50']:>9.1f}{s['p99']:>9.1f}{s['max']:>9.1f}")
+    if r.get("slowest_1pct"):
+        print(f"slowest 1 % ({sum(r['slowest_1pct'].values())} request(s) at or above the "
+              "p99): " + ", ".join(f"{op} {n}" for op, n in r["slowest_1pct"].items())
+              + "; p99 with each of these left out: "
+              + ", ".join(f"{op} {fmt_ms(r['p99_ms_without'][op])} ms"
+                          for op in r["slowest_1pct"]))
     m = r["memory"]
     print(f"server RSS: peak (VmHWM) master {m['master_hwm_mib']} MiB + workers "
           f"{' + '.join(str(w) for w in m['workers_hwm_mib'])} MiB = "
@@ -387,6 +393,16 @@ def cpu_ms_per_request(result: dict[str, Any]) -> float:
     return result["cpu"]["server_s"] / max(result["requests"], 1) * 1000
 
 
+def tail_leader(result: dict[str, Any]) -> str | None:
+    """The operation with the most requests among a load's slowest 1 %, when it is not also
+    most of the requests (then leaving it out would say nothing)."""
+    slowest = result.get("slowest_1pct") or {}
+    if not slowest:
+        return None
+    op = max(slowest, key=lambda name: slowest[name])
+    return op if result["per_op"][op]["n"] < result["requests"] / 2 else None
+
+
 def target_table(runs: dict[str, Any], ys: dict[str, Any] | None, cfg: LoadConfig
                  ) -> tuple[bool, dict[str, Any]]:
     """Print issue 13's targets with the figures of this run; whether all passed."""
@@ -453,6 +469,13 @@ def target_table(runs: dict[str, Any], ys: dict[str, Any] | None, cfg: LoadConfi
                   f"scan p99 ({runs['large']['dataset']['moves']:,} moves) / bare p99", ratio,
                   f"{p99:.1f} ms = {ratio:.1f}x", f"<= {TARGET_P99_OVER_BARE:g}x",
                   ratio <= TARGET_P99_OVER_BARE and runs["large"]["result"]["errors"] == 0)
+            large = runs["large"]["result"]
+            op = tail_leader(large)
+            if op:
+                p99 = large["p99_ms_without"][op]
+                print(verdict_line(f"  the same without the {op}s ({large['slowest_1pct'][op]}"
+                                   f" of the slowest {sum(large['slowest_1pct'].values())})",
+                                   f"{p99:.1f} ms = {p99 / bare['p99_ms']:.1f}x", "", None))
         docs = ys["documents"]
         for key, label, n in (("count_submit_s", "count submission", docs["count_lines"]),
                               ("count_approve_s", "count approval (adjustments)",
@@ -472,6 +495,11 @@ def target_table(runs: dict[str, Any], ys: dict[str, Any] | None, cfg: LoadConfi
         ratio = runs["large"]["result"]["p99_ms"] / runs["small"]["result"]["p99_ms"]
         judge("p99_large_over_small", "scan p99 (large) / scan p99 (small)", ratio,
               f"{ratio:.2f}", f"<= {TARGET_RATIO:g}", ratio <= TARGET_RATIO)
+        large, small = runs["large"]["result"], runs["small"]["result"]
+        op = tail_leader(large)
+        if op and op in small.get("p99_ms_without", {}):
+            ratio = large["p99_ms_without"][op] / small["p99_ms_without"][op]
+            print(verdict_line(f"  the same without the {op}s", f"{ratio:.2f}", "", None))
     for name, run in runs.items():
         p99 = run["result"]["p99_ms"]
         print(verdict_line(f"scan p99 {name}, absolute (this machine only)", f"{p99:.1f} ms",
