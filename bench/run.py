@@ -394,13 +394,16 @@ def cpu_ms_per_request(result: dict[str, Any]) -> float:
 
 
 def tail_leader(result: dict[str, Any]) -> str | None:
-    """The operation with the most requests among a load's slowest 1 %, when it is not also
-    most of the requests (then leaving it out would say nothing)."""
+    """The operation most over-represented among a load's slowest 1 %: the largest share of
+    its own requests there (at least two of them), when it is not also most of the requests
+    (then leaving it out would say nothing)."""
     slowest = result.get("slowest_1pct") or {}
-    if not slowest:
+    per_op = result["per_op"]
+    telling = [op for op, n in slowest.items()
+               if n >= 2 and per_op[op]["n"] < result["requests"] / 2]
+    if not telling:
         return None
-    op = max(slowest, key=lambda name: slowest[name])
-    return op if result["per_op"][op]["n"] < result["requests"] / 2 else None
+    return max(telling, key=lambda op: slowest[op] / per_op[op]["n"])
 
 
 def target_table(runs: dict[str, Any], ys: dict[str, Any] | None, cfg: LoadConfig
