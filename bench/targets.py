@@ -167,18 +167,27 @@ def drive(server: Server, clients: list[Client], warmup: float, duration: float
 
 def bare_endpoint(db_path: Path, plan: dict[str, Any], handhelds: int, think: float,
                   warmup: float, duration: float, workers: int, threads: int,
-                  log_path: Path) -> dict[str, Any]:
-    """The bare endpoint under the handhelds' load: one indexed read of a random bin."""
+                  log_path: Path, write_share: float = 0.0) -> dict[str, Any]:
+    """The bare endpoint under the handhelds' load: one indexed read of a random bin; with
+    `write_share`, that share of the scans is the bare durable write instead (one insert,
+    committed with fsync), as many as the handhelds' scans that write."""
+    if write_share:
+        prepare_writes(str(db_path))
     server = Server(db_path, workers, threads, log_path, app="bench.bare_app:create_app()")
     bins = plan["lookup_bins"]
+
+    def scan(rng: random.Random) -> Step:
+        if write_share and rng.random() < write_share:
+            return ("POST", "/bare/write", {"sku": f"SKU-{rng.randrange(1000)}", "qty": 1},
+                    (201,))
+        return ("GET", f"/bare/location?code={rng.choice(bins)}", None, (200,))
+
     try:
         server.wait_healthy()
         t0 = time.perf_counter() + warmup
         clients = [
-            Client(server.port,
-                   lambda rng: ("GET", f"/bare/location?code={rng.choice(bins)}", None,
-                                (200,)),
-                   {"Accept": "application/json"}, think, t0, t0 + duration, seed=i)
+            Client(server.port, scan, {"Accept": "application/json"}, think, t0,
+                   t0 + duration, seed=i)
             for i in range(handhelds)]
         result = drive(server, clients, warmup, duration)
     finally:
