@@ -390,7 +390,7 @@ WRITING_OPS = ("pick_confirm", "move", "putaway_move")
 
 def bare_with_writes(args: argparse.Namespace, cfg: LoadConfig, db_path: Path,
                      plan: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    """The bare endpoint under the same handhelds once more, with the load's share of scans
+    """The bare endpoint under the same handhelds once more, with the load's share of requests
     that write made durable bare writes (one insert each): what the p99 of a Flask endpoint
     that does nothing but commit as often is, against the bare read's. For information: it
     shows how much of the p99 target the writes alone take on this machine."""
@@ -398,7 +398,7 @@ def bare_with_writes(args: argparse.Namespace, cfg: LoadConfig, db_path: Path,
                 for op in WRITING_OPS) / max(result["requests"], 1)
     if args.quiet_wait > 0:
         wait_for_quiet(args.quiet_wait)
-    print(f"[large] bare endpoint with {share:.0%} of the scans durable writes, "
+    print(f"[large] bare endpoint with {share:.0%} of the requests durable writes, "
           f"{cfg.handhelds} handhelds ...", flush=True)
     r = bare_endpoint(db_path, plan, cfg.handhelds, cfg.think, cfg.warmup, cfg.duration,
                       cfg.workers, cfg.threads, args.db_dir / "bare.large.writes.server.log",

@@ -170,7 +170,7 @@ def bare_endpoint(db_path: Path, plan: dict[str, Any], handhelds: int, think: fl
                   log_path: Path, write_share: float = 0.0) -> dict[str, Any]:
     """The bare endpoint under the handhelds' load: one indexed read of a random bin; with
     `write_share`, that share of the scans is the bare durable write instead (one insert,
-    committed with fsync), as many as the handhelds' scans that write."""
+    committed with fsync), as the handhelds' writing scans would."""
     if write_share:
         prepare_writes(str(db_path))
     server = Server(db_path, workers, threads, log_path, app="bench.bare_app:create_app()")
