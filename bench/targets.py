@@ -165,6 +165,11 @@ def drive(server: Server, clients: list[Client], warmup: float, duration: float
     }
 
 
+def bare_write(rng: random.Random) -> Step:
+    """One request of the bare app's durable write: a small body stored as one new row."""
+    return ("POST", "/bare/write", {"sku": f"SKU-{rng.randrange(1000)}", "qty": 1}, (201,))
+
+
 def bare_endpoint(db_path: Path, plan: dict[str, Any], handhelds: int, think: float,
                   warmup: float, duration: float, workers: int, threads: int,
                   log_path: Path, write_share: float = 0.0) -> dict[str, Any]:
@@ -178,8 +183,7 @@ def bare_endpoint(db_path: Path, plan: dict[str, Any], handhelds: int, think: fl
 
     def scan(rng: random.Random) -> Step:
         if write_share and rng.random() < write_share:
-            return ("POST", "/bare/write", {"sku": f"SKU-{rng.randrange(1000)}", "qty": 1},
-                    (201,))
+            return bare_write(rng)
         return ("GET", f"/bare/location?code={rng.choice(bins)}", None, (200,))
 
     try:
@@ -207,10 +211,8 @@ def bare_writes(db_path: Path, concurrency: int, warmup: float, duration: float,
         server.wait_healthy()
         t0 = time.perf_counter() + warmup
         clients = [
-            Client(server.port,
-                   lambda rng: ("POST", "/bare/write", {"sku": f"SKU-{rng.randrange(1000)}",
-                                                       "qty": 1}, (201,)),
-                   {"Accept": "application/json"}, 0.0, t0, t0 + duration, seed=i)
+            Client(server.port, bare_write, {"Accept": "application/json"}, 0.0, t0,
+                   t0 + duration, seed=i)
             for i in range(concurrency)]
         return drive(server, clients, warmup, duration)
     finally:
